@@ -1,0 +1,200 @@
+"""The error tree of fabula: one root, user errors apart from technical ones.
+
+```
+FabulaError
+├── DomainError                 user-facing: code, message, params; JSON form for an API (HTTP 400/422)
+│   └── (your domain's errors)
+├── UnknownCommand              no handler is registered for a command type
+├── ConcurrencyError            stream, expected and actual version disagree (HTTP 409)
+├── StreamNotFound (LookupError)
+├── DuplicateEvent              an event id is stored already, in a way a retry cannot explain
+├── StoreError                  the storage driver failed (connection lost, disk full, ...)
+│   └── SchemaError             the database schema is missing or at another version
+├── CodecError                  an event or snapshot cannot be encoded or decoded
+│   └── UnknownEventType        a stored type name has no registered class
+├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
+└── ListenerError               after-commit listeners failed; the command itself was committed
+```
+
+This module is a leaf: it imports nothing from fabula, so every layer may use it.
+Every technical error names its coordinates (stream, version, position) both in its
+message and as attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "CodecError",
+    "ConcurrencyError",
+    "ConfigurationError",
+    "DomainError",
+    "DuplicateEvent",
+    "FabulaError",
+    "ListenerError",
+    "SchemaError",
+    "StoreError",
+    "StreamNotFound",
+    "UnknownCommand",
+    "UnknownEventType",
+]
+
+
+class FabulaError(Exception):
+    """Root of every error fabula raises."""
+
+
+class DomainError(FabulaError):
+    """A rule of the domain refused a command: the user's error, not a technical one.
+
+    Subclass it per error and set ``code`` and ``message`` as class attributes, or pass
+    them when raising. ``params`` carries values for the client (field names, limits).
+    ``as_json()`` is the form an API returns as is: ``{code, message, params}``.
+    """
+
+    code: str = "domain_error"
+    message: str = "the command was refused"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        if code is not None:
+            self.code = code
+        if message is not None:
+            self.message = message
+        self.params: dict[str, Any] = dict(params or {})
+        super().__init__(self.message)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return ``{"code", "message", "params"}``, ready to serialize for a client."""
+        return {"code": self.code, "message": self.message, "params": dict(self.params)}
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and isinstance(other, DomainError)
+            and other.as_json() == self.as_json()
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.code, self.message))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+
+class UnknownCommand(FabulaError, LookupError):
+    """A command was dispatched that no handler is registered for."""
+
+    def __init__(self, command_type: type) -> None:
+        self.command_type = command_type
+        super().__init__(f"no handler is registered for command {command_type.__qualname__}")
+
+
+class ConcurrencyError(FabulaError):
+    """The stream was not at the version the writer expected."""
+
+    def __init__(self, stream_id: str, expected: str, actual: int) -> None:
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"stream {stream_id!r}: expected {expected}, but it is at version {actual}"
+        )
+
+
+class StreamNotFound(FabulaError, LookupError):
+    """A stream that must exist does not."""
+
+    def __init__(self, stream_id: str) -> None:
+        self.stream_id = stream_id
+        super().__init__(f"stream {stream_id!r} does not exist")
+
+
+class DuplicateEvent(FabulaError):
+    """An appended event id is already stored, and not as a retry of the same append."""
+
+    def __init__(self, event_id: object, stream_id: str) -> None:
+        self.event_id = event_id
+        self.stream_id = stream_id
+        super().__init__(
+            f"event id {event_id} is already stored and this append to stream "
+            f"{stream_id!r} is not a retry of the one that stored it"
+        )
+
+
+class StoreError(FabulaError):
+    """The storage backend failed for a technical reason."""
+
+
+class SchemaError(StoreError):
+    """The database schema is missing, newer than this code, or needs a migration."""
+
+
+class CodecError(FabulaError):
+    """An event or snapshot could not be encoded or decoded."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        stream_id: str | None = None,
+        version: int | None = None,
+        position: int | None = None,
+    ) -> None:
+        self.stream_id = stream_id
+        self.version = version
+        self.position = position
+        where = [
+            f"{name} {value!r}" if name == "stream" else f"{name} {value}"
+            for name, value in (("stream", stream_id), ("version", version), ("position", position))
+            if value is not None
+        ]
+        super().__init__(f"{message} (at {', '.join(where)})" if where else message)
+
+
+class UnknownEventType(CodecError):
+    """A stored event's type name has no registered class."""
+
+    def __init__(
+        self,
+        type_name: str,
+        *,
+        stream_id: str | None = None,
+        version: int | None = None,
+        position: int | None = None,
+    ) -> None:
+        self.type_name = type_name
+        super().__init__(
+            f"unknown event type {type_name!r}: register its class with the codec",
+            stream_id=stream_id,
+            version=version,
+            position=position,
+        )
+
+
+class ConfigurationError(FabulaError):
+    """fabula was set up in a way that cannot work (bad URL, duplicate name, ...)."""
+
+
+class ListenerError(FabulaError):
+    """After-commit listeners failed. The command's events ARE committed.
+
+    ``result`` is the dispatch result of the committed command; ``errors`` holds each
+    listener's exception.
+    """
+
+    def __init__(self, result: object, errors: Sequence[BaseException]) -> None:
+        self.result = result
+        self.errors = tuple(errors)
+        names = ", ".join(type(e).__name__ for e in self.errors)
+        super().__init__(
+            f"{len(self.errors)} after-commit listener(s) failed ({names}); "
+            "the command itself was committed"
+        )

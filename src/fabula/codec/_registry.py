@@ -1,0 +1,153 @@
+"""The event-type registry: stable names to classes and back, plus JSON encoding.
+
+Rules:
+1. A class is stored under the name and schema version its ``@event`` decorator gives.
+2. Encoding and decoding go through msgspec for dataclasses and msgspec Structs, and
+   through the model's own JSON methods for pydantic models; one decoder per class,
+   built once.
+3. A stored payload at an older schema version passes through the registered upcasters,
+   one version step at a time, before it is decoded.
+4. Every decoding failure names the stream, version and position of the stored event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import msgspec
+
+from fabula._errors import CodecError, ConfigurationError, UnknownEventType
+from fabula.domain import EventType, event_type_of
+
+__all__ = ["EventRegistry", "Upcaster"]
+
+Upcaster: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
+"""Turns the JSON payload of one schema version into that of the next version."""
+
+_encoder = msgspec.json.Encoder()
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    cls: type
+    type: EventType
+    decode: Callable[[str | bytes], Any]
+    encode: Callable[[Any], bytes]
+
+
+def _codec_for(cls: type) -> tuple[Callable[[str | bytes], Any], Callable[[Any], bytes]]:
+    validate_json = getattr(cls, "model_validate_json", None)
+    if validate_json is not None:  # a pydantic model
+        return validate_json, lambda value: value.model_dump_json().encode()
+    return msgspec.json.Decoder(cls).decode, _encoder.encode
+
+
+class EventRegistry:
+    """Maps stable event type names to classes, and encodes/decodes event payloads."""
+
+    def __init__(self, classes: Iterable[type] = ()) -> None:
+        self._by_name: dict[str, _Entry] = {}
+        self._by_class: dict[type, _Entry] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        for cls in classes:
+            self.register(cls)
+
+    def register(self, cls: type, /) -> None:
+        """Register an event class under its stable type name (idempotent)."""
+        if cls in self._by_class:
+            return
+        kind = event_type_of(cls)
+        if kind.name in self._by_name:
+            other = self._by_name[kind.name].cls
+            msg = f"event type {kind.name!r} is claimed by {other.__qualname__} and {cls.__qualname__}"
+            raise ConfigurationError(msg)
+        decode, encode = _codec_for(cls)
+        entry = _Entry(cls, kind, decode, encode)
+        self._by_name[kind.name] = entry
+        self._by_class[cls] = entry
+
+    def upcaster(self, name: str, *, from_version: int) -> Callable[[Upcaster], Upcaster]:
+        """Register a function that lifts payloads of ``name`` from ``from_version`` to the next."""
+
+        def register(func: Upcaster) -> Upcaster:
+            self._upcasters[(name, from_version)] = func
+            return func
+
+        return register
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._by_name or item in self._by_class
+
+    def names(self) -> frozenset[str]:
+        """Return every registered type name."""
+        return frozenset(self._by_name)
+
+    def type_of(self, cls: type, /) -> EventType:
+        """Return the stable type of a registered class."""
+        entry = self._by_class.get(cls)
+        if entry is None:
+            msg = f"{cls.__qualname__} is not registered with this event registry"
+            raise ConfigurationError(msg)
+        return entry.type
+
+    def encode(self, value: object, /) -> tuple[str, int, str]:
+        """Return ``(type name, schema version, JSON payload)`` for an event value."""
+        entry = self._by_class.get(type(value))
+        if entry is None:
+            self.register(type(value))
+            entry = self._by_class[type(value)]
+        try:
+            data = entry.encode(value).decode()
+        except (TypeError, ValueError, msgspec.EncodeError) as exc:
+            msg = f"cannot encode event {entry.type.name!r}: {exc}"
+            raise CodecError(msg) from exc
+        return entry.type.name, entry.type.version, data
+
+    def decode(
+        self,
+        name: str,
+        schema_version: int,
+        data: str | bytes,
+        *,
+        stream_id: str | None = None,
+        version: int | None = None,
+        position: int | None = None,
+    ) -> Any:
+        """Decode a stored payload into its event class, upcasting older versions first."""
+        entry = self._by_name.get(name)
+        if entry is None:
+            raise UnknownEventType(name, stream_id=stream_id, version=version, position=position)
+        try:
+            if schema_version != entry.type.version:
+                data = self._upcast(entry, schema_version, data)
+            return entry.decode(data)
+        except CodecError as exc:
+            raise CodecError(
+                str(exc.args[0]), stream_id=stream_id, version=version, position=position
+            ) from exc
+        except Exception as exc:  # any decoder failure is a codec error
+            msg = f"cannot decode event {name!r} (schema version {schema_version}): {exc}"
+            raise CodecError(msg, stream_id=stream_id, version=version, position=position) from exc
+
+    def _upcast(self, entry: _Entry, schema_version: int, data: str | bytes) -> bytes:
+        if schema_version > entry.type.version:
+            msg = (
+                f"event {entry.type.name!r} is stored at schema version {schema_version}, "
+                f"newer than this code's version {entry.type.version}"
+            )
+            raise CodecError(msg)
+        payload: dict[str, Any] = msgspec.json.decode(data)
+        for step in range(schema_version, entry.type.version):
+            upcast = self._upcasters.get((entry.type.name, step))
+            if upcast is None:
+                msg = f"no upcaster for event {entry.type.name!r} from schema version {step}"
+                raise CodecError(msg)
+            payload = upcast(payload)
+        return _encoder.encode(payload)
+
+
+def encode_json(value: Mapping[str, Any] | object) -> str:
+    """Encode any JSON-able value (metadata, snapshot state) as compact JSON text."""
+    return _encoder.encode(value).decode()

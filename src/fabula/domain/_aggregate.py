@@ -1,0 +1,189 @@
+"""Class-style aggregates, compiled once into a ``Decider``.
+
+A subclass declares its state as annotated fields with defaults (it becomes a dataclass:
+``Todo()`` is the initial state), one ``@decides`` method per command and one ``@evolves``
+method per event::
+
+    class Counter(Aggregate, name="counter"):
+        value: int = 0
+
+        @decides
+        def add(self, command: Add) -> list[Added]:
+            return [Added(command.amount)]
+
+        @evolves
+        def added(self, event: Added) -> None:
+            self.value += event.amount
+
+Rules:
+1. The command and event tables are built when the class is created, from each method's
+   annotation (or the type given as ``@decides(Add)``), never per call.
+2. A ``@decides`` method must not change the aggregate: attribute writes raise while it
+   runs. It returns (or yields) the events, or raises a ``DomainError``.
+3. An ``@evolves`` method changes ``self`` (or returns a new instance). Events without an
+   ``@evolves`` method leave the state as it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import typing
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ClassVar, Final, TypeVar, overload
+
+from fabula._errors import ConfigurationError, UnknownCommand
+from fabula.domain._decider import Decider
+
+__all__ = ["Aggregate", "as_decider", "decides", "evolves"]
+
+FuncT = TypeVar("FuncT", bound=Callable[..., Any])
+AggregateT = TypeVar("AggregateT", bound="Aggregate")
+
+_DECIDES: Final = "__fabula_decides__"
+_EVOLVES: Final = "__fabula_evolves__"
+_AUTO: Final = object()
+
+
+def _marker(attribute: str) -> Any:
+    @overload
+    def mark(target: FuncT, /) -> FuncT: ...
+    @overload
+    def mark(target: type, /) -> Callable[[FuncT], FuncT]: ...
+    def mark(target: Any, /) -> Any:
+        if isinstance(target, type):
+
+            def explicit(func: FuncT) -> FuncT:
+                setattr(func, attribute, target)
+                return func
+
+            return explicit
+        setattr(target, attribute, _AUTO)
+        return target
+
+    return mark
+
+
+decides: Callable[..., Any] = _marker(_DECIDES)
+decides.__doc__ = "Mark a method as the decision for one command type (taken from its annotation)."
+evolves: Callable[..., Any] = _marker(_EVOLVES)
+evolves.__doc__ = "Mark a method as the state change for one event type (taken from its annotation)."
+
+
+class FrozenDuringDecide(AttributeError):
+    """An ``@decides`` method tried to change the aggregate."""
+
+
+class Aggregate:
+    """Base for class-style aggregates: state as fields, decisions and evolutions as methods."""
+
+    decider: ClassVar[Decider[Any, Any, Any]]
+    """The compiled decider for this class (built at class creation)."""
+
+    _fabula_deciding: ClassVar[bool] = False
+
+    def __init_subclass__(
+        cls,
+        *,
+        name: str | None = None,
+        events: Sequence[type] = (),
+        snapshot_version: int = 1,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__dataclass_fields__" not in cls.__dict__:
+            dataclasses.dataclass(kw_only=True)(cls)
+        deciding = _table(cls, _DECIDES)
+        evolving = _table(cls, _EVOLVES)
+        all_events = tuple(dict.fromkeys([*evolving, *events]))
+
+        def initial_state() -> Any:
+            return cls()
+
+        def decide(command: Any, state: Any) -> Sequence[Any]:
+            method = deciding.get(type(command))
+            if method is None:
+                raise UnknownCommand(type(command))
+            object.__setattr__(state, "_fabula_deciding", True)
+            try:
+                decided = method(state, command)
+            finally:
+                object.__delattr__(state, "_fabula_deciding")
+            return _as_events(decided)
+
+        def evolve(state: Any, event: Any) -> Any:
+            method = evolving.get(type(event))
+            if method is None:
+                return state
+            changed = method(state, event)
+            return state if changed is None else changed
+
+        cls.decider = Decider(
+            name=name or cls.__name__.lower(),
+            initial_state=initial_state,
+            decide=decide,
+            evolve=evolve,
+            commands=tuple(deciding),
+            events=all_events,
+            state_type=cls,
+            snapshot_version=snapshot_version,
+        )
+
+    def __setattr__(self, key: str, value: object) -> None:
+        if self._fabula_deciding:
+            msg = (
+                f"{type(self).__qualname__}.{key}: a @decides method must not change the "
+                "aggregate; return events and change state in an @evolves method"
+            )
+            raise FrozenDuringDecide(msg)
+        object.__setattr__(self, key, value)
+
+
+def _as_events(decided: object) -> Sequence[Any]:
+    if decided is None:
+        return ()
+    if isinstance(decided, list | tuple):
+        return decided
+    if isinstance(decided, Iterable) and not isinstance(decided, str | bytes | dict):
+        return tuple(decided)
+    return (decided,)
+
+
+def _table(cls: type, attribute: str) -> dict[type, Callable[..., Any]]:
+    table: dict[type, Callable[..., Any]] = {}
+    for klass in reversed(cls.__mro__):
+        for attr_name, member in vars(klass).items():
+            marked = getattr(member, attribute, None)
+            if marked is None:
+                continue
+            key = _argument_type(cls, member, attr_name) if marked is _AUTO else marked
+            table[key] = member
+    return table
+
+
+def _argument_type(cls: type, func: Callable[..., Any], attr_name: str) -> type:
+    params = list(inspect.signature(func).parameters.values())
+    where = f"{cls.__qualname__}.{attr_name}"
+    if len(params) != 2:
+        msg = f"{where} must take exactly one argument besides self"
+        raise ConfigurationError(msg)
+    try:
+        hints = typing.get_type_hints(func)
+    except NameError as exc:
+        msg = f"{where}: cannot resolve its annotation ({exc}); name the type: @decides(MyCommand)"
+        raise ConfigurationError(msg) from exc
+    hint = hints.get(params[1].name)
+    if not isinstance(hint, type):
+        msg = f"{where}: annotate its argument with a class, or name the type: @decides(MyCommand)"
+        raise ConfigurationError(msg)
+    return hint
+
+
+def as_decider(model: Decider[Any, Any, Any] | type[Aggregate]) -> Decider[Any, Any, Any]:
+    """Return the decider of a class-style aggregate, or the decider itself."""
+    if isinstance(model, Decider):
+        return model
+    if isinstance(model, type) and issubclass(model, Aggregate):
+        return model.decider
+    msg = f"expected a Decider or an Aggregate subclass, got {model!r}"
+    raise ConfigurationError(msg)

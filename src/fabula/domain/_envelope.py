@@ -1,0 +1,49 @@
+"""The envelope of a stored event: everything the store knows about it, around the user's event.
+
+User events stay plain values; ids, versions, positions, time and causation live here
+(never inside the event class).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeAlias, TypeVar
+from uuid import UUID
+
+__all__ = ["JSONValue", "Recorded"]
+
+JSONValue: TypeAlias = "str | int | float | bool | None | list[JSONValue] | dict[str, JSONValue]"
+"""A value that JSON can carry: the type of user metadata."""
+
+EventT_co = TypeVar("EventT_co", covariant=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recorded(Generic[EventT_co]):
+    """A typed event as it was stored, with its envelope.
+
+    Attributes:
+        event: the user's event value.
+        stream_id: the stream it belongs to.
+        version: its version within that stream (1 for the first event).
+        position: its position in the store's one global log (strictly increasing).
+        event_id: a UUIDv7, unique in the store.
+        type: the stable type name it is stored under.
+        recorded_at: when the store recorded it (UTC).
+        causation_id: the id of the command or event that caused it.
+        correlation_id: the id shared by everything one request caused.
+        metadata: free user fields (who initiated it, request ids, ...).
+    """
+
+    event: EventT_co
+    stream_id: str
+    version: int
+    position: int
+    event_id: UUID
+    type: str
+    recorded_at: datetime
+    causation_id: UUID | None = None
+    correlation_id: UUID | None = None
+    metadata: Mapping[str, JSONValue] = field(default_factory=dict)

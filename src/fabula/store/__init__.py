@@ -1,0 +1,53 @@
+"""The event-store contract: protocols, records, preconditions, subscriptions, URLs.
+
+Backends live in subpackages (``memory``, ``sqlite``, ``postgres``) and all pass the
+conformance suite in ``fabula.testing.conformance``.
+"""
+
+from fabula.store._contract import AsyncEventStore, EventStore
+from fabula.store._preconditions import (
+    ANY_VERSION,
+    NO_STREAM,
+    STREAM_EXISTS,
+    AnyVersion,
+    ExpectedVersion,
+    NoStream,
+    Precondition,
+    StreamExists,
+)
+from fabula.store._records import (
+    AppendResult,
+    Direction,
+    NewEvent,
+    SnapshotRecord,
+    StoredEvent,
+    StreamInfo,
+    category_of,
+)
+from fabula.store._subscription import Subscription
+from fabula.store._subscription_async import AsyncSubscription
+from fabula.store._url import open_async_store, open_store
+
+__all__ = [
+    "ANY_VERSION",
+    "NO_STREAM",
+    "STREAM_EXISTS",
+    "AnyVersion",
+    "AppendResult",
+    "AsyncEventStore",
+    "AsyncSubscription",
+    "Direction",
+    "EventStore",
+    "ExpectedVersion",
+    "NewEvent",
+    "NoStream",
+    "Precondition",
+    "SnapshotRecord",
+    "StoredEvent",
+    "StreamExists",
+    "StreamInfo",
+    "Subscription",
+    "category_of",
+    "open_async_store",
+    "open_store",
+]

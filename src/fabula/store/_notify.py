@@ -1,0 +1,62 @@
+"""Wake-ups for log followers: a writer calls ``notify()``; waiters return early.
+
+A waiter first reads ``generation``, then checks the log, then waits "since" that
+generation: a notification that arrives between the check and the wait is never lost.
+Notifications are hints only; followers always re-read the log (and poll on timeout).
+One notifier serves threads (``wait``) and asyncio tasks (``async_wait``) alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+__all__ = ["Notifier"]
+
+
+class Notifier:
+    """Counts appends and wakes whoever waits for the next one (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._generation = 0
+        self._futures: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+
+    @property
+    def generation(self) -> int:
+        """Counts notifications so far."""
+        return self._generation
+
+    def notify(self) -> None:
+        """Wake every waiter (callable from any thread)."""
+        with self._cond:
+            self._generation += 1
+            self._cond.notify_all()
+            futures, self._futures = self._futures, []
+        for loop, future in futures:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_resolve, future)
+
+    def wait(self, since: int, timeout: float) -> bool:
+        """Block until a notification after generation ``since``; return whether one came."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._generation != since, timeout)
+
+    async def async_wait(self, since: int, timeout: float) -> bool:
+        """Like ``wait``, for asyncio tasks."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._cond:
+            if self._generation != since:
+                return True
+            self._futures.append((loop, future))
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

@@ -1,0 +1,100 @@
+"""Records: what crosses the store boundary. Plain values; payloads are JSON text.
+
+Backends never see event classes: they store and return these records, and the codec
+(``fabula.codec``) turns them into typed events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, TypeAlias
+from uuid import UUID
+
+__all__ = [
+    "AppendResult",
+    "Direction",
+    "NewEvent",
+    "SnapshotRecord",
+    "StoredEvent",
+    "StreamInfo",
+    "category_of",
+]
+
+Direction: TypeAlias = Literal["forwards", "backwards"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewEvent:
+    """An event to append: its id, stable type, schema version and JSON payload."""
+
+    event_id: UUID
+    type: str
+    data: str
+    schema_version: int = 1
+    metadata: str = "{}"
+    causation_id: UUID | None = None
+    correlation_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredEvent:
+    """An event as the store holds it, with its place in its stream and in the global log."""
+
+    position: int
+    stream_id: str
+    version: int
+    event_id: UUID
+    type: str
+    data: str
+    schema_version: int
+    metadata: str
+    causation_id: UUID | None
+    correlation_id: UUID | None
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """What an append did: the stream's new version and the global positions it wrote.
+
+    ``positions`` is empty when nothing was appended. ``deduplicated`` is true when the
+    events had been stored already by an earlier identical append, which is returned.
+    """
+
+    stream_id: str
+    version: int
+    positions: tuple[int, ...]
+    deduplicated: bool = False
+
+    @property
+    def position(self) -> int | None:
+        """The last position written (for read-your-writes), or ``None`` if none was."""
+        return self.positions[-1] if self.positions else None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamInfo:
+    """A stream and its current version."""
+
+    stream_id: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SnapshotRecord:
+    """A serialized state of a stream at a version."""
+
+    stream_id: str
+    version: int
+    type: str
+    data: str
+    schema_version: int = 1
+
+
+def category_of(stream_id: str) -> str:
+    """Return a stream's category: the part of its id before the first ``-``.
+
+    ``"todo-42"`` is in category ``"todo"``; an id without ``-`` is its own category.
+    """
+    return stream_id.partition("-")[0]

@@ -1,0 +1,70 @@
+"""Open a store from a URL: a small scheme table, resolved by value (no import-path strings).
+
+| URL | store |
+|---|---|
+| ``memory://`` | a new in-memory store |
+| ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``, ``sqlite:///:memory:`` | SQLite |
+| ``postgresql://user@host:port/db?schema=name`` (or ``postgres://``) | PostgreSQL |
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+from urllib.parse import urlsplit
+
+from fabula._errors import ConfigurationError
+from fabula.store._contract import AsyncEventStore, EventStore
+
+__all__ = ["open_async_store", "open_store", "sqlite_path"]
+
+_BACKENDS = {
+    "memory": ("fabula.store.memory", "MemoryStore", "AsyncMemoryStore", None),
+    "sqlite": ("fabula.store.sqlite", "SqliteStore", "AsyncSqliteStore", None),
+    "postgresql": ("fabula.store.postgres", "PostgresStore", "AsyncPostgresStore", "postgres"),
+    "postgres": ("fabula.store.postgres", "PostgresStore", "AsyncPostgresStore", "postgres"),
+}
+
+
+def sqlite_path(url: str) -> str:
+    """Return the file path of a ``sqlite:///...`` URL (``:memory:`` for an in-memory one)."""
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite" or parts.netloc:
+        msg = f"not a SQLite URL: {url!r} (expected sqlite:///path.db)"
+        raise ConfigurationError(msg)
+    path = parts.path[1:] if parts.path.startswith("/") else parts.path
+    if not path:
+        msg = f"SQLite URL {url!r} names no file (expected sqlite:///path.db)"
+        raise ConfigurationError(msg)
+    return path
+
+
+def _resolve(url: str, index: int) -> Any:
+    scheme = urlsplit(url).scheme
+    entry = _BACKENDS.get(scheme)
+    if entry is None:
+        known = ", ".join(f"{s}://" for s in _BACKENDS)
+        msg = f"unknown store URL {url!r}: the scheme must be one of {known}"
+        raise ConfigurationError(msg)
+    module_name, extra = entry[0], entry[3]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        hint = f" (pip install 'fabula[{extra}]')" if extra else ""
+        msg = f"the {scheme} backend cannot be loaded: {exc}{hint}"
+        raise ConfigurationError(msg) from exc
+    return getattr(module, entry[index])
+
+
+def open_store(url: str, /, **settings: Any) -> EventStore:
+    """Open a sync store from its URL; ``settings`` go to the backend's constructor."""
+    cls = _resolve(url, 1)
+    store: EventStore = cls.from_url(url, **settings)
+    return store
+
+
+def open_async_store(url: str, /, **settings: Any) -> AsyncEventStore:
+    """Open an asyncio store from its URL; ``settings`` go to the backend's constructor."""
+    cls = _resolve(url, 2)
+    store: AsyncEventStore = cls.from_url(url, **settings)
+    return store

@@ -1,0 +1,164 @@
+"""The in-memory log: the reference implementation of the store contract.
+
+One lock guards everything, so appends are atomic and positions follow commit order.
+Both ``MemoryStore`` and ``AsyncMemoryStore`` wrap one of these.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
+from uuid import UUID
+
+from fabula._errors import ConfigurationError
+from fabula.store._dedupe import replayed_append
+from fabula.store._notify import Notifier
+from fabula.store._preconditions import Precondition, check
+from fabula.store._records import (
+    AppendResult,
+    Direction,
+    NewEvent,
+    SnapshotRecord,
+    StoredEvent,
+    StreamInfo,
+    category_of,
+)
+
+__all__ = ["MemoryLog"]
+
+
+class MemoryLog:
+    """Events, streams and snapshots held in process memory (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._log: list[StoredEvent] = []
+        self._streams: dict[str, list[StoredEvent]] = {}
+        self._by_id: dict[UUID, StoredEvent] = {}
+        self._snapshots: dict[str, dict[int, SnapshotRecord]] = {}
+        self._sorted_ids: list[str] = []
+        self.notifier = Notifier()
+        """Woken after every append that wrote events."""
+
+    def append(
+        self, stream_id: str, events: Sequence[NewEvent], precondition: Precondition
+    ) -> AppendResult:
+        with self._lock:
+            stream = self._streams.get(stream_id, [])
+            known = [self._by_id[e.event_id] for e in events if e.event_id in self._by_id]
+            replay = replayed_append(stream_id, events, known)
+            if replay is not None:
+                return replay
+            check(precondition, stream_id, len(stream))
+            if len({e.event_id for e in events}) != len(events):
+                msg = f"stream {stream_id!r}: the same event id appears twice in one append"
+                raise ConfigurationError(msg)
+            if not events:
+                return AppendResult(stream_id, len(stream), ())
+            now = datetime.now(UTC)
+            start = len(self._log)
+            stored = [
+                StoredEvent(
+                    position=start + i + 1,
+                    stream_id=stream_id,
+                    version=len(stream) + i + 1,
+                    event_id=e.event_id,
+                    type=e.type,
+                    data=e.data,
+                    schema_version=e.schema_version,
+                    metadata=e.metadata,
+                    causation_id=e.causation_id,
+                    correlation_id=e.correlation_id,
+                    recorded_at=now,
+                )
+                for i, e in enumerate(events)
+            ]
+            if not stream:
+                self._streams[stream_id] = stream
+                bisect.insort(self._sorted_ids, stream_id)
+            stream.extend(stored)
+            self._log.extend(stored)
+            self._by_id.update((s.event_id, s) for s in stored)
+            return AppendResult(stream_id, len(stream), tuple(s.position for s in stored))
+
+    def read_stream(
+        self,
+        stream_id: str,
+        direction: Direction,
+        from_version: int | None,
+        to_version: int | None,
+        limit: int | None,
+    ) -> list[StoredEvent]:
+        with self._lock:
+            stream = self._streams.get(stream_id, [])
+            low = max(from_version or 1, 1) - 1
+            high = len(stream) if to_version is None else min(to_version, len(stream))
+            chosen = stream[low:high]
+        if direction == "backwards":
+            chosen.reverse()
+        return chosen if limit is None else chosen[:limit]
+
+    def read_all(
+        self,
+        after: int,
+        limit: int | None,
+        types: Collection[str] | None,
+        categories: Collection[str] | None,
+    ) -> list[StoredEvent]:
+        with self._lock:
+            tail = self._log[max(after, 0) :]
+        if types is None and categories is None:
+            return tail if limit is None else tail[:limit]
+        found: list[StoredEvent] = []
+        for item in tail:
+            if types is not None and item.type not in types:
+                continue
+            if categories is not None and category_of(item.stream_id) not in categories:
+                continue
+            found.append(item)
+            if limit is not None and len(found) >= limit:
+                break
+        return found
+
+    def read_caused_by(self, causation_id: UUID) -> list[StoredEvent]:
+        with self._lock:
+            return [e for e in self._log if e.causation_id == causation_id]
+
+    def stream_version(self, stream_id: str) -> int:
+        with self._lock:
+            return len(self._streams.get(stream_id, ()))
+
+    def head(self) -> int:
+        return len(self._log)
+
+    def list_streams(self, prefix: str, after: str | None, limit: int | None) -> list[StreamInfo]:
+        with self._lock:
+            ids = self._sorted_ids
+            start = bisect.bisect_left(ids, prefix)
+            if after is not None:
+                start = max(start, bisect.bisect_right(ids, after))
+            found: list[StreamInfo] = []
+            for stream_id in ids[start:]:
+                if not stream_id.startswith(prefix) or (limit is not None and len(found) >= limit):
+                    break
+                found.append(StreamInfo(stream_id, len(self._streams[stream_id])))
+            return found
+
+    def count_streams(self, prefix: str) -> int:
+        with self._lock:
+            return sum(1 for s in self._sorted_ids if s.startswith(prefix))
+
+    def save_snapshot(self, snapshot: SnapshotRecord) -> None:
+        with self._lock:
+            self._snapshots.setdefault(snapshot.stream_id, {})[snapshot.version] = snapshot
+
+    def load_snapshot(self, stream_id: str, max_version: int | None) -> SnapshotRecord | None:
+        with self._lock:
+            versions = [
+                v
+                for v in self._snapshots.get(stream_id, {})
+                if max_version is None or v <= max_version
+            ]
+            return self._snapshots[stream_id][max(versions)] if versions else None

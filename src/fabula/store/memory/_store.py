@@ -1,0 +1,149 @@
+# Generated from _store_async.py by tools/unasync.py: do not edit, edit the source.
+"""``MemoryStore``: the store contract in process memory, for tests and prototypes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from types import TracebackType
+from uuid import UUID
+
+from fabula._errors import ConfigurationError
+from fabula.store._preconditions import ANY_VERSION, Precondition
+from fabula.store._records import (
+    AppendResult,
+    Direction,
+    NewEvent,
+    SnapshotRecord,
+    StoredEvent,
+    StreamInfo,
+)
+from fabula.store._subscription import Subscription
+from fabula.store.memory._log import MemoryLog
+
+__all__ = ["MemoryStore"]
+
+
+class MemoryStore:
+    """An event store in process memory; thread-safe; forgets everything when dropped."""
+
+    def __init__(self, log: MemoryLog | None = None) -> None:
+        self._log = log if log is not None else MemoryLog()
+
+    @classmethod
+    def from_url(cls, url: str, /) -> MemoryStore:
+        """Open a new, empty store for ``memory://``."""
+        if not url.startswith("memory://"):
+            msg = f"not a memory store URL: {url!r}"
+            raise ConfigurationError(msg)
+        return cls()
+
+    def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        /,
+        *,
+        precondition: Precondition = ANY_VERSION,
+    ) -> AppendResult:
+        """Append events to a stream if the precondition holds; all or nothing."""
+        result = self._log.append(stream_id, events, precondition)
+        if result.positions:
+            self._log.notifier.notify()
+        return result
+
+    def read_stream(
+        self,
+        stream_id: str,
+        /,
+        *,
+        direction: Direction = "forwards",
+        from_version: int | None = None,
+        to_version: int | None = None,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        """Read a stream's events with ``from_version <= version <= to_version``, in ``direction``."""
+        return self._log.read_stream(stream_id, direction, from_version, to_version, limit)
+
+    def read_all(
+        self,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        types: Collection[str] | None = None,
+        categories: Collection[str] | None = None,
+    ) -> list[StoredEvent]:
+        """Read the global log after a position, optionally only some types or categories."""
+        return self._log.read_all(after, limit, types, categories)
+
+    def read_caused_by(self, causation_id: UUID, /) -> list[StoredEvent]:
+        """Read the events whose causation id is ``causation_id``, in log order."""
+        return self._log.read_caused_by(causation_id)
+
+    def stream_version(self, stream_id: str, /) -> int:
+        """Return the stream's current version (0 if it has no events)."""
+        return self._log.stream_version(stream_id)
+
+    def head(self) -> int:
+        """Return the last position of the global log (0 if empty)."""
+        return self._log.head()
+
+    def list_streams(
+        self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
+    ) -> list[StreamInfo]:
+        """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
+        return self._log.list_streams(prefix, after, limit)
+
+    def count_streams(self, prefix: str = "", /) -> int:
+        """Count streams whose id starts with ``prefix``."""
+        return self._log.count_streams(prefix)
+
+    def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
+        """Store a snapshot (replacing one at the same stream and version)."""
+        self._log.save_snapshot(snapshot)
+
+    def load_snapshot(
+        self, stream_id: str, /, *, max_version: int | None = None
+    ) -> SnapshotRecord | None:
+        """Return the newest snapshot of a stream at or below ``max_version``, if any."""
+        return self._log.load_snapshot(stream_id, max_version)
+
+    def wait_for_events(self, after: int, /, *, timeout: float) -> bool:
+        """Wait until the log holds a position past ``after``; return whether it does."""
+        since = self._log.notifier.generation
+        if self._log.head() > after:
+            return True
+        self._log.notifier.wait(since, timeout)
+        return self._log.head() > after
+
+    def subscribe(
+        self,
+        *,
+        after: int = 0,
+        types: Collection[str] | None = None,
+        categories: Collection[str] | None = None,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+    ) -> Subscription:
+        """Follow the global log from ``after``: catch up, then live."""
+        return Subscription(
+            self,
+            after=after,
+            types=types,
+            categories=categories,
+            batch_size=batch_size,
+            poll_interval=poll_interval,
+        )
+
+    def close(self) -> None:
+        """Nothing to release; present for the contract."""
+
+    def __enter__(self) -> MemoryStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

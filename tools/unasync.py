@@ -1,0 +1,89 @@
+"""Generate fabula's sync modules from their asyncio sources.
+
+Every ``src/fabula/**/_<name>_async.py`` is the source; ``_<name>.py`` beside it is written
+from it by the rewrite rules below, then formatted with ruff. ``--check`` fails when a
+generated file is out of date, and every run fails when a rule matched nothing (a stale
+rule hides mistakes).
+
+Usage: python tools/unasync.py [--check]
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "src" / "fabula"
+HEADER = "# Generated from {source} by tools/unasync.py: do not edit, edit the source.\n"
+
+# (pattern, replacement); applied in order to every line of code.
+RULES: list[tuple[str, str]] = [
+    (r"\basync_wait\b", "wait"),
+    (r"\basync def\b", "def"),
+    (r"\basync with\b", "with"),
+    (r"\basync for\b", "for"),
+    (r"\bawait ", ""),
+    (r"\b__aenter__\b", "__enter__"),
+    (r"\b__aexit__\b", "__exit__"),
+    (r"\b__aiter__\b", "__iter__"),
+    (r"\b__anext__\b", "__next__"),
+    (r"\bStopAsyncIteration\b", "StopIteration"),
+    (r"\bAsync([A-Z]\w*)", r"\1"),
+    (r"\b(_\w+)_async\b", r"\1"),
+    (r"\basyncio\.sleep\b", "time.sleep"),
+    (r"\basync_run\b", "run"),
+]
+
+
+def rewrite(text: str, used: set[int]) -> str:
+    """Apply every rule to ``text``, recording which rules matched."""
+    for index, (pattern, replacement) in enumerate(RULES):
+        text, count = re.subn(pattern, replacement, text)
+        if count:
+            used.add(index)
+    return text
+
+
+def ruff_format(text: str, path: Path) -> str:
+    """Format generated code the way the rest of the tree is formatted."""
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    done = subprocess.run(
+        [ruff, "format", "--stdin-filename", str(path), "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return done.stdout
+
+
+def main(argv: list[str]) -> int:
+    """Generate (or with --check, verify) every sync module; return the exit status."""
+    check = "--check" in argv
+    used: set[int] = set()
+    stale: list[Path] = []
+    for source in sorted(SOURCES.rglob("_*_async.py")):
+        target = source.with_name(source.name.removesuffix("_async.py") + ".py")
+        body = HEADER.format(source=source.name) + rewrite(source.read_text(), used)
+        body = ruff_format(body, target)
+        if target.exists() and target.read_text() == body:
+            continue
+        stale.append(target)
+        if not check:
+            target.write_text(body)
+    unused = [RULES[i][0] for i in range(len(RULES)) if i not in used]
+    for pattern in unused:
+        print(f"unasync: rule {pattern!r} matched nothing; remove it", file=sys.stderr)
+    for target in stale:
+        verb = "is out of date" if check else "written"
+        print(f"unasync: {target.relative_to(ROOT)} {verb}", file=sys.stderr)
+    return 1 if unused or (check and stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
