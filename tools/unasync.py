@@ -32,9 +32,11 @@ RULES: list[tuple[str, str]] = [
     (r"\b__aiter__\b", "__iter__"),
     (r"\b__anext__\b", "__next__"),
     (r"\bStopAsyncIteration\b", "StopIteration"),
+    (r"\bAwaitable\[(\w+)\]", r"\1"),
     (r"\bAsync([A-Z]\w*)", r"\1"),
     (r"\b(_\w+)_async\b", r"\1"),
     (r"\basyncio\.sleep\b", "time.sleep"),
+    (r"(?m)^import asyncio\n", ""),
     (r"\basync_run\b", "run"),
 ]
 
@@ -49,17 +51,16 @@ def rewrite(text: str, used: set[int]) -> str:
 
 
 def ruff_format(text: str, path: Path) -> str:
-    """Format generated code the way the rest of the tree is formatted."""
-    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
-    done = subprocess.run(
-        [ruff, "format", "--stdin-filename", str(path), "-"],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    return done.stdout
+    """Sort imports, drop the ones renaming made unused, and format like the rest of the tree."""
+    ruff = str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        ruff = shutil.which("ruff") or "ruff"
+    fix = [ruff, "check", "--fix-only", "--select", "I,F401,RUF022", "--stdin-filename", str(path)]
+    for command in (fix, [ruff, "format", "--stdin-filename", str(path)]):
+        text = subprocess.run(
+            [*command, "-"], input=text, capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout
+    return text
 
 
 def main(argv: list[str]) -> int:

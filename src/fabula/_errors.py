@@ -2,7 +2,7 @@
 
 ```
 FabulaError
-├── DomainError                 user-facing: code, message, params; JSON form for an API (HTTP 400/422)
+├── DomainError                 user-facing: code, message, params; JSON form (HTTP 400/422)
 │   └── (your domain's errors)
 ├── UnknownCommand              no handler is registered for a command type
 ├── ConcurrencyError            stream, expected and actual version disagree (HTTP 409)
@@ -76,11 +76,9 @@ class DomainError(FabulaError):
         return {"code": self.code, "message": self.message, "params": dict(self.params)}
 
     def __eq__(self, other: object) -> bool:
-        return (
-            type(other) is type(self)
-            and isinstance(other, DomainError)
-            and other.as_json() == self.as_json()
-        )
+        if not isinstance(other, DomainError) or type(other) is not type(self):
+            return False
+        return other.as_json() == self.as_json()
 
     def __hash__(self) -> int:
         return hash((type(self), self.code, self.message))

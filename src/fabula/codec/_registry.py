@@ -61,7 +61,10 @@ class EventRegistry:
         kind = event_type_of(cls)
         if kind.name in self._by_name:
             other = self._by_name[kind.name].cls
-            msg = f"event type {kind.name!r} is claimed by {other.__qualname__} and {cls.__qualname__}"
+            msg = (
+                f"event type {kind.name!r} is claimed by {other.__qualname__} "
+                f"and {cls.__qualname__}"
+            )
             raise ConfigurationError(msg)
         decode, encode = _codec_for(cls)
         entry = _Entry(cls, kind, decode, encode)

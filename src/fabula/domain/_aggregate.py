@@ -24,13 +24,11 @@ Rules:
    ``@evolves`` method leave the state as it is.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import inspect
 import typing
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ClassVar, Final, TypeVar, overload
+from typing import Any, ClassVar, Final, TypeVar, dataclass_transform
 
 from fabula._errors import ConfigurationError, UnknownCommand
 from fabula.domain._decider import Decider
@@ -46,10 +44,6 @@ _AUTO: Final = object()
 
 
 def _marker(attribute: str) -> Any:
-    @overload
-    def mark(target: FuncT, /) -> FuncT: ...
-    @overload
-    def mark(target: type, /) -> Callable[[FuncT], FuncT]: ...
     def mark(target: Any, /) -> Any:
         if isinstance(target, type):
 
@@ -67,13 +61,16 @@ def _marker(attribute: str) -> Any:
 decides: Callable[..., Any] = _marker(_DECIDES)
 decides.__doc__ = "Mark a method as the decision for one command type (taken from its annotation)."
 evolves: Callable[..., Any] = _marker(_EVOLVES)
-evolves.__doc__ = "Mark a method as the state change for one event type (taken from its annotation)."
+evolves.__doc__ = (
+    "Mark a method as the state change for one event type (taken from its annotation)."
+)
 
 
 class FrozenDuringDecide(AttributeError):
     """An ``@decides`` method tried to change the aggregate."""
 
 
+@dataclass_transform(kw_only_default=True)
 class Aggregate:
     """Base for class-style aggregates: state as fields, decisions and evolutions as methods."""
 
@@ -181,9 +178,8 @@ def _argument_type(cls: type, func: Callable[..., Any], attr_name: str) -> type:
 
 def as_decider(model: Decider[Any, Any, Any] | type[Aggregate]) -> Decider[Any, Any, Any]:
     """Return the decider of a class-style aggregate, or the decider itself."""
-    if isinstance(model, Decider):
-        return model
-    if isinstance(model, type) and issubclass(model, Aggregate):
-        return model.decider
-    msg = f"expected a Decider or an Aggregate subclass, got {model!r}"
-    raise ConfigurationError(msg)
+    decider = model if isinstance(model, Decider) else getattr(model, "decider", None)
+    if not isinstance(decider, Decider):
+        msg = f"expected a Decider or an Aggregate subclass, got {model!r}"
+        raise ConfigurationError(msg)
+    return decider

@@ -14,7 +14,7 @@ from uuid import UUID
 
 __all__ = ["JSONValue", "Recorded"]
 
-JSONValue: TypeAlias = "str | int | float | bool | None | list[JSONValue] | dict[str, JSONValue]"
+JSONValue: TypeAlias = "str | int | float | bool | list[JSONValue] | dict[str, JSONValue] | None"
 """A value that JSON can carry: the type of user metadata."""
 
 EventT_co = TypeVar("EventT_co", covariant=True)

@@ -57,7 +57,7 @@ class EventStore(Protocol):
         to_version: int | None = None,
         limit: int | None = None,
     ) -> list[StoredEvent]:
-        """Read a stream's events with ``from_version <= version <= to_version``, in ``direction``."""
+        """Read a stream's events from ``from_version`` to ``to_version`` (inclusive)."""
         ...
 
     def read_all(
@@ -143,7 +143,7 @@ class AsyncEventStore(Protocol):
         to_version: int | None = None,
         limit: int | None = None,
     ) -> list[StoredEvent]:
-        """Read a stream's events with ``from_version <= version <= to_version``, in ``direction``."""
+        """Read a stream's events from ``from_version`` to ``to_version`` (inclusive)."""
         ...
 
     async def read_all(

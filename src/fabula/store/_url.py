@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from fabula._errors import ConfigurationError
@@ -18,9 +18,10 @@ from fabula.store._contract import AsyncEventStore, EventStore
 
 __all__ = ["open_async_store", "open_store", "sqlite_path"]
 
-_BACKENDS = {
-    "memory": ("fabula.store.memory", "MemoryStore", "AsyncMemoryStore", None),
-    "sqlite": ("fabula.store.sqlite", "SqliteStore", "AsyncSqliteStore", None),
+# scheme -> (module, sync class, async class, pip extra that provides its driver)
+_BACKENDS: dict[str, tuple[str, str, str, str]] = {
+    "memory": ("fabula.store.memory", "MemoryStore", "AsyncMemoryStore", ""),
+    "sqlite": ("fabula.store.sqlite", "SqliteStore", "AsyncSqliteStore", ""),
     "postgresql": ("fabula.store.postgres", "PostgresStore", "AsyncPostgresStore", "postgres"),
     "postgres": ("fabula.store.postgres", "PostgresStore", "AsyncPostgresStore", "postgres"),
 }
@@ -32,14 +33,14 @@ def sqlite_path(url: str) -> str:
     if parts.scheme != "sqlite" or parts.netloc:
         msg = f"not a SQLite URL: {url!r} (expected sqlite:///path.db)"
         raise ConfigurationError(msg)
-    path = parts.path[1:] if parts.path.startswith("/") else parts.path
+    path = parts.path.removeprefix("/")
     if not path:
         msg = f"SQLite URL {url!r} names no file (expected sqlite:///path.db)"
         raise ConfigurationError(msg)
     return path
 
 
-def _resolve(url: str, index: int) -> Any:
+def _resolve(url: str, index: Literal[1, 2]) -> Any:
     scheme = urlsplit(url).scheme
     entry = _BACKENDS.get(scheme)
     if entry is None:

@@ -60,7 +60,7 @@ class AsyncMemoryStore:
         to_version: int | None = None,
         limit: int | None = None,
     ) -> list[StoredEvent]:
-        """Read a stream's events with ``from_version <= version <= to_version``, in ``direction``."""
+        """Read a stream's events from ``from_version`` to ``to_version`` (inclusive)."""
         return self._log.read_stream(stream_id, direction, from_version, to_version, limit)
 
     async def read_all(

@@ -1,0 +1,105 @@
+"""fabula: CQRS and event sourcing for Python, on SQLite and PostgreSQL.
+
+The names a quickstart needs live here; the rest is in documented subpackages:
+``fabula.domain``, ``fabula.codec``, ``fabula.store`` (and its backends), ``fabula.app``,
+``fabula.testing``.
+"""
+
+import contextlib
+
+from fabula._errors import (
+    CodecError,
+    ConcurrencyError,
+    ConfigurationError,
+    DomainError,
+    DuplicateEvent,
+    FabulaError,
+    ListenerError,
+    SchemaError,
+    StoreError,
+    StreamNotFound,
+    UnknownCommand,
+    UnknownEventType,
+)
+from fabula.app import (
+    AsyncFlow,
+    AsyncRepository,
+    DispatchResult,
+    Flow,
+    Loaded,
+    Repository,
+    SnapshotEvery,
+    uuid7,
+)
+from fabula.codec import EventRegistry
+from fabula.domain import Aggregate, Decider, Recorded, decides, event, evolves, fold
+from fabula.store import (
+    ANY_VERSION,
+    NO_STREAM,
+    STREAM_EXISTS,
+    AnyVersion,
+    AsyncEventStore,
+    EventStore,
+    ExpectedVersion,
+    NoStream,
+    StreamExists,
+    open_async_store,
+    open_store,
+)
+
+__all__ = [
+    "ANY_VERSION",
+    "NO_STREAM",
+    "STREAM_EXISTS",
+    "Aggregate",
+    "AnyVersion",
+    "AsyncEventStore",
+    "AsyncFlow",
+    "AsyncRepository",
+    "CodecError",
+    "ConcurrencyError",
+    "ConfigurationError",
+    "Decider",
+    "DispatchResult",
+    "DomainError",
+    "DuplicateEvent",
+    "EventRegistry",
+    "EventStore",
+    "ExpectedVersion",
+    "FabulaError",
+    "Flow",
+    "ListenerError",
+    "Loaded",
+    "NoStream",
+    "Recorded",
+    "Repository",
+    "SchemaError",
+    "SnapshotEvery",
+    "StoreError",
+    "StreamExists",
+    "StreamNotFound",
+    "UnknownCommand",
+    "UnknownEventType",
+    "__version__",
+    "decides",
+    "event",
+    "evolves",
+    "fold",
+    "open_async_store",
+    "open_store",
+    "uuid7",
+]
+
+__version__ = "0.1.0"
+
+
+def _rehome(names: list[str]) -> None:
+    """Show public names as ``fabula.X`` in reprs and docs, not their private modules."""
+    for name in names:
+        value = globals()[name]
+        if isinstance(value, type) or callable(value):
+            with contextlib.suppress(AttributeError, TypeError):
+                value.__module__ = "fabula"
+
+
+_rehome(__all__)

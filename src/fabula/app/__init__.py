@@ -1,0 +1,42 @@
+"""The application layer: repository, command flow with middleware, after-commit listeners."""
+
+from fabula.app._dispatch import CommandContext, DispatchResult
+from fabula.app._flow import Flow
+from fabula.app._flow_async import AsyncFlow
+from fabula.app._ids import uuid7
+from fabula.app._middleware import CallNext, Idempotency, LogCommands, Middleware, RetryOnConflict
+from fabula.app._middleware_async import (
+    AsyncCallNext,
+    AsyncIdempotency,
+    AsyncLogCommands,
+    AsyncMiddleware,
+    AsyncRetryOnConflict,
+)
+from fabula.app._repository import Repository
+from fabula.app._repository_async import AsyncRepository, Loaded
+from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotEvery, SnapshotPolicy
+
+__all__ = [
+    "NEVER",
+    "AsyncCallNext",
+    "AsyncFlow",
+    "AsyncIdempotency",
+    "AsyncLogCommands",
+    "AsyncMiddleware",
+    "AsyncRepository",
+    "AsyncRetryOnConflict",
+    "CallNext",
+    "CommandContext",
+    "DispatchResult",
+    "Flow",
+    "Idempotency",
+    "Loaded",
+    "LogCommands",
+    "Middleware",
+    "NeverSnapshot",
+    "Repository",
+    "RetryOnConflict",
+    "SnapshotEvery",
+    "SnapshotPolicy",
+    "uuid7",
+]

@@ -1,0 +1,250 @@
+# Generated from _flow_async.py by tools/unasync.py: do not edit, edit the source.
+"""The command flow: route a command to its aggregate, decide, append, then tell listeners.
+
+Theory of operation, for one ``dispatch(command)``:
+
+1. A ``CommandContext`` is built (command id, correlation and causation ids, metadata,
+   the caller's expected version) and passed down the middleware chain.
+2. At the bottom, the route for ``type(command)`` gives the aggregate and the stream id.
+   No route is an ``UnknownCommand`` error: a command is never silently ignored.
+3. The repository loads the stream (snapshot + events). If the caller sent an expected
+   version and the stream is elsewhere, ``ConcurrencyError`` is raised before deciding.
+4. ``decide`` runs. A ``DomainError`` propagates and nothing is written. Zero events is a
+   valid no-op: nothing is appended.
+5. The events are appended with ``ExpectedVersion(loaded version)``, so a concurrent
+   writer makes this append fail (and ``RetryOnConflict`` retry on fresh state) instead
+   of two decisions on one state both landing. Metadata, causation id (the command id)
+   and correlation id go into every event's envelope.
+6. After the commit, listeners registered for each event's type are called in order.
+   Their failures are collected into ``DispatchResult.listener_errors`` (and logged), or
+   raised as ``ListenerError`` with ``listener_errors="raise"``: never as a failed command.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from uuid import UUID
+
+from fabula._errors import ConcurrencyError, ConfigurationError, ListenerError, UnknownCommand
+from fabula.app._dispatch import CommandContext, DispatchResult
+from fabula.app._ids import uuid7
+from fabula.app._middleware import (
+    CallNext,
+    Idempotency,
+    Middleware,
+    RetryOnConflict,
+)
+from fabula.app._repository import Repository
+from fabula.app._snapshots import NEVER, SnapshotPolicy
+from fabula.codec import EventRegistry
+from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
+from fabula.store import ExpectedVersion
+from fabula.store._contract import EventStore
+
+__all__ = ["Flow"]
+
+logger = logging.getLogger("fabula.flow")
+
+Listener = Callable[[Recorded[Any]], object]
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    repository: Repository[Any]
+    stream_id: Callable[[Any], str]
+
+
+class Flow:
+    """Dispatches commands to aggregates over one event store, with middleware and listeners."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        /,
+        *,
+        registry: EventRegistry | None = None,
+        middleware: Sequence[Middleware] | None = None,
+        listener_errors: Literal["report", "raise"] = "report",
+    ) -> None:
+        """Create a flow.
+
+        Args:
+            store: where events are stored.
+            registry: the event-type registry (one is made, and filled from the
+                registered aggregates, if not given).
+            middleware: the chain, outermost first. Default: ``RetryOnConflict()`` then
+                ``Idempotency``. Pass your own list to replace it (``[]`` for none).
+            listener_errors: what a failing after-commit listener does: ``"report"``
+                (collect into the result and log) or ``"raise"`` (``ListenerError``).
+        """
+        self.store = store
+        self.registry = registry if registry is not None else EventRegistry()
+        self._routes: dict[type, _Route] = {}
+        self._repositories: dict[int, Repository[Any]] = {}
+        self._listeners: dict[type, list[Listener]] = {}
+        self._listener_errors = listener_errors
+        chain: list[Middleware] = (
+            list(middleware)
+            if middleware is not None
+            else [RetryOnConflict(), Idempotency(store, self.registry)]
+        )
+        self._chain: CallNext = self._handle
+        for layer in reversed(chain):
+            self._chain = _bind(layer, self._chain)
+
+    def register(
+        self,
+        model: Decider[Any, Any, Any] | type[Aggregate],
+        /,
+        *,
+        stream_id: Callable[[Any], str],
+        snapshots: SnapshotPolicy = NEVER,
+    ) -> Repository[Any]:
+        """Route every command ``model`` handles to it; ``stream_id(command)`` names the stream.
+
+        Returns the repository the flow uses for this aggregate.
+        """
+        decider = as_decider(model)
+        if not decider.commands:
+            msg = f"aggregate {decider.name!r} declares no commands"
+            raise ConfigurationError(msg)
+        repository = Repository(self.store, decider, registry=self.registry, snapshots=snapshots)
+        for command_type in decider.commands:
+            if command_type in self._routes:
+                other = self._routes[command_type].repository.decider.name
+                msg = f"{command_type.__qualname__} is already routed to {other!r}"
+                raise ConfigurationError(msg)
+            self._routes[command_type] = _Route(repository, stream_id)
+        self._repositories[id(decider)] = repository
+        return repository
+
+    def repository(self, model: Decider[Any, Any, Any] | type[Aggregate], /) -> Repository[Any]:
+        """Return the repository of a registered aggregate."""
+        found = self._repositories.get(id(as_decider(model)))
+        if found is None:
+            msg = f"aggregate {as_decider(model).name!r} is not registered with this flow"
+            raise ConfigurationError(msg)
+        return found
+
+    def listen(self, event_type: type, listener: Listener, /) -> None:
+        """Call ``listener(recorded)`` after each committed event of ``event_type``."""
+        self.registry.register(event_type)
+        self._listeners.setdefault(event_type, []).append(listener)
+
+    def dispatch(
+        self,
+        command: object,
+        /,
+        *,
+        metadata: Mapping[str, JSONValue] | None = None,
+        expected_version: int | None = None,
+        command_id: UUID | None = None,
+        correlation_id: UUID | None = None,
+        causation_id: UUID | None = None,
+    ) -> DispatchResult:
+        """Handle one command and return what it did.
+
+        Raises:
+            UnknownCommand: no aggregate handles this command type.
+            DomainError: the aggregate refused the command (nothing was written).
+            ConcurrencyError: the stream is not at ``expected_version``, or conflicts
+                outlasted the retries.
+            ListenerError: with ``listener_errors="raise"``, after-commit listeners
+                failed (the command is committed; see ``error.result``).
+        """
+        given_id = command_id is not None
+        the_id = command_id if command_id is not None else uuid7()
+        context = CommandContext(
+            command=command,
+            command_id=the_id,
+            correlation_id=correlation_id if correlation_id is not None else the_id,
+            causation_id=causation_id,
+            metadata=dict(metadata or {}),
+            expected_version=expected_version,
+            idempotent=given_id,
+        )
+        result = self._chain(context)
+        if result.events and not result.deduplicated:
+            errors = self._publish(result.events)
+            if errors:
+                result = _with_errors(result, errors)
+                if self._listener_errors == "raise":
+                    raise ListenerError(result, errors)
+        return result
+
+    def _handle(self, context: CommandContext) -> DispatchResult:
+        route = self._routes.get(type(context.command))
+        if route is None:
+            raise UnknownCommand(type(context.command))
+        stream_id = route.stream_id(context.command)
+        repository = route.repository
+        loaded = repository.load(stream_id)
+        if context.expected_version is not None and context.expected_version != loaded.version:
+            raise ConcurrencyError(
+                stream_id, str(ExpectedVersion(context.expected_version)), loaded.version
+            )
+        events = repository.decider.decide(context.command, loaded.state)
+        if not events:
+            return DispatchResult(
+                stream_id=stream_id,
+                version=loaded.version,
+                events=(),
+                command_id=context.command_id,
+            )
+        metadata = context.metadata
+        if context.causation_id is not None:
+            metadata = {**metadata, "caused_by": str(context.causation_id)}
+        result, recorded = repository.append(
+            stream_id,
+            events,
+            precondition=ExpectedVersion(loaded.version),
+            metadata=metadata,
+            causation_id=context.command_id,
+            correlation_id=context.correlation_id,
+            loaded=loaded,
+        )
+        return DispatchResult(
+            stream_id=stream_id,
+            version=result.version,
+            events=tuple(recorded),
+            command_id=context.command_id,
+            deduplicated=result.deduplicated,
+        )
+
+    def _publish(self, events: Sequence[Recorded[Any]]) -> list[BaseException]:
+        errors: list[BaseException] = []
+        for recorded in events:
+            for listener in self._listeners.get(type(recorded.event), ()):
+                try:
+                    listener(recorded)
+                except Exception as exc:  # a listener's failure must not fail the command
+                    logger.exception(
+                        "after-commit listener %r failed on %s at %s v%d",
+                        listener,
+                        recorded.type,
+                        recorded.stream_id,
+                        recorded.version,
+                    )
+                    errors.append(exc)
+        return errors
+
+
+def _bind(layer: Middleware, call_next: CallNext) -> CallNext:
+    def call(context: CommandContext) -> DispatchResult:
+        return layer(context, call_next)
+
+    return call
+
+
+def _with_errors(result: DispatchResult, errors: list[BaseException]) -> DispatchResult:
+    return DispatchResult(
+        stream_id=result.stream_id,
+        version=result.version,
+        events=result.events,
+        command_id=result.command_id,
+        deduplicated=result.deduplicated,
+        listener_errors=tuple(errors),
+    )

@@ -1,0 +1,134 @@
+# Generated from _middleware_async.py by tools/unasync.py: do not edit, edit the source.
+"""Command middleware: wrap every dispatch, same shape as the handler they wrap.
+
+A middleware is called with the command's context and ``call_next`` (the rest of the
+chain) and returns the dispatch result::
+
+    class Audit:
+        def __call__(self, context, call_next):
+            result = call_next(context)
+            ...
+            return result
+
+The built-ins, outermost first in the default chain: ``RetryOnConflict`` then
+``Idempotency``. ``LogCommands`` is opt-in.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from fabula._errors import ConcurrencyError, DomainError
+from fabula.app._dispatch import CommandContext, DispatchResult
+from fabula.app._envelopes import decode_recorded
+from fabula.codec import EventRegistry
+from fabula.store import EventStore
+
+__all__ = [
+    "CallNext",
+    "Idempotency",
+    "LogCommands",
+    "Middleware",
+    "RetryOnConflict",
+]
+
+CallNext = Callable[[CommandContext], DispatchResult]
+"""The rest of the chain, down to the command's handler."""
+
+
+class Middleware(Protocol):
+    """Wraps a dispatch: may change the context, retry, short-cut or observe the result."""
+
+    def __call__(self, context: CommandContext, call_next: CallNext) -> DispatchResult:
+        """Handle ``context``, normally by awaiting ``call_next(context)``."""
+        ...
+
+
+class RetryOnConflict:
+    """Retry a command whose append lost a race (``ConcurrencyError``), on fresh state.
+
+    A command that carries the caller's ``expected_version`` is never retried: that
+    conflict is the caller's to resolve.
+    """
+
+    def __init__(self, *, attempts: int = 5, backoff: float = 0.005) -> None:
+        self.attempts = attempts
+        self.backoff = backoff
+
+    def __call__(self, context: CommandContext, call_next: CallNext) -> DispatchResult:
+        """Run the command, retrying on conflicts up to ``attempts`` times in all."""
+        while True:
+            try:
+                return call_next(context)
+            except ConcurrencyError:
+                if context.expected_version is not None or context.attempt >= self.attempts:
+                    raise
+            # Jitter spreads competing writers apart so one of them wins the next round.
+            time.sleep(self.backoff * context.attempt * random.random())  # noqa: S311
+            context.attempt += 1
+
+
+class Idempotency:
+    """Make a command with a caller-given ``command_id`` take effect at most once.
+
+    Events store the command id as their causation id. Before running a command whose
+    caller gave an id, the store is asked for events it already caused: if there are
+    any, their result is returned (``deduplicated=True``) and nothing runs. Two racing
+    dispatches of one command conflict on the stream version; the retry then finds the
+    winner's events. A command that appended nothing leaves no trace, and may run again.
+    """
+
+    def __init__(self, store: EventStore, registry: EventRegistry) -> None:
+        self._store = store
+        self._registry = registry
+
+    def __call__(self, context: CommandContext, call_next: CallNext) -> DispatchResult:
+        """Return the earlier result of this command id, or run it."""
+        if context.idempotent:
+            earlier = self._store.read_caused_by(context.command_id)
+            if earlier:
+                events = tuple(decode_recorded(self._registry, r) for r in earlier)
+                return DispatchResult(
+                    stream_id=events[-1].stream_id,
+                    version=events[-1].version,
+                    events=events,
+                    command_id=context.command_id,
+                    deduplicated=True,
+                )
+        return call_next(context)
+
+
+class LogCommands:
+    """Log each command: its type, stream, outcome and duration (logger ``fabula.commands``)."""
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self._logger = logger or logging.getLogger("fabula.commands")
+
+    def __call__(self, context: CommandContext, call_next: CallNext) -> DispatchResult:
+        """Run the command and log what happened."""
+        name = type(context.command).__name__
+        started = time.perf_counter()
+        try:
+            result = call_next(context)
+        except DomainError as exc:
+            self._logger.info("%s %s refused: %s (%s)", name, context.command_id, exc.code, exc)
+            raise
+        except Exception:
+            self._logger.exception("%s %s failed", name, context.command_id)
+            raise
+        elapsed = (time.perf_counter() - started) * 1000
+        self._logger.info(
+            "%s %s -> %s: %d event(s), version %d%s (%.1f ms)",
+            name,
+            context.command_id,
+            result.stream_id,
+            len(result.events),
+            result.version,
+            " (deduplicated)" if result.deduplicated else "",
+            elapsed,
+        )
+        return result

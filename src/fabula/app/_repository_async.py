@@ -1,0 +1,211 @@
+"""The repository: load a stream's state (snapshot + events) and append decided events.
+
+Rules:
+1. ``load`` starts from the newest usable snapshot at or below the wanted version and
+   replays the events after it. A snapshot that cannot be decoded, or was written for
+   another snapshot version of the state, is ignored (logged) and the stream is replayed
+   from its first event: snapshots are an optimisation, never a source of truth.
+2. ``append`` writes with the precondition it is given, then (after the commit) stores a
+   snapshot if the policy asks for one. A failed snapshot write is logged, never raised:
+   the events are committed.
+3. ``load(..., as_of_version=n)`` is time travel: the state as it was at version ``n``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+import msgspec
+
+from fabula._errors import CodecError, ConfigurationError, FabulaError
+from fabula.app._envelopes import decode_recorded, encode_new
+from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
+from fabula.codec import EventRegistry, encode_json
+from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
+from fabula.store import (
+    ANY_VERSION,
+    AppendResult,
+    AsyncEventStore,
+    Precondition,
+    SnapshotRecord,
+)
+
+__all__ = ["AsyncRepository", "Loaded"]
+
+StateT = TypeVar("StateT")
+logger = logging.getLogger("fabula.repository")
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded(Generic[StateT]):
+    """A stream's state at a version, and the snapshot version it started from (if any)."""
+
+    stream_id: str
+    state: StateT
+    version: int
+    snapshot_version: int | None = None
+
+
+class AsyncRepository(Generic[StateT]):
+    """Loads and saves the streams of one aggregate type (a decider or class-style aggregate)."""
+
+    def __init__(
+        self,
+        store: AsyncEventStore,
+        model: Decider[StateT, Any, Any] | type[Aggregate],
+        /,
+        *,
+        registry: EventRegistry | None = None,
+        snapshots: SnapshotPolicy = NEVER,
+    ) -> None:
+        self._store = store
+        self.decider: Decider[StateT, Any, Any] = as_decider(model)
+        self.registry = registry if registry is not None else EventRegistry()
+        for cls in self.decider.events:
+            self.registry.register(cls)
+        if not isinstance(snapshots, NeverSnapshot) and self.decider.state_type is None:
+            msg = f"aggregate {self.decider.name!r} has no state_type: it cannot be snapshotted"
+            raise ConfigurationError(msg)
+        self._snapshots = snapshots
+        self._state_decoder: msgspec.json.Decoder[Any] | None = (
+            msgspec.json.Decoder(self.decider.state_type)
+            if self.decider.state_type is not None
+            else None
+        )
+
+    @property
+    def store(self) -> AsyncEventStore:
+        """The event store this repository reads and writes."""
+        return self._store
+
+    async def load(self, stream_id: str, /, *, as_of_version: int | None = None) -> Loaded[StateT]:
+        """Return the state of a stream, now or as of a past version."""
+        state, version, snapshot_version = await self._start(stream_id, as_of_version)
+        records = await self._store.read_stream(
+            stream_id, from_version=version + 1, to_version=as_of_version
+        )
+        evolve = self.decider.evolve
+        for record in records:
+            state = evolve(state, decode_recorded(self.registry, record).event)
+            version = record.version
+        return Loaded(stream_id, state, version, snapshot_version)
+
+    async def history(
+        self, stream_id: str, /, *, after_version: int = 0, limit: int | None = None
+    ) -> list[Recorded[Any]]:
+        """Return a stream's events with their envelopes, oldest first."""
+        records = await self._store.read_stream(
+            stream_id, from_version=after_version + 1, limit=limit
+        )
+        return [decode_recorded(self.registry, record) for record in records]
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[object],
+        /,
+        *,
+        precondition: Precondition = ANY_VERSION,
+        metadata: Mapping[str, JSONValue] | None = None,
+        causation_id: UUID | None = None,
+        correlation_id: UUID | None = None,
+        loaded: Loaded[StateT] | None = None,
+    ) -> tuple[AppendResult, list[Recorded[Any]]]:
+        """Append typed events; snapshot by policy when ``loaded`` (the state before) is given.
+
+        Returns the store's result and the appended events with their envelopes.
+        """
+        records = encode_new(
+            self.registry,
+            events,
+            metadata=metadata,
+            causation_id=causation_id,
+            correlation_id=correlation_id,
+        )
+        result = await self._store.append(stream_id, records, precondition=precondition)
+        if result.deduplicated:
+            stored = await self._store.read_stream(
+                stream_id,
+                from_version=result.version - len(records) + 1,
+                to_version=result.version,
+            )
+            return result, [decode_recorded(self.registry, r) for r in stored]
+        now = datetime.now(UTC)
+        recorded = [
+            Recorded(
+                event=value,
+                stream_id=stream_id,
+                version=result.version - len(records) + index + 1,
+                position=position,
+                event_id=record.event_id,
+                type=record.type,
+                recorded_at=now,
+                causation_id=causation_id,
+                correlation_id=correlation_id,
+                metadata=dict(metadata or {}),
+            )
+            for index, (value, record, position) in enumerate(
+                zip(events, records, result.positions, strict=True)
+            )
+        ]
+        if loaded is not None and self._snapshots(loaded.version, result.version, loaded.state):
+            state = loaded.state
+            for value in events:
+                state = self.decider.evolve(state, value)
+            await self._save_snapshot(stream_id, state, result.version)
+        return result, recorded
+
+    async def save_snapshot(self, stream_id: str, /, *, as_of_version: int | None = None) -> int:
+        """Store a snapshot of a stream now (or as of a version); return its version."""
+        loaded = await self.load(stream_id, as_of_version=as_of_version)
+        await self._save_snapshot(stream_id, loaded.state, loaded.version)
+        return loaded.version
+
+    async def _save_snapshot(self, stream_id: str, state: StateT, version: int) -> None:
+        try:
+            data = encode_json(state)
+            await self._store.save_snapshot(
+                SnapshotRecord(
+                    stream_id=stream_id,
+                    version=version,
+                    type=self.decider.name,
+                    data=data,
+                    schema_version=self.decider.snapshot_version,
+                )
+            )
+        except (FabulaError, TypeError, ValueError, msgspec.EncodeError):
+            logger.exception("snapshot of %s at version %d failed", stream_id, version)
+
+    async def _start(
+        self, stream_id: str, as_of_version: int | None
+    ) -> tuple[StateT, int, int | None]:
+        if self._state_decoder is not None:
+            snapshot = await self._store.load_snapshot(stream_id, max_version=as_of_version)
+            wanted = (self.decider.name, self.decider.snapshot_version)
+            if snapshot is not None and (snapshot.type, snapshot.schema_version) == wanted:
+                try:
+                    state: StateT = self._state_decoder.decode(snapshot.data)
+                except (msgspec.DecodeError, TypeError, ValueError) as exc:
+                    error = CodecError(
+                        f"snapshot of {self.decider.name!r} does not decode: {exc}",
+                        stream_id=stream_id,
+                        version=snapshot.version,
+                    )
+                    logger.warning("%s; replaying the whole stream", error)
+                else:
+                    return state, snapshot.version, snapshot.version
+            elif snapshot is not None:
+                logger.info(
+                    "snapshot of %s at version %d is %s v%d, not %s v%d; replaying the stream",
+                    stream_id,
+                    snapshot.version,
+                    snapshot.type,
+                    snapshot.schema_version,
+                    *wanted,
+                )
+        return self.decider.initial_state(), 0, None
