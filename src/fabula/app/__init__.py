@@ -4,9 +4,17 @@ from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow import Flow
 from fabula.app._flow_async import AsyncFlow
 from fabula.app._ids import uuid7
-from fabula.app._middleware import CallNext, Idempotency, LogCommands, Middleware, RetryOnConflict
+from fabula.app._middleware import (
+    CallNext,
+    EnrichMetadata,
+    Idempotency,
+    LogCommands,
+    Middleware,
+    RetryOnConflict,
+)
 from fabula.app._middleware_async import (
     AsyncCallNext,
+    AsyncEnrichMetadata,
     AsyncIdempotency,
     AsyncLogCommands,
     AsyncMiddleware,
@@ -19,6 +27,7 @@ from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotEvery, SnapshotP
 __all__ = [
     "NEVER",
     "AsyncCallNext",
+    "AsyncEnrichMetadata",
     "AsyncFlow",
     "AsyncIdempotency",
     "AsyncLogCommands",
@@ -28,6 +37,7 @@ __all__ = [
     "CallNext",
     "CommandContext",
     "DispatchResult",
+    "EnrichMetadata",
     "Flow",
     "Idempotency",
     "Loaded",

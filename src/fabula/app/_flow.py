@@ -196,6 +196,7 @@ class Flow:
             )
         metadata = context.metadata
         if context.causation_id is not None:
+            # The events' causation id is the command; what caused the command is kept too.
             metadata = {**metadata, "caused_by": str(context.causation_id)}
         result, recorded = repository.append(
             stream_id,

@@ -199,6 +199,7 @@ class AsyncFlow:
             )
         metadata = context.metadata
         if context.causation_id is not None:
+            # The events' causation id is the command; what caused the command is kept too.
             metadata = {**metadata, "caused_by": str(context.causation_id)}
         result, recorded = await repository.append(
             stream_id,

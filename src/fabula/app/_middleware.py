@@ -19,17 +19,19 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from fabula._errors import ConcurrencyError, DomainError
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._envelopes import decode_recorded
 from fabula.codec import EventRegistry
+from fabula.domain import JSONValue
 from fabula.store import EventStore
 
 __all__ = [
     "CallNext",
+    "EnrichMetadata",
     "Idempotency",
     "LogCommands",
     "Middleware",
@@ -46,6 +48,21 @@ class Middleware(Protocol):
     def __call__(self, context: CommandContext, call_next: CallNext) -> DispatchResult:
         """Handle ``context``, normally by awaiting ``call_next(context)``."""
         ...
+
+
+class EnrichMetadata:
+    """Add fields to every command's metadata (who, from where, which request...).
+
+    ``enrich(context)`` returns the fields to add; fields the caller set win over them.
+    """
+
+    def __init__(self, enrich: Callable[[CommandContext], Mapping[str, JSONValue]]) -> None:
+        self._enrich = enrich
+
+    def __call__(self, context: CommandContext, call_next: CallNext) -> DispatchResult:
+        """Merge the extra fields under the caller's, then run the command."""
+        context.metadata = {**self._enrich(context), **context.metadata}
+        return call_next(context)
 
 
 class RetryOnConflict:

@@ -19,17 +19,19 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
 from fabula._errors import ConcurrencyError, DomainError
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._envelopes import decode_recorded
 from fabula.codec import EventRegistry
+from fabula.domain import JSONValue
 from fabula.store import AsyncEventStore
 
 __all__ = [
     "AsyncCallNext",
+    "AsyncEnrichMetadata",
     "AsyncIdempotency",
     "AsyncLogCommands",
     "AsyncMiddleware",
@@ -46,6 +48,21 @@ class AsyncMiddleware(Protocol):
     async def __call__(self, context: CommandContext, call_next: AsyncCallNext) -> DispatchResult:
         """Handle ``context``, normally by awaiting ``call_next(context)``."""
         ...
+
+
+class AsyncEnrichMetadata:
+    """Add fields to every command's metadata (who, from where, which request...).
+
+    ``enrich(context)`` returns the fields to add; fields the caller set win over them.
+    """
+
+    def __init__(self, enrich: Callable[[CommandContext], Mapping[str, JSONValue]]) -> None:
+        self._enrich = enrich
+
+    async def __call__(self, context: CommandContext, call_next: AsyncCallNext) -> DispatchResult:
+        """Merge the extra fields under the caller's, then run the command."""
+        context.metadata = {**self._enrich(context), **context.metadata}
+        return await call_next(context)
 
 
 class AsyncRetryOnConflict:

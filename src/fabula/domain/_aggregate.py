@@ -28,7 +28,7 @@ import dataclasses
 import inspect
 import typing
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ClassVar, Final, TypeVar, dataclass_transform
+from typing import Any, ClassVar, Final, TypeVar, dataclass_transform, overload
 
 from fabula._errors import ConfigurationError, UnknownCommand
 from fabula.domain._decider import Decider
@@ -43,27 +43,34 @@ _EVOLVES: Final = "__fabula_evolves__"
 _AUTO: Final = object()
 
 
-def _marker(attribute: str) -> Any:
-    def mark(target: Any, /) -> Any:
-        if isinstance(target, type):
+def _mark(attribute: str, target: Any) -> Any:
+    if isinstance(target, type):
 
-            def explicit(func: FuncT) -> FuncT:
-                setattr(func, attribute, target)
-                return func
+        def explicit(func: FuncT) -> FuncT:
+            setattr(func, attribute, target)
+            return func
 
-            return explicit
-        setattr(target, attribute, _AUTO)
-        return target
-
-    return mark
+        return explicit
+    setattr(target, attribute, _AUTO)
+    return target
 
 
-decides: Callable[..., Any] = _marker(_DECIDES)
-decides.__doc__ = "Mark a method as the decision for one command type (taken from its annotation)."
-evolves: Callable[..., Any] = _marker(_EVOLVES)
-evolves.__doc__ = (
-    "Mark a method as the state change for one event type (taken from its annotation)."
-)
+@overload
+def decides(target: type[Any], /) -> Callable[[FuncT], FuncT]: ...
+@overload
+def decides(target: FuncT, /) -> FuncT: ...
+def decides(target: Any, /) -> Any:
+    """Mark a method as the decision for one command type (its annotation, or ``@decides(T)``)."""
+    return _mark(_DECIDES, target)
+
+
+@overload
+def evolves(target: type[Any], /) -> Callable[[FuncT], FuncT]: ...
+@overload
+def evolves(target: FuncT, /) -> FuncT: ...
+def evolves(target: Any, /) -> Any:
+    """Mark a method as the state change for one event type (its annotation, or ``@evolves(T)``)."""
+    return _mark(_EVOLVES, target)
 
 
 class FrozenDuringDecide(AttributeError):

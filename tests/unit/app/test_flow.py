@@ -186,3 +186,24 @@ def test_async_flow_behaves_the_same() -> None:
         return result.version, loaded.state.total, await flow.store.head()
 
     assert asyncio.run(scenario()) == (2, 4, 2)
+
+
+def test_enrich_metadata_adds_fields_under_the_callers() -> None:
+    from fabula.app import EnrichMetadata
+
+    flow = Flow(
+        open_store("memory://"),
+        middleware=[
+            EnrichMetadata(lambda ctx: {"user": "system", "command": type(ctx.command).__name__})
+        ],
+    )
+    flow.register(Counter, stream_id=stream)
+    result = flow.dispatch(Open("a", "x"), metadata={"user": "ann"})
+    assert result.events[0].metadata == {"user": "ann", "command": "Open"}
+
+
+def test_causation_of_the_command_is_kept_in_metadata(flow: Flow) -> None:
+    cause = uuid.uuid4()
+    result = flow.dispatch(Open("a", "x"), causation_id=cause)
+    assert result.events[0].causation_id == result.command_id
+    assert result.events[0].metadata["caused_by"] == str(cause)

@@ -1,0 +1,98 @@
+"""``fabula streams`` and ``fabula events``: what a store holds."""
+
+from __future__ import annotations
+
+import argparse
+
+from fabula.store import EventStore, StoredEvent, open_store
+
+__all__ = ["format_event", "register"]
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``streams`` and ``events`` subcommands."""
+    streams = commands.add_parser(
+        "streams",
+        help="list the streams of a store with their versions",
+        description="List the streams of a store (ordered by id) with their current versions.",
+    )
+    streams.add_argument("url", help="store URL, e.g. sqlite:///app.db")
+    streams.add_argument("--prefix", default="", help="only streams whose id starts with this")
+    streams.add_argument("--limit", type=int, default=None, help="show at most this many")
+    streams.set_defaults(run=_streams)
+
+    events = commands.add_parser(
+        "events",
+        help="print the events of a store (or of one stream), optionally following live",
+        description="Print stored events in global order, one per line: position, "
+        "stream@version, type, time, payload and metadata.",
+    )
+    events.add_argument("url", help="store URL, e.g. sqlite:///app.db")
+    events.add_argument("--stream", help="only this stream (in stream order)")
+    events.add_argument("--after", type=int, default=0, help="start after this global position")
+    events.add_argument("--type", action="append", dest="types", help="only this event type")
+    events.add_argument("--category", action="append", dest="categories", help="only this category")
+    events.add_argument("--limit", type=int, default=None, help="show at most this many")
+    events.add_argument(
+        "--follow", action="store_true", help="keep running and print new events as they come"
+    )
+    events.set_defaults(run=_events)
+
+
+def format_event(item: StoredEvent) -> str:
+    """One readable line for a stored event."""
+    when = item.recorded_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    meta = "" if item.metadata == "{}" else f"  meta={item.metadata}"
+    where = f"{item.stream_id}@{item.version}"
+    return f"#{item.position:<6} {where:<24} {item.type:<28} {when}  {item.data}{meta}"
+
+
+def _streams(args: argparse.Namespace) -> int:
+    store = open_store(args.url)
+    try:
+        found = store.list_streams(args.prefix, limit=args.limit)
+        width = max((len(s.stream_id) for s in found), default=6)
+        print(f"{'stream':<{width}}  version")
+        for info in found:
+            print(f"{info.stream_id:<{width}}  {info.version:>7}")
+        total = store.count_streams(args.prefix)
+        print(f"({total} stream{'s' if total != 1 else ''})")
+    finally:
+        store.close()
+    return 0
+
+
+def _events(args: argparse.Namespace) -> int:
+    store = open_store(args.url)
+    try:
+        if args.stream:
+            return _stream_events(store, args)
+        shown = 0
+        with store.subscribe(after=args.after, types=args.types, categories=args.categories) as sub:
+            while args.limit is None or shown < args.limit:
+                batch = sub.next_batch(timeout=None if args.follow else 0)
+                if not batch and not args.follow:
+                    break
+                for item in batch[: None if args.limit is None else args.limit - shown]:
+                    print(format_event(item), flush=True)
+                    shown += 1
+    finally:
+        store.close()
+    return 0
+
+
+def _stream_events(store: EventStore, args: argparse.Namespace) -> int:
+    last = 0
+    shown = 0
+    while True:
+        page = store.read_stream(args.stream, from_version=last + 1, limit=500)
+        for item in page:
+            if args.limit is not None and shown >= args.limit:
+                return 0
+            print(format_event(item), flush=True)
+            shown += 1
+            last = item.version
+        if not page:
+            if not args.follow:
+                return 0
+            store.wait_for_events(store.head(), timeout=1.0)
