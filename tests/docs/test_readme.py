@@ -1,0 +1,44 @@
+"""The README's quickstart runs as written, and its commands exist."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+
+
+def quickstart() -> str:
+    found = re.search(r"<!-- quickstart -->\s*```python\n(.*?)```", README, re.S)
+    assert found, "README has no quickstart block"
+    return found.group(1)
+
+
+def test_quickstart_runs_and_prints_what_it_says(tmp_path: Path) -> None:
+    code = quickstart()
+    assert len(code.strip().splitlines()) <= 60
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "Board(open=('fix the bike',))"
+    assert lines[1] == '1 task_added {"title":"water the plants"}'
+    assert lines[3] == '3 task_done {"title":"water the plants"}'
+    assert "'code': 'no_such_task'" in lines[4]
+    assert (tmp_path / "quickstart.db").exists()
+
+
+def test_readme_commands_exist_in_the_makefile() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    for target in re.findall(r"`make (\w+)`", README):
+        assert re.search(rf"^{target}:", makefile, re.M), f"make {target} is not a target"
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_links_point_at_files() -> None:
+    for link in re.findall(r"\]\(((?:docs|examples)/[^)#]*)\)", README):
+        assert (ROOT / link).exists(), f"README links to missing {link}"
