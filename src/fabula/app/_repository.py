@@ -152,11 +152,12 @@ class Repository(Generic[StateT]):
                 zip(events, records, result.positions, strict=True)
             )
         ]
-        if loaded is not None and self._snapshots(loaded.version, result.version, loaded.state):
+        if loaded is not None and not isinstance(self._snapshots, NeverSnapshot):
             state = loaded.state
             for value in events:
                 state = self.decider.evolve(state, value)
-            self._save_snapshot(stream_id, state, result.version)
+            if self._snapshots(loaded.version, result.version, state):
+                self._save_snapshot(stream_id, state, result.version)
         return result, recorded
 
     def save_snapshot(self, stream_id: str, /, *, as_of_version: int | None = None) -> int:

@@ -1,6 +1,6 @@
 """Snapshot policies: when the repository stores a stream's state after an append.
 
-A policy is any callable ``(version_before, version_after, state) -> bool``; the two
+A policy is any callable ``(version_before, version_after, state_after) -> bool``; the two
 classes here cover the common cases.
 """
 

@@ -158,3 +158,19 @@ def test_async_repository_loads_like_the_sync_one() -> None:
         return loaded.state
 
     assert asyncio.run(scenario()) == Total("z", 5)
+
+
+def test_custom_snapshot_policy_is_any_callable() -> None:
+    calls: list[tuple[int, int]] = []
+
+    def when_total_is_big(before: int, after: int, state: object) -> bool:
+        calls.append((before, after))
+        return isinstance(state, Counter) and state.total >= 10
+
+    flow = filled(Counter, snapshots=when_total_is_big, adds=5)
+    first = flow.store.load_snapshot("counter-a", max_version=5)
+    newest = flow.store.load_snapshot("counter-a")
+    assert first is not None
+    assert newest is not None
+    assert (first.version, newest.version) == (5, 6)  # totals after: 1, 3, 6, 10, 15
+    assert calls[:2] == [(0, 1), (1, 2)]

@@ -113,13 +113,13 @@ class MemoryLog:
             return tail if limit is None else tail[:limit]
         found: list[StoredEvent] = []
         for item in tail:
+            if limit is not None and len(found) >= limit:
+                break
             if types is not None and item.type not in types:
                 continue
             if categories is not None and category_of(item.stream_id) not in categories:
                 continue
             found.append(item)
-            if limit is not None and len(found) >= limit:
-                break
         return found
 
     def read_caused_by(self, causation_id: UUID) -> list[StoredEvent]:
