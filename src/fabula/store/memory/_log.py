@@ -94,11 +94,11 @@ class MemoryLog:
         with self._lock:
             stream = self._streams.get(stream_id, [])
             low = max(from_version or 1, 1) - 1
-            high = len(stream) if to_version is None else min(to_version, len(stream))
+            high = len(stream) if to_version is None else max(min(to_version, len(stream)), 0)
             chosen = stream[low:high]
         if direction == "backwards":
             chosen.reverse()
-        return chosen if limit is None else chosen[:limit]
+        return chosen if limit is None else chosen[: max(limit, 0)]
 
     def read_all(
         self,
@@ -109,6 +109,8 @@ class MemoryLog:
     ) -> list[StoredEvent]:
         with self._lock:
             tail = self._log[max(after, 0) :]
+        if limit is not None:
+            limit = max(limit, 0)
         if types is None and categories is None:
             return tail if limit is None else tail[:limit]
         found: list[StoredEvent] = []

@@ -1,0 +1,81 @@
+"""Driver errors to fabula errors: one context manager at the adapter boundary.
+
+| psycopg / psycopg_pool | fabula |
+|---|---|
+| connection refused or lost, pool timeout or closed | ``StoreError`` naming host:port/db |
+| missing schema, table or column | ``SchemaError`` naming the schema |
+| any other database error | ``StoreError`` with the SQLSTATE |
+
+Errors fabula raises itself pass through untouched. Unique violations that mean something
+(an event id stored already, a stream version taken) are handled by the append itself,
+which turns them into a deduplicated result, ``DuplicateEvent`` or ``ConcurrencyError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import errors
+from psycopg_pool import PoolClosed, PoolTimeout
+
+from fabula._errors import SchemaError, StoreError
+
+__all__ = ["EVENT_ID_KEY", "STREAM_VERSION_KEY", "first_line", "is_violation_of", "map_errors"]
+
+EVENT_ID_KEY = "events_event_id_key"
+"""The unique constraint on ``events.event_id``."""
+
+STREAM_VERSION_KEY = "events_stream_version_key"
+"""The unique constraint on ``events (stream_id, version)``."""
+
+_SCHEMA_ERRORS = (
+    errors.InvalidSchemaName,
+    errors.UndefinedTable,
+    errors.UndefinedColumn,
+    errors.UndefinedFunction,
+)
+
+
+def is_violation_of(exc: psycopg.Error, constraint: str) -> bool:
+    """Tell whether ``exc`` is a unique violation of ``constraint``."""
+    return isinstance(exc, errors.UniqueViolation) and exc.diag.constraint_name == constraint
+
+
+def first_line(exc: BaseException) -> str:
+    """The first non-empty line of an error's message: the reason, without libpq's detail."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+@contextmanager
+def map_errors(where: str, schema: str) -> Iterator[None]:
+    """Turn psycopg errors raised inside the block into fabula errors.
+
+    Args:
+        where: the server as ``host:port/db``, named in connection errors.
+        schema: the store's schema, named in schema errors.
+    """
+    try:
+        yield
+    except PoolTimeout as exc:
+        msg = f"no PostgreSQL connection at {where} became available in time: {first_line(exc)}"
+        raise StoreError(msg) from exc
+    except PoolClosed as exc:
+        msg = f"the PostgreSQL store for {where} is closed"
+        raise StoreError(msg) from exc
+    except _SCHEMA_ERRORS as exc:
+        msg = f"schema {schema!r} at {where} is missing fabula's tables or is damaged"
+        msg += f" ({first_line(exc)}); open the store with migrate='auto' to create them"
+        raise SchemaError(msg) from exc
+    except errors.QueryCanceled as exc:
+        msg = f"PostgreSQL at {where} canceled the statement: {first_line(exc)}"
+        raise StoreError(msg) from exc
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+        msg = f"lost the connection to PostgreSQL at {where}: {first_line(exc)}"
+        raise StoreError(msg) from exc
+    except psycopg.Error as exc:
+        state = f" [{exc.sqlstate}]" if exc.sqlstate else ""
+        msg = f"PostgreSQL at {where} failed{state}: {first_line(exc)}"
+        raise StoreError(msg) from exc

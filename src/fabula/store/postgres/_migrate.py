@@ -1,0 +1,142 @@
+# Generated from _migrate_async.py by tools/unasync.py: do not edit, edit the source.
+"""Versioned migrations of a store's schema, and the check that it is the version we expect.
+
+Rules:
+1. ``migrations/NNNN_name.sql`` are applied in order, each once, in one transaction,
+   with ``search_path`` set to the store's schema; ``schema_migrations`` records them.
+2. Openers of one schema take a transaction-scoped advisory lock before migrating, so
+   concurrent processes never race; the first migrates, the others find it done.
+3. A schema newer than this code always fails; an older one is migrated with
+   ``mode="auto"`` and fails with ``mode="check"``. So does a log clock that needs
+   moving forward (``_ordering.py``, rule 5).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from psycopg import Connection, sql
+
+from fabula._errors import SchemaError
+from fabula.store.postgres._ordering import NEXT_XID, rebased_offset
+from fabula.store.postgres._settings import MigrateMode
+
+__all__ = ["MIGRATIONS", "Migration", "migrate"]
+
+_FILE_NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step of the schema: its version number, name and SQL text."""
+
+    version: int
+    name: str
+    text: str
+
+
+def _bundled() -> tuple[Migration, ...]:
+    found: list[Migration] = []
+    for item in resources.files("fabula.store.postgres").joinpath("migrations").iterdir():
+        match = _FILE_NAME.match(item.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], item.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    assert [m.version for m in found] == list(range(1, len(found) + 1)), found
+    return tuple(found)
+
+
+MIGRATIONS = _bundled()
+"""The migrations shipped with fabula, oldest first."""
+
+_LOCK = sql.SQL("SELECT pg_advisory_xact_lock(hashtext('fabula.migrate'), hashtext({name}))")
+_HAS_TABLE = sql.SQL("SELECT to_regclass(format('%I.schema_migrations', {name}::text))")
+_VERSION = sql.SQL("SELECT coalesce(max(version), 0) FROM {schema}.schema_migrations")
+_CREATE = sql.SQL(
+    "CREATE SCHEMA IF NOT EXISTS {schema};"
+    " SET LOCAL search_path TO {schema};"
+    " CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version integer PRIMARY KEY, name text NOT NULL,"
+    " applied_at timestamptz NOT NULL DEFAULT now())"
+)
+_RECORD = sql.SQL("INSERT INTO {schema}.schema_migrations (version, name) VALUES (%s, %s)")
+_REBASE = sql.SQL("UPDATE {schema}.log_clock SET xid_offset = %s")
+
+
+def migrate(
+    conn: Connection[Any],
+    schema: str,
+    *,
+    mode: MigrateMode,
+    migrations: tuple[Migration, ...] = MIGRATIONS,
+) -> int:
+    """Bring ``schema`` to the latest of ``migrations`` (or check it is there).
+
+    Returns the schema version now in place.
+
+    Raises:
+        SchemaError: the schema is newer than ``migrations``, or it needs a migration
+            (or a clock rebase) and ``mode`` is ``"check"``.
+    """
+    latest = migrations[-1].version
+    current = _current_version(conn, schema)
+    if current > latest:
+        msg = f"schema {schema!r} is at version {current}, newer than this fabula"
+        msg += f" (which knows versions up to {latest}): upgrade fabula"
+        raise SchemaError(msg)
+    if current == latest and _clock_offset(conn, schema) is None:
+        return current
+    if mode == "check":
+        raise SchemaError(_check_failure(schema, current, latest))
+    with conn.transaction():
+        conn.execute(_LOCK.format(name=sql.Literal(schema)))
+        current = _current_version(conn, schema)
+        if current < latest:
+            conn.execute(_CREATE.format(schema=sql.Identifier(schema)))
+            for step in migrations[current:]:
+                conn.execute(step.text.encode())
+                record = _RECORD.format(schema=sql.Identifier(schema))
+                conn.execute(record, (step.version, step.name))
+        offset = _clock_offset(conn, schema)
+        if offset is not None:
+            conn.execute(_REBASE.format(schema=sql.Identifier(schema)), (offset,))
+    return latest
+
+
+def _check_failure(schema: str, current: int, latest: int) -> str:
+    if current == 0:
+        return (
+            f"schema {schema!r} holds no fabula tables; open the store with"
+            " migrate='auto' to create them"
+        )
+    if current < latest:
+        return (
+            f"schema {schema!r} is at version {current} and this fabula needs version"
+            f" {latest}; open the store with migrate='auto' to migrate it"
+        )
+    return (
+        f"schema {schema!r} holds positions ahead of this server's transaction clock (was"
+        " it restored from another cluster?); open the store once with migrate='auto' to"
+        " move the clock forward"
+    )
+
+
+def _current_version(conn: Connection[Any], schema: str) -> int:
+    cur = conn.execute(_HAS_TABLE.format(name=sql.Literal(schema)))
+    row = cur.fetchone()
+    if row is None or row[0] is None:
+        return 0
+    cur = conn.execute(_VERSION.format(schema=sql.Identifier(schema)))
+    row = cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _clock_offset(conn: Connection[Any], schema: str) -> int | None:
+    cur = conn.execute(NEXT_XID.format(schema=sql.Identifier(schema)))
+    row = cur.fetchone()
+    assert row is not None
+    return rebased_offset(int(row[0]), int(row[1]), row[2])

@@ -1,0 +1,102 @@
+"""Positions in the PostgreSQL log: how many writers append at once and no reader skips.
+
+Rules
+-----
+1. A position is ``(T + offset) << 16 | i``: ``T`` is the writing transaction's id
+   (``pg_current_xact_id()``, a 64-bit ``xid8`` that never wraps), ``offset`` is
+   ``log_clock.xid_offset`` (0 unless the log was restored into another cluster, see
+   rule 5) and ``i`` is the event's index in its append (so an append holds at most
+   65,536 events). Positions are unique, strictly increasing within an append, and
+   ordered by transaction id between appends.
+2. A reader only returns positions below the *horizon*:
+   ``(pg_snapshot_xmin(pg_current_snapshot()) + offset) << 16``, computed from the very
+   snapshot its query reads with.
+3. Writers take no shared lock. Two appends to one stream are serialized by that
+   stream's row in ``streams`` (which also hands out versions); appends to different
+   streams never wait for each other, and their commits group in the WAL.
+4. ``head()`` is the last position below the horizon; ``wait_for_events`` compares
+   ``head()`` with the caller's position, so a wake-up can never overtake the horizon.
+5. On open, if the log holds positions at or above the clock of this cluster (a dump
+   restored elsewhere), the offset moves forward past them (``migrate="auto"``) or the
+   open fails (``migrate="check"``). Positions only ever grow.
+
+Theory of operation
+-------------------
+A subscriber reads ``after = last position seen``, so the store must never return a
+position while a smaller one may still commit. With a sequence (``bigserial``) that is
+exactly what happens: T1 takes position 5, T2 takes 6 and commits, a reader returns 6,
+then T1 commits 5 below the reader's checkpoint and the event is lost to it. Most
+stores close the gap with one lock held until commit (``LOCK TABLE ... EXCLUSIVE``),
+which serializes every writer and every commit flush.
+
+Filtering a sequence by transaction id is not enough either: the sequence order and the
+transaction-id order disagree. T1 (xid 99) writes its stream row, T3 (xid 100) starts
+some unrelated write, T2 (xid 101) takes position 5 and commits, T1 takes position 6
+and commits. The snapshot xmin is now 100 (T3), so "xid < xmin" returns 6 (xid 99) and
+hides 5 (xid 101): position 5 is skipped for good.
+
+Deriving the position *from* the transaction id removes the disagreement. Every
+transaction id below a snapshot's xmin belongs to a finished transaction, and every
+transaction that can still write gets an id at or above it (running ones are listed in
+the snapshot; new ones are numbered past xmax). So every position below the horizon is
+final: committed rows are visible in that same snapshot, aborted ones never will be, and
+any row written later lies above the horizon, hence above anything returned so far.
+
+Costs, and what they buy: positions are sparse (gaps between appends are normal and
+carry no meaning), and a reader waits for the oldest running *writing* transaction of
+the whole cluster before it sees newer events, so a long-running write transaction
+anywhere on the server delays subscribers (never loses events) until it ends; see
+docs/postgres.md for how to spot one. Read-only transactions hold no transaction id and
+do not delay anyone.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+__all__ = [
+    "APPEND_BASE",
+    "HORIZON",
+    "INDEX_BITS",
+    "MAX_APPEND",
+    "NEXT_XID",
+    "rebased_offset",
+]
+
+INDEX_BITS = 16
+"""Low bits of a position that number the events of one append."""
+
+MAX_APPEND = 1 << INDEX_BITS
+"""Most events one append may hold."""
+
+APPEND_BASE = sql.SQL(
+    "SELECT (pg_current_xact_id()::text::bigint + xid_offset) << 16 AS position"
+    " FROM {schema}.log_clock"
+)
+"""First position of the current transaction (assigns its transaction id): rule 1."""
+
+HORIZON = sql.SQL(
+    "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint + xid_offset) << 16"
+    " FROM {schema}.log_clock"
+)
+"""Every position below this is final in the current snapshot: rule 2."""
+
+NEXT_XID = sql.SQL(
+    "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint, xid_offset,"
+    " (SELECT max(position) FROM {schema}.events) FROM {schema}.log_clock"
+)
+"""The next transaction id, the offset and the last position stored: rule 5."""
+
+
+def rebased_offset(next_xid: int, offset: int, last_position: int | None) -> int | None:
+    """Return the offset that puts new positions past ``last_position``, or ``None`` if fine.
+
+    ``next_xid`` is the next transaction id this cluster hands out. Rule 5: a log restored
+    into a cluster with a younger clock would otherwise get positions below its own.
+    """
+    if last_position is None:
+        return None
+    last_xid = (last_position >> INDEX_BITS) - offset
+    if last_xid < next_xid:
+        return None
+    return (last_position >> INDEX_BITS) - next_xid + 1

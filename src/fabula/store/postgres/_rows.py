@@ -1,0 +1,114 @@
+"""Pure helpers shared by the sync and asyncio stores: rows to records, records to parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, assert_never
+from uuid import UUID
+
+from fabula._errors import ConfigurationError
+from fabula.store._preconditions import (
+    AnyVersion,
+    ExpectedVersion,
+    NoStream,
+    Precondition,
+    StreamExists,
+)
+from fabula.store._records import NewEvent, SnapshotRecord, StoredEvent
+from fabula.store.postgres._ordering import MAX_APPEND
+
+__all__ = [
+    "BIGINT_MAX",
+    "EventRow",
+    "append_params",
+    "prefix_range",
+    "snapshot_record",
+    "stored_event",
+]
+
+BIGINT_MAX = (1 << 63) - 1
+
+EventRow = tuple[int, str, int, UUID, str, str, int, str, UUID | None, UUID | None, datetime]
+"""An event row, in the order of ``_sql.EVENT_COLUMNS``."""
+
+
+def stored_event(row: EventRow) -> StoredEvent:
+    """Build the record of one event row."""
+    recorded_at = row[10]
+    if recorded_at.tzinfo is not UTC:
+        recorded_at = recorded_at.astimezone(UTC)
+    return StoredEvent(
+        position=row[0],
+        stream_id=row[1],
+        version=row[2],
+        event_id=row[3],
+        type=row[4],
+        data=row[5],
+        schema_version=row[6],
+        metadata=row[7],
+        causation_id=row[8],
+        correlation_id=row[9],
+        recorded_at=recorded_at,
+    )
+
+
+def snapshot_record(row: tuple[str, int, str, str, int]) -> SnapshotRecord:
+    """Build the record of one snapshot row."""
+    return SnapshotRecord(
+        stream_id=row[0], version=row[1], type=row[2], data=row[3], schema_version=row[4]
+    )
+
+
+def append_params(
+    stream_id: str, events: Sequence[NewEvent], precondition: Precondition
+) -> dict[str, Any]:
+    """Return the parameters of the append statement for one batch (at least one event).
+
+    Raises:
+        ConfigurationError: the batch holds more events than one append can number.
+    """
+    if len(events) > MAX_APPEND:
+        msg = f"stream {stream_id!r}: one append holds at most {MAX_APPEND} events"
+        msg += f" (got {len(events)}); split it into several appends"
+        raise ConfigurationError(msg)
+    match precondition:
+        case AnyVersion():
+            mode, expected = "any", 0
+        case NoStream():
+            mode, expected = "new", 0
+        case ExpectedVersion(version=version):
+            mode, expected = ("exact", version) if version else ("new", 0)
+        case StreamExists():
+            mode, expected = "exists", 0
+        case _:
+            assert_never(precondition)
+    return {
+        "stream_id": stream_id,
+        "count": len(events),
+        "mode": mode,
+        "expected": expected,
+        "event_ids": [e.event_id for e in events],
+        "types": [e.type for e in events],
+        "schema_versions": [e.schema_version for e in events],
+        "data": [e.data for e in events],
+        "metadata": [e.metadata for e in events],
+        "causation_ids": [e.causation_id for e in events],
+        "correlation_ids": [e.correlation_id for e in events],
+    }
+
+
+def prefix_range(prefix: str) -> tuple[str, str | None]:
+    """Return the range ``low <= s < high`` of the strings that start with ``prefix``.
+
+    Strings compare by code point, as PostgreSQL's ``"C"`` collation does on UTF-8.
+    ``high`` is ``None`` when no string bounds the range (an empty prefix).
+    """
+    chars = list(prefix)
+    while chars:
+        code = ord(chars.pop()) + 1
+        if 0xD800 <= code <= 0xDFFF:  # surrogates cannot be stored: skip past them
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return prefix, "".join(chars) + chr(code)
+    return prefix, None

@@ -1,0 +1,116 @@
+"""Settings of a PostgreSQL store: one typed object, built from a URL plus keyword arguments.
+
+``postgresql://user@host:port/db?schema=name`` names the server and the schema; every
+other query parameter (``sslmode``, ``connect_timeout``, ...) goes to libpq unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from psycopg.conninfo import conninfo_to_dict
+
+from fabula._errors import ConfigurationError
+
+__all__ = ["MigrateMode", "PostgresSettings", "split_url"]
+
+MigrateMode: TypeAlias = Literal["auto", "check"]
+
+_MAX_IDENTIFIER_BYTES = 63  # PostgreSQL silently truncates longer names (NAMEDATALEN - 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostgresSettings:
+    """How a PostgreSQL store connects, where its tables live, and how it waits.
+
+    Attributes:
+        conninfo: a libpq connection string or ``postgresql://`` URL (without ``schema``).
+        schema: the schema holding the store's tables; several applications can share
+            one database with one schema each.
+        migrate: ``"auto"`` brings an older schema up to date on open; ``"check"`` only
+            verifies it and raises ``SchemaError`` if it is not current.
+        min_size: connections the pool keeps open.
+        max_size: connections the pool opens at most.
+        pool_timeout: seconds to wait for a free pooled connection before failing.
+        connect_timeout: seconds to wait for the server when opening a connection.
+        wake_interval: longest a waiting subscriber sleeps without a notification before
+            it looks at the log anyway (a lost notification only delays it this long).
+        application_name: shown in ``pg_stat_activity`` (unless the URL sets one).
+    """
+
+    conninfo: str
+    schema: str = "fabula"
+    migrate: MigrateMode = "auto"
+    min_size: int = 1
+    max_size: int = 10
+    pool_timeout: float = 30.0
+    connect_timeout: float = 10.0
+    wake_interval: float = 0.5
+    application_name: str = "fabula"
+
+    def __post_init__(self) -> None:
+        size = len(self.schema.encode())
+        if not 0 < size <= _MAX_IDENTIFIER_BYTES:
+            msg = f"schema name {self.schema!r} must be 1 to 63 bytes long"
+            raise ConfigurationError(msg)
+        if self.migrate not in ("auto", "check"):
+            msg = f"migrate must be 'auto' or 'check', not {self.migrate!r}"
+            raise ConfigurationError(msg)
+        if not 0 <= self.min_size <= self.max_size or self.max_size < 1:
+            msg = f"pool sizes need 0 <= min_size <= max_size >= 1 (got {self.min_size}, "
+            msg += f"{self.max_size})"
+            raise ConfigurationError(msg)
+        try:
+            conninfo_to_dict(self.conninfo)
+        except Exception as exc:  # psycopg raises ProgrammingError for a bad string
+            msg = f"not a PostgreSQL connection string: {exc}"
+            raise ConfigurationError(msg) from exc
+
+    @property
+    def where(self) -> str:
+        """The server and database as ``host:port/db``, for error messages (no password)."""
+        params = conninfo_to_dict(self.conninfo)
+        host = str(params.get("host") or params.get("hostaddr") or "localhost")
+        port = str(params.get("port") or "5432")
+        db = str(params.get("dbname") or params.get("user") or "")
+        return f"{host}:{port}/{db}"
+
+    @property
+    def channel(self) -> str:
+        """The LISTEN/NOTIFY channel of this schema's log (at most 63 bytes)."""
+        channel = f"fabula_{self.schema}"
+        if len(channel.encode()) > _MAX_IDENTIFIER_BYTES:
+            channel = "fabula_" + hashlib.sha256(self.schema.encode()).hexdigest()[:32]
+        return channel
+
+    def connect_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for every connection: autocommit, timeouts, a name."""
+        kwargs: dict[str, Any] = {"autocommit": True}
+        params = conninfo_to_dict(self.conninfo)
+        if "connect_timeout" not in params:
+            kwargs["connect_timeout"] = max(1, round(self.connect_timeout))
+        if "application_name" not in params:
+            kwargs["application_name"] = self.application_name
+        return kwargs
+
+
+def split_url(url: str) -> tuple[str, str | None]:
+    """Split ``postgresql://...?schema=name`` into the libpq URL and the schema name.
+
+    Raises:
+        ConfigurationError: the URL is not a ``postgresql://`` or ``postgres://`` URL.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        msg = f"not a PostgreSQL URL: {url!r} (expected postgresql://user@host:port/db)"
+        raise ConfigurationError(msg)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [value for key, value in query if key == "schema"]
+    if len(schemas) > 1:
+        msg = f"PostgreSQL URL {url!r} names more than one schema"
+        raise ConfigurationError(msg)
+    rest = urlencode([(key, value) for key, value in query if key != "schema"])
+    return urlunsplit(parts._replace(query=rest)), (schemas[0] if schemas else None)

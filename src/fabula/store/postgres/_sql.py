@@ -1,0 +1,138 @@
+"""Named SQL statements of the PostgreSQL store, one per operation, for one schema.
+
+The schema name is an identifier, quoted by ``psycopg.sql.Identifier``; values always
+travel as parameters. Statements are composed once per store and kept as bytes, so
+psycopg prepares each of them on the server after a few uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from psycopg import sql
+
+from fabula.store.postgres._ordering import APPEND_BASE, HORIZON
+
+__all__ = ["EVENT_COLUMNS", "Statements"]
+
+EVENT_COLUMNS = sql.SQL(
+    "position, stream_id, version, event_id, type, data::text, schema_version,"
+    " metadata::text, causation_id, correlation_id, recorded_at"
+)
+"""The columns of an event, in the order ``_rows.stored_event`` reads them."""
+
+# Appends one batch if the precondition holds; returns one row per event, or none when
+# the precondition fails. ``mode`` is 'any', 'new' (no stream / version 0), 'exists' or
+# 'exact'. The stream's row is the only lock taken: see _ordering.py, rule 3.
+_APPEND = """
+WITH created AS (
+    INSERT INTO {schema}.streams AS s (stream_id, version)
+    SELECT %(stream_id)s, %(count)s::bigint WHERE %(mode)s::text IN ('any', 'new')
+    ON CONFLICT (stream_id) DO UPDATE SET version = s.version + excluded.version
+        WHERE %(mode)s::text = 'any'
+    RETURNING s.version
+), updated AS (
+    UPDATE {schema}.streams AS s SET version = s.version + %(count)s::bigint
+    WHERE s.stream_id = %(stream_id)s AND %(mode)s::text IN ('exists', 'exact')
+        AND (%(mode)s::text = 'exists' OR s.version = %(expected)s::bigint)
+    RETURNING s.version
+), bumped AS (
+    SELECT version FROM created UNION ALL SELECT version FROM updated
+), base AS ({append_base})
+INSERT INTO {schema}.events (position, stream_id, version, event_id, type,
+    schema_version, data, metadata, causation_id, correlation_id)
+SELECT base.position + e.n - 1, %(stream_id)s, bumped.version - %(count)s::bigint + e.n,
+    e.event_id, e.type, e.schema_version, e.data, e.metadata, e.causation_id,
+    e.correlation_id
+FROM bumped, base, unnest(%(event_ids)s::uuid[], %(types)s::text[],
+    %(schema_versions)s::integer[], %(data)s::json[], %(metadata)s::json[],
+    %(causation_ids)s::uuid[], %(correlation_ids)s::uuid[])
+    WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, causation_id,
+        correlation_id, n)
+RETURNING position, version
+"""
+
+_READ_ALL = """
+SELECT {columns} FROM {schema}.events
+WHERE position > %(after)s AND position < ({horizon}){filters}
+ORDER BY position LIMIT %(limit)s
+"""
+
+_TYPES = " AND type = ANY(%(types)s::text[])"
+_CATEGORIES = " AND category = ANY(%(categories)s::text[])"
+
+_TEXT: dict[str, str] = {
+    "append": _APPEND,
+    "find_events": "SELECT {columns} FROM {schema}.events"
+    " WHERE event_id = ANY(%(event_ids)s::uuid[]) ORDER BY position",
+    "stream_version": "SELECT version FROM {schema}.streams WHERE stream_id = %(stream_id)s",
+    "read_stream_forwards": "SELECT {columns} FROM {schema}.events"
+    " WHERE stream_id = %(stream_id)s AND version >= %(low)s AND version <= %(high)s"
+    " ORDER BY version LIMIT %(limit)s",
+    "read_stream_backwards": "SELECT {columns} FROM {schema}.events"
+    " WHERE stream_id = %(stream_id)s AND version >= %(low)s AND version <= %(high)s"
+    " ORDER BY version DESC LIMIT %(limit)s",
+    "read_all": _READ_ALL.replace("{filters}", ""),
+    "read_all_types": _READ_ALL.replace("{filters}", _TYPES),
+    "read_all_categories": _READ_ALL.replace("{filters}", _CATEGORIES),
+    "read_all_both": _READ_ALL.replace("{filters}", _TYPES + _CATEGORIES),
+    "head": "SELECT coalesce(max(position), 0) FROM {schema}.events WHERE position < ({horizon})",
+    "read_caused_by": "SELECT {columns} FROM {schema}.events"
+    " WHERE causation_id = %(causation_id)s ORDER BY position",
+    "list_streams": "SELECT stream_id, version FROM {schema}.streams"
+    " WHERE stream_id >= %(low)s AND stream_id IS DISTINCT FROM %(exclude)s"
+    " AND stream_id < %(high)s ORDER BY stream_id LIMIT %(limit)s",
+    "list_streams_unbounded": "SELECT stream_id, version FROM {schema}.streams"
+    " WHERE stream_id >= %(low)s AND stream_id IS DISTINCT FROM %(exclude)s"
+    " ORDER BY stream_id LIMIT %(limit)s",
+    "count_streams": "SELECT count(*) FROM {schema}.streams"
+    " WHERE stream_id >= %(low)s AND stream_id < %(high)s",
+    "count_streams_unbounded": "SELECT count(*) FROM {schema}.streams WHERE stream_id >= %(low)s",
+    "save_snapshot": "INSERT INTO {schema}.snapshots"
+    " (stream_id, version, type, schema_version, data)"
+    " VALUES (%(stream_id)s, %(version)s, %(type)s, %(schema_version)s, %(data)s::json)"
+    " ON CONFLICT (stream_id, version) DO UPDATE SET type = excluded.type,"
+    " schema_version = excluded.schema_version, data = excluded.data",
+    "load_snapshot": "SELECT stream_id, version, type, data::text, schema_version"
+    " FROM {schema}.snapshots WHERE stream_id = %(stream_id)s AND version <= %(high)s"
+    " ORDER BY version DESC LIMIT 1",
+    "notify": "SELECT pg_notify(%(channel)s, '')",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Statements:
+    """Every statement of the store, composed for one schema (as bytes, ready to run)."""
+
+    append: bytes
+    find_events: bytes
+    stream_version: bytes
+    read_stream_forwards: bytes
+    read_stream_backwards: bytes
+    read_all: bytes
+    read_all_types: bytes
+    read_all_categories: bytes
+    read_all_both: bytes
+    head: bytes
+    read_caused_by: bytes
+    list_streams: bytes
+    list_streams_unbounded: bytes
+    count_streams: bytes
+    count_streams_unbounded: bytes
+    save_snapshot: bytes
+    load_snapshot: bytes
+    notify: bytes
+
+    @classmethod
+    def for_schema(cls, schema: str) -> Statements:
+        """Compose every statement for the tables in ``schema``."""
+        name = sql.Identifier(schema)
+        parts = {
+            "schema": name,
+            "columns": EVENT_COLUMNS,
+            "horizon": HORIZON.format(schema=name),
+            "append_base": APPEND_BASE.format(schema=name),
+        }
+        return cls(
+            **{f.name: sql.SQL(_TEXT[f.name]).format(**parts).as_bytes(None) for f in fields(cls)}
+        )

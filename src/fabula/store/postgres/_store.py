@@ -1,0 +1,454 @@
+# Generated from _store_async.py by tools/unasync.py: do not edit, edit the source.
+"""``PostgresStore``: the store contract on PostgreSQL, with psycopg 3 and its pool.
+
+Every operation is one statement on a pooled autocommit connection (the append too), so
+no transaction ever waits on the client. Why positions are safe to follow without a
+global lock is the subject of ``_ordering.py``. A statement that fails because its
+connection died is run once more on a fresh one: reads are safe to repeat, and appends
+are too, because a repeated append is recognised by its event ids (rule 3 of the
+contract) and returns the original result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Collection, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import psycopg
+from psycopg import Connection, errors
+from psycopg.rows import TupleRow
+from psycopg_pool import ConnectionPool
+
+from fabula._errors import ConcurrencyError, ConfigurationError, StoreError
+from fabula.store._dedupe import replayed_append
+from fabula.store._notify import Notifier
+from fabula.store._preconditions import ANY_VERSION, Precondition, check
+from fabula.store._records import (
+    AppendResult,
+    Direction,
+    NewEvent,
+    SnapshotRecord,
+    StoredEvent,
+    StreamInfo,
+)
+from fabula.store._subscription import Subscription
+from fabula.store.postgres._errors import (
+    EVENT_ID_KEY,
+    STREAM_VERSION_KEY,
+    first_line,
+    is_violation_of,
+    map_errors,
+)
+from fabula.store.postgres._listener import Listener
+from fabula.store.postgres._migrate import migrate
+from fabula.store.postgres._rows import (
+    BIGINT_MAX,
+    append_params,
+    prefix_range,
+    snapshot_record,
+    stored_event,
+)
+from fabula.store.postgres._settings import MigrateMode, PostgresSettings, split_url
+from fabula.store.postgres._sql import Statements
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["PostgresStore"]
+
+_ATTEMPTS = 2  # a statement whose connection died runs once more on a fresh connection
+_APPEND_ROUNDS = 16  # precondition re-checks; each one needs another writer to move on
+
+
+class PostgresStore:
+    """An event store in a PostgreSQL schema, for asyncio; safe to share between tasks.
+
+    The store connects on first use (or ``store.open()``): it checks the schema,
+    migrating it when ``migrate="auto"``, then fills its connection pool. Close it with
+    ``store.close()`` or ``with``.
+    """
+
+    def __init__(
+        self,
+        conninfo: str,
+        /,
+        *,
+        schema: str = "fabula",
+        migrate: MigrateMode = "auto",
+        min_size: int = 1,
+        max_size: int = 10,
+        pool_timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        wake_interval: float = 0.5,
+        application_name: str = "fabula",
+    ) -> None:
+        self._settings = settings = PostgresSettings(
+            conninfo=conninfo,
+            schema=schema,
+            migrate=migrate,
+            min_size=min_size,
+            max_size=max_size,
+            pool_timeout=pool_timeout,
+            connect_timeout=connect_timeout,
+            wake_interval=wake_interval,
+            application_name=application_name,
+        )
+        self._where = settings.where
+        self._sql = Statements.for_schema(schema)
+        self._pool: ConnectionPool[Connection[TupleRow]] = ConnectionPool(
+            conninfo,
+            kwargs=settings.connect_kwargs(),
+            min_size=min_size,
+            max_size=max_size,
+            timeout=pool_timeout,
+            open=False,
+            name=f"fabula-{schema}",
+        )
+        self._notifier = Notifier()
+        self._listener = Listener(
+            conninfo, settings.connect_kwargs(), settings.channel, self._notifier
+        )
+        self._notify_params = {"channel": settings.channel}
+        self._ready = False
+        self._closed = False
+
+    @classmethod
+    def from_url(cls, url: str, /, **settings: Any) -> PostgresStore:
+        """Open a store for ``postgresql://user@host:port/db?schema=name``.
+
+        ``settings`` are the constructor's keyword arguments; ``schema`` may be given
+        in the URL or as a keyword, not both.
+        """
+        conninfo, schema = split_url(url)
+        if schema is not None and settings.setdefault("schema", schema) != schema:
+            msg = f"the URL names schema {schema!r} and the settings {settings['schema']!r}"
+            raise ConfigurationError(msg)
+        return cls(conninfo, **settings)
+
+    @property
+    def settings(self) -> PostgresSettings:
+        """The settings this store was opened with."""
+        return self._settings
+
+    def open(self) -> None:
+        """Connect, check or migrate the schema, and open the pool; later calls do nothing.
+
+        Raises:
+            StoreError: the server cannot be reached (the message says where and why).
+            SchemaError: the schema is at another version and cannot be migrated.
+        """
+        if self._ready:
+            return
+        if self._closed:
+            msg = f"the PostgreSQL store for {self._where} is closed"
+            raise StoreError(msg)
+        settings = self._settings
+        try:
+            conn = Connection.connect(settings.conninfo, **settings.connect_kwargs())
+        except psycopg.Error as exc:
+            msg = f"cannot connect to PostgreSQL at {self._where}: {first_line(exc)}"
+            raise StoreError(msg) from exc
+        with map_errors(self._where, settings.schema):
+            with conn:
+                migrate(conn, settings.schema, mode=settings.migrate)
+            self._pool.open()
+        self._ready = True
+
+    def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        /,
+        *,
+        precondition: Precondition = ANY_VERSION,
+    ) -> AppendResult:
+        """Append events to a stream if the precondition holds; all or nothing."""
+        with map_errors(self._where, self._settings.schema):
+            result = self._append(stream_id, events, precondition)
+        if result.positions and not result.deduplicated:
+            self._wake_followers()
+        return result
+
+    def _append(
+        self, stream_id: str, events: Sequence[NewEvent], precondition: Precondition
+    ) -> AppendResult:
+        if not events or len({e.event_id for e in events}) != len(events):
+            return self._append_refused(stream_id, events, precondition)
+        params = append_params(stream_id, events, precondition)
+        for _ in range(_APPEND_ROUNDS):
+            try:
+                rows = self._rows(self._sql.append, params)
+            except errors.UniqueViolation as exc:
+                if is_violation_of(exc, STREAM_VERSION_KEY):
+                    current = self.stream_version(stream_id)
+                    raise ConcurrencyError(stream_id, str(precondition), current) from exc
+                if not is_violation_of(exc, EVENT_ID_KEY):
+                    raise
+                rows = None
+            if rows:
+                positions = tuple(sorted(row[0] for row in rows))
+                return AppendResult(stream_id, max(row[1] for row in rows), positions)
+            # Slow path: an event id is stored already, or the precondition failed.
+            replay = replayed_append(stream_id, events, self._find(events))
+            if replay is not None:
+                return replay
+            if rows is not None:
+                check(precondition, stream_id, self.stream_version(stream_id))
+            # The precondition holds by now, or the append that held our ids rolled back.
+        raise ConcurrencyError(stream_id, str(precondition), self.stream_version(stream_id))
+
+    def _append_refused(
+        self, stream_id: str, events: Sequence[NewEvent], precondition: Precondition
+    ) -> AppendResult:
+        """An empty append, or one repeating an event id: it writes nothing, but says why."""
+        replay = replayed_append(stream_id, events, self._find(events))
+        if replay is not None:
+            return replay
+        current = self.stream_version(stream_id)
+        check(precondition, stream_id, current)
+        if events:
+            msg = f"stream {stream_id!r}: the same event id appears twice in one append"
+            raise ConfigurationError(msg)
+        return AppendResult(stream_id, current, ())
+
+    def _find(self, events: Sequence[NewEvent]) -> list[StoredEvent]:
+        if not events:
+            return []
+        rows = self._rows(self._sql.find_events, {"event_ids": [e.event_id for e in events]})
+        return [stored_event(row) for row in rows]
+
+    def _wake_followers(self) -> None:
+        """Wake followers in this process at once, and in others through NOTIFY.
+
+        The NOTIFY runs after the append committed, on its own: inside the append it would
+        take PostgreSQL's commit-time notification lock and serialize every writer.
+        """
+        self._notifier.notify()
+        # A wake-up is a hint: if it is lost, followers still poll every wake_interval,
+        # and the append it follows has committed, so its failure must not fail the append.
+        with contextlib.suppress(psycopg.Error):
+            self._rows(self._sql.notify, self._notify_params)
+
+    def read_stream(
+        self,
+        stream_id: str,
+        /,
+        *,
+        direction: Direction = "forwards",
+        from_version: int | None = None,
+        to_version: int | None = None,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        """Read a stream's events from ``from_version`` to ``to_version``, in ``direction``."""
+        statement = (
+            self._sql.read_stream_forwards
+            if direction == "forwards"
+            else self._sql.read_stream_backwards
+        )
+        params = {
+            "stream_id": stream_id,
+            "low": max(from_version or 1, 1),
+            "high": BIGINT_MAX if to_version is None else to_version,
+            "limit": limit,
+        }
+        return [stored_event(row) for row in self._read(statement, params)]
+
+    def read_all(
+        self,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        types: Collection[str] | None = None,
+        categories: Collection[str] | None = None,
+    ) -> list[StoredEvent]:
+        """Read the global log after a position, optionally only some types or categories.
+
+        Only positions below the log's horizon come back, so no event can later appear
+        below one returned here (``_ordering.py``).
+        """
+        params: dict[str, Any] = {"after": after, "limit": limit}
+        if types is None and categories is None:
+            statement = self._sql.read_all
+        elif categories is None:
+            statement, params["types"] = self._sql.read_all_types, list(types or ())
+        elif types is None:
+            statement, params["categories"] = self._sql.read_all_categories, list(categories)
+        else:
+            statement = self._sql.read_all_both
+            params["types"], params["categories"] = list(types), list(categories)
+        return [stored_event(row) for row in self._read(statement, params)]
+
+    def iter_stream(
+        self,
+        stream_id: str,
+        /,
+        *,
+        from_version: int | None = None,
+        to_version: int | None = None,
+        page_size: int = 1000,
+    ) -> Iterator[StoredEvent]:
+        """Yield a stream's events forwards, reading ``page_size`` at a time (bounded memory)."""
+        low = max(from_version or 1, 1)
+        while True:
+            page = self.read_stream(
+                stream_id, from_version=low, to_version=to_version, limit=page_size
+            )
+            for event in page:
+                low = event.version + 1
+                yield event
+            if len(page) < page_size:
+                return
+
+    def iter_all(
+        self,
+        *,
+        after: int = 0,
+        types: Collection[str] | None = None,
+        categories: Collection[str] | None = None,
+        page_size: int = 1000,
+    ) -> Iterator[StoredEvent]:
+        """Yield the log after ``after`` up to its horizon, ``page_size`` events at a time."""
+        while True:
+            page = self.read_all(after=after, limit=page_size, types=types, categories=categories)
+            for event in page:
+                after = event.position
+                yield event
+            if len(page) < page_size:
+                return
+
+    def read_caused_by(self, causation_id: UUID, /) -> list[StoredEvent]:
+        """Read the events whose causation id is ``causation_id``, in log order."""
+        rows = self._read(self._sql.read_caused_by, {"causation_id": causation_id})
+        return [stored_event(row) for row in rows]
+
+    def stream_version(self, stream_id: str, /) -> int:
+        """Return the stream's current version (0 if it has no events)."""
+        rows = self._read(self._sql.stream_version, {"stream_id": stream_id})
+        return int(rows[0][0]) if rows else 0
+
+    def head(self) -> int:
+        """Return the last position of the global log below its horizon (0 if empty)."""
+        rows = self._read(self._sql.head)
+        return int(rows[0][0])
+
+    def list_streams(
+        self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
+    ) -> list[StreamInfo]:
+        """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
+        low, high = prefix_range(prefix)
+        exclude = None
+        if after is not None and after >= low:
+            low = exclude = after
+        params = {"low": low, "exclude": exclude, "high": high, "limit": limit}
+        statement = self._sql.list_streams_unbounded if high is None else self._sql.list_streams
+        return [StreamInfo(row[0], row[1]) for row in self._read(statement, params)]
+
+    def count_streams(self, prefix: str = "", /) -> int:
+        """Count streams whose id starts with ``prefix``."""
+        low, high = prefix_range(prefix)
+        statement = self._sql.count_streams_unbounded if high is None else self._sql.count_streams
+        rows = self._read(statement, {"low": low, "high": high})
+        return int(rows[0][0])
+
+    def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
+        """Store a snapshot (replacing one at the same stream and version)."""
+        params = {
+            "stream_id": snapshot.stream_id,
+            "version": snapshot.version,
+            "type": snapshot.type,
+            "schema_version": snapshot.schema_version,
+            "data": snapshot.data,
+        }
+        self._read(self._sql.save_snapshot, params)
+
+    def load_snapshot(
+        self, stream_id: str, /, *, max_version: int | None = None
+    ) -> SnapshotRecord | None:
+        """Return the newest snapshot of a stream at or below ``max_version``, if any."""
+        high = BIGINT_MAX if max_version is None else max_version
+        rows = self._read(self._sql.load_snapshot, {"stream_id": stream_id, "high": high})
+        return snapshot_record(rows[0]) if rows else None
+
+    def wait_for_events(self, after: int, /, *, timeout: float) -> bool:
+        """Wait until the log holds a position past ``after``; return whether it does.
+
+        Woken by NOTIFY from any process, and by appends through this store; without a
+        wake-up it looks again every ``wake_interval`` seconds, so a lost notification
+        delays it, never stalls it.
+        """
+        self._listener.start()
+        deadline = time.monotonic() + timeout
+        while True:
+            since = self._notifier.generation
+            if self.head() > after:
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self._notifier.wait(since, min(left, self._settings.wake_interval))
+
+    def subscribe(
+        self,
+        *,
+        after: int = 0,
+        types: Collection[str] | None = None,
+        categories: Collection[str] | None = None,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+    ) -> Subscription:
+        """Follow the global log from ``after``: catch up, then live, never skipping an event."""
+        return Subscription(
+            self,
+            after=after,
+            types=types,
+            categories=categories,
+            batch_size=batch_size,
+            poll_interval=poll_interval,
+        )
+
+    def close(self) -> None:
+        """Close the pool and the listener; the store cannot be used afterwards."""
+        self._closed = True
+        self._ready = False
+        self._listener.close()
+        self._pool.close()
+
+    def _read(self, statement: bytes, params: Mapping[str, Any] | None = None) -> list[TupleRow]:
+        with map_errors(self._where, self._settings.schema):
+            return self._rows(statement, params)
+
+    def _rows(self, statement: bytes, params: Mapping[str, Any] | None = None) -> list[TupleRow]:
+        """Run one statement on a pooled connection; once more if the connection died."""
+        if not self._ready:
+            self.open()
+        for attempt in range(1, _ATTEMPTS + 1):
+            with self._pool.connection() as conn:
+                try:
+                    cursor = conn.execute(statement, params)
+                    return cursor.fetchall() if cursor.description else []
+                except psycopg.OperationalError:
+                    if attempt == _ATTEMPTS or not conn.broken:
+                        raise
+            # Connections killed together (a restart, pg_terminate_backend) are found
+            # now rather than one failed statement at a time.
+            self._pool.check()
+        raise AssertionError(_ATTEMPTS)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._where} schema={self._settings.schema!r}>"
+
+    def __enter__(self) -> PostgresStore:
+        self.open()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

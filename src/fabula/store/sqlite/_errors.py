@@ -1,0 +1,44 @@
+"""``sqlite3`` errors to fabula errors, mapped once at the driver boundary.
+
+| sqlite3 | fabula |
+|---|---|
+| ``OperationalError`` "no such table/column" | ``SchemaError`` (schema missing or not ours) |
+| any other ``sqlite3.Error`` (busy, disk full, corrupt file, bad parameter, ...) | ``StoreError`` |
+
+fabula's own errors (``ConcurrencyError``, ``DuplicateEvent``, ...) pass through untouched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fabula._errors import SchemaError, StoreError
+
+__all__ = ["map_errors"]
+
+
+@contextmanager
+def map_errors(path: str) -> Iterator[None]:
+    """Raise a fabula error, chained to the driver's, for any ``sqlite3`` error in the block.
+
+    Args:
+        path: the database file, named in the message.
+
+    Raises:
+        SchemaError: a table or column the store needs does not exist.
+        StoreError: any other failure of SQLite.
+    """
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if text.startswith(("no such table", "no such column")):
+            msg = f"SQLite database {path!r} lacks fabula's schema ({text})"
+            raise SchemaError(msg) from exc
+        msg = f"SQLite database {path!r} failed: {text}"
+        raise StoreError(msg) from exc
+    except sqlite3.Error as exc:
+        msg = f"SQLite database {path!r} failed: {exc}"
+        raise StoreError(msg) from exc

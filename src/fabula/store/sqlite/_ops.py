@@ -1,0 +1,256 @@
+"""The store's operations as plain functions of a ``sqlite3.Connection``.
+
+Both ``SqliteStore`` and ``AsyncSqliteStore`` run these through ``_driver``: writes on the
+one writer connection under a lock, reads on a reader connection. Connections are in
+autocommit mode (``isolation_level=None``); ``append`` manages its own transaction.
+
+Theory of operation of ``append``:
+1. ``BEGIN IMMEDIATE`` takes SQLite's single write lock, so the stream's version read next
+   cannot change before commit, and positions are handed out in commit order.
+2. One statement reads the stream's version and the last position ever used; the events get
+   versions current+1.. and positions last+1.. (written explicitly, so the result needs no
+   read-back), one ``executemany``, one upsert of ``streams``, ``COMMIT``.
+3. Only when something fails (precondition, or ``UNIQUE(event_id)``) does it roll back and
+   look up the stored events with the batch's ids: ``replayed_append`` then tells a retry
+   (the original result, ``deduplicated=True``) from a reuse (``DuplicateEvent``).
+4. Any other failure rolls the whole batch back: nothing of a failed append is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Collection, Sequence
+from typing import Any
+from uuid import UUID
+
+from fabula._errors import ConcurrencyError, ConfigurationError, StreamNotFound
+from fabula.store._dedupe import replayed_append
+from fabula.store._preconditions import Precondition, check
+from fabula.store._records import (
+    AppendResult,
+    Direction,
+    NewEvent,
+    SnapshotRecord,
+    StoredEvent,
+    StreamInfo,
+    category_of,
+)
+from fabula.store.sqlite import _sql
+from fabula.store.sqlite._rows import decode_events
+
+__all__ = [
+    "append",
+    "count_streams",
+    "head",
+    "list_streams",
+    "load_snapshot",
+    "read_all",
+    "read_caused_by",
+    "read_stream",
+    "save_snapshot",
+    "stream_version",
+]
+
+
+def append(
+    conn: sqlite3.Connection,
+    stream_id: str,
+    events: Sequence[NewEvent],
+    precondition: Precondition,
+) -> AppendResult:
+    """Append ``events`` to a stream if ``precondition`` holds, in one transaction."""
+    conn.execute(_sql.BEGIN_IMMEDIATE)
+    try:
+        current, last = conn.execute(_sql.APPEND_STATE, (stream_id,)).fetchone()
+        check(precondition, stream_id, current)
+        if not events:
+            conn.execute(_sql.ROLLBACK)
+            return AppendResult(stream_id, current, ())
+        now = time.time_ns() // 1000
+        category = category_of(stream_id)
+        conn.executemany(
+            _sql.INSERT_EVENT,
+            [
+                (
+                    last + i,
+                    stream_id,
+                    current + i,
+                    e.event_id.bytes,
+                    e.type,
+                    e.schema_version,
+                    e.data,
+                    e.metadata,
+                    None if e.causation_id is None else e.causation_id.bytes,
+                    None if e.correlation_id is None else e.correlation_id.bytes,
+                    now,
+                    category,
+                )
+                for i, e in enumerate(events, 1)
+            ],
+        )
+        version = current + len(events)
+        conn.execute(_sql.UPSERT_STREAM, (stream_id, version, category))
+        conn.execute(_sql.COMMIT)
+    except (ConcurrencyError, StreamNotFound, sqlite3.IntegrityError) as exc:
+        _rollback(conn)
+        replay = replayed_append(stream_id, events, _stored_with_ids(conn, events))
+        if replay is not None:
+            return replay
+        repeats_an_id = len({e.event_id for e in events}) != len(events)
+        if isinstance(exc, sqlite3.IntegrityError) and repeats_an_id:
+            msg = f"stream {stream_id!r}: the same event id appears twice in one append"
+            raise ConfigurationError(msg) from exc
+        raise
+    except BaseException:
+        _rollback(conn)
+        raise
+    return AppendResult(stream_id, version, tuple(range(last + 1, last + len(events) + 1)))
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite rolls some failures (disk full, I/O) back by itself; a second ROLLBACK would fail.
+    if conn.in_transaction:
+        conn.execute(_sql.ROLLBACK)
+
+
+def _stored_with_ids(conn: sqlite3.Connection, events: Sequence[NewEvent]) -> list[StoredEvent]:
+    rows: list[tuple[Any, ...]] = []
+    for event_id in dict.fromkeys(e.event_id for e in events):
+        rows.extend(conn.execute(_sql.EVENT_BY_ID, (event_id.bytes,)))
+    return decode_events(rows)
+
+
+def read_stream(
+    conn: sqlite3.Connection,
+    stream_id: str,
+    direction: Direction,
+    from_version: int | None,
+    to_version: int | None,
+    limit: int | None,
+) -> list[StoredEvent]:
+    """Read a stream's events from ``from_version`` to ``to_version`` (inclusive)."""
+    sql = _sql.READ_STREAM_BACKWARDS if direction == "backwards" else _sql.READ_STREAM_FORWARDS
+    low = from_version or 1
+    high = _sql.MAX_INT if to_version is None else to_version
+    return decode_events(conn.execute(sql, (stream_id, low, high, _limit(limit))).fetchall())
+
+
+def read_all(
+    conn: sqlite3.Connection,
+    after: int,
+    limit: int | None,
+    types: Collection[str] | None,
+    categories: Collection[str] | None,
+) -> list[StoredEvent]:
+    """Read the global log after a position, optionally only some types or categories."""
+    if (types is not None and not types) or (categories is not None and not categories):
+        return []  # an empty filter matches nothing: no need to scan for it
+    bound = _limit(limit)
+    if types is None and categories is None:
+        rows = conn.execute(_sql.READ_ALL, (after, bound))
+    elif categories is None and types is not None and len(types) == 1:
+        (only,) = types
+        rows = conn.execute(_sql.READ_ALL_TYPE, (only, after, bound))
+    elif types is None and categories is not None and len(categories) == 1:
+        (only,) = categories
+        rows = conn.execute(_sql.READ_ALL_CATEGORY, (only, after, bound))
+    else:
+        filters = (_json_list(types), _json_list(categories))
+        rows = conn.execute(_sql.READ_ALL_FILTERED, (after, *filters, bound))
+    return decode_events(rows.fetchall())
+
+
+def read_caused_by(conn: sqlite3.Connection, causation_id: UUID) -> list[StoredEvent]:
+    """Read the events whose causation id is ``causation_id``, in log order."""
+    return decode_events(conn.execute(_sql.READ_CAUSED_BY, (causation_id.bytes,)).fetchall())
+
+
+def stream_version(conn: sqlite3.Connection, stream_id: str) -> int:
+    """Return the stream's current version (0 if it has no events)."""
+    row = conn.execute(_sql.STREAM_VERSION, (stream_id,)).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def head(conn: sqlite3.Connection) -> int:
+    """Return the last position of the global log (0 if empty)."""
+    position: int = conn.execute(_sql.HEAD).fetchone()[0]
+    return position
+
+
+def list_streams(
+    conn: sqlite3.Connection, prefix: str, after: str | None, limit: int | None
+) -> list[StreamInfo]:
+    """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
+    low = prefix
+    if after is not None and after >= prefix:
+        # after + NUL is the least string above ``after``: ">=" it means "> after".
+        low = after + "\x00"
+    high = _prefix_end(prefix)
+    if high is None:
+        rows = conn.execute(_sql.LIST_STREAMS, (low, _limit(limit)))
+    else:
+        rows = conn.execute(_sql.LIST_STREAMS_BELOW, (low, high, _limit(limit)))
+    return [StreamInfo(stream_id, version) for stream_id, version in rows]
+
+
+def count_streams(conn: sqlite3.Connection, prefix: str) -> int:
+    """Count streams whose id starts with ``prefix``."""
+    high = _prefix_end(prefix)
+    if high is None:
+        row = conn.execute(_sql.COUNT_STREAMS, (prefix,)).fetchone()
+    else:
+        row = conn.execute(_sql.COUNT_STREAMS_BELOW, (prefix, high)).fetchone()
+    return int(row[0])
+
+
+def save_snapshot(conn: sqlite3.Connection, snapshot: SnapshotRecord) -> None:
+    """Store a snapshot, replacing one at the same stream and version."""
+    conn.execute(
+        _sql.SAVE_SNAPSHOT,
+        (
+            snapshot.stream_id,
+            snapshot.version,
+            snapshot.type,
+            snapshot.schema_version,
+            snapshot.data,
+        ),
+    )
+
+
+def load_snapshot(
+    conn: sqlite3.Connection, stream_id: str, max_version: int | None
+) -> SnapshotRecord | None:
+    """Return the newest snapshot of a stream at or below ``max_version``, if any."""
+    high = _sql.MAX_INT if max_version is None else max_version
+    row = conn.execute(_sql.LOAD_SNAPSHOT, (stream_id, high)).fetchone()
+    if row is None:
+        return None
+    stream, version, type_, data, schema_version = row
+    return SnapshotRecord(
+        stream_id=stream, version=version, type=type_, data=data, schema_version=schema_version
+    )
+
+
+def _limit(limit: int | None) -> int:
+    # SQLite reads a negative LIMIT as "no limit"; None means that, a negative count nothing.
+    return -1 if limit is None else max(limit, 0)
+
+
+def _json_list(values: Collection[str] | None) -> str | None:
+    return None if values is None else json.dumps(list(values))
+
+
+def _prefix_end(prefix: str) -> str | None:
+    """Return the least string above every string starting with ``prefix`` (None: no bound).
+
+    SQLite compares text as UTF-8 bytes, which orders like code points.
+    """
+    stripped = prefix.rstrip("\U0010ffff")
+    if not stripped:
+        return None
+    following = ord(stripped[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates cannot be stored: skip to the next scalar
+        following = 0xE000
+    return stripped[:-1] + chr(following)

@@ -1,0 +1,156 @@
+"""The SQLite backend's statements: one statement per name, built once at import.
+
+Every statement that returns events selects ``EVENT_COLUMNS`` in that order, which is
+the order ``_ops`` decodes. An absent upper bound or limit is passed as a value
+(``MAX_INT``, ``-1``) rather than by another statement, so each query stays one
+prepared statement in the driver's cache.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APPEND_STATE",
+    "BEGIN_IMMEDIATE",
+    "COMMIT",
+    "COUNT_STREAMS",
+    "COUNT_STREAMS_BELOW",
+    "CREATE_SCHEMA_TABLE",
+    "EVENT_BY_ID",
+    "EVENT_COLUMNS",
+    "HEAD",
+    "INSERT_EVENT",
+    "LIST_STREAMS",
+    "LIST_STREAMS_BELOW",
+    "LOAD_SNAPSHOT",
+    "MAX_INT",
+    "READ_ALL",
+    "READ_ALL_CATEGORY",
+    "READ_ALL_FILTERED",
+    "READ_ALL_TYPE",
+    "READ_CAUSED_BY",
+    "READ_STREAM_BACKWARDS",
+    "READ_STREAM_FORWARDS",
+    "RECORD_MIGRATION",
+    "ROLLBACK",
+    "SAVE_SNAPSHOT",
+    "SCHEMA_TABLE_EXISTS",
+    "SCHEMA_VERSION",
+    "STREAM_VERSION",
+    "UPSERT_STREAM",
+]
+
+MAX_INT = 2**63 - 1
+"""The largest SQLite integer: "no upper bound" for a version."""
+
+BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
+COMMIT = "COMMIT"
+ROLLBACK = "ROLLBACK"
+
+EVENT_COLUMNS = (
+    "position, stream_id, version, event_id, type, data, schema_version, metadata, "
+    "causation_id, correlation_id, recorded_at"
+)
+
+# -- append ------------------------------------------------------------------------------
+
+APPEND_STATE = (
+    "SELECT coalesce((SELECT version FROM streams WHERE stream_id = ?), 0), "
+    "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)"
+)
+"""The stream's version and the last position ever handed out, in one round trip."""
+
+INSERT_EVENT = (
+    "INSERT INTO events (position, stream_id, version, event_id, type, schema_version, data, "
+    "metadata, causation_id, correlation_id, recorded_at, category) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+UPSERT_STREAM = (
+    "INSERT INTO streams (stream_id, version, category) VALUES (?, ?, ?) "
+    "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version"
+)
+
+EVENT_BY_ID = (
+    f"SELECT {EVENT_COLUMNS} FROM events "  # noqa: S608 (constant text, no input)
+    "WHERE event_id = ?"
+)
+
+# -- reads -------------------------------------------------------------------------------
+
+READ_STREAM_FORWARDS = (
+    f"SELECT {EVENT_COLUMNS} FROM events "  # noqa: S608 (constant text, no input)
+    "WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version LIMIT ?"
+)
+READ_STREAM_BACKWARDS = (
+    f"SELECT {EVENT_COLUMNS} FROM events "  # noqa: S608 (constant text, no input)
+    "WHERE stream_id = ? AND version >= ? AND version <= ? ORDER BY version DESC LIMIT ?"
+)
+
+# One type or one category: its (type|category, position) index yields the page in order.
+# Several: a scan of the log from ``after``, filtered, stops once the page is full. (The
+# indexes would need a sort of every match past ``after`` for each page, which makes a long
+# catch-up quadratic.) A filter of any size is one JSON array, so one prepared statement;
+# NULL means "no filter".
+READ_ALL = (
+    f"SELECT {EVENT_COLUMNS} FROM events "  # noqa: S608 (constant text, no input)
+    "WHERE position > ? ORDER BY position LIMIT ?"
+)
+READ_ALL_TYPE = (
+    f"SELECT {EVENT_COLUMNS} FROM events "  # noqa: S608 (constant text, no input)
+    "WHERE type = ? AND position > ? ORDER BY position LIMIT ?"
+)
+READ_ALL_CATEGORY = (
+    f"SELECT {EVENT_COLUMNS} FROM events "  # noqa: S608 (constant text, no input)
+    "WHERE category = ? AND position > ? ORDER BY position LIMIT ?"
+)
+READ_ALL_FILTERED = (
+    f"SELECT {EVENT_COLUMNS} FROM events "  # noqa: S608 (constant text, no input)
+    "WHERE position > ?1 "
+    "AND (?2 IS NULL OR type IN (SELECT value FROM json_each(?2))) "
+    "AND (?3 IS NULL OR category IN (SELECT value FROM json_each(?3))) "
+    "ORDER BY position LIMIT ?4"
+)
+
+READ_CAUSED_BY = (
+    f"SELECT {EVENT_COLUMNS} FROM events "  # noqa: S608 (constant text, no input)
+    "WHERE causation_id = ? ORDER BY position"
+)
+
+STREAM_VERSION = "SELECT version FROM streams WHERE stream_id = ?"
+
+HEAD = "SELECT coalesce(max(position), 0) FROM events"
+
+# Prefixes are matched as ranges [prefix, end of prefix), so % and _ mean themselves.
+LIST_STREAMS = (
+    "SELECT stream_id, version FROM streams WHERE stream_id >= ? ORDER BY stream_id LIMIT ?"
+)
+LIST_STREAMS_BELOW = (
+    "SELECT stream_id, version FROM streams WHERE stream_id >= ? AND stream_id < ? "
+    "ORDER BY stream_id LIMIT ?"
+)
+COUNT_STREAMS = "SELECT count(*) FROM streams WHERE stream_id >= ?"
+COUNT_STREAMS_BELOW = "SELECT count(*) FROM streams WHERE stream_id >= ? AND stream_id < ?"
+
+# -- snapshots ---------------------------------------------------------------------------
+
+SAVE_SNAPSHOT = (
+    "INSERT INTO snapshots (stream_id, version, type, schema_version, data) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream_id, version) DO UPDATE SET "
+    "type = excluded.type, schema_version = excluded.schema_version, data = excluded.data"
+)
+LOAD_SNAPSHOT = (
+    "SELECT stream_id, version, type, data, schema_version FROM snapshots "
+    "WHERE stream_id = ? AND version <= ? ORDER BY version DESC LIMIT 1"
+)
+
+# -- schema versions ---------------------------------------------------------------------
+
+SCHEMA_TABLE_EXISTS = (
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'fabula_schema'"
+)
+CREATE_SCHEMA_TABLE = (
+    "CREATE TABLE IF NOT EXISTS fabula_schema "
+    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+)
+SCHEMA_VERSION = "SELECT coalesce(max(version), 0) FROM fabula_schema"
+RECORD_MIGRATION = "INSERT INTO fabula_schema (version, name, applied_at) VALUES (?, ?, ?)"

@@ -1,0 +1,207 @@
+"""``AsyncSqliteStore``: the store contract on an embedded SQLite file, fabula's default.
+
+The SQL work of each operation lives in ``_ops`` (one plain function each); this class
+only routes it: writes through the writer, reads through a reader, and wakes followers
+after appends. ``wait_for_events`` also polls the log every ``poll_interval`` seconds,
+so appends by other processes wake it too.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Collection, Sequence
+from types import TracebackType
+from uuid import UUID
+
+from fabula.store._preconditions import ANY_VERSION, Precondition
+from fabula.store._records import (
+    AppendResult,
+    Direction,
+    NewEvent,
+    SnapshotRecord,
+    StoredEvent,
+    StreamInfo,
+)
+from fabula.store._subscription_async import AsyncSubscription
+from fabula.store._url import sqlite_path
+from fabula.store.sqlite import _ops
+from fabula.store.sqlite._driver import AsyncConnection
+from fabula.store.sqlite._migrate import MigrateMode
+
+__all__ = ["AsyncSqliteStore"]
+
+
+class AsyncSqliteStore:
+    """An event store in one SQLite file (WAL mode, full fsync on commit); thread-safe.
+
+    Args:
+        path: the database file (created if missing), or ``":memory:"`` for a private,
+            in-process database.
+        migrate: ``"auto"`` (default) migrates an older schema on open; ``"check"``
+            refuses one with ``SchemaError``. A fresh file always gets the schema.
+        busy_timeout: seconds to wait for another process's write lock before failing.
+        poll_interval: seconds between checks for appends by other processes while waiting.
+
+    Raises:
+        SchemaError: the file's schema is newer than this code, or older with ``"check"``.
+        StoreError: the file cannot be opened as a SQLite database.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        /,
+        *,
+        migrate: MigrateMode = "auto",
+        busy_timeout: float = 5.0,
+        poll_interval: float = 0.05,
+    ) -> None:
+        self._db = AsyncConnection(os.fspath(path), migrate_mode=migrate, busy_timeout=busy_timeout)
+        self._poll_interval = poll_interval
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        /,
+        *,
+        migrate: MigrateMode = "auto",
+        busy_timeout: float = 5.0,
+        poll_interval: float = 0.05,
+    ) -> AsyncSqliteStore:
+        """Open ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``sqlite:///:memory:``."""
+        return cls(
+            sqlite_path(url),
+            migrate=migrate,
+            busy_timeout=busy_timeout,
+            poll_interval=poll_interval,
+        )
+
+    @property
+    def path(self) -> str:
+        """The database file (``":memory:"`` for an in-process database)."""
+        return self._db.path
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        /,
+        *,
+        precondition: Precondition = ANY_VERSION,
+    ) -> AppendResult:
+        """Append events to a stream if the precondition holds; all or nothing."""
+        result = await self._db.write(_ops.append, stream_id, events, precondition)
+        if result.positions and not result.deduplicated:
+            self._db.notifier.notify()
+        return result
+
+    async def read_stream(
+        self,
+        stream_id: str,
+        /,
+        *,
+        direction: Direction = "forwards",
+        from_version: int | None = None,
+        to_version: int | None = None,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        """Read a stream's events from ``from_version`` to ``to_version`` (inclusive)."""
+        return await self._db.read(
+            _ops.read_stream, stream_id, direction, from_version, to_version, limit
+        )
+
+    async def read_all(
+        self,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        types: Collection[str] | None = None,
+        categories: Collection[str] | None = None,
+    ) -> list[StoredEvent]:
+        """Read the global log after a position, optionally only some types or categories."""
+        return await self._db.read(_ops.read_all, after, limit, types, categories)
+
+    async def read_caused_by(self, causation_id: UUID, /) -> list[StoredEvent]:
+        """Read the events whose causation id is ``causation_id``, in log order."""
+        return await self._db.read(_ops.read_caused_by, causation_id)
+
+    async def stream_version(self, stream_id: str, /) -> int:
+        """Return the stream's current version (0 if it has no events)."""
+        return await self._db.read(_ops.stream_version, stream_id)
+
+    async def head(self) -> int:
+        """Return the last position of the global log (0 if empty)."""
+        return await self._db.read(_ops.head)
+
+    async def list_streams(
+        self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
+    ) -> list[StreamInfo]:
+        """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
+        return await self._db.read(_ops.list_streams, prefix, after, limit)
+
+    async def count_streams(self, prefix: str = "", /) -> int:
+        """Count streams whose id starts with ``prefix``."""
+        return await self._db.read(_ops.count_streams, prefix)
+
+    async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
+        """Store a snapshot (replacing one at the same stream and version)."""
+        await self._db.write(_ops.save_snapshot, snapshot)
+
+    async def load_snapshot(
+        self, stream_id: str, /, *, max_version: int | None = None
+    ) -> SnapshotRecord | None:
+        """Return the newest snapshot of a stream at or below ``max_version``, if any."""
+        return await self._db.read(_ops.load_snapshot, stream_id, max_version)
+
+    async def wait_for_events(self, after: int, /, *, timeout: float) -> bool:
+        """Wait until the log holds a position past ``after``; return whether it does.
+
+        Appends in this process wake it at once; other processes' appends are seen within
+        ``poll_interval``.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            # The generation is read before the log: an append in between is not missed.
+            since = self._db.notifier.generation
+            if await self.head() > after:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            await self._db.notifier.async_wait(since, min(self._poll_interval, remaining))
+
+    def subscribe(
+        self,
+        *,
+        after: int = 0,
+        types: Collection[str] | None = None,
+        categories: Collection[str] | None = None,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+    ) -> AsyncSubscription:
+        """Follow the global log from ``after``: catch up, then live."""
+        return AsyncSubscription(
+            self,
+            after=after,
+            types=types,
+            categories=categories,
+            batch_size=batch_size,
+            poll_interval=poll_interval,
+        )
+
+    async def close(self) -> None:
+        """Close the database connections; the store cannot be used afterwards."""
+        await self._db.close()
+
+    async def __aenter__(self) -> AsyncSqliteStore:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,0 +1,159 @@
+"""Schema versions of the SQLite backend: create, migrate, refuse, roll back."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from fabula import ConfigurationError, SchemaError
+from fabula.store import open_store
+from fabula.store.sqlite import SqliteStore
+from fabula.store.sqlite._migrate import (
+    MIGRATIONS,
+    Migration,
+    _statements,
+    load_migrations,
+    migrate,
+    schema_version,
+)
+
+TAGS = Migration(2, "0002_tags", "CREATE TABLE tags (name TEXT PRIMARY KEY);\n")
+LATEST = len(MIGRATIONS)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "events.db"
+
+
+@pytest.fixture
+def conn(path: Path) -> Iterator[sqlite3.Connection]:
+    with closing(sqlite3.connect(path, isolation_level=None)) as connection:
+        yield connection
+
+
+def tables(conn: sqlite3.Connection) -> set[str]:
+    return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_packaged_migrations_are_numbered_from_one() -> None:
+    assert [m.version for m in MIGRATIONS] == list(range(1, LATEST + 1))
+    assert MIGRATIONS[0].name == "0001_init"
+    assert load_migrations() == MIGRATIONS
+
+
+@pytest.mark.parametrize("mode", ["auto", "check"])
+def test_a_fresh_file_gets_the_schema_in_either_mode(
+    path: Path, conn: sqlite3.Connection, mode: str
+) -> None:
+    assert schema_version(conn) == 0
+    SqliteStore(path, migrate=mode).close()  # type: ignore[arg-type]
+    assert schema_version(conn) == LATEST
+    assert {"events", "streams", "snapshots", "fabula_schema"} <= tables(conn)
+    assert conn.execute("SELECT version, name FROM fabula_schema").fetchall() == [(1, "0001_init")]
+
+
+def test_an_older_database_is_migrated_with_auto(conn: sqlite3.Connection) -> None:
+    assert migrate(conn, MIGRATIONS) == 0
+    assert migrate(conn, [*MIGRATIONS, TAGS], mode="auto") == 1
+    assert schema_version(conn) == 2
+    assert "tags" in tables(conn)
+    assert migrate(conn, [*MIGRATIONS, TAGS], mode="check") == 2
+
+
+def test_an_older_database_is_refused_with_check(path: Path, conn: sqlite3.Connection) -> None:
+    migrate(conn, MIGRATIONS)
+    with pytest.raises(SchemaError) as caught:
+        migrate(conn, [*MIGRATIONS, TAGS], mode="check", path=str(path))
+    message = str(caught.value)
+    for part in [str(path), "version 1", "version 2", "migrate='auto'"]:
+        assert part in message
+    assert schema_version(conn) == 1
+    assert "tags" not in tables(conn)
+
+
+@pytest.mark.parametrize("mode", ["auto", "check"])
+def test_a_newer_database_is_always_refused(
+    path: Path, conn: sqlite3.Connection, mode: str
+) -> None:
+    migrate(conn, [*MIGRATIONS, TAGS])
+    with pytest.raises(SchemaError, match="newer") as caught:
+        SqliteStore(path, migrate=mode)  # type: ignore[arg-type]
+    assert "version 2" in str(caught.value)
+    with pytest.raises(SchemaError, match="upgrade fabula"):
+        open_store(f"sqlite:///{path}", migrate=mode)
+
+
+def test_a_failed_migration_changes_nothing(conn: sqlite3.Connection) -> None:
+    migrate(conn, MIGRATIONS)
+    broken = Migration(2, "0002_broken", "CREATE TABLE fine (x);\nCREATE TABLE broken (;\n")
+    with pytest.raises(SchemaError, match="0002_broken"):
+        migrate(conn, [*MIGRATIONS, broken])
+    assert not conn.in_transaction
+    assert schema_version(conn) == 1
+    assert "fine" not in tables(conn)
+
+
+def test_a_failed_first_migration_leaves_the_file_empty(conn: sqlite3.Connection) -> None:
+    broken = Migration(1, "0001_broken", "CREATE TABLE fine (x);\nCREATE TABLE fine (y);\n")
+    with pytest.raises(SchemaError, match="0001_broken"):
+        migrate(conn, [broken])
+    assert tables(conn) == set()
+
+
+def open_together(path: Path, count: int) -> list[BaseException]:
+    """Open ``count`` stores on ``path`` at the same moment; return their errors."""
+    start = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def open_one() -> None:
+        start.wait()
+        try:
+            SqliteStore(path).close()
+        except BaseException as exc:  # collected: a thread's error would vanish
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_stores_opening_a_fresh_file_together_migrate_it_once(tmp_path: Path) -> None:
+    for round_ in range(3):  # a race: several rounds make a lost one show
+        path = tmp_path / f"fresh-{round_}.db"
+        assert open_together(path, 6) == []
+        with closing(sqlite3.connect(path)) as conn:
+            assert conn.execute("SELECT count(*) FROM fabula_schema").fetchone()[0] == LATEST
+
+
+def test_an_unknown_mode_is_a_configuration_error(path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="sometimes"):
+        SqliteStore(path, migrate="sometimes")  # type: ignore[arg-type]
+
+
+def test_a_missing_table_is_a_schema_error(path: Path, conn: sqlite3.Connection) -> None:
+    with SqliteStore(path) as store:
+        conn.execute("DROP TABLE streams")
+        with pytest.raises(SchemaError, match="no such table: streams"):
+            store.list_streams()
+
+
+def test_scripts_split_into_statements() -> None:
+    script = (
+        "-- a comment\nCREATE TABLE a (x);\n\nCREATE TABLE b (\n  y TEXT -- why\n);\n"
+        "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  INSERT INTO b VALUES (1);\nEND;\n"
+        "-- a closing comment\n"
+    )
+    assert _statements(script) == [
+        "-- a comment\nCREATE TABLE a (x);",
+        "CREATE TABLE b (\n  y TEXT -- why\n);",
+        "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  INSERT INTO b VALUES (1);\nEND;",
+    ]
