@@ -1,0 +1,92 @@
+# Generated from _envelope_async.py by tools/unasync.py: do not edit, edit the source.
+"""Conformance: every field of an event comes back as it was written, wherever it is read."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from fabula.store import EventStore, NewEvent, StoredEvent
+from fabula.testing.conformance._events import unique_stream
+from fabula.testing.conformance._expect import expect, expect_equal
+from fabula.testing.conformance._settle import settle
+
+__all__ = ["check_envelope_round_trips", "check_json_text_is_kept_verbatim"]
+
+# Clocks of a database server and of its client may differ a little.
+_CLOCK_SLACK = timedelta(seconds=60)
+
+
+def _expect_same_envelope(stored: StoredEvent, written: NewEvent, what: str) -> None:
+    for field in (
+        "event_id",
+        "type",
+        "schema_version",
+        "data",
+        "metadata",
+        "causation_id",
+        "correlation_id",
+    ):
+        expect_equal(getattr(stored, field), getattr(written, field), f"{what}: {field}")
+
+
+def check_envelope_round_trips(store: EventStore) -> None:
+    """Ids, type, schema version, JSON data and metadata, causation and correlation come back.
+
+    ``recorded_at`` is a timezone-aware UTC datetime close to now, and the three ways of
+    reading (stream, log, causation) return equal records.
+    """
+    stream = unique_stream()
+    cause, correlation = uuid.uuid4(), uuid.uuid4()
+    written = [
+        NewEvent(
+            event_id=uuid.uuid4(),
+            type="Renamed",
+            data='{"name": "Zoë 日本 🎉", "tags": ["a", "b"], "n": 1.5, "ok": true}',
+            schema_version=3,
+            metadata='{"user": "ana", "trace": {"id": 7}}',
+            causation_id=cause,
+            correlation_id=correlation,
+        ),
+        NewEvent(event_id=uuid.uuid4(), type="Plain", data="{}"),
+    ]
+    before = datetime.now(UTC)
+    result = store.append(stream, written)
+    after = datetime.now(UTC)
+    settle(store, result)
+    by_stream = store.read_stream(stream)
+    expect_equal(len(by_stream), 2, "events read back")
+    for stored, new in zip(by_stream, written, strict=True):
+        _expect_same_envelope(stored, new, f"read_stream, event {new.type}")
+        expect_equal(stored.stream_id, stream, "StoredEvent.stream_id")
+        recorded = stored.recorded_at
+        expect(recorded.tzinfo is not None, f"recorded_at {recorded!r} has no time zone")
+        expect_equal(recorded.utcoffset(), timedelta(0), "recorded_at's offset from UTC")
+        expect(
+            before - _CLOCK_SLACK <= recorded <= after + _CLOCK_SLACK,
+            f"recorded_at {recorded.isoformat()} is not close to now ({after.isoformat()})",
+        )
+    expect_equal(by_stream[1].causation_id, None, "causation_id left out")
+    expect_equal(by_stream[1].metadata, "{}", "metadata left out")
+    expect_equal(by_stream[1].schema_version, 1, "schema_version left out")
+    by_log = store.read_all(after=result.positions[0] - 1, limit=2)
+    expect_equal(by_log, by_stream, "read_all vs read_stream records")
+    expect_equal(store.read_caused_by(cause), by_stream[:1], "read_caused_by record")
+
+
+def check_json_text_is_kept_verbatim(store: EventStore) -> None:
+    """A store never interprets payloads: data and metadata come back character for character.
+
+    Key order, whitespace, escapes and number spelling are the writer's, not re-encoded.
+    """
+    stream = unique_stream()
+    written = NewEvent(
+        event_id=uuid.uuid4(),
+        type="Verbatim",
+        data='{"z":1,  "a":[1.50, 2e3],"\\u00e9":"\\n"}',
+        metadata='{ "b" : null , "a" : "x" }',
+    )
+    store.append(stream, [written])
+    (stored,) = store.read_stream(stream)
+    expect_equal(stored.data, written.data, "data text")
+    expect_equal(stored.metadata, written.metadata, "metadata text")

@@ -1,0 +1,102 @@
+"""The conformance suite: every check of the store contract, in the order they run.
+
+The first check asserts the store offers the whole contract; the rest each prove one
+point of it. Every check runs against an open store, need not start from an empty one
+(it writes under names no other check uses), and must be the only writer while it runs.
+"""
+
+from __future__ import annotations
+
+from fabula.testing.conformance._appends_async import (
+    check_append_any_version,
+    check_append_expected_version,
+    check_append_no_stream,
+    check_append_returns_version_and_positions,
+    check_append_stream_exists,
+    check_append_zero_events,
+    check_failed_append_writes_nothing,
+    check_reappend_after_stream_moved_on,
+    check_reappend_returns_original_result,
+    check_reused_event_id_raises_duplicate_event,
+)
+from fabula.testing.conformance._check import AsyncCheck
+from fabula.testing.conformance._envelope_async import (
+    check_envelope_round_trips,
+    check_json_text_is_kept_verbatim,
+)
+from fabula.testing.conformance._follow_async import (
+    check_next_batch_times_out_empty,
+    check_subscription_catches_up,
+    check_subscription_filters,
+    check_subscription_follows_live,
+    check_subscription_iterates,
+    check_subscription_resumes_from_checkpoint,
+    check_wait_for_events_returns_at_once,
+    check_wait_for_events_times_out,
+    check_wait_for_events_wakes_on_append,
+)
+from fabula.testing.conformance._reads_async import (
+    check_read_all_after_position,
+    check_read_all_by_category,
+    check_read_all_by_type,
+    check_read_all_limit,
+    check_read_caused_by,
+    check_read_stream_bounds_and_limit,
+    check_read_stream_directions,
+    check_read_stream_unknown_is_empty,
+)
+from fabula.testing.conformance._snapshots_async import (
+    check_snapshot_replaced_at_same_version,
+    check_snapshots_newest_and_time_travel,
+)
+from fabula.testing.conformance._streams_async import (
+    check_list_streams_by_prefix,
+    check_list_streams_order_and_literal_prefix,
+    check_stream_version_and_head,
+)
+from fabula.testing.conformance._surface_async import check_provides_every_contract_method
+
+__all__ = ["CHECKS"]
+
+CHECKS: tuple[AsyncCheck, ...] = (
+    check_provides_every_contract_method,
+    # append
+    check_append_no_stream,
+    check_append_stream_exists,
+    check_append_expected_version,
+    check_append_any_version,
+    check_append_returns_version_and_positions,
+    check_failed_append_writes_nothing,
+    check_append_zero_events,
+    check_reappend_returns_original_result,
+    check_reappend_after_stream_moved_on,
+    check_reused_event_id_raises_duplicate_event,
+    # read
+    check_read_stream_directions,
+    check_read_stream_bounds_and_limit,
+    check_read_stream_unknown_is_empty,
+    check_read_all_after_position,
+    check_read_all_limit,
+    check_read_all_by_type,
+    check_read_all_by_category,
+    check_read_caused_by,
+    check_envelope_round_trips,
+    check_json_text_is_kept_verbatim,
+    # streams and snapshots
+    check_stream_version_and_head,
+    check_list_streams_by_prefix,
+    check_list_streams_order_and_literal_prefix,
+    check_snapshots_newest_and_time_travel,
+    check_snapshot_replaced_at_same_version,
+    # waiting and subscriptions
+    check_wait_for_events_returns_at_once,
+    check_wait_for_events_times_out,
+    check_wait_for_events_wakes_on_append,
+    check_subscription_catches_up,
+    check_subscription_follows_live,
+    check_subscription_filters,
+    check_subscription_iterates,
+    check_subscription_resumes_from_checkpoint,
+    check_next_batch_times_out_empty,
+)
+"""Every asyncio check; the first asserts the store provides every contract method."""
