@@ -10,6 +10,11 @@ Checks write under stream ids and types no other check uses, so they need not st
 from an empty store, but each must be the only writer while it runs (run them one at a
 time). A factory that opens a fresh store for each check is the simplest binding.
 
+``read_stream`` must show an append as soon as it returns; ``head``, ``read_all`` and
+subscriptions may show it a moment later (a store may hold positions back until no
+earlier one can still commit), so checks wait for the log with ``wait_for_events``
+(up to a few seconds) before reading it.
+
 Binding a backend with pytest::
 
     import asyncio
