@@ -12,7 +12,7 @@ README = (ROOT / "README.md").read_text()
 
 
 def quickstart() -> str:
-    found = re.search(r"<!-- quickstart -->\s*```python\n(.*?)```", README, re.S)
+    found = re.search(r"<!-- quickstart -->\s*```python\n(.*?)```", README, re.DOTALL)
     assert found, "README has no quickstart block"
     return found.group(1)
 
@@ -35,7 +35,7 @@ def test_quickstart_runs_and_prints_what_it_says(tmp_path: Path) -> None:
 def test_readme_commands_exist_in_the_makefile() -> None:
     makefile = (ROOT / "Makefile").read_text()
     for target in re.findall(r"`make (\w+)`", README):
-        assert re.search(rf"^{target}:", makefile, re.M), f"make {target} is not a target"
+        assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"make {target} is not a target"
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
