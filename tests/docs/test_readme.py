@@ -19,7 +19,7 @@ def quickstart() -> str:
 
 def test_quickstart_runs_and_prints_what_it_says(tmp_path: Path) -> None:
     code = quickstart()
-    assert len(code.strip().splitlines()) <= 60
+    assert len(code.strip().splitlines()) <= 90
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
     )
@@ -29,6 +29,7 @@ def test_quickstart_runs_and_prints_what_it_says(tmp_path: Path) -> None:
     assert lines[1] == '1 task_added {"title":"water the plants"}'
     assert lines[3] == '3 task_done {"title":"water the plants"}'
     assert "'code': 'no_such_task'" in lines[4]
+    assert lines[5] == "[('water the plants',)]"
     assert (tmp_path / "quickstart.db").exists()
 
 

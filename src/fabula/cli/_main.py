@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fabula._errors import FabulaError
-from fabula.cli import _demo, _inspect
+from fabula.cli import _demo, _inspect, _projections
 
 __all__ = ["build_parser", "main"]
 
@@ -22,6 +22,7 @@ Command = Callable[[argparse.Namespace], int]
 _registrars: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _demo.register,
     _inspect.register,
+    _projections.register,
 ]
 
 

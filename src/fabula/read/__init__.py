@@ -1,0 +1,82 @@
+"""The read side: projections, runners, checkpoints, leases, dead letters and queries.
+
+Start with ``Projection`` (handlers per event type that update a read model) and a
+target for it (``fabula.read.sqlite.SqliteTarget``, ``fabula.read.postgres.PostgresTarget``,
+``fabula.read.memory.MemoryTarget``); ``ProjectionRunner`` keeps it up to date. See
+``docs/projections.md``.
+"""
+
+from fabula.read._app import load_app
+from fabula.read._checkpoints import Checkpoint
+from fabula.read._dead_letters import DeadLetter
+from fabula.read._errors import (
+    CheckpointConflict,
+    HandlerError,
+    InvalidCursor,
+    LeaseLost,
+    ParkedEventNotFound,
+    PositionTimeout,
+    ProjectionFailed,
+    UnknownQuery,
+)
+from fabula.read._leases import Lease, LeaseSettings
+from fabula.read._pagination import Page, clamp_limit, decode_cursor, encode_cursor, paginate
+from fabula.read._policy import ErrorPolicy
+from fabula.read._projection import Projection
+from fabula.read._queries import QueryBus
+from fabula.read._queries_async import AsyncQueryBus, Query
+from fabula.read._reaction import Reaction, ReactionContext
+from fabula.read._runner import ProjectionRunner
+from fabula.read._runner_async import AsyncProjectionRunner, Progress
+from fabula.read._set import ProjectionSet
+from fabula.read._set_async import AsyncProjectionSet, RebuildMode, RebuildProgress
+from fabula.read._status import ProjectionStatus, status_table
+from fabula.read._target import Target
+from fabula.read._target_async import AsyncTarget
+from fabula.read._targets import open_async_target, open_target
+from fabula.read._views import View
+from fabula.read._workers import run_worker, run_workers
+
+__all__ = [
+    "AsyncProjectionRunner",
+    "AsyncProjectionSet",
+    "AsyncQueryBus",
+    "AsyncTarget",
+    "Checkpoint",
+    "CheckpointConflict",
+    "DeadLetter",
+    "ErrorPolicy",
+    "HandlerError",
+    "InvalidCursor",
+    "Lease",
+    "LeaseLost",
+    "LeaseSettings",
+    "Page",
+    "ParkedEventNotFound",
+    "PositionTimeout",
+    "Progress",
+    "Projection",
+    "ProjectionFailed",
+    "ProjectionRunner",
+    "ProjectionSet",
+    "ProjectionStatus",
+    "Query",
+    "QueryBus",
+    "Reaction",
+    "ReactionContext",
+    "RebuildMode",
+    "RebuildProgress",
+    "Target",
+    "UnknownQuery",
+    "View",
+    "clamp_limit",
+    "decode_cursor",
+    "encode_cursor",
+    "load_app",
+    "open_async_target",
+    "open_target",
+    "paginate",
+    "run_worker",
+    "run_workers",
+    "status_table",
+]

@@ -1,0 +1,37 @@
+"""Call a user function that may be sync or async: the one place the two worlds meet.
+
+The asyncio runners call handlers through ``async_call`` (awaiting a coroutine's result);
+the generated sync runners call them through ``call``, which refuses coroutine functions
+rather than silently dropping their work.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from fabula._errors import ConfigurationError
+
+__all__ = ["async_call", "call"]
+
+
+async def async_call(function: Callable[..., Any], /, *args: Any) -> Any:
+    """Call ``function(*args)`` and await its result if it is awaitable."""
+    result = function(*args)
+    if inspect.isawaitable(result):
+        return await result
+    return result
+
+
+def call(function: Callable[..., Any], /, *args: Any) -> Any:
+    """Call ``function(*args)``; an awaitable result is a configuration error."""
+    result = function(*args)
+    if inspect.isawaitable(result):
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()  # no "coroutine was never awaited" warning on top of the error
+        name = getattr(function, "__qualname__", repr(function))
+        msg = f"{name} is asynchronous: use it with the asyncio runner and target"
+        raise ConfigurationError(msg)
+    return result

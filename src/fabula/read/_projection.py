@@ -1,0 +1,95 @@
+"""``Projection``: handlers per event type that keep one read model up to date.
+
+A projection is a declaration; it does no I/O. A runner feeds it events, and a target
+(``fabula.read.sqlite.SqliteTarget``, ...) opens the transaction each handler writes in::
+
+    todo_list = Projection("todo_list", tables=["todos"])
+
+    @todo_list.setup
+    def create(tx: sqlite3.Connection) -> None:
+        tx.execute("CREATE TABLE IF NOT EXISTS todos (id TEXT PRIMARY KEY, text TEXT)")
+
+    @todo_list.on(TodoCreated)
+    def created(tx: sqlite3.Connection, event: Recorded[TodoCreated]) -> None:
+        tx.execute("INSERT INTO todos VALUES (?, ?)", (event.stream_id, event.event.text))
+
+Rules:
+1. ``name`` keys the checkpoint: renaming a projection starts it again from the log's start.
+2. A handler writes only through ``tx`` and never commits: the target commits the handlers'
+   writes and the checkpoint together, or rolls both back.
+3. Handlers run in log order. Events of classes without a handler are filtered out at the
+   store and the checkpoint still passes them.
+4. ``tables`` lists the tables the projection owns: a rebuild empties them in place, or
+   builds them in a fresh copy and swaps them in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from fabula.domain import Recorded
+from fabula.read._handlers import Entry, HandlerTable, check_name
+
+__all__ = ["Handler", "Projection", "SetupHook"]
+
+Handler = Callable[[Any, Recorded[Any]], object]
+"""``handler(tx, recorded)``: apply one event to the read model through ``tx``."""
+
+SetupHook = Callable[[Any], object]
+"""``setup(tx)``: create the read model's tables (idempotently) in the target."""
+
+HandlerT = TypeVar("HandlerT", bound=Handler)
+SetupT = TypeVar("SetupT", bound=SetupHook)
+
+
+class Projection:
+    """Handlers per event class that update one read model, with one checkpoint.
+
+    Args:
+        name: the checkpoint key (letters, digits and ``_``; at most 48).
+        tables: the tables this projection owns (needed to rebuild it).
+        batch_size: how many events at most share one transaction.
+    """
+
+    def __init__(self, name: str, /, *, tables: Iterable[str] = (), batch_size: int = 200) -> None:
+        self.name = check_name("projection", name)
+        self.tables = tuple(check_name("table", table) for table in tables)
+        self.batch_size = max(1, batch_size)
+        self._handlers: HandlerTable[Handler] = HandlerTable(f"projection {name!r}")
+        self._setup: list[SetupHook] = []
+
+    def on(self, *event_types: type, batch: bool = True) -> Callable[[HandlerT], HandlerT]:
+        """Register the decorated function as the handler of ``event_types``.
+
+        ``batch=False`` gives each such event a transaction of its own (for a handler
+        that must not be rolled back together with other events' writes).
+        """
+
+        def register(handler: HandlerT) -> HandlerT:
+            self._handlers.add(event_types, handler, batch=batch)
+            return handler
+
+        return register
+
+    def setup(self, hook: SetupT, /) -> SetupT:
+        """Register a function that creates the read model's tables (run before any event)."""
+        self._setup.append(hook)
+        return hook
+
+    @property
+    def setup_hooks(self) -> tuple[SetupHook, ...]:
+        """The setup functions, in registration order."""
+        return tuple(self._setup)
+
+    @property
+    def handlers(self) -> HandlerTable[Handler]:
+        """The handler table (by event class)."""
+        return self._handlers
+
+    def entry(self, event_type: type, /) -> Entry[Handler]:
+        """Return the handler entry of an event class."""
+        return self._handlers.get(event_type)
+
+    def __repr__(self) -> str:
+        return f"Projection({self.name!r})"

@@ -1,0 +1,112 @@
+"""``AsyncQueryBus``: route each query to its handler, optionally after a position is read.
+
+A query is any value; its class picks the handler. Subclass ``Query[Result]`` to let type
+checkers know what ``ask`` returns::
+
+    @dataclass(frozen=True)
+    class GetTodo(Query[TodoView | None]):
+        todo_id: str
+
+    bus.register(GetTodo, get_todo, consistency=runner)
+    view = await bus.ask(GetTodo("42"), after=result.position)   # read your writes
+
+``after=`` waits, with ``timeout``, until the handler's ``consistency`` source (a runner
+or a projection set) has passed that position: the read model then holds the write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar, overload
+
+from fabula._errors import ConfigurationError
+from fabula.read._call import async_call
+from fabula.read._errors import UnknownQuery
+
+__all__ = ["AsyncPositionWaiter", "AsyncQueryBus", "Query"]
+
+ResultT = TypeVar("ResultT")
+ResultT_co = TypeVar("ResultT_co", covariant=True)
+QueryT = TypeVar("QueryT")
+
+
+class Query(Generic[ResultT_co]):
+    """Optional base of query classes: ``Query[Result]`` types what ``ask`` returns."""
+
+    __slots__ = ()
+
+
+class AsyncPositionWaiter(Protocol):
+    """What ``after=`` waits on: a runner, or a projection set."""
+
+    async def wait_for_position(self, position: int | None, /, *, timeout: float = ...) -> object:
+        """Return once ``position`` is passed; raise on timeout."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    handler: Callable[[Any], Any]
+    consistency: AsyncPositionWaiter | None
+
+
+class AsyncQueryBus:
+    """Routes queries to handlers by query class (handlers may be sync or async)."""
+
+    def __init__(self) -> None:
+        self._routes: dict[type, _Route] = {}
+
+    def register(
+        self,
+        query_type: type[QueryT],
+        handler: Callable[[QueryT], Any],
+        /,
+        *,
+        consistency: AsyncPositionWaiter | None = None,
+    ) -> None:
+        """Route ``query_type`` to ``handler``; ``consistency`` serves ``ask(after=...)``."""
+        if query_type in self._routes:
+            msg = f"query {query_type.__qualname__} already has a handler"
+            raise ConfigurationError(msg)
+        self._routes[query_type] = _Route(handler, consistency)
+
+    def handler(
+        self, query_type: type[QueryT], /, *, consistency: AsyncPositionWaiter | None = None
+    ) -> Callable[[Callable[[QueryT], ResultT]], Callable[[QueryT], ResultT]]:
+        """Decorator form of ``register``."""
+
+        def register(handler: Callable[[QueryT], ResultT]) -> Callable[[QueryT], ResultT]:
+            self.register(query_type, handler, consistency=consistency)
+            return handler
+
+        return register
+
+    @overload
+    async def ask(
+        self, query: Query[ResultT], /, *, after: int | None = None, timeout: float = 10.0
+    ) -> ResultT: ...
+    @overload
+    async def ask(
+        self, query: object, /, *, after: int | None = None, timeout: float = 10.0
+    ) -> Any: ...
+    async def ask(
+        self, query: object, /, *, after: int | None = None, timeout: float = 10.0
+    ) -> Any:
+        """Answer ``query``; with ``after``, first wait until its read model passed that position.
+
+        Raises:
+            UnknownQuery: no handler is registered for the query's class.
+            ConfigurationError: ``after`` was given but the handler has no ``consistency``.
+            PositionTimeout: the read model did not pass ``after`` within ``timeout``.
+        """
+        route = self._routes.get(type(query))
+        if route is None:
+            raise UnknownQuery(type(query))
+        if after is not None:
+            if route.consistency is None:
+                name = type(query).__qualname__
+                msg = f"query {name} has no consistency source: register it with consistency="
+                raise ConfigurationError(msg)
+            await route.consistency.wait_for_position(after, timeout=timeout)
+        return await async_call(route.handler, query)

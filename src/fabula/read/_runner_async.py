@@ -1,0 +1,412 @@
+"""``AsyncProjectionRunner``: feed a projection (or reaction) from the log, catch up then follow.
+
+Theory of operation:
+
+1. Start from the checkpoint stored in the target. Subscribe to the log after it,
+   filtered at the store to the event types the projection handles.
+2. Each page of events is cut into groups: consecutive events whose handlers allow
+   batching, at most ``projection.batch_size`` each; an event whose handler says
+   ``batch=False`` is a group alone. A group is one ``target.commit``: handlers and
+   checkpoint in one transaction, moved by compare and set from the position this
+   runner last committed. When the subscription scanned past events of other types,
+   the checkpoint follows in a commit of its own.
+3. When a group fails, its events are retried one by one, each with the error policy's
+   retries and backoff; an event that still fails is parked (a dead letter), then the
+   runner goes on or stops, by policy. An event that does not decode is parked at once.
+4. A database failure (``StoreError``) is nobody's event's fault: the runner backs off
+   and starts again from the stored checkpoint, without end. ``CheckpointConflict``
+   and ``LeaseLost`` (another worker, a rebuild) also restart from the stored checkpoint.
+5. With ``lease=LeaseSettings(...)`` the runner works only while it holds the
+   projection's lease (see ``_leases``); otherwise it stands by and polls for it.
+6. A reaction's handler runs before, and outside, the commit that passes its event: a
+   crash in between redelivers the event (at least once).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from fabula._errors import CodecError, StoreError
+from fabula.app._envelopes import decode_recorded
+from fabula.codec import EventRegistry
+from fabula.read._call import async_call
+from fabula.read._dead_letters import DeadLetter, describe_error
+from fabula.read._errors import (
+    CheckpointConflict,
+    HandlerError,
+    LeaseLost,
+    PositionTimeout,
+    ProjectionFailed,
+)
+from fabula.read._leases import LeaseSettings
+from fabula.read._monitor_async import read_status
+from fabula.read._policy import ErrorPolicy
+from fabula.read._projection import Projection
+from fabula.read._reaction import Reaction, ReactionContext
+from fabula.read._status import ProjectionStatus, RunState
+from fabula.read._target_async import AsyncTarget, Step
+from fabula.read._tasks import AsyncBackground
+from fabula.store import AsyncEventStore, StoredEvent
+from fabula.store._notify import Notifier
+
+__all__ = ["AsyncProjectionRunner", "Progress"]
+
+logger = logging.getLogger("fabula.read")
+
+Progress = Callable[[int], object]
+"""Called with the checkpoint's new position after every commit."""
+
+_DEFAULT_POLICY = ErrorPolicy()
+
+
+class _Stopped(Exception):
+    """Unwinds a runner asked to stop while it waited to retry an event (never escapes)."""
+
+
+class AsyncProjectionRunner:
+    """Keeps one projection (or reaction) up to date with the log: catch up, then follow.
+
+    Args:
+        store: the event store to read.
+        consumer: the ``Projection`` or ``Reaction`` to feed.
+        target: where its read model, checkpoint, leases and dead letters live.
+        registry: decodes events (the consumer's event classes are registered in it).
+        policy: retries, backoff and what to do with an event that keeps failing.
+        lease: take part in lease-based coordination between workers (off by default:
+            a lone in-process runner needs none; the checkpoint's compare and set
+            already keeps two runners from applying one event twice).
+        poll_interval: seconds between polls of the log when no wake-up comes.
+        progress: called with the new position after every commit.
+    """
+
+    def __init__(
+        self,
+        store: AsyncEventStore,
+        consumer: Projection | Reaction,
+        /,
+        *,
+        target: AsyncTarget,
+        registry: EventRegistry | None = None,
+        policy: ErrorPolicy = _DEFAULT_POLICY,
+        lease: LeaseSettings | None = None,
+        poll_interval: float = 0.5,
+        progress: Progress | None = None,
+    ) -> None:
+        self._store = store
+        self._consumer = consumer
+        self._target = target
+        self._registry = registry if registry is not None else EventRegistry()
+        self._types = consumer.handlers.type_names(self._registry)
+        self._batching = {
+            self._registry.type_of(cls).name: consumer.handlers.get(cls).batch
+            for cls in consumer.handlers.event_types
+        }
+        self._reaction = isinstance(consumer, Reaction)
+        self._batch_size = consumer.batch_size if isinstance(consumer, Projection) else 100
+        self._policy = policy
+        self._lease = lease
+        self._poll_interval = poll_interval
+        self._tick = min(0.25, poll_interval, lease.renew_interval / 2 if lease else 0.25)
+        self._progress = progress
+        self._background = AsyncBackground()
+        self._notifier = Notifier()
+        self._position = 0
+        self._state: RunState = "idle"
+        self._error: str | None = None
+        self._failure: BaseException | None = None
+        self._prepared = False
+        self._renewed_at: float | None = None
+
+    @property
+    def name(self) -> str:
+        """The projection's (or reaction's) name: its checkpoint key."""
+        return self._consumer.name
+
+    @property
+    def position(self) -> int:
+        """The last position this runner committed or read from the checkpoint."""
+        return self._position
+
+    @property
+    def state(self) -> RunState:
+        """What the runner is doing now."""
+        return self._state
+
+    async def run_until_caught_up(self) -> ProjectionStatus:
+        """Process events until the projection has passed the log's head as of this call.
+
+        If another worker holds the lease, wait for that worker to get there instead.
+
+        Raises:
+            ProjectionFailed: an event was parked under the ``"stop"`` policy.
+        """
+        head = await self._store.head()
+        self._background.reset()
+        await self._follow(until=head)
+        return await self.status()
+
+    async def run(self) -> None:
+        """Process events until ``stop()`` is called.
+
+        Raises:
+            ProjectionFailed: an event was parked under the ``"stop"`` policy.
+        """
+        self._background.reset()
+        await self._follow(until=None)
+
+    def start(self) -> None:
+        """Run in the background (an asyncio task; a thread for the sync runner)."""
+        self._background.start(self._run_in_background, name=f"fabula-projection-{self.name}")
+
+    async def stop(self) -> None:
+        """Ask the runner to stop, and wait until it has (its lease is released)."""
+        self._background.request_stop()
+        await self._background.join()
+
+    async def status(self) -> ProjectionStatus:
+        """Return the projection's position, the head, the lag, the state and parked count."""
+        return await read_status(
+            self._store, self._target, self.name, state=self._state, error=self._error
+        )
+
+    async def wait_for_position(self, position: int | None, /, *, timeout: float = 10.0) -> int:
+        """Wait until the projection has passed ``position``; return the position reached.
+
+        ``None`` (a dispatch that appended nothing) returns at once.
+
+        Raises:
+            PositionTimeout: the position was not passed within ``timeout`` seconds.
+            ProjectionFailed: the runner stopped on a failure before passing it.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            since = self._notifier.generation
+            if position is None or self._position >= position:
+                return self._position
+            if self._failure is not None:
+                raise ProjectionFailed(
+                    self.name, position=self._position, reason=str(self._failure)
+                ) from self._failure
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PositionTimeout(
+                    self.name, position=position, reached=self._position, timeout=timeout
+                )
+            await self._notifier.async_wait(since, remaining)
+
+    async def _run_in_background(self) -> None:
+        try:
+            await self._follow(until=None)
+        except Exception:
+            logger.exception("projection %r stopped on an error", self.name)
+
+    async def _follow(self, *, until: int | None) -> None:
+        self._failure = None
+        failures = 0
+        try:
+            while not self._background.stopping:
+                try:
+                    if await self._step(until):
+                        break
+                    failures = 0
+                except _Stopped:
+                    break
+                except (CheckpointConflict, LeaseLost) as exc:
+                    logger.info("projection %r restarts from its checkpoint: %s", self.name, exc)
+                    self._renewed_at = None if isinstance(exc, LeaseLost) else self._renewed_at
+                except StoreError as exc:
+                    failures += 1
+                    self._state, self._error = "retrying", describe_error(exc)
+                    logger.warning("projection %r: %s; retrying", self.name, exc)
+                    await self._background.sleep(self._policy.delay(failures))
+        except Exception as exc:
+            self._state, self._failure = "failed", exc
+            self._error = self._error if isinstance(exc, ProjectionFailed) else describe_error(exc)
+            self._notifier.notify()
+            raise
+        finally:
+            await self._release()
+        self._state = "stopped"
+        self._notifier.notify()
+
+    async def _step(self, until: int | None) -> bool:
+        """Run from the stored checkpoint; return True when done (``until`` reached)."""
+        if not self._prepared:
+            setup = self._consumer.setup_hooks if isinstance(self._consumer, Projection) else ()
+            await self._target.prepare(self.name, setup=setup)
+            self._prepared = True
+        checkpoint = (await self._target.checkpoint(self.name)).position
+        self._advance(checkpoint)
+        if until is not None and checkpoint >= until:
+            return True
+        if not await self._hold_lease():
+            self._state = "standby"
+            await self._background.sleep(self._lease.standby_poll if self._lease else 0)
+            return False
+        await self._consume(until)
+        return until is not None
+
+    async def _consume(self, until: int | None) -> None:
+        subscription = self._store.subscribe(
+            after=self._position,
+            types=self._types,
+            batch_size=self._batch_size,
+            poll_interval=self._poll_interval,
+        )
+        self._state = "catching_up"
+        try:
+            while not self._background.stopping:
+                if until is not None and self._position >= until:
+                    return
+                batch = await subscription.next_batch(
+                    timeout=0 if until is not None else self._tick
+                )
+                if batch:
+                    await self._handle(batch)
+                elif subscription.position > self._position:
+                    await self._commit((), subscription.position)
+                elif until is not None:
+                    await self._background.sleep(0.05)
+                if until is None:
+                    full = len(batch) >= self._batch_size
+                    self._state = "catching_up" if full else "live"
+                if not await self._hold_lease():
+                    raise LeaseLost(self.name, owner=self._lease.owner if self._lease else "")
+        finally:
+            await subscription.close()
+
+    async def _handle(self, records: Sequence[StoredEvent]) -> None:
+        group: list[StoredEvent] = []
+        for record in records:
+            if self._reaction or not self._batching.get(record.type, True):
+                await self._apply(group)
+                group = []
+                await self._apply_one(record)
+                continue
+            group.append(record)
+            if len(group) >= self._batch_size:
+                await self._apply(group)
+                group = []
+        await self._apply(group)
+
+    async def _apply(self, group: Sequence[StoredEvent]) -> None:
+        if len(group) > 1:
+            try:
+                steps = [self._decode(record) for record in group]
+                await self._commit(steps, group[-1].position)
+            except (HandlerError, CodecError) as exc:
+                logger.info("projection %r: a batch failed (%s); one by one now", self.name, exc)
+            else:
+                return
+        for record in group:
+            await self._apply_one(record)
+
+    async def _apply_one(self, record: StoredEvent) -> None:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                step = self._decode(record)
+                if self._reaction:
+                    await self._react(step)
+                    await self._commit((), record.position)
+                else:
+                    await self._commit((step,), record.position)
+            except CodecError as exc:
+                error: Exception = exc
+                break
+            except HandlerError as exc:
+                error = exc
+                if attempt > self._policy.retries:
+                    break
+                self._state, self._error = "retrying", describe_error(exc)
+                await self._background.sleep(self._policy.delay(attempt))
+                if self._background.stopping:
+                    raise _Stopped from None  # the event stays unprocessed, below the checkpoint
+            else:
+                return
+        await self._park(record, error, attempt)
+
+    async def _react(self, step: Step) -> None:
+        handler, recorded = step
+        try:
+            await async_call(handler, ReactionContext(self.name, recorded.event_id), recorded)
+        except Exception as exc:
+            raise HandlerError(
+                self.name,
+                stream_id=recorded.stream_id,
+                version=recorded.version,
+                position=recorded.position,
+                event_type=recorded.type,
+            ) from exc
+
+    async def _park(self, record: StoredEvent, error: Exception, attempts: int) -> None:
+        letter = DeadLetter.from_failure(self.name, record, error, attempts=attempts)
+        logger.error(
+            "projection %r parked %s at stream %r, version %d, position %d: %s",
+            self.name,
+            record.type,
+            record.stream_id,
+            record.version,
+            record.position,
+            letter.error,
+        )
+        self._error = letter.error
+        if self._policy.on_park == "continue":
+            await self._commit((), record.position, parked=letter)
+            return
+        await self._target.park(letter)
+        raise ProjectionFailed(self.name, position=record.position, reason=letter.error)
+
+    def _decode(self, record: StoredEvent) -> Step:
+        recorded = decode_recorded(self._registry, record)
+        return self._consumer.entry(type(recorded.event)).handler, recorded
+
+    async def _commit(
+        self, steps: Sequence[Step], position: int, *, parked: DeadLetter | None = None
+    ) -> None:
+        claim = self._lease.claim if self._lease is not None else None
+        started = time.monotonic()
+        await self._target.commit(
+            self.name,
+            after=self._position,
+            position=position,
+            steps=steps,
+            claim=claim,
+            parked=parked,
+        )
+        if claim is not None:
+            self._renewed_at = started
+        if self._state == "retrying":
+            self._state, self._error = "catching_up", None
+        self._advance(position)
+        if self._progress is not None:
+            self._progress(position)
+
+    def _advance(self, position: int) -> None:
+        self._position = position
+        self._notifier.notify()
+
+    async def _hold_lease(self) -> bool:
+        lease = self._lease
+        if lease is None:
+            return True
+        now = time.monotonic()
+        if self._renewed_at is not None and now - self._renewed_at < lease.renew_interval:
+            return True
+        if await self._target.acquire_lease(self.name, lease.owner, ttl=lease.ttl):
+            self._renewed_at = now
+            return True
+        self._renewed_at = None
+        return False
+
+    async def _release(self) -> None:
+        if self._lease is None or self._renewed_at is None:
+            return
+        self._renewed_at = None
+        try:
+            await self._target.release_lease(self.name, self._lease.owner)
+        except StoreError:
+            logger.warning("projection %r: could not release its lease", self.name)

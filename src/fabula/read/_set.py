@@ -1,0 +1,337 @@
+# Generated from _set_async.py by tools/unasync.py: do not edit, edit the source.
+"""``ProjectionSet``: the projections and reactions of an app, on one store and one target.
+
+It is what operators (and the ``fabula projections`` commands) work with: run the
+projections, read their status, wait for a position, list and retry parked events, and
+rebuild a projection, in place or into a copy that is swapped in when complete.
+
+Rebuild, theory of operation:
+
+- ``in_place``: one transaction empties the projection's tables, drops its dead letters
+  and sets its checkpoint to 0; then it is replayed. A worker running it meanwhile fails
+  its next compare and set and starts over from 0 with it: nothing is applied twice.
+  Readers see the read model empty, then filling up.
+- ``copy``: the projection is replayed into a scratch target (a fresh file or schema)
+  while the live read model keeps serving and its runner keeps following the log. When
+  the copy has caught up, one transaction replaces the live tables, dead letters and
+  checkpoint with the copy's. The live runner's next commit then fails its compare and
+  set, and it resumes from the copy's checkpoint: no event is missed or applied twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal
+
+from fabula._errors import CodecError, ConfigurationError
+from fabula.app._envelopes import decode_recorded
+from fabula.codec import EventRegistry
+from fabula.domain import Recorded
+from fabula.read._call import call
+from fabula.read._dead_letters import DeadLetter
+from fabula.read._errors import (
+    HandlerError,
+    ParkedEventNotFound,
+    PositionTimeout,
+    ProjectionFailed,
+)
+from fabula.read._leases import LeaseSettings
+from fabula.read._monitor import read_status
+from fabula.read._policy import ErrorPolicy
+from fabula.read._projection import Projection
+from fabula.read._reaction import Reaction, ReactionContext
+from fabula.read._runner import ProjectionRunner
+from fabula.read._status import ProjectionStatus
+from fabula.read._target import Target
+from fabula.read._targets import open_target
+from fabula.store import EventStore, StoredEvent, open_store
+
+__all__ = ["ProjectionSet", "RebuildMode", "RebuildProgress"]
+
+RebuildMode = Literal["in_place", "copy"]
+RebuildProgress = Callable[[int, int], object]
+"""Called with ``(position, head)`` as a rebuild advances."""
+
+_DEFAULT_POLICY = ErrorPolicy()
+
+
+class ProjectionSet:
+    """The projections and reactions of an app, bound to one event store and one target.
+
+    Args:
+        store: the event store, or its URL (opened on first use).
+        target: the read-model target, or its URL (opened on first use).
+        consumers: the projections and reactions (names must be unique).
+        registry: decodes events; every consumer's event classes are registered in it.
+        policy: the error policy of every runner this set makes.
+        poll_interval: seconds between polls of the log when no wake-up comes.
+    """
+
+    def __init__(
+        self,
+        store: EventStore | str,
+        target: Target | str,
+        /,
+        *,
+        consumers: Iterable[Projection | Reaction],
+        registry: EventRegistry | None = None,
+        policy: ErrorPolicy = _DEFAULT_POLICY,
+        poll_interval: float = 0.5,
+    ) -> None:
+        self._store = store
+        self._target = target
+        self._owns = (isinstance(store, str), isinstance(target, str))
+        self.registry = registry if registry is not None else EventRegistry()
+        self.policy = policy
+        self._poll_interval = poll_interval
+        self._consumers: dict[str, Projection | Reaction] = {}
+        for consumer in consumers:
+            if consumer.name in self._consumers:
+                msg = f"two projections or reactions are named {consumer.name!r}"
+                raise ConfigurationError(msg)
+            consumer.handlers.type_names(self.registry)
+            self._consumers[consumer.name] = consumer
+        self._runners: dict[str, ProjectionRunner] = {}
+
+    @property
+    def store(self) -> EventStore:
+        """The event store (opened from its URL on first use)."""
+        if isinstance(self._store, str):
+            self._store = open_store(self._store)
+        return self._store
+
+    @property
+    def target(self) -> Target:
+        """The read-model target (opened from its URL on first use)."""
+        if isinstance(self._target, str):
+            self._target = open_target(self._target)
+        return self._target
+
+    @property
+    def names(self) -> list[str]:
+        """The names of the projections and reactions, sorted."""
+        return sorted(self._consumers)
+
+    def get(self, name: str, /) -> Projection | Reaction:
+        """Return the projection or reaction called ``name``."""
+        found = self._consumers.get(name)
+        if found is None:
+            known = ", ".join(self.names) or "none"
+            msg = f"no projection or reaction is named {name!r} (known: {known})"
+            raise ConfigurationError(msg)
+        return found
+
+    def runner(
+        self,
+        name: str,
+        /,
+        *,
+        lease: LeaseSettings | None = None,
+        target: Target | None = None,
+        progress: Callable[[int], object] | None = None,
+    ) -> ProjectionRunner:
+        """Return a new runner for ``name`` (on this set's target unless told otherwise)."""
+        return ProjectionRunner(
+            self.store,
+            self.get(name),
+            target=target if target is not None else self.target,
+            registry=self.registry,
+            policy=self.policy,
+            lease=lease,
+            poll_interval=self._poll_interval,
+            progress=progress,
+        )
+
+    def start(
+        self, names: Sequence[str] | None = None, /, *, lease: LeaseSettings | None = None
+    ) -> None:
+        """Run the named projections (default: all) in the background of this process."""
+        for name in names if names is not None else self.names:
+            if name in self._runners and self._runners[name].state not in ("stopped", "failed"):
+                continue
+            runner = self._runners[name] = self.runner(name, lease=lease)
+            runner.start()
+
+    def stop(self) -> None:
+        """Stop every runner started by ``start`` and wait for them."""
+        for runner in self._runners.values():
+            runner.stop()
+
+    def running(self, name: str, /) -> ProjectionRunner | None:
+        """Return the runner ``start`` made for ``name``, if any."""
+        return self._runners.get(name)
+
+    def run_until_caught_up(self, names: Sequence[str] | None = None, /) -> list[ProjectionStatus]:
+        """Bring the named projections (default: all) up to the head, one after another."""
+        return [self.runner(name).run_until_caught_up() for name in names or self.names]
+
+    def status(self, names: Sequence[str] | None = None, /) -> list[ProjectionStatus]:
+        """Return the status of the named projections (default: all).
+
+        The state comes from this process's runner when there is one, else from the
+        database (see ``ProjectionStatus``).
+        """
+        found = []
+        for name in names if names is not None else self.names:
+            self.get(name)
+            runner = self._runners.get(name)
+            if runner is not None:
+                found.append(runner.status())
+            else:
+                found.append(read_status(self.store, self.target, name))
+        return found
+
+    def wait_for_position(
+        self,
+        position: int | None,
+        /,
+        *,
+        names: Sequence[str] | None = None,
+        timeout: float = 10.0,
+        poll_interval: float = 0.05,
+    ) -> None:
+        """Wait until the named projections (default: all) have passed ``position``.
+
+        Works across processes: it reads the checkpoints from the target.
+
+        Raises:
+            PositionTimeout: one did not pass it within ``timeout`` seconds.
+            ProjectionFailed: one is stopped on a parked event below ``position``.
+        """
+        if position is None:
+            return
+        deadline = time.monotonic() + timeout
+        for name in names if names is not None else self.names:
+            self.get(name)
+            while True:
+                reached = (self.target.checkpoint(name)).position
+                if reached >= position:
+                    break
+                self._check_blocked(name, reached, position)
+                if time.monotonic() >= deadline:
+                    raise PositionTimeout(name, position=position, reached=reached, timeout=timeout)
+                time.sleep(poll_interval)
+
+    def _check_blocked(self, name: str, reached: int, position: int) -> None:
+        for letter in self.target.dead_letters(name):
+            if reached < letter.position <= position:
+                raise ProjectionFailed(name, position=letter.position, reason=letter.error)
+
+    def parked(self, name: str | None = None, /) -> list[DeadLetter]:
+        """Return the parked events of one projection (default: all), by name and position."""
+        if name is not None:
+            self.get(name)
+        return self.target.dead_letters(name)
+
+    def retry_parked(self, name: str, position: int, /) -> None:
+        """Apply a parked event again; on success its dead letter is removed.
+
+        The read-model writes and the removal are one transaction (for a reaction, its
+        handler runs first, then the removal). If the checkpoint is below the event (the
+        ``"stop"`` policy), it moves up to it, so a restarted runner goes on after it.
+
+        Raises:
+            ParkedEventNotFound: nothing is parked there.
+            HandlerError: it failed again (the dead letter stays, with the new error).
+        """
+        consumer = self.get(name)
+        letter = self._letter(name, position)
+        record = self._record(letter)
+        try:
+            recorded = decode_recorded(self.registry, record)
+            handler = consumer.entry(type(recorded.event)).handler
+            if isinstance(consumer, Reaction):
+                _react(name, handler, recorded)
+                self.target.resolve(letter)
+            else:
+                self.target.resolve(letter, step=(handler, recorded))
+        except (HandlerError, CodecError) as exc:
+            self.target.park(letter.failed_again(exc))
+            raise
+
+    def discard_parked(self, name: str, position: int, /) -> None:
+        """Give up on a parked event: remove its dead letter without applying it.
+
+        If the checkpoint is below the event (the ``"stop"`` policy), it moves up to it.
+        """
+        self.target.resolve(self._letter(name, position))
+
+    def _letter(self, name: str, position: int) -> DeadLetter:
+        self.get(name)
+        for letter in self.target.dead_letters(name):
+            if letter.position == position:
+                return letter
+        raise ParkedEventNotFound(name, position)
+
+    def _record(self, letter: DeadLetter) -> StoredEvent:
+        found = self.store.read_all(after=letter.position - 1, limit=1)
+        if not found or found[0].position != letter.position:
+            msg = f"the event store has no event at position {letter.position}"
+            raise ConfigurationError(msg)
+        return found[0]
+
+    def rebuild(
+        self,
+        name: str,
+        /,
+        *,
+        mode: RebuildMode = "in_place",
+        progress: RebuildProgress | None = None,
+    ) -> ProjectionStatus:
+        """Replay a projection from the start of the log; return its status afterwards.
+
+        Args:
+            name: the projection.
+            mode: ``"in_place"`` (empty and replay) or ``"copy"`` (replay into a scratch
+                target while the old read model serves, then swap it in atomically).
+            progress: called with ``(position, head)`` as the replay advances.
+        """
+        projection = self.get(name)
+        if not isinstance(projection, Projection):
+            msg = f"{name!r} is a reaction: replaying it would act on every event again"
+            raise ConfigurationError(msg)
+        self.target.prepare(name, setup=projection.setup_hooks)
+        head = self.store.head()
+
+        def report(position: int) -> None:
+            if progress is not None:
+                progress(position, max(head, position))
+
+        if mode == "in_place":
+            self.target.reset(name, tables=projection.tables)
+            self.runner(name, progress=report).run_until_caught_up()
+        else:
+            scratch = self.target.scratch(name)
+            try:
+                runner = self.runner(name, target=scratch, progress=report)
+                runner.run_until_caught_up()
+                head = self.store.head()
+                runner.run_until_caught_up()  # the tail that arrived meanwhile
+            except BaseException:
+                scratch.close()
+                raise
+            self.target.swap_in(name, scratch, tables=projection.tables)
+        return read_status(self.store, self.target, name)
+
+    def close(self) -> None:
+        """Stop the runners, then close the store and target this set opened from URLs."""
+        self.stop()
+        owns_store, owns_target = self._owns
+        if owns_target and not isinstance(self._target, str):
+            self._target.close()
+        if owns_store and not isinstance(self._store, str):
+            self._store.close()
+
+
+def _react(name: str, handler: Callable[..., object], recorded: Recorded[Any]) -> None:
+    try:
+        call(handler, ReactionContext(name, recorded.event_id), recorded)
+    except Exception as exc:
+        raise HandlerError(
+            name,
+            stream_id=recorded.stream_id,
+            version=recorded.version,
+            position=recorded.position,
+            event_type=recorded.type,
+        ) from exc

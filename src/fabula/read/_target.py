@@ -1,0 +1,113 @@
+# Generated from _target_async.py by tools/unasync.py: do not edit, edit the source.
+"""The target contract: where read models live, with their checkpoints, leases and dead letters.
+
+A target is one database (or process memory) holding read models. Runners never write
+to it except through these methods, so every guarantee below is the target's to keep:
+
+1. ``commit`` is one transaction: the handlers' writes, the dead letter (if any), and the
+   checkpoint move from ``after`` to ``position``; all or nothing.
+2. ``commit`` moves the checkpoint only if it is still at ``after`` (else
+   ``CheckpointConflict``), and, given a ``claim``, only if the claimant still holds the
+   lease (else ``LeaseLost``), which it then extends.
+3. A handler's failure rolls everything back and raises ``HandlerError`` (with the
+   handler's exception as ``__cause__``). A failure of the database itself raises
+   ``StoreError``: it says nothing about the event.
+4. Dead letters at positions in ``(after, position]`` are removed by the commit that passes
+   them (the event was applied after all), before ``parked`` is recorded.
+5. Targets are safe to share between the runners of one process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, Self
+
+from fabula.domain import Recorded
+from fabula.read._checkpoints import Checkpoint
+from fabula.read._dead_letters import DeadLetter
+from fabula.read._leases import Claim, Lease
+from fabula.read._projection import Handler, SetupHook
+
+__all__ = ["Step", "Target"]
+
+Step = tuple[Handler, Recorded[Any]]
+"""One event and the handler to apply it with."""
+
+
+class Target(Protocol):
+    """A read-model database with checkpoints, leases and dead letters (asyncio)."""
+
+    def prepare(self, name: str, /, *, setup: Sequence[SetupHook] = ()) -> None:
+        """Create fabula's tables and a checkpoint at 0 if missing; run ``setup`` hooks."""
+        ...
+
+    def checkpoint(self, name: str, /) -> Checkpoint:
+        """Return the checkpoint of ``name`` (position 0 if it has none)."""
+        ...
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Return every checkpoint in this target, by name."""
+        ...
+
+    def commit(
+        self,
+        name: str,
+        /,
+        *,
+        after: int,
+        position: int,
+        steps: Sequence[Step] = (),
+        claim: Claim | None = None,
+        parked: DeadLetter | None = None,
+    ) -> None:
+        """Apply ``steps`` and move the checkpoint from ``after`` to ``position``, atomically."""
+        ...
+
+    def park(self, letter: DeadLetter, /) -> None:
+        """Record (or update) a dead letter without moving the checkpoint."""
+        ...
+
+    def dead_letters(self, name: str | None = None, /) -> list[DeadLetter]:
+        """Return the parked events of one projection (or all), by name and position."""
+        ...
+
+    def resolve(self, letter: DeadLetter, /, *, step: Step | None = None) -> None:
+        """Remove a dead letter, applying ``step`` first if given, in one transaction.
+
+        The checkpoint moves up to the letter's position if it is below it (an event
+        parked under the "stop" policy). Raises ``ParkedEventNotFound`` if the letter is
+        gone, and ``HandlerError`` if the step fails (then nothing changes).
+        """
+        ...
+
+    def acquire_lease(self, name: str, owner: str, /, *, ttl: float) -> bool:
+        """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
+        ...
+
+    def release_lease(self, name: str, owner: str, /) -> None:
+        """Give up the lease of ``name`` if ``owner`` holds it."""
+        ...
+
+    def lease(self, name: str, /) -> Lease | None:
+        """Return the unexpired lease of ``name``, if any."""
+        ...
+
+    def reset(self, name: str, /, *, tables: Sequence[str]) -> None:
+        """Empty ``tables``, drop the dead letters and set the checkpoint to 0, atomically."""
+        ...
+
+    def scratch(self, name: str, /) -> Self:
+        """Return an empty target of the same kind, to rebuild ``name`` into."""
+        ...
+
+    def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
+        """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
+
+        One transaction: readers see the old read model until the new one is complete.
+        The scratch target is closed and removed afterwards.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release connections; the target cannot be used afterwards."""
+        ...

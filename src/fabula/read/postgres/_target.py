@@ -1,0 +1,333 @@
+# Generated from _target_async.py by tools/unasync.py: do not edit, edit the source.
+"""``PostgresTarget``: read models in a PostgreSQL schema, with their checkpoints.
+
+Handlers receive the ``psycopg.Connection`` (``psycopg.Connection`` for the sync
+target) whose transaction they write in; its ``search_path`` is the target's schema, so
+handlers name their tables without a schema. The schema may be the event store's own
+(same database) or any other, on any server.
+
+Transactions and locks (READ COMMITTED):
+1. ``commit`` renews the lease, then moves the checkpoint by compare and set before any
+   handler runs: the checkpoint row's lock serializes every writer of one projection, so
+   a second writer waits, then finds the checkpoint moved and rolls back.
+2. ``reset`` and ``swap_in`` likewise move the checkpoint first, so a commit under way
+   finishes before they empty the tables, and their deletes see its rows.
+3. A handler's ``OperationalError``, serialization failure or deadlock is the database's
+   failure (``StoreError``); anything else it raises is its own (``HandlerError``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Self
+from uuid import UUID
+
+import psycopg
+from psycopg import Connection, errors
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+
+from fabula._errors import ConfigurationError, StoreError
+from fabula.read._call import call
+from fabula.read._checkpoints import Checkpoint
+from fabula.read._dead_letters import DeadLetter
+from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, ParkedEventNotFound
+from fabula.read._leases import Claim, Lease
+from fabula.read._projection import SetupHook
+from fabula.read._target import Step
+from fabula.read.postgres import _sql
+from fabula.store.postgres._settings import split_url
+
+__all__ = ["PostgresTarget"]
+
+_TRANSIENT = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    errors.SerializationFailure,
+    errors.DeadlockDetected,
+)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+_DRIVER_ERRORS = (psycopg.Error, PoolTimeout, PoolClosed)
+
+
+def _store_error(where: str, exc: Exception) -> StoreError:
+    """The one mapping of driver errors: every psycopg or pool failure is a ``StoreError``."""
+    state = f" [{exc.sqlstate}]" if isinstance(exc, psycopg.Error) and exc.sqlstate else ""
+    return StoreError(f"PostgreSQL read-model target {where} failed{state}: {_first_line(exc)}")
+
+
+def _scratch_schema(schema: str, name: str) -> str:
+    scratch = f"{schema}_rebuild_{name}"
+    if len(scratch.encode()) > 63:
+        scratch = "fabula_rebuild_" + hashlib.sha256(scratch.encode()).hexdigest()[:40]
+    return scratch
+
+
+class PostgresTarget:
+    """A PostgreSQL schema holding read models, checkpoints, leases and dead letters.
+
+    Args:
+        conninfo: a libpq connection string or ``postgresql://`` URL.
+        schema: the schema of the read models and fabula's tables (created if missing).
+        min_size: connections the pool keeps open.
+        max_size: connections the pool opens at most.
+    """
+
+    def __init__(
+        self, conninfo: str, /, *, schema: str = "public", min_size: int = 1, max_size: int = 4
+    ) -> None:
+        if not 0 < len(schema.encode()) <= 63:
+            msg = f"schema name {schema!r} must be 1 to 63 bytes long"
+            raise ConfigurationError(msg)
+        self.conninfo = conninfo
+        self.schema = schema
+        self._sizes = (min_size, max_size)
+        self._where = f"schema {schema!r}"
+        self._pool: ConnectionPool[Connection[Any]] = ConnectionPool(
+            conninfo,
+            kwargs={"autocommit": True},
+            min_size=min_size,
+            max_size=max_size,
+            open=False,
+            name=f"fabula-read-{schema}",
+            configure=self._configure,
+        )
+        self._ready = False
+
+    @classmethod
+    def from_url(cls, url: str, /, **settings: Any) -> PostgresTarget:
+        """Open the target of ``postgresql://user@host:port/db?schema=name``."""
+        conninfo, schema = split_url(url)
+        if schema is not None:
+            settings.setdefault("schema", schema)
+        return cls(conninfo, **settings)
+
+    def _configure(self, conn: Connection[Any]) -> None:
+        conn.execute(_sql.search_path(self.schema))
+
+    def open(self) -> None:
+        """Create the schema and fabula's tables if missing, then open the pool."""
+        if self._ready:
+            return
+        try:
+            self._pool.open()
+            with self._pool.connection() as conn, conn.transaction():
+                conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
+                conn.execute(_sql.create_tables(self.schema))
+        except _DRIVER_ERRORS as exc:
+            raise _store_error(self._where, exc) from exc
+        self._ready = True
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection[Any]]:
+        """Lend a pooled connection (``search_path`` = this schema), for queries."""
+        self.open()
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except _DRIVER_ERRORS as exc:
+            raise _store_error(self._where, exc) from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection[Any]]:
+        with self.connection() as conn, conn.transaction():
+            yield conn
+
+    def _apply(self, conn: Connection[Any], name: str, step: Step) -> None:
+        handler, recorded = step
+        try:
+            call(handler, conn, recorded)
+        except _TRANSIENT:
+            raise
+        except Exception as exc:
+            raise HandlerError(
+                name,
+                stream_id=recorded.stream_id,
+                version=recorded.version,
+                position=recorded.position,
+                event_type=recorded.type,
+            ) from exc
+
+    def prepare(self, name: str, /, *, setup: Sequence[SetupHook] = ()) -> None:
+        """Create the checkpoint of ``name`` at 0 if missing and run ``setup``, atomically."""
+        with self._transaction() as conn:
+            conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
+            conn.execute(_sql.INSERT_CHECKPOINT, (name,))
+            for hook in setup:
+                try:
+                    call(hook, conn)
+                except _TRANSIENT:
+                    raise
+                except Exception as exc:
+                    msg = f"projection {name!r}: its setup failed: {exc}"
+                    raise ConfigurationError(msg) from exc
+
+    def checkpoint(self, name: str, /) -> Checkpoint:
+        """Return the checkpoint of ``name`` (position 0 if it has none)."""
+        with self.connection() as conn:
+            row = (conn.execute(_sql.CHECKPOINT, (name,))).fetchone()
+        return Checkpoint(name, 0) if row is None else Checkpoint(name, row[0], row[1])
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Return every checkpoint, by name."""
+        with self.connection() as conn:
+            rows = (conn.execute(_sql.CHECKPOINTS)).fetchall()
+        return [Checkpoint(name, position, at) for name, position, at in rows]
+
+    def commit(
+        self,
+        name: str,
+        /,
+        *,
+        after: int,
+        position: int,
+        steps: Sequence[Step] = (),
+        claim: Claim | None = None,
+        parked: DeadLetter | None = None,
+    ) -> None:
+        """Apply ``steps`` and move the checkpoint from ``after`` to ``position``, atomically."""
+        with self._transaction() as conn:
+            if claim is not None:
+                renewed = conn.execute(_sql.RENEW_LEASE, (claim.ttl, name, claim.owner))
+                if renewed.rowcount != 1:
+                    raise LeaseLost(name, owner=claim.owner)
+            moved = conn.execute(_sql.MOVE_CHECKPOINT, (position, name, after))
+            if moved.rowcount != 1:
+                row = (conn.execute(_sql.CHECKPOINT, (name,))).fetchone()
+                raise CheckpointConflict(
+                    name, expected=after, actual=None if row is None else row[0]
+                )
+            for step in steps:
+                self._apply(conn, name, step)
+            conn.execute(_sql.DELETE_LETTERS_BETWEEN, (name, after, position))
+            if parked is not None:
+                conn.execute(_sql.UPSERT_LETTER, _letter_row(parked))
+
+    def park(self, letter: DeadLetter, /) -> None:
+        """Record (or update) a dead letter without moving the checkpoint."""
+        with self._transaction() as conn:
+            conn.execute(_sql.UPSERT_LETTER, _letter_row(letter))
+
+    def dead_letters(self, name: str | None = None, /) -> list[DeadLetter]:
+        """Return the parked events of one projection (or all), by name and position."""
+        with self.connection() as conn:
+            if name is None:
+                cursor = conn.execute(_sql.DEAD_LETTERS)
+            else:
+                cursor = conn.execute(_sql.DEAD_LETTERS_OF, (name,))
+            rows = cursor.fetchall()
+        return [
+            DeadLetter(
+                name=row[0],
+                position=row[1],
+                stream_id=row[2],
+                version=row[3],
+                event_id=row[4] if isinstance(row[4], UUID) else UUID(str(row[4])),
+                type=row[5],
+                error=row[6],
+                details=row[7],
+                attempts=row[8],
+                parked_at=row[9],
+            )
+            for row in rows
+        ]
+
+    def resolve(self, letter: DeadLetter, /, *, step: Step | None = None) -> None:
+        """Remove a dead letter, applying ``step`` first if given, in one transaction."""
+        with self._transaction() as conn:
+            deleted = conn.execute(_sql.DELETE_LETTER, (letter.name, letter.position))
+            if deleted.rowcount != 1:
+                raise ParkedEventNotFound(letter.name, letter.position)
+            if step is not None:
+                self._apply(conn, letter.name, step)
+            conn.execute(_sql.RAISE_CHECKPOINT, (letter.position, letter.name, letter.position))
+
+    def acquire_lease(self, name: str, owner: str, /, *, ttl: float) -> bool:
+        """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
+        with self.connection() as conn:
+            row = (conn.execute(_sql.ACQUIRE_LEASE, (name, owner, ttl))).fetchone()
+        return row is not None
+
+    def release_lease(self, name: str, owner: str, /) -> None:
+        """Give up the lease of ``name`` if ``owner`` holds it."""
+        with self.connection() as conn:
+            conn.execute(_sql.RELEASE_LEASE, (name, owner))
+
+    def lease(self, name: str, /) -> Lease | None:
+        """Return the unexpired lease of ``name``, if any."""
+        with self.connection() as conn:
+            row = (conn.execute(_sql.LEASE, (name,))).fetchone()
+        return None if row is None else Lease(name, row[0], row[1])
+
+    def reset(self, name: str, /, *, tables: Sequence[str]) -> None:
+        """Empty ``tables``, drop the dead letters and set the checkpoint to 0, atomically."""
+        _require_tables(name, tables)
+        with self._transaction() as conn:
+            conn.execute(_sql.SET_CHECKPOINT, (name, 0))
+            for table in tables:
+                conn.execute(_sql.empty_table(table))
+            conn.execute(_sql.DELETE_LETTERS_OF, (name,))
+
+    def scratch(self, name: str, /) -> Self:
+        """Return an empty target in a fresh schema beside this one, to rebuild ``name`` into."""
+        schema = _scratch_schema(self.schema, name)
+        with self.connection() as conn:
+            conn.execute(_sql.drop_schema(schema))
+        return type(self)(self.conninfo, schema=schema, max_size=self._sizes[1])
+
+    def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
+        """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
+
+        One transaction: readers see the old read model until the new one is complete.
+        The scratch target is closed and its schema dropped afterwards.
+        """
+        _require_tables(name, tables)
+        scratch.close()
+        try:
+            with self._transaction() as conn:
+                found = conn.execute(_sql.scratch_checkpoint(scratch.schema), (name,))
+                row = found.fetchone()
+                conn.execute(_sql.SET_CHECKPOINT, (name, 0 if row is None else row[0]))
+                for table in tables:
+                    conn.execute(_sql.empty_table(table))
+                    conn.execute(_sql.copy_from(scratch.schema, table))
+                conn.execute(_sql.DELETE_LETTERS_OF, (name,))
+                conn.execute(_sql.copy_letters_from(scratch.schema), (name,))
+        finally:
+            with self.connection() as conn:
+                conn.execute(_sql.drop_schema(scratch.schema))
+
+    def close(self) -> None:
+        """Close the connection pool; the target cannot be used afterwards."""
+        self._pool.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} schema={self.schema!r}>"
+
+
+def _require_tables(name: str, tables: Sequence[str]) -> None:
+    if not tables:
+        msg = f"projection {name!r} declares no tables: declare them (tables=[...]) to rebuild it"
+        raise ConfigurationError(msg)
+
+
+def _letter_row(letter: DeadLetter) -> tuple[Any, ...]:
+    return (
+        letter.name,
+        letter.position,
+        letter.stream_id,
+        letter.version,
+        letter.event_id,
+        letter.type,
+        letter.error,
+        letter.details,
+        letter.attempts,
+        letter.parked_at,
+    )

@@ -1,0 +1,153 @@
+# Generated from _target_async.py by tools/unasync.py: do not edit, edit the source.
+"""``SqliteTarget``: read models in a SQLite file, with their checkpoints in the same file.
+
+Handlers receive the ``sqlite3.Connection`` whose transaction they write in (sync
+functions, with both runners: the asyncio target runs them in a worker thread). The
+file may be the event store's own file or another one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any, Self, TypeVar
+
+from fabula._errors import ConfigurationError
+from fabula.read._checkpoints import Checkpoint
+from fabula.read._dead_letters import DeadLetter
+from fabula.read._leases import Claim, Lease
+from fabula.read._projection import SetupHook
+from fabula.read._target import Step
+from fabula.read.sqlite import _ops
+from fabula.read.sqlite._driver import MEMORY, Connection
+from fabula.store._url import sqlite_path
+
+__all__ = ["SqliteTarget"]
+
+T = TypeVar("T")
+
+
+class SqliteTarget:
+    """A SQLite database holding read models, checkpoints, leases and dead letters.
+
+    Args:
+        url: ``sqlite:///path.db`` (or a plain file path; ``:memory:`` for a private one).
+        busy_timeout: seconds to wait for another writer before failing.
+    """
+
+    def __init__(self, url: str, /, *, busy_timeout: float = 5.0) -> None:
+        self.path = sqlite_path(url) if url.startswith("sqlite:") else url
+        self._busy_timeout = busy_timeout
+        self._db = Connection(self.path, busy_timeout=busy_timeout)
+
+    @classmethod
+    def from_url(cls, url: str, /, **settings: Any) -> SqliteTarget:
+        """Open the target of a ``sqlite:///path.db`` URL."""
+        return cls(url, **settings)
+
+    def read(self, query: Callable[[sqlite3.Connection], T], /) -> T:
+        """Run ``query(connection)`` on a read-only connection and return its result."""
+        return self._db.read(query)
+
+    def prepare(self, name: str, /, *, setup: Sequence[SetupHook] = ()) -> None:
+        """Create the checkpoint of ``name`` at 0 if missing and run ``setup``, atomically."""
+        self._db.write(_ops.prepare, name, setup)
+
+    def checkpoint(self, name: str, /) -> Checkpoint:
+        """Return the checkpoint of ``name`` (position 0 if it has none)."""
+        return self._db.read(_ops.checkpoint, name)
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Return every checkpoint, by name."""
+        return self._db.read(_ops.checkpoints)
+
+    def commit(
+        self,
+        name: str,
+        /,
+        *,
+        after: int,
+        position: int,
+        steps: Sequence[Step] = (),
+        claim: Claim | None = None,
+        parked: DeadLetter | None = None,
+    ) -> None:
+        """Apply ``steps`` and move the checkpoint from ``after`` to ``position``, atomically."""
+        self._db.write(
+            _ops.commit,
+            name,
+            after=after,
+            position=position,
+            steps=steps,
+            claim=claim,
+            parked=parked,
+        )
+
+    def park(self, letter: DeadLetter, /) -> None:
+        """Record (or update) a dead letter without moving the checkpoint."""
+        self._db.write(_ops.park, letter)
+
+    def dead_letters(self, name: str | None = None, /) -> list[DeadLetter]:
+        """Return the parked events of one projection (or all), by name and position."""
+        return self._db.read(_ops.dead_letters, name)
+
+    def resolve(self, letter: DeadLetter, /, *, step: Step | None = None) -> None:
+        """Remove a dead letter, applying ``step`` first if given, in one transaction."""
+        self._db.write(_ops.resolve, letter, step)
+
+    def acquire_lease(self, name: str, owner: str, /, *, ttl: float) -> bool:
+        """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
+        return self._db.write(_ops.acquire_lease, name, owner, ttl)
+
+    def release_lease(self, name: str, owner: str, /) -> None:
+        """Give up the lease of ``name`` if ``owner`` holds it."""
+        self._db.write(_ops.release_lease, name, owner)
+
+    def lease(self, name: str, /) -> Lease | None:
+        """Return the unexpired lease of ``name``, if any."""
+        return self._db.read(_ops.lease, name)
+
+    def reset(self, name: str, /, *, tables: Sequence[str]) -> None:
+        """Empty ``tables``, drop the dead letters and set the checkpoint to 0, atomically."""
+        _require_tables(name, tables)
+        self._db.write(_ops.reset, name, tables)
+
+    def scratch(self, name: str, /) -> Self:
+        """Return an empty target in a file beside this one, to rebuild ``name`` into."""
+        if self.path == MEMORY:
+            msg = "an in-memory SQLite target cannot rebuild into a copy: use a file"
+            raise ConfigurationError(msg)
+        path = f"{self.path}.rebuild-{name}"
+        _remove(path)
+        return type(self)(path, busy_timeout=self._busy_timeout)
+
+    def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
+        """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
+
+        One transaction: readers see the old read model until the new one is complete.
+        The scratch target is closed and its file removed afterwards.
+        """
+        _require_tables(name, tables)
+        scratch.close()
+        try:
+            self._db.write(_ops.swap_in, name, scratch.path, tables)
+        finally:
+            _remove(scratch.path)
+
+    def close(self) -> None:
+        """Close the connections; the target cannot be used afterwards."""
+        self._db.close()
+
+
+def _require_tables(name: str, tables: Sequence[str]) -> None:
+    if not tables:
+        msg = f"projection {name!r} declares no tables: declare them (tables=[...]) to rebuild it"
+        raise ConfigurationError(msg)
+
+
+def _remove(path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path + suffix)

@@ -1,0 +1,3 @@
+from .kits import kit
+
+__all__ = ["kit"]

@@ -1,0 +1,19 @@
+"""The app ``tests/unit/read/test_cli.py`` names with ``--app``: store and target from the env."""
+
+from __future__ import annotations
+
+import os
+
+from fabula.read import ErrorPolicy, ProjectionSet
+
+from . import domain
+
+
+def make() -> ProjectionSet:
+    return ProjectionSet(
+        os.environ["FABULA_READ_TEST_STORE"],
+        os.environ["FABULA_READ_TEST_TARGET"],
+        consumers=[domain.todo_sql()],
+        registry=domain.registry(),
+        policy=ErrorPolicy(retries=0, backoff=0.0, on_park="continue"),
+    )

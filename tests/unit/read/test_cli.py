@@ -1,0 +1,96 @@
+"""``fabula projections ...`` (src/fabula/cli/_projections.py), driven through its parser."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from fabula import ConfigurationError
+from fabula.cli import _projections
+from fabula.read import load_app
+from fabula.store.sqlite import SqliteStore
+
+from . import domain
+from .domain import Create, Rename
+
+APP = "tests.unit.read.cli_app:make"
+
+
+def _fabula(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="fabula")
+    _projections.register(parser.add_subparsers(required=True))
+    args = parser.parse_args(list(argv))
+    code: int = args.run(args)
+    return code
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteStore:
+    monkeypatch.setenv("FABULA_READ_TEST_STORE", f"sqlite:///{tmp_path / 'e.db'}")
+    monkeypatch.setenv("FABULA_READ_TEST_TARGET", f"sqlite:///{tmp_path / 'r.db'}")
+    return SqliteStore(str(tmp_path / "e.db"))
+
+
+def test_status_rebuild_parked_retry_discard(
+    store: SqliteStore, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = domain.make_flow(store)
+    flow.dispatch(Create("a", "poison"))
+    flow.dispatch(Create("b", "fine"))
+    flow.dispatch(Rename("b", "renamed"))
+
+    assert _fabula("projections", "status", "--app", APP) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split()[:4] == ["projection", "position", "head", "lag"]
+    assert row.split()[:4] == ["todo_list", "0", "3", "3"]
+
+    assert _fabula("projections", "rebuild", "--app", APP, "todo_list") == 0
+    captured = capsys.readouterr()
+    assert "rebuilt todo_list to position 3" in captured.out
+    assert "[##############################] 100%" in captured.err
+
+    assert _fabula("projections", "parked", "--app", APP) == 0
+    out = capsys.readouterr().out
+    assert "todo_list  #1  todo-a@1  todo_created  attempts=1" in out
+    assert "Poison: todo-a" in out
+
+    assert _fabula("projections", "retry", "--app", APP, "todo_list", "1") == 1
+    assert "still failing: Poison: todo-a" in capsys.readouterr().err
+
+    monkeypatch.setattr(domain, "POISON_TITLES", set())
+    assert _fabula("projections", "retry", "--app", APP, "todo_list", "1") == 0
+    assert "applied todo_list #1" in capsys.readouterr().out
+    assert _fabula("projections", "parked", "--app", APP, "todo_list") == 0
+    assert capsys.readouterr().out == "no parked events\n"
+
+    monkeypatch.setattr(domain, "POISON_TITLES", {"poison"})
+    flow.dispatch(Create("c", "poison"))
+    assert _fabula("projections", "rebuild", "--app", APP, "todo_list", "--copy") == 0
+    capsys.readouterr()
+    assert _fabula("projections", "parked", "--app", APP, "--details") == 0
+    out = capsys.readouterr().out
+    assert "#1  todo-a@1" in out
+    assert "#4  todo-c@1" in out
+    assert "Traceback" in out
+    assert _fabula("projections", "discard", "--app", APP, "todo_list", "4") == 0
+    assert _fabula("projections", "discard", "--app", APP, "todo_list", "1") == 0
+    capsys.readouterr()
+    assert _fabula("projections", "status", "--app", APP, "todo_list") == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[5:] == ["stopped", "0", "-"]
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("nocolon", "must look like"),
+        ("tests.unit.read.nope:make", "cannot import"),
+        ("tests.unit.read.cli_app:nope", "has no attribute"),
+        ("tests.unit.read.domain:POISON_TITLES", "not a fabula.read.ProjectionSet"),
+    ],
+)
+def test_load_app_explains_what_is_wrong(spec: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        load_app(spec)
