@@ -37,7 +37,6 @@ RULES: list[tuple[str, str]] = [
     (r"\b(_\w+)_async\b", r"\1"),
     (r"\basyncio\.sleep\b", "time.sleep"),
     (r"(?m)^import asyncio\n", ""),
-    (r"\basync_run\b", "run"),
     (r"\basync_call\b", "call"),
     (r"\bopen_async_(store|target)\b", r"open_\1"),
     (r"\basynccontextmanager\b", "contextmanager"),
