@@ -30,6 +30,8 @@ EVENT_ID_KEY = "events_event_id_key"
 STREAM_VERSION_KEY = "events_stream_version_key"
 """The unique constraint on ``events (stream_id, version)``."""
 
+_SHUTDOWN = frozenset({"57P01", "57P02", "57P03"})  # admin / crash shutdown, cannot connect now
+
 _SCHEMA_ERRORS = (
     errors.InvalidSchemaName,
     errors.UndefinedTable,
@@ -43,10 +45,21 @@ def is_violation_of(exc: psycopg.Error, constraint: str) -> bool:
     return isinstance(exc, errors.UniqueViolation) and exc.diag.constraint_name == constraint
 
 
+def _connection_lost(exc: psycopg.Error) -> bool:
+    """Tell a lost connection (client-side, class 08, a server shutting down) from the rest."""
+    if isinstance(exc, psycopg.InterfaceError):
+        return True
+    state = exc.sqlstate
+    if state is None:
+        return isinstance(exc, psycopg.OperationalError)
+    return state.startswith("08") or state in _SHUTDOWN
+
+
 def first_line(exc: BaseException) -> str:
     """The first non-empty line of an error's message: the reason, without libpq's detail."""
     lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
+    # psycopg prefixes libpq's own "connection to server at ... failed: ..." with this.
+    return lines[0].removeprefix("connection failed: ") if lines else type(exc).__name__
 
 
 @contextmanager
@@ -72,10 +85,10 @@ def map_errors(where: str, schema: str) -> Iterator[None]:
     except errors.QueryCanceled as exc:
         msg = f"PostgreSQL at {where} canceled the statement: {first_line(exc)}"
         raise StoreError(msg) from exc
-    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-        msg = f"lost the connection to PostgreSQL at {where}: {first_line(exc)}"
-        raise StoreError(msg) from exc
     except psycopg.Error as exc:
+        if _connection_lost(exc):
+            msg = f"lost the connection to PostgreSQL at {where}: {first_line(exc)}"
+            raise StoreError(msg) from exc
         state = f" [{exc.sqlstate}]" if exc.sqlstate else ""
         msg = f"PostgreSQL at {where} failed{state}: {first_line(exc)}"
         raise StoreError(msg) from exc

@@ -52,7 +52,12 @@ MIGRATIONS = _bundled()
 """The migrations shipped with fabula, oldest first."""
 
 _LOCK = sql.SQL("SELECT pg_advisory_xact_lock(hashtext('fabula.migrate'), hashtext({name}))")
-_HAS_TABLE = sql.SQL("SELECT to_regclass(format('%I.schema_migrations', {name}::text))")
+# pg_tables reads the catalog with the statement's snapshot; to_regclass() could answer
+# from a cache that predates the migration another opener just committed.
+_HAS_TABLE = sql.SQL(
+    "SELECT EXISTS (SELECT FROM pg_catalog.pg_tables"
+    " WHERE schemaname = {name} AND tablename = 'schema_migrations')"
+)
 _VERSION = sql.SQL("SELECT coalesce(max(version), 0) FROM {schema}.schema_migrations")
 _CREATE = sql.SQL(
     "CREATE SCHEMA IF NOT EXISTS {schema};"
@@ -126,7 +131,7 @@ def _check_failure(schema: str, current: int, latest: int) -> str:
 async def _current_version(conn: AsyncConnection[Any], schema: str) -> int:
     cur = await conn.execute(_HAS_TABLE.format(name=sql.Literal(schema)))
     row = await cur.fetchone()
-    if row is None or row[0] is None:
+    if row is None or not row[0]:
         return 0
     cur = await conn.execute(_VERSION.format(schema=sql.Identifier(schema)))
     row = await cur.fetchone()

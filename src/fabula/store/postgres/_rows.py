@@ -62,8 +62,10 @@ def snapshot_record(row: tuple[str, int, str, str, int]) -> SnapshotRecord:
 
 def append_params(
     stream_id: str, events: Sequence[NewEvent], precondition: Precondition
-) -> dict[str, Any]:
-    """Return the parameters of the append statement for one batch (at least one event).
+) -> tuple[str, dict[str, Any]]:
+    """Return the mode (which append statement) and its parameters, for one batch.
+
+    The mode is ``any``, ``new`` (no stream, or version 0), ``exists`` or ``exact``.
 
     Raises:
         ConfigurationError: the batch holds more events than one append can number.
@@ -83,10 +85,9 @@ def append_params(
             mode, expected = "exists", 0
         case _:
             assert_never(precondition)
-    return {
+    return mode, {
         "stream_id": stream_id,
         "count": len(events),
-        "mode": mode,
         "expected": expected,
         "event_ids": [e.event_id for e in events],
         "types": [e.type for e in events],

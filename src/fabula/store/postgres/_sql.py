@@ -21,24 +21,26 @@ EVENT_COLUMNS = sql.SQL(
 )
 """The columns of an event, in the order ``_rows.stored_event`` reads them."""
 
-# Appends one batch if the precondition holds; returns one row per event, or none when
-# the precondition fails. ``mode`` is 'any', 'new' (no stream / version 0), 'exists' or
-# 'exact'. The stream's row is the only lock taken: see _ordering.py, rule 3.
+# An append is one statement: take the stream's row (the only lock, see _ordering.py rule
+# 3) if the precondition holds, then insert the events. When the precondition fails, no
+# row comes from ``bumped`` and nothing is inserted. One statement per precondition keeps
+# every plan generic (the store runs with plan_cache_mode = force_generic_plan).
+_BUMP = {
+    "any": "INSERT INTO {schema}.streams AS s (stream_id, version)"
+    " VALUES (%(stream_id)s, %(count)s::bigint)"
+    " ON CONFLICT (stream_id) DO UPDATE SET version = s.version + excluded.version"
+    " RETURNING s.version",
+    "new": "INSERT INTO {schema}.streams (stream_id, version)"
+    " VALUES (%(stream_id)s, %(count)s::bigint)"
+    " ON CONFLICT (stream_id) DO NOTHING RETURNING version",
+    "exists": "UPDATE {schema}.streams SET version = version + %(count)s::bigint"
+    " WHERE stream_id = %(stream_id)s RETURNING version",
+    "exact": "UPDATE {schema}.streams SET version = version + %(count)s::bigint"
+    " WHERE stream_id = %(stream_id)s AND version = %(expected)s::bigint RETURNING version",
+}
+
 _APPEND = """
-WITH created AS (
-    INSERT INTO {schema}.streams AS s (stream_id, version)
-    SELECT %(stream_id)s, %(count)s::bigint WHERE %(mode)s::text IN ('any', 'new')
-    ON CONFLICT (stream_id) DO UPDATE SET version = s.version + excluded.version
-        WHERE %(mode)s::text = 'any'
-    RETURNING s.version
-), updated AS (
-    UPDATE {schema}.streams AS s SET version = s.version + %(count)s::bigint
-    WHERE s.stream_id = %(stream_id)s AND %(mode)s::text IN ('exists', 'exact')
-        AND (%(mode)s::text = 'exists' OR s.version = %(expected)s::bigint)
-    RETURNING s.version
-), bumped AS (
-    SELECT version FROM created UNION ALL SELECT version FROM updated
-), base AS ({append_base})
+WITH bumped AS ({bump}), base AS ({append_base})
 INSERT INTO {schema}.events (position, stream_id, version, event_id, type,
     schema_version, data, metadata, causation_id, correlation_id)
 SELECT base.position + e.n - 1, %(stream_id)s, bumped.version - %(count)s::bigint + e.n,
@@ -62,7 +64,7 @@ _TYPES = " AND type = ANY(%(types)s::text[])"
 _CATEGORIES = " AND category = ANY(%(categories)s::text[])"
 
 _TEXT: dict[str, str] = {
-    "append": _APPEND,
+    **{f"append_{mode}": _APPEND.replace("{bump}", bump) for mode, bump in _BUMP.items()},
     "find_events": "SELECT {columns} FROM {schema}.events"
     " WHERE event_id = ANY(%(event_ids)s::uuid[]) ORDER BY position",
     "stream_version": "SELECT version FROM {schema}.streams WHERE stream_id = %(stream_id)s",
@@ -96,7 +98,6 @@ _TEXT: dict[str, str] = {
     "load_snapshot": "SELECT stream_id, version, type, data::text, schema_version"
     " FROM {schema}.snapshots WHERE stream_id = %(stream_id)s AND version <= %(high)s"
     " ORDER BY version DESC LIMIT 1",
-    "notify": "SELECT pg_notify(%(channel)s, '')",
 }
 
 
@@ -104,7 +105,10 @@ _TEXT: dict[str, str] = {
 class Statements:
     """Every statement of the store, composed for one schema (as bytes, ready to run)."""
 
-    append: bytes
+    append_any: bytes
+    append_new: bytes
+    append_exists: bytes
+    append_exact: bytes
     find_events: bytes
     stream_version: bytes
     read_stream_forwards: bytes
@@ -121,7 +125,11 @@ class Statements:
     count_streams_unbounded: bytes
     save_snapshot: bytes
     load_snapshot: bytes
-    notify: bytes
+
+    def append(self, mode: str) -> bytes:
+        """The append statement for a precondition mode (``_rows.append_params``)."""
+        statement: bytes = getattr(self, f"append_{mode}")
+        return statement
 
     @classmethod
     def for_schema(cls, schema: str) -> Statements:

@@ -1,29 +1,23 @@
 # Generated from _store_async.py by tools/unasync.py: do not edit, edit the source.
 """``PostgresStore``: the store contract on PostgreSQL, with psycopg 3 and its pool.
 
-Every operation is one statement on a pooled autocommit connection (the append too), so
-no transaction ever waits on the client. Why positions are safe to follow without a
-global lock is the subject of ``_ordering.py``. A statement that fails because its
-connection died is run once more on a fresh one: reads are safe to repeat, and appends
-are too, because a repeated append is recognised by its event ids (rule 3 of the
-contract) and returns the original result.
+Each operation is one statement (the append too: see ``_sql.py``), run by
+``Database``, which also connects, migrates and recovers lost connections. Why
+positions are safe to follow without a global lock is the subject of ``_ordering.py``;
+how followers in other processes are woken, of ``_wakeups.py``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-import psycopg
-from psycopg import Connection, errors
-from psycopg.rows import TupleRow
-from psycopg_pool import ConnectionPool
+from psycopg import errors
 
-from fabula._errors import ConcurrencyError, ConfigurationError, StoreError
+from fabula._errors import ConcurrencyError, ConfigurationError
 from fabula.store._dedupe import replayed_append
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
@@ -36,15 +30,13 @@ from fabula.store._records import (
     StreamInfo,
 )
 from fabula.store._subscription import Subscription
+from fabula.store.postgres._database import Database
 from fabula.store.postgres._errors import (
     EVENT_ID_KEY,
     STREAM_VERSION_KEY,
-    first_line,
     is_violation_of,
     map_errors,
 )
-from fabula.store.postgres._listener import Listener
-from fabula.store.postgres._migrate import migrate
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
     append_params,
@@ -54,14 +46,15 @@ from fabula.store.postgres._rows import (
 )
 from fabula.store.postgres._settings import MigrateMode, PostgresSettings, split_url
 from fabula.store.postgres._sql import Statements
+from fabula.store.postgres._wakeups import Wakeups
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 __all__ = ["PostgresStore"]
 
-_ATTEMPTS = 2  # a statement whose connection died runs once more on a fresh connection
 _APPEND_ROUNDS = 16  # precondition re-checks; each one needs another writer to move on
+_RECHECK = 0.01  # first look again after a wake-up that found nothing past the horizon
 
 
 class PostgresStore:
@@ -97,24 +90,13 @@ class PostgresStore:
             wake_interval=wake_interval,
             application_name=application_name,
         )
+        self._db = Database(settings)
         self._where = settings.where
         self._sql = Statements.for_schema(schema)
-        self._pool: ConnectionPool[Connection[TupleRow]] = ConnectionPool(
-            conninfo,
-            kwargs=settings.connect_kwargs(),
-            min_size=min_size,
-            max_size=max_size,
-            timeout=pool_timeout,
-            open=False,
-            name=f"fabula-{schema}",
-        )
         self._notifier = Notifier()
-        self._listener = Listener(
+        self._wakeups = Wakeups(
             conninfo, settings.connect_kwargs(), settings.channel, self._notifier
         )
-        self._notify_params = {"channel": settings.channel}
-        self._ready = False
-        self._closed = False
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> PostgresStore:
@@ -141,22 +123,7 @@ class PostgresStore:
             StoreError: the server cannot be reached (the message says where and why).
             SchemaError: the schema is at another version and cannot be migrated.
         """
-        if self._ready:
-            return
-        if self._closed:
-            msg = f"the PostgreSQL store for {self._where} is closed"
-            raise StoreError(msg)
-        settings = self._settings
-        try:
-            conn = Connection.connect(settings.conninfo, **settings.connect_kwargs())
-        except psycopg.Error as exc:
-            msg = f"cannot connect to PostgreSQL at {self._where}: {first_line(exc)}"
-            raise StoreError(msg) from exc
-        with map_errors(self._where, settings.schema):
-            with conn:
-                migrate(conn, settings.schema, mode=settings.migrate)
-            self._pool.open()
-        self._ready = True
+        self._db.open()
 
     def append(
         self,
@@ -170,7 +137,9 @@ class PostgresStore:
         with map_errors(self._where, self._settings.schema):
             result = self._append(stream_id, events, precondition)
         if result.positions and not result.deduplicated:
-            self._wake_followers()
+            # Followers in this process wake at once, others by a NOTIFY sent for us.
+            self._notifier.notify()
+            self._wakeups.announce()
         return result
 
     def _append(
@@ -178,10 +147,11 @@ class PostgresStore:
     ) -> AppendResult:
         if not events or len({e.event_id for e in events}) != len(events):
             return self._append_refused(stream_id, events, precondition)
-        params = append_params(stream_id, events, precondition)
+        mode, params = append_params(stream_id, events, precondition)
+        statement = self._sql.append(mode)
         for _ in range(_APPEND_ROUNDS):
             try:
-                rows = self._rows(self._sql.append, params)
+                rows = self._db.rows(statement, params)
             except errors.UniqueViolation as exc:
                 if is_violation_of(exc, STREAM_VERSION_KEY):
                     current = self.stream_version(stream_id)
@@ -218,20 +188,8 @@ class PostgresStore:
     def _find(self, events: Sequence[NewEvent]) -> list[StoredEvent]:
         if not events:
             return []
-        rows = self._rows(self._sql.find_events, {"event_ids": [e.event_id for e in events]})
+        rows = self._db.rows(self._sql.find_events, {"event_ids": [e.event_id for e in events]})
         return [stored_event(row) for row in rows]
-
-    def _wake_followers(self) -> None:
-        """Wake followers in this process at once, and in others through NOTIFY.
-
-        The NOTIFY runs after the append committed, on its own: inside the append it would
-        take PostgreSQL's commit-time notification lock and serialize every writer.
-        """
-        self._notifier.notify()
-        # A wake-up is a hint: if it is lost, followers still poll every wake_interval,
-        # and the append it follows has committed, so its failure must not fail the append.
-        with contextlib.suppress(psycopg.Error):
-            self._rows(self._sql.notify, self._notify_params)
 
     def read_stream(
         self,
@@ -255,7 +213,7 @@ class PostgresStore:
             "high": BIGINT_MAX if to_version is None else to_version,
             "limit": limit,
         }
-        return [stored_event(row) for row in self._read(statement, params)]
+        return [stored_event(row) for row in self._db.read(statement, params)]
 
     def read_all(
         self,
@@ -280,7 +238,7 @@ class PostgresStore:
         else:
             statement = self._sql.read_all_both
             params["types"], params["categories"] = list(types), list(categories)
-        return [stored_event(row) for row in self._read(statement, params)]
+        return [stored_event(row) for row in self._db.read(statement, params)]
 
     def iter_stream(
         self,
@@ -322,17 +280,17 @@ class PostgresStore:
 
     def read_caused_by(self, causation_id: UUID, /) -> list[StoredEvent]:
         """Read the events whose causation id is ``causation_id``, in log order."""
-        rows = self._read(self._sql.read_caused_by, {"causation_id": causation_id})
+        rows = self._db.read(self._sql.read_caused_by, {"causation_id": causation_id})
         return [stored_event(row) for row in rows]
 
     def stream_version(self, stream_id: str, /) -> int:
         """Return the stream's current version (0 if it has no events)."""
-        rows = self._read(self._sql.stream_version, {"stream_id": stream_id})
+        rows = self._db.read(self._sql.stream_version, {"stream_id": stream_id})
         return int(rows[0][0]) if rows else 0
 
     def head(self) -> int:
         """Return the last position of the global log below its horizon (0 if empty)."""
-        rows = self._read(self._sql.head)
+        rows = self._db.read(self._sql.head)
         return int(rows[0][0])
 
     def list_streams(
@@ -345,13 +303,13 @@ class PostgresStore:
             low = exclude = after
         params = {"low": low, "exclude": exclude, "high": high, "limit": limit}
         statement = self._sql.list_streams_unbounded if high is None else self._sql.list_streams
-        return [StreamInfo(row[0], row[1]) for row in self._read(statement, params)]
+        return [StreamInfo(row[0], row[1]) for row in self._db.read(statement, params)]
 
     def count_streams(self, prefix: str = "", /) -> int:
         """Count streams whose id starts with ``prefix``."""
         low, high = prefix_range(prefix)
         statement = self._sql.count_streams_unbounded if high is None else self._sql.count_streams
-        rows = self._read(statement, {"low": low, "high": high})
+        rows = self._db.read(statement, {"low": low, "high": high})
         return int(rows[0][0])
 
     def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
@@ -363,14 +321,14 @@ class PostgresStore:
             "schema_version": snapshot.schema_version,
             "data": snapshot.data,
         }
-        self._read(self._sql.save_snapshot, params)
+        self._db.read(self._sql.save_snapshot, params)
 
     def load_snapshot(
         self, stream_id: str, /, *, max_version: int | None = None
     ) -> SnapshotRecord | None:
         """Return the newest snapshot of a stream at or below ``max_version``, if any."""
         high = BIGINT_MAX if max_version is None else max_version
-        rows = self._read(self._sql.load_snapshot, {"stream_id": stream_id, "high": high})
+        rows = self._db.read(self._sql.load_snapshot, {"stream_id": stream_id, "high": high})
         return snapshot_record(rows[0]) if rows else None
 
     def wait_for_events(self, after: int, /, *, timeout: float) -> bool:
@@ -378,10 +336,14 @@ class PostgresStore:
 
         Woken by NOTIFY from any process, and by appends through this store; without a
         wake-up it looks again every ``wake_interval`` seconds, so a lost notification
-        delays it, never stalls it.
+        delays it, never stalls it. A wake-up that finds nothing new yet means a commit
+        is waiting behind an older transaction (the horizon): it looks again soon, after
+        10 ms, 20 ms, 40 ms... up to ``wake_interval``.
         """
-        self._listener.start()
+        self._wakeups.listen()
         deadline = time.monotonic() + timeout
+        interval = self._settings.wake_interval
+        step = interval
         while True:
             since = self._notifier.generation
             if self.head() > after:
@@ -389,7 +351,10 @@ class PostgresStore:
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            self._notifier.wait(since, min(left, self._settings.wake_interval))
+            if self._notifier.wait(since, min(left, step)):
+                step = _RECHECK
+            else:
+                step = min(step * 2, interval)
 
     def subscribe(
         self,
@@ -411,38 +376,19 @@ class PostgresStore:
         )
 
     def close(self) -> None:
-        """Close the pool and the listener; the store cannot be used afterwards."""
-        self._closed = True
-        self._ready = False
-        self._listener.close()
-        self._pool.close()
-
-    def _read(self, statement: bytes, params: Mapping[str, Any] | None = None) -> list[TupleRow]:
-        with map_errors(self._where, self._settings.schema):
-            return self._rows(statement, params)
-
-    def _rows(self, statement: bytes, params: Mapping[str, Any] | None = None) -> list[TupleRow]:
-        """Run one statement on a pooled connection; once more if the connection died."""
-        if not self._ready:
-            self.open()
-        for attempt in range(1, _ATTEMPTS + 1):
-            with self._pool.connection() as conn:
-                try:
-                    cursor = conn.execute(statement, params)
-                    return cursor.fetchall() if cursor.description else []
-                except psycopg.OperationalError:
-                    if attempt == _ATTEMPTS or not conn.broken:
-                        raise
-            # Connections killed together (a restart, pg_terminate_backend) are found
-            # now rather than one failed statement at a time.
-            self._pool.check()
-        raise AssertionError(_ATTEMPTS)
+        """Close the pool and the wake-up connection; the store cannot be used afterwards."""
+        self._wakeups.close()
+        self._db.close()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._where} schema={self._settings.schema!r}>"
 
     def __enter__(self) -> PostgresStore:
-        self.open()
+        try:
+            self.open()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(

@@ -1,28 +1,22 @@
 """``AsyncPostgresStore``: the store contract on PostgreSQL, with psycopg 3 and its pool.
 
-Every operation is one statement on a pooled autocommit connection (the append too), so
-no transaction ever waits on the client. Why positions are safe to follow without a
-global lock is the subject of ``_ordering.py``. A statement that fails because its
-connection died is run once more on a fresh one: reads are safe to repeat, and appends
-are too, because a repeated append is recognised by its event ids (rule 3 of the
-contract) and returns the original result.
+Each operation is one statement (the append too: see ``_sql.py``), run by
+``AsyncDatabase``, which also connects, migrates and recovers lost connections. Why
+positions are safe to follow without a global lock is the subject of ``_ordering.py``;
+how followers in other processes are woken, of ``_wakeups.py``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-import psycopg
-from psycopg import AsyncConnection, errors
-from psycopg.rows import TupleRow
-from psycopg_pool import AsyncConnectionPool
+from psycopg import errors
 
-from fabula._errors import ConcurrencyError, ConfigurationError, StoreError
+from fabula._errors import ConcurrencyError, ConfigurationError
 from fabula.store._dedupe import replayed_append
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
@@ -35,15 +29,13 @@ from fabula.store._records import (
     StreamInfo,
 )
 from fabula.store._subscription_async import AsyncSubscription
+from fabula.store.postgres._database_async import AsyncDatabase
 from fabula.store.postgres._errors import (
     EVENT_ID_KEY,
     STREAM_VERSION_KEY,
-    first_line,
     is_violation_of,
     map_errors,
 )
-from fabula.store.postgres._listener import Listener
-from fabula.store.postgres._migrate_async import migrate
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
     append_params,
@@ -53,14 +45,15 @@ from fabula.store.postgres._rows import (
 )
 from fabula.store.postgres._settings import MigrateMode, PostgresSettings, split_url
 from fabula.store.postgres._sql import Statements
+from fabula.store.postgres._wakeups import Wakeups
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
 __all__ = ["AsyncPostgresStore"]
 
-_ATTEMPTS = 2  # a statement whose connection died runs once more on a fresh connection
 _APPEND_ROUNDS = 16  # precondition re-checks; each one needs another writer to move on
+_RECHECK = 0.01  # first look again after a wake-up that found nothing past the horizon
 
 
 class AsyncPostgresStore:
@@ -96,24 +89,13 @@ class AsyncPostgresStore:
             wake_interval=wake_interval,
             application_name=application_name,
         )
+        self._db = AsyncDatabase(settings)
         self._where = settings.where
         self._sql = Statements.for_schema(schema)
-        self._pool: AsyncConnectionPool[AsyncConnection[TupleRow]] = AsyncConnectionPool(
-            conninfo,
-            kwargs=settings.connect_kwargs(),
-            min_size=min_size,
-            max_size=max_size,
-            timeout=pool_timeout,
-            open=False,
-            name=f"fabula-{schema}",
-        )
         self._notifier = Notifier()
-        self._listener = Listener(
+        self._wakeups = Wakeups(
             conninfo, settings.connect_kwargs(), settings.channel, self._notifier
         )
-        self._notify_params = {"channel": settings.channel}
-        self._ready = False
-        self._closed = False
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> AsyncPostgresStore:
@@ -140,22 +122,7 @@ class AsyncPostgresStore:
             StoreError: the server cannot be reached (the message says where and why).
             SchemaError: the schema is at another version and cannot be migrated.
         """
-        if self._ready:
-            return
-        if self._closed:
-            msg = f"the PostgreSQL store for {self._where} is closed"
-            raise StoreError(msg)
-        settings = self._settings
-        try:
-            conn = await AsyncConnection.connect(settings.conninfo, **settings.connect_kwargs())
-        except psycopg.Error as exc:
-            msg = f"cannot connect to PostgreSQL at {self._where}: {first_line(exc)}"
-            raise StoreError(msg) from exc
-        with map_errors(self._where, settings.schema):
-            async with conn:
-                await migrate(conn, settings.schema, mode=settings.migrate)
-            await self._pool.open()
-        self._ready = True
+        await self._db.open()
 
     async def append(
         self,
@@ -169,7 +136,9 @@ class AsyncPostgresStore:
         with map_errors(self._where, self._settings.schema):
             result = await self._append(stream_id, events, precondition)
         if result.positions and not result.deduplicated:
-            await self._wake_followers()
+            # Followers in this process wake at once, others by a NOTIFY sent for us.
+            self._notifier.notify()
+            self._wakeups.announce()
         return result
 
     async def _append(
@@ -177,10 +146,11 @@ class AsyncPostgresStore:
     ) -> AppendResult:
         if not events or len({e.event_id for e in events}) != len(events):
             return await self._append_refused(stream_id, events, precondition)
-        params = append_params(stream_id, events, precondition)
+        mode, params = append_params(stream_id, events, precondition)
+        statement = self._sql.append(mode)
         for _ in range(_APPEND_ROUNDS):
             try:
-                rows = await self._rows(self._sql.append, params)
+                rows = await self._db.rows(statement, params)
             except errors.UniqueViolation as exc:
                 if is_violation_of(exc, STREAM_VERSION_KEY):
                     current = await self.stream_version(stream_id)
@@ -217,20 +187,10 @@ class AsyncPostgresStore:
     async def _find(self, events: Sequence[NewEvent]) -> list[StoredEvent]:
         if not events:
             return []
-        rows = await self._rows(self._sql.find_events, {"event_ids": [e.event_id for e in events]})
+        rows = await self._db.rows(
+            self._sql.find_events, {"event_ids": [e.event_id for e in events]}
+        )
         return [stored_event(row) for row in rows]
-
-    async def _wake_followers(self) -> None:
-        """Wake followers in this process at once, and in others through NOTIFY.
-
-        The NOTIFY runs after the append committed, on its own: inside the append it would
-        take PostgreSQL's commit-time notification lock and serialize every writer.
-        """
-        self._notifier.notify()
-        # A wake-up is a hint: if it is lost, followers still poll every wake_interval,
-        # and the append it follows has committed, so its failure must not fail the append.
-        with contextlib.suppress(psycopg.Error):
-            await self._rows(self._sql.notify, self._notify_params)
 
     async def read_stream(
         self,
@@ -254,7 +214,7 @@ class AsyncPostgresStore:
             "high": BIGINT_MAX if to_version is None else to_version,
             "limit": limit,
         }
-        return [stored_event(row) for row in await self._read(statement, params)]
+        return [stored_event(row) for row in await self._db.read(statement, params)]
 
     async def read_all(
         self,
@@ -279,7 +239,7 @@ class AsyncPostgresStore:
         else:
             statement = self._sql.read_all_both
             params["types"], params["categories"] = list(types), list(categories)
-        return [stored_event(row) for row in await self._read(statement, params)]
+        return [stored_event(row) for row in await self._db.read(statement, params)]
 
     async def iter_stream(
         self,
@@ -323,17 +283,17 @@ class AsyncPostgresStore:
 
     async def read_caused_by(self, causation_id: UUID, /) -> list[StoredEvent]:
         """Read the events whose causation id is ``causation_id``, in log order."""
-        rows = await self._read(self._sql.read_caused_by, {"causation_id": causation_id})
+        rows = await self._db.read(self._sql.read_caused_by, {"causation_id": causation_id})
         return [stored_event(row) for row in rows]
 
     async def stream_version(self, stream_id: str, /) -> int:
         """Return the stream's current version (0 if it has no events)."""
-        rows = await self._read(self._sql.stream_version, {"stream_id": stream_id})
+        rows = await self._db.read(self._sql.stream_version, {"stream_id": stream_id})
         return int(rows[0][0]) if rows else 0
 
     async def head(self) -> int:
         """Return the last position of the global log below its horizon (0 if empty)."""
-        rows = await self._read(self._sql.head)
+        rows = await self._db.read(self._sql.head)
         return int(rows[0][0])
 
     async def list_streams(
@@ -346,13 +306,13 @@ class AsyncPostgresStore:
             low = exclude = after
         params = {"low": low, "exclude": exclude, "high": high, "limit": limit}
         statement = self._sql.list_streams_unbounded if high is None else self._sql.list_streams
-        return [StreamInfo(row[0], row[1]) for row in await self._read(statement, params)]
+        return [StreamInfo(row[0], row[1]) for row in await self._db.read(statement, params)]
 
     async def count_streams(self, prefix: str = "", /) -> int:
         """Count streams whose id starts with ``prefix``."""
         low, high = prefix_range(prefix)
         statement = self._sql.count_streams_unbounded if high is None else self._sql.count_streams
-        rows = await self._read(statement, {"low": low, "high": high})
+        rows = await self._db.read(statement, {"low": low, "high": high})
         return int(rows[0][0])
 
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
@@ -364,14 +324,14 @@ class AsyncPostgresStore:
             "schema_version": snapshot.schema_version,
             "data": snapshot.data,
         }
-        await self._read(self._sql.save_snapshot, params)
+        await self._db.read(self._sql.save_snapshot, params)
 
     async def load_snapshot(
         self, stream_id: str, /, *, max_version: int | None = None
     ) -> SnapshotRecord | None:
         """Return the newest snapshot of a stream at or below ``max_version``, if any."""
         high = BIGINT_MAX if max_version is None else max_version
-        rows = await self._read(self._sql.load_snapshot, {"stream_id": stream_id, "high": high})
+        rows = await self._db.read(self._sql.load_snapshot, {"stream_id": stream_id, "high": high})
         return snapshot_record(rows[0]) if rows else None
 
     async def wait_for_events(self, after: int, /, *, timeout: float) -> bool:
@@ -379,10 +339,14 @@ class AsyncPostgresStore:
 
         Woken by NOTIFY from any process, and by appends through this store; without a
         wake-up it looks again every ``wake_interval`` seconds, so a lost notification
-        delays it, never stalls it.
+        delays it, never stalls it. A wake-up that finds nothing new yet means a commit
+        is waiting behind an older transaction (the horizon): it looks again soon, after
+        10 ms, 20 ms, 40 ms... up to ``wake_interval``.
         """
-        self._listener.start()
+        self._wakeups.listen()
         deadline = time.monotonic() + timeout
+        interval = self._settings.wake_interval
+        step = interval
         while True:
             since = self._notifier.generation
             if await self.head() > after:
@@ -390,7 +354,10 @@ class AsyncPostgresStore:
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            await self._notifier.async_wait(since, min(left, self._settings.wake_interval))
+            if await self._notifier.async_wait(since, min(left, step)):
+                step = _RECHECK
+            else:
+                step = min(step * 2, interval)
 
     def subscribe(
         self,
@@ -412,42 +379,19 @@ class AsyncPostgresStore:
         )
 
     async def close(self) -> None:
-        """Close the pool and the listener; the store cannot be used afterwards."""
-        self._closed = True
-        self._ready = False
-        self._listener.close()
-        await self._pool.close()
-
-    async def _read(
-        self, statement: bytes, params: Mapping[str, Any] | None = None
-    ) -> list[TupleRow]:
-        with map_errors(self._where, self._settings.schema):
-            return await self._rows(statement, params)
-
-    async def _rows(
-        self, statement: bytes, params: Mapping[str, Any] | None = None
-    ) -> list[TupleRow]:
-        """Run one statement on a pooled connection; once more if the connection died."""
-        if not self._ready:
-            await self.open()
-        for attempt in range(1, _ATTEMPTS + 1):
-            async with self._pool.connection() as conn:
-                try:
-                    cursor = await conn.execute(statement, params)
-                    return await cursor.fetchall() if cursor.description else []
-                except psycopg.OperationalError:
-                    if attempt == _ATTEMPTS or not conn.broken:
-                        raise
-            # Connections killed together (a restart, pg_terminate_backend) are found
-            # now rather than one failed statement at a time.
-            await self._pool.check()
-        raise AssertionError(_ATTEMPTS)
+        """Close the pool and the wake-up connection; the store cannot be used afterwards."""
+        self._wakeups.close()
+        await self._db.close()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._where} schema={self._settings.schema!r}>"
 
     async def __aenter__(self) -> AsyncPostgresStore:
-        await self.open()
+        try:
+            await self.open()
+        except BaseException:
+            await self.close()
+            raise
         return self
 
     async def __aexit__(
