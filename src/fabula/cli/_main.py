@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fabula._errors import FabulaError
-from fabula.cli import _demo, _inspect, _projections
+from fabula.cli import _demo, _inspect, _projections, _serve
 
 __all__ = ["build_parser", "main"]
 
@@ -23,6 +23,7 @@ _registrars: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
     _demo.register,
     _inspect.register,
     _projections.register,
+    _serve.register,
 ]
 
 
@@ -51,5 +52,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-
-
