@@ -1,0 +1,182 @@
+"""The bank account app (seed 001, section D) over HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from examples.bank.app import create_app
+from fabula import open_async_store
+
+from .conftest import new_id, serve
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(scope="module")
+async def client(url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(create_app(url)) as client:
+        yield client
+
+
+@pytest.fixture
+def account() -> str:
+    return new_id("a")
+
+
+async def stored_types(url: str, account_id: str) -> list[str]:
+    store = open_async_store(url)
+    try:
+        return [record.type for record in await store.read_stream(f"bank_account-{account_id}")]
+    finally:
+        await store.close()
+
+
+async def open_account(client: httpx.AsyncClient, account_id: str) -> httpx.Response:
+    return await client.post(
+        f"/account/openBankAccount/{account_id}", json={"account_id": account_id}
+    )
+
+
+async def test_the_seed_session(client: httpx.AsyncClient, account: str) -> None:
+    assert (await open_account(client, account)).status_code == 204
+    deposit = await client.post(f"/account/depositMoney/{account}", json={"amount": 1000.0})
+    withdraw = await client.post(f"/account/withdrawMoney/{account}", json={"amount": 400.0})
+    check = await client.post(
+        f"/account/writeCheck/{account}", json={"check_number": "1170", "amount": 256.28}
+    )
+    assert [r.status_code for r in (deposit, withdraw, check)] == [204, 204, 204]
+    assert deposit.content == b""
+    token = check.headers["Fabula-Position"]
+    assert int(token.split(".")[0]) > int(deposit.headers["Fabula-Position"].split(".")[0])
+
+    found = await client.get(f"/account/{account}", params={"after": token})
+    assert found.status_code == 200
+    assert found.json() == {"account_id": account, "balance": 343.72, "written_checks": ["1170"]}
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "code", "message"),
+    [
+        ("openBankAccount", None, "account_already_open", "bank account is already open"),
+        ("withdrawMoney", {"amount": 5000}, "funds_not_available", "funds not available"),
+        (
+            "writeCheck",
+            {"check_number": "9", "amount": 5000},
+            "funds_not_available",
+            "funds not available",
+        ),
+        ("depositMoney", {"amount": -5}, "invalid_amount", "amount must be positive"),
+    ],
+)
+async def test_refused_commands_answer_400_and_write_nothing(
+    client: httpx.AsyncClient,
+    url: str,
+    account: str,
+    route: str,
+    body: dict[str, object] | None,
+    code: str,
+    message: str,
+) -> None:
+    await open_account(client, account)
+    funded = await client.post(f"/account/depositMoney/{account}", json={"amount": 100})
+
+    refused = await client.post(f"/account/{route}/{account}", json=body or {"account_id": account})
+    assert refused.status_code == 400
+    assert (refused.json()["code"], refused.json()["message"]) == (code, message)
+
+    found = await client.get(
+        f"/account/{account}", params={"after": funded.headers["Fabula-Position"]}
+    )
+    assert found.json() == {"account_id": account, "balance": 100.0, "written_checks": []}
+    assert await stored_types(url, account) == ["BankAccountOpened", "CustomerDepositedMoney"]
+
+
+async def test_money_moves_only_on_an_open_account(client: httpx.AsyncClient, account: str) -> None:
+    refused = await client.post(f"/account/depositMoney/{account}", json={"amount": 10})
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "code": "account_not_open",
+        "message": "bank account is not open",
+        "params": {},
+    }
+
+
+async def test_an_unknown_account_is_404(client: httpx.AsyncClient, account: str) -> None:
+    missing = await client.get(f"/account/{account}")
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "code": "account_not_found",
+        "message": "no bank account has this id",
+        "params": {"account_id": account},
+    }
+
+
+async def test_the_body_must_name_the_account_of_the_url(
+    client: httpx.AsyncClient, url: str, account: str
+) -> None:
+    refused = await client.post(f"/account/openBankAccount/{account}", json={"account_id": "b"})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "account_id_mismatch"
+    assert await stored_types(url, account) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "code"),
+    [
+        (b"{not json", 400, "malformed_json"),
+        (b'{"amount": "lots"}', 422, "invalid_request"),
+        (b'{"amount": 1.001}', 422, "invalid_request"),
+        (b'{"amount": "NaN"}', 422, "invalid_request"),
+        (b"{}", 422, "invalid_request"),
+        (b"[1, 2]", 422, "invalid_request"),
+    ],
+)
+async def test_bad_input_is_a_4xx_json_and_writes_nothing(
+    client: httpx.AsyncClient, url: str, account: str, content: bytes, status: int, code: str
+) -> None:
+    await open_account(client, account)
+    answer = await client.post(
+        f"/account/depositMoney/{account}",
+        content=content,
+        headers={"content-type": "application/json"},
+    )
+    assert answer.status_code == status
+    assert answer.json()["code"] == code
+    assert await stored_types(url, account) == ["BankAccountOpened"]
+
+
+async def test_bad_ids_are_422(client: httpx.AsyncClient) -> None:
+    for account_id in ("a b", "x" * 65, "é"):
+        answer = await client.get(f"/account/{account_id}")
+        assert (answer.status_code, answer.json()["code"]) == (422, "invalid_request")
+
+
+async def test_a_position_token_the_app_did_not_issue_is_refused(
+    client: httpx.AsyncClient, account: str
+) -> None:
+    token = (await open_account(client, account)).headers["Fabula-Position"]
+    position, mac = token.split(".")
+    assert (await client.get(f"/account/{account}", params={"after": token})).status_code == 200
+    for forged in (f"{int(position) + 1}.{mac}", position, "x", "999999.abc"):
+        refused = await client.get(f"/account/{account}", params={"after": forged})
+        assert refused.status_code == 400
+        assert refused.json() == {
+            "code": "invalid_position_token",
+            "message": "the position token was not issued by this server",
+            "params": {"token": forged},
+        }
+
+
+async def test_the_openapi_document_lists_the_routes(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert set(spec["paths"]) == {
+        "/account/openBankAccount/{account_id}",
+        "/account/depositMoney/{account_id}",
+        "/account/withdrawMoney/{account_id}",
+        "/account/writeCheck/{account_id}",
+        "/account/{account_id}",
+    }
+    assert (await client.get("/docs")).status_code == 200
