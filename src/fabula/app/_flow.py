@@ -9,6 +9,8 @@ Theory of operation, for one ``dispatch(command)``:
    No route is an ``UnknownCommand`` error: a command is never silently ignored.
 3. The repository loads the stream (snapshot + events). If the caller sent an expected
    version and the stream is elsewhere, ``ConcurrencyError`` is raised before deciding.
+   ``expected_version=0`` (a create) skips the load: a new stream's state is the initial
+   state, and the append at version 0 fails if the stream exists after all.
 4. ``decide`` runs. A ``DomainError`` propagates and nothing is written. Zero events is a
    valid no-op: nothing is appended.
 5. The events are appended with ``ExpectedVersion(loaded version)``, so a concurrent
@@ -28,7 +30,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from uuid import UUID
 
-from fabula._errors import ConcurrencyError, ConfigurationError, ListenerError, UnknownCommand
+from fabula._errors import (
+    ConcurrencyError,
+    ConfigurationError,
+    DomainError,
+    ListenerError,
+    UnknownCommand,
+)
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._ids import uuid7
 from fabula.app._middleware import (
@@ -181,12 +189,26 @@ class Flow:
             raise UnknownCommand(type(context.command))
         stream_id = route.stream_id(context.command)
         repository = route.repository
-        loaded = repository.load(stream_id)
-        if context.expected_version is not None and context.expected_version != loaded.version:
-            raise ConcurrencyError(
-                stream_id, str(ExpectedVersion(context.expected_version)), loaded.version
-            )
-        events = repository.decider.decide(context.command, loaded.state)
+        decide = repository.decider.decide
+        if context.expected_version == 0:
+            # The caller says the stream is new: its state is the initial one by definition,
+            # and the append at version 0 refuses it if it exists. Only a refusal or a no-op,
+            # which append nothing, need the store asked whether the stream is really new.
+            loaded = repository.initial(stream_id)
+            try:
+                events = decide(context.command, loaded.state)
+            except DomainError:
+                self._require_new(stream_id)
+                raise
+            if not events:
+                self._require_new(stream_id)
+        else:
+            loaded = repository.load(stream_id)
+            if context.expected_version is not None and context.expected_version != loaded.version:
+                raise ConcurrencyError(
+                    stream_id, str(ExpectedVersion(context.expected_version)), loaded.version
+                )
+            events = decide(context.command, loaded.state)
         if not events:
             return DispatchResult(
                 stream_id=stream_id,
@@ -214,6 +236,11 @@ class Flow:
             command_id=context.command_id,
             deduplicated=result.deduplicated,
         )
+
+    def _require_new(self, stream_id: str) -> None:
+        version = self.store.stream_version(stream_id)
+        if version != 0:
+            raise ConcurrencyError(stream_id, str(ExpectedVersion(0)), version)
 
     def _publish(self, events: Sequence[Recorded[Any]]) -> list[BaseException]:
         errors: list[BaseException] = []

@@ -3,9 +3,11 @@
 
 Rules:
 1. ``load`` starts from the newest usable snapshot at or below the wanted version and
-   replays the events after it. A snapshot that cannot be decoded, or was written for
-   another snapshot version of the state, is ignored (logged) and the stream is replayed
-   from its first event: snapshots are an optimisation, never a source of truth.
+   replays the events after it (snapshots are looked up when the repository has a
+   snapshot policy, or ``read_snapshots=True``). A snapshot that cannot be decoded, or
+   was written for another snapshot version of the state, is ignored (logged) and the
+   stream is replayed from its first event: snapshots are an optimisation, never a source
+   of truth.
 2. ``append`` writes with the precondition it is given, then (after the commit) stores a
    snapshot if the policy asks for one. A failed snapshot write is logged, never raised:
    the events are committed.
@@ -63,6 +65,7 @@ class Repository(Generic[StateT]):
         *,
         registry: EventRegistry | None = None,
         snapshots: SnapshotPolicy = NEVER,
+        read_snapshots: bool | None = None,
     ) -> None:
         self._store = store
         self.decider: Decider[StateT, Any, Any] = as_decider(model)
@@ -73,6 +76,13 @@ class Repository(Generic[StateT]):
             msg = f"aggregate {self.decider.name!r} has no state_type: it cannot be snapshotted"
             raise ConfigurationError(msg)
         self._snapshots = snapshots
+        # A repository that never writes snapshots does not look for them either: one
+        # round trip less per load. ``read_snapshots=True`` reads ones written elsewhere.
+        self._reads_snapshots = (
+            read_snapshots
+            if read_snapshots is not None
+            else not isinstance(snapshots, NeverSnapshot)
+        )
         self._state_decoder: msgspec.json.Decoder[Any] | None = (
             msgspec.json.Decoder(self.decider.state_type)
             if self.decider.state_type is not None
@@ -83,6 +93,10 @@ class Repository(Generic[StateT]):
     def store(self) -> EventStore:
         """The event store this repository reads and writes."""
         return self._store
+
+    def initial(self, stream_id: str, /) -> Loaded[StateT]:
+        """Return the state of a stream with no events (without reading the store)."""
+        return Loaded(stream_id, self.decider.initial_state(), 0)
 
     def load(self, stream_id: str, /, *, as_of_version: int | None = None) -> Loaded[StateT]:
         """Return the state of a stream, now or as of a past version."""
@@ -182,7 +196,7 @@ class Repository(Generic[StateT]):
             logger.exception("snapshot of %s at version %d failed", stream_id, version)
 
     def _start(self, stream_id: str, as_of_version: int | None) -> tuple[StateT, int, int | None]:
-        if self._state_decoder is not None:
+        if self._state_decoder is not None and self._reads_snapshots:
             snapshot = self._store.load_snapshot(stream_id, max_version=as_of_version)
             wanted = (self.decider.name, self.decider.snapshot_version)
             if snapshot is not None and (snapshot.type, snapshot.schema_version) == wanted:

@@ -94,7 +94,7 @@ def test_zero_events_is_a_no_op(flow: Flow) -> None:
 def test_expected_version_mismatch_raises_before_deciding(flow: Flow) -> None:
     flow.dispatch(Open("a", "x"))
     with pytest.raises(ConcurrencyError) as caught:
-        flow.dispatch(Add("a", 1), expected_version=0)
+        flow.dispatch(Add("a", 1), expected_version=3)
     assert (caught.value.stream_id, caught.value.actual) == ("counter-a", 1)
     assert flow.dispatch(Add("a", 1), expected_version=1).version == 2
 
@@ -207,3 +207,21 @@ def test_causation_of_the_command_is_kept_in_metadata(flow: Flow) -> None:
     result = flow.dispatch(Open("a", "x"), causation_id=cause)
     assert result.events[0].causation_id == result.command_id
     assert result.events[0].metadata["caused_by"] == str(cause)
+
+
+def test_create_with_expected_version_zero_skips_the_load_but_stays_correct(flow: Flow) -> None:
+    reads: list[str] = []
+    original = flow.store.read_stream
+    flow.store.read_stream = lambda *a, **k: reads.append(a[0]) or original(*a, **k)  # type: ignore[method-assign]
+    assert flow.dispatch(Open("a", "x"), expected_version=0).version == 1
+    assert reads == []
+    # On an existing stream: a conflict, whether decide would refuse, append, or do nothing.
+    with pytest.raises(ConcurrencyError):
+        flow.dispatch(Open("a", "y"), expected_version=0)
+    with pytest.raises(ConcurrencyError):
+        flow.dispatch(Add("a", 1), expected_version=0)
+    with pytest.raises(ConcurrencyError):
+        flow.dispatch(Add("a", 0), expected_version=0)
+    with pytest.raises(NotOpen):
+        flow.dispatch(Add("new", 1), expected_version=0)
+    assert flow.store.head() == 1

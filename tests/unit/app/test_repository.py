@@ -54,7 +54,7 @@ def test_time_travel_loads_a_past_version() -> None:
 
 
 def test_unreadable_snapshot_falls_back_to_full_replay(caplog: pytest.LogCaptureFixture) -> None:
-    flow = filled(Counter)
+    flow = filled(Counter, snapshots=SnapshotEvery(1000))
     flow.store.save_snapshot(
         SnapshotRecord(stream_id="counter-a", version=9, type="counter", data='{"total": "oops"}')
     )
@@ -65,7 +65,7 @@ def test_unreadable_snapshot_falls_back_to_full_replay(caplog: pytest.LogCapture
 
 
 def test_snapshot_of_another_state_version_is_ignored() -> None:
-    flow = filled(Counter)
+    flow = filled(Counter, snapshots=SnapshotEvery(1000))
     flow.store.save_snapshot(
         SnapshotRecord(
             stream_id="counter-a",
@@ -174,3 +174,15 @@ def test_custom_snapshot_policy_is_any_callable() -> None:
     assert newest is not None
     assert (first.version, newest.version) == (5, 6)  # totals after: 1, 3, 6, 10, 15
     assert calls[:2] == [(0, 1), (1, 2)]
+
+
+def test_snapshots_are_read_only_with_a_policy_or_on_request() -> None:
+    flow = filled(Counter, adds=2)
+    flow.store.save_snapshot(
+        SnapshotRecord(
+            stream_id="counter-a", version=3, type="counter", data='{"name":"x","total":99}'
+        )
+    )
+    assert flow.repository(Counter).load("counter-a").state.total == 3
+    reader = Repository(flow.store, Counter, read_snapshots=True)
+    assert reader.load("counter-a").state.total == 99
