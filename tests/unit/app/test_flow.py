@@ -212,7 +212,12 @@ def test_causation_of_the_command_is_kept_in_metadata(flow: Flow) -> None:
 def test_create_with_expected_version_zero_skips_the_load_but_stays_correct(flow: Flow) -> None:
     reads: list[str] = []
     original = flow.store.read_stream
-    flow.store.read_stream = lambda *a, **k: reads.append(a[0]) or original(*a, **k)  # type: ignore[method-assign]
+
+    def spy(stream_id: str, /, **options: Any) -> Any:
+        reads.append(stream_id)
+        return original(stream_id, **options)
+
+    flow.store.read_stream = spy  # type: ignore[method-assign]
     assert flow.dispatch(Open("a", "x"), expected_version=0).version == 1
     assert reads == []
     # On an existing stream: a conflict, whether decide would refuse, append, or do nothing.
