@@ -184,5 +184,5 @@ def test_snapshots_are_read_only_with_a_policy_or_on_request() -> None:
         )
     )
     assert flow.repository(Counter).load("counter-a").state.total == 3
-    reader = Repository(flow.store, Counter, read_snapshots=True)
+    reader: Repository[Counter] = Repository(flow.store, Counter, read_snapshots=True)
     assert reader.load("counter-a").state.total == 99
