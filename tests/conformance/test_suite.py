@@ -12,6 +12,7 @@ import time
 import uuid
 from datetime import datetime
 
+import msgspec
 import pytest
 
 from fabula.store import NewEvent
@@ -103,7 +104,7 @@ class AfterIsInclusive(MemoryStore):
 class NaiveRecordedAt(MemoryStore):
     def read_stream(self, stream_id, /, **options):
         return [
-            dataclasses.replace(e, recorded_at=datetime.now())
+            msgspec.structs.replace(e, recorded_at=datetime.now())
             for e in super().read_stream(stream_id, **options)
         ]
 
@@ -111,7 +112,7 @@ class NaiveRecordedAt(MemoryStore):
 class ReencodesJson(MemoryStore):
     def read_stream(self, stream_id, /, **options):
         return [
-            dataclasses.replace(e, data=json.dumps(json.loads(e.data)))
+            msgspec.structs.replace(e, data=json.dumps(json.loads(e.data)))
             for e in super().read_stream(stream_id, **options)
         ]
 

@@ -2,8 +2,8 @@
 
 Start with ``Projection`` (handlers per event type that update a read model) and a
 target for it (``fabula.read.sqlite.SqliteTarget``, ``fabula.read.postgres.PostgresTarget``,
-``fabula.read.memory.MemoryTarget``); ``ProjectionRunner`` keeps it up to date. See
-``docs/projections.md``.
+``fabula.read.memory.MemoryTarget``); ``ProjectionRunner`` keeps it up to date, or
+``InlineProjection`` in each append's own transaction. See ``docs/projections.md``.
 """
 
 from fabula.read._app import load_app
@@ -19,6 +19,8 @@ from fabula.read._errors import (
     ProjectionFailed,
     UnknownQuery,
 )
+from fabula.read._inline import InlineProjection
+from fabula.read._inline_async import AsyncInlineProjection
 from fabula.read._leases import Lease, LeaseSettings
 from fabula.read._pagination import Page, clamp_limit, decode_cursor, encode_cursor, paginate
 from fabula.read._policy import ErrorPolicy
@@ -38,6 +40,7 @@ from fabula.read._views import View
 from fabula.read._workers import run_worker, run_workers
 
 __all__ = [
+    "AsyncInlineProjection",
     "AsyncProjectionRunner",
     "AsyncProjectionSet",
     "AsyncQueryBus",
@@ -47,6 +50,7 @@ __all__ = [
     "DeadLetter",
     "ErrorPolicy",
     "HandlerError",
+    "InlineProjection",
     "InvalidCursor",
     "Lease",
     "LeaseLost",

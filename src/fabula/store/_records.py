@@ -1,7 +1,9 @@
 """Records: what crosses the store boundary. Plain values; payloads are JSON text.
 
 Backends never see event classes: they store and return these records, and the codec
-(``fabula.codec``) turns them into typed events.
+(``fabula.codec``) turns them into typed events. The two per-event records are frozen
+msgspec Structs: a catch-up builds one per event, and a Struct is built about ten times
+faster than a frozen dataclass.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, TypeAlias
 from uuid import UUID
+
+import msgspec
 
 __all__ = [
     "AppendResult",
@@ -24,8 +28,7 @@ __all__ = [
 Direction: TypeAlias = Literal["forwards", "backwards"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NewEvent:
+class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
     """An event to append: its id, stable type, schema version and JSON payload."""
 
     event_id: UUID
@@ -37,8 +40,7 @@ class NewEvent:
     correlation_id: UUID | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoredEvent:
+class StoredEvent(msgspec.Struct, frozen=True, kw_only=True):
     """An event as the store holds it, with its place in its stream and in the global log."""
 
     position: int

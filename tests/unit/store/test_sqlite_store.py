@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from fabula import (
@@ -388,7 +389,9 @@ def _outcome(store: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any
         return type(exc), str(exc)
     if isinstance(value, list):
         return [
-            dataclasses.replace(v, recorded_at=datetime.min) if isinstance(v, StoredEvent) else v
+            msgspec.structs.replace(v, recorded_at=datetime.min)
+            if isinstance(v, StoredEvent)
+            else v
             for v in value
         ]
     return value

@@ -60,11 +60,20 @@ WHERE position > %(after)s AND position < ({horizon}){filters}
 ORDER BY position LIMIT %(limit)s
 """
 
+# Catching an append hook up (``_hooks_async.py``): no horizon, as no append runs then.
+_EVENTS_AFTER = """
+SELECT {columns} FROM {schema}.events WHERE position > %(after)s{filters}
+ORDER BY position LIMIT %(limit)s
+"""
+
 _TYPES = " AND type = ANY(%(types)s::text[])"
 _CATEGORIES = " AND category = ANY(%(categories)s::text[])"
 
 _TEXT: dict[str, str] = {
     **{f"append_{mode}": _APPEND.replace("{bump}", bump) for mode, bump in _BUMP.items()},
+    "lock_log": "LOCK TABLE {schema}.events IN SHARE MODE",
+    "events_after": _EVENTS_AFTER.replace("{filters}", ""),
+    "events_after_types": _EVENTS_AFTER.replace("{filters}", _TYPES),
     "find_events": "SELECT {columns} FROM {schema}.events"
     " WHERE event_id = ANY(%(event_ids)s::uuid[]) ORDER BY position",
     "stream_version": "SELECT version FROM {schema}.streams WHERE stream_id = %(stream_id)s",
@@ -109,6 +118,9 @@ class Statements:
     append_new: bytes
     append_exists: bytes
     append_exact: bytes
+    lock_log: bytes
+    events_after: bytes
+    events_after_types: bytes
     find_events: bytes
     stream_version: bytes
     read_stream_forwards: bytes

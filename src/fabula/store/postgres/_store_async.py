@@ -3,7 +3,8 @@
 Each operation is one statement (the append too: see ``_sql.py``), run by
 ``AsyncDatabase``, which also connects, migrates and recovers lost connections. Why
 positions are safe to follow without a global lock is the subject of ``_ordering.py``;
-how followers in other processes are woken, of ``_wakeups.py``.
+how followers in other processes are woken, of ``_wakeups.py``; how append hooks run in
+the append's transaction, of ``_hooks_async.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from psycopg import errors
 
 from fabula._errors import ConcurrencyError, ConfigurationError
 from fabula.store._dedupe import replayed_append
+from fabula.store._hooks import AppendHooks
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
 from fabula.store._records import (
@@ -35,6 +37,12 @@ from fabula.store.postgres._errors import (
     STREAM_VERSION_KEY,
     is_violation_of,
     map_errors,
+)
+from fabula.store.postgres._hooks_async import (
+    AsyncAppendHook,
+    AsyncAttachHook,
+    add_hook,
+    write_append,
 )
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
@@ -96,6 +104,7 @@ class AsyncPostgresStore:
         self._wakeups = Wakeups(
             conninfo, settings.connect_kwargs(), settings.channel, self._notifier
         )
+        self._hooks = AppendHooks()
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> AsyncPostgresStore:
@@ -150,7 +159,9 @@ class AsyncPostgresStore:
         statement = self._sql.append(mode)
         for _ in range(_APPEND_ROUNDS):
             try:
-                rows = await self._db.rows(statement, params)
+                rows = await write_append(
+                    self._db, self._hooks, self._sql, statement, params, events
+                )
             except errors.UniqueViolation as exc:
                 if is_violation_of(exc, STREAM_VERSION_KEY):
                     current = await self.stream_version(stream_id)
@@ -169,6 +180,40 @@ class AsyncPostgresStore:
                 check(precondition, stream_id, await self.stream_version(stream_id))
             # The precondition holds by now, or the append that held our ids rolled back.
         raise ConcurrencyError(stream_id, str(precondition), await self.stream_version(stream_id))
+
+    async def add_append_hook(
+        self,
+        hook: AsyncAppendHook,
+        /,
+        *,
+        types: Collection[str] | None = None,
+        attach: AsyncAttachHook | None = None,
+    ) -> None:
+        """Call ``hook(tx, records)`` in every later append's transaction, before it commits.
+
+        ``tx`` is the store's connection (autocommit off, inside the append's
+        transaction); ``records`` are the appended events of ``types`` (all for
+        ``None``); appends without any do not call it, and stay one statement. If the
+        hook raises, the append rolls back and the exception propagates.
+
+        Adding is one transaction that holds off every append (a ``SHARE`` lock on the
+        log): ``attach(tx)`` runs first; if it returns a position, the hook is first
+        called with the stored events of ``types`` after it, so it catches up. Appends
+        in other processes call only their own process's hooks.
+
+        Raises:
+            ConfigurationError: the hook was added already.
+            Exception: what ``attach`` or the hook raised (then the hook is not added).
+        """
+        if hook in self._hooks:
+            msg = f"this append hook was added to {self!r} already"
+            raise ConfigurationError(msg)
+        with map_errors(self._where, self._settings.schema):
+            await add_hook(self._db, self._hooks, self._sql, hook, types, attach)
+
+    async def remove_append_hook(self, hook: AsyncAppendHook, /) -> bool:
+        """Stop calling ``hook`` in later appends; return whether it was added."""
+        return self._hooks.remove(hook)
 
     async def _append_refused(
         self, stream_id: str, events: Sequence[NewEvent], precondition: Precondition

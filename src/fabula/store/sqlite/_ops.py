@@ -14,6 +14,10 @@ Theory of operation of ``append``:
    look up the stored events with the batch's ids: ``replayed_append`` then tells a retry
    (the original result, ``deduplicated=True``) from a reuse (``DuplicateEvent``).
 4. Any other failure rolls the whole batch back: nothing of a failed append is stored.
+5. Append hooks (``fabula.store._hooks``) run after the inserts and before ``COMMIT``, with
+   this connection; the records they get are built from the batch, not read back. A
+   hook is registered by ``attach_hook`` under the same write lock, so no append of this
+   process runs between its catch-up and its registration.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from fabula._errors import ConcurrencyError, ConfigurationError, StreamNotFound
 from fabula.store._dedupe import replayed_append
+from fabula.store._hooks import REPLAY_PAGE, AppendHooks, ReplayFrom
 from fabula.store._preconditions import Precondition, check
 from fabula.store._records import (
     AppendResult,
@@ -38,10 +44,11 @@ from fabula.store._records import (
     category_of,
 )
 from fabula.store.sqlite import _sql
-from fabula.store.sqlite._rows import decode_events
+from fabula.store.sqlite._rows import EPOCH, decode_events
 
 __all__ = [
     "append",
+    "attach_hook",
     "count_streams",
     "head",
     "list_streams",
@@ -59,8 +66,12 @@ def append(
     stream_id: str,
     events: Sequence[NewEvent],
     precondition: Precondition,
+    hooks: AppendHooks | None = None,
 ) -> AppendResult:
-    """Append ``events`` to a stream if ``precondition`` holds, in one transaction."""
+    """Append ``events`` to a stream if ``precondition`` holds, in one transaction.
+
+    ``hooks`` that want some of the events run before the commit (rule 5).
+    """
     conn.execute(_sql.BEGIN_IMMEDIATE)
     try:
         current, last = conn.execute(_sql.APPEND_STATE, (stream_id,)).fetchone()
@@ -92,6 +103,10 @@ def append(
         )
         version = current + len(events)
         conn.execute(_sql.UPSERT_STREAM, (stream_id, version, category))
+        if hooks is not None and hooks.active and hooks.wanted({e.type for e in events}):
+            records = _records(stream_id, events, last, current, now)
+            for hook, chosen in hooks.calls(records):
+                hook(conn, chosen)
         conn.execute(_sql.COMMIT)
     except (ConcurrencyError, StreamNotFound, sqlite3.IntegrityError) as exc:
         _rollback(conn)
@@ -107,6 +122,56 @@ def append(
         _rollback(conn)
         raise
     return AppendResult(stream_id, version, tuple(range(last + 1, last + len(events) + 1)))
+
+
+def _records(
+    stream_id: str, events: Sequence[NewEvent], last: int, current: int, micros: int
+) -> list[StoredEvent]:
+    """The records of an append, as ``read_all`` would return them after the commit."""
+    recorded_at = EPOCH + timedelta(microseconds=micros)
+    return [
+        StoredEvent(
+            position=last + i,
+            stream_id=stream_id,
+            version=current + i,
+            event_id=e.event_id,
+            type=e.type,
+            data=e.data,
+            schema_version=e.schema_version,
+            metadata=e.metadata,
+            causation_id=e.causation_id,
+            correlation_id=e.correlation_id,
+            recorded_at=recorded_at,
+        )
+        for i, e in enumerate(events, 1)
+    ]
+
+
+def attach_hook(
+    conn: sqlite3.Connection,
+    hooks: AppendHooks,
+    hook: Callable[[sqlite3.Connection, Sequence[StoredEvent]], object],
+    types: Collection[str] | None,
+    attach: Callable[[sqlite3.Connection], ReplayFrom] | None,
+) -> None:
+    """Run ``attach``, let ``hook`` catch up, and register it (``_hooks`` rule 3).
+
+    One transaction holds the write lock throughout, and this runs under the writer's
+    lock: no append, of this process or another, falls between catch-up and registration.
+    """
+    conn.execute(_sql.BEGIN_IMMEDIATE)
+    try:
+        after = None if attach is None else attach(conn)
+        while after is not None:
+            page = read_all(conn, after, REPLAY_PAGE, types, None)
+            if page:
+                hook(conn, page)
+            after = page[-1].position if len(page) == REPLAY_PAGE else None
+        conn.execute(_sql.COMMIT)
+    except BaseException:
+        _rollback(conn)
+        raise
+    hooks.add(hook, types)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

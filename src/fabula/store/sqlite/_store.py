@@ -4,17 +4,21 @@
 The SQL work of each operation lives in ``_ops`` (one plain function each); this class
 only routes it: writes through the writer, reads through a reader, and wakes followers
 after appends. ``wait_for_events`` also polls the log every ``poll_interval`` seconds,
-so appends by other processes wake it too.
+so appends by other processes wake it too. Append hooks (``add_append_hook``) run in
+the append's transaction, on the writer (see ``fabula.store._hooks``).
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from types import TracebackType
 from uuid import UUID
 
+from fabula._errors import ConfigurationError
+from fabula.store._hooks import AppendHooks, ReplayFrom
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -30,7 +34,13 @@ from fabula.store.sqlite import _ops
 from fabula.store.sqlite._driver import Connection
 from fabula.store.sqlite._migrate import MigrateMode
 
-__all__ = ["SqliteStore"]
+__all__ = ["AppendHook", "AttachHook", "SqliteStore"]
+
+AppendHook = Callable[[sqlite3.Connection, Sequence[StoredEvent]], object]
+"""``hook(tx, records)``: called in an append's transaction, before it commits."""
+
+AttachHook = Callable[[sqlite3.Connection], ReplayFrom]
+"""``attach(tx)``: called once when a hook is added; may return a position to replay from."""
 
 
 class SqliteStore:
@@ -60,6 +70,7 @@ class SqliteStore:
     ) -> None:
         self._db = Connection(os.fspath(path), migrate_mode=migrate, busy_timeout=busy_timeout)
         self._poll_interval = poll_interval
+        self._hooks = AppendHooks()
 
     @classmethod
     def from_url(
@@ -93,10 +104,41 @@ class SqliteStore:
         precondition: Precondition = ANY_VERSION,
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
-        result = self._db.write(_ops.append, stream_id, events, precondition)
+        result = self._db.write(_ops.append, stream_id, events, precondition, self._hooks)
         if result.positions and not result.deduplicated:
             self._db.notifier.notify()
         return result
+
+    def add_append_hook(
+        self,
+        hook: AppendHook,
+        /,
+        *,
+        types: Collection[str] | None = None,
+        attach: AttachHook | None = None,
+    ) -> None:
+        """Call ``hook(tx, records)`` in every later append's transaction, before it commits.
+
+        ``tx`` is the store's ``sqlite3.Connection``; ``records`` are the appended events
+        of ``types`` (all for ``None``); appends without any do not call it. If the hook
+        raises, the append rolls back and the exception propagates: nothing is stored.
+
+        Adding is one transaction that no append overlaps: ``attach(tx)`` runs first; if
+        it returns a position, the hook is first called with the stored events of
+        ``types`` after it, so it catches up.
+
+        Raises:
+            ConfigurationError: the hook was added already.
+            Exception: what ``attach`` or the hook raised (then the hook is not added).
+        """
+        if hook in self._hooks:
+            msg = f"this append hook was added to the SQLite store on {self.path!r} already"
+            raise ConfigurationError(msg)
+        self._db.write(_ops.attach_hook, self._hooks, hook, types, attach)
+
+    def remove_append_hook(self, hook: AppendHook, /) -> bool:
+        """Stop calling ``hook`` in later appends; return whether it was added."""
+        return self._hooks.remove(hook)
 
     def read_stream(
         self,

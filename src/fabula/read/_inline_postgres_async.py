@@ -1,0 +1,92 @@
+"""``AsyncPostgresInline``: an inline projection's append hook on a PostgreSQL store.
+
+The store calls it with its own connection, inside the append's transaction, with the
+appended records of the projection's types. The read model and its checkpoint live in
+``schema`` of the store's database, where a ``PostgresTarget`` with that schema finds
+them: the hook sets the transaction's ``search_path`` to it (``SET LOCAL``: it ends with
+the append), so handlers name their tables without a schema, as with the target.
+
+Rules:
+1. The checkpoint row is written first, then the handlers run: its lock orders every
+   inline append of this projection, so their read-model writes never deadlock.
+2. Positions follow transaction ids, not commits (``fabula/store/postgres/_ordering.py``),
+   so the checkpoint moves to the greatest position applied, never down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fabula._errors import ConfigurationError
+from fabula.codec import EventRegistry
+from fabula.read._call import async_call
+from fabula.read._inline_steps import decode_steps, handler_failed
+from fabula.read._projection import Projection
+from fabula.read.postgres import _sql
+from fabula.store import StoredEvent
+
+__all__ = ["AsyncPostgresInline"]
+
+_SEARCH_PATH = "SELECT set_config('search_path', %s, true)"
+"""Set the ``search_path`` until the transaction ends."""
+
+_ADVANCE = (
+    "WITH path AS (SELECT set_config('search_path', %s, true)) "
+    "INSERT INTO {schema}.fabula_checkpoints AS cp (name, position) SELECT %s, %s FROM path "
+    "ON CONFLICT (name) DO UPDATE SET position = greatest(cp.position, excluded.position), "
+    "updated_at = clock_timestamp()"
+)
+"""Set the ``search_path``, and move the checkpoint up to a position (never down): rule 2.
+
+One statement, one round trip: the table is named with its schema, which the
+``search_path`` set in the same statement cannot yet apply to.
+"""
+
+_LOCK_CHECKPOINT = "SELECT position FROM fabula_checkpoints WHERE name = %s FOR UPDATE"
+
+
+class AsyncPostgresInline:
+    """Applies a projection's handlers in the append's transaction, and moves its checkpoint."""
+
+    def __init__(self, projection: Projection, registry: EventRegistry, schema: str) -> None:
+        if not 0 < len(schema.encode()) <= 63:
+            msg = f"schema name {schema!r} must be 1 to 63 bytes long"
+            raise ConfigurationError(msg)
+        self._projection = projection
+        self._registry = registry
+        self._name = projection.name
+        self._schema = schema
+        quoted = '"{}"'.format(schema.replace('"', '""'))
+        self._path = f"{quoted}, public"
+        self._advance = _ADVANCE.format(schema=quoted)
+
+    async def attach(self, tx: Any) -> int:
+        """Create the schema, tables and checkpoint, run ``setup``; return the checkpoint."""
+        await tx.execute(_sql.LOCK_SCHEMA, (self._schema,))
+        await tx.execute(_sql.create_tables(self._schema))
+        await tx.execute(_SEARCH_PATH, (self._path,))
+        await tx.execute(_sql.INSERT_CHECKPOINT, (self._name,))
+        for hook in self._projection.setup_hooks:
+            try:
+                await async_call(hook, tx)
+            except Exception as exc:
+                msg = f"projection {self._name!r}: its setup failed: {exc}"
+                raise ConfigurationError(msg) from exc
+        cursor = await tx.execute(_LOCK_CHECKPOINT, (self._name,))
+        row = await cursor.fetchone()
+        return int(row[0])
+
+    async def __call__(self, tx: Any, records: Sequence[StoredEvent]) -> None:
+        """Apply ``records`` with ``tx``, and move the checkpoint to the greatest of them."""
+        steps = decode_steps(self._projection, self._registry, records)
+        position = max(r.position for r in records)
+        await tx.execute(self._advance, (self._path, self._name, position))
+        for handler, recorded in steps:
+            try:
+                await async_call(handler, tx, recorded)
+            except Exception as exc:
+                raise handler_failed(self._name, recorded) from exc
+
+    def __repr__(self) -> str:
+        return f"<inline projection {self._name!r} (PostgreSQL, schema {self._schema!r})>"
