@@ -38,5 +38,11 @@ format: $(STAMP)  ## regenerate sync code and format everything
 unasync: $(STAMP)  ## regenerate the sync modules from their asyncio sources
 	$(BIN)/python tools/unasync.py
 
+BENCH_ARGS ?= --out docs/benchmarks.md --jsonl benchmarks/results.jsonl
+
+bench: $(STAMP)  ## benchmarks vs raw drivers and eventsourcing (BENCH_ARGS="--scale 0.1 --repeat 1")
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis demo.db*
