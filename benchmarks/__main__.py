@@ -21,6 +21,7 @@ from typing import Any
 from benchmarks import machine, report, rss
 from benchmarks.harness import Measurement, System, run_suite
 from benchmarks.storage import DEFAULT_PG_URL
+from benchmarks.summary import summarize
 from benchmarks.workloads import BACKENDS, Backend, by_name
 
 # system name -> the module holding its RUNNERS_BY_BACKEND (raw has one module per driver)
@@ -136,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "systems": [s.name for s in systems],
         "minutes": (time.monotonic() - started) / 60,
     }
-    summaries = report.summarize(results)
+    summaries = summarize(results)
     text = report.render(summaries, machine=described, settings=settings, rss=memory)
     if options.out is not None:
         report.write_doc(options.out, text)

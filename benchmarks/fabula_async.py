@@ -52,7 +52,7 @@ async def _opened(ctx: Ctx) -> AsyncIterator[fabula.AsyncEventStore]:
         await store.close()
 
 
-def _flow(store: fabula.AsyncEventStore, *, snapshots: bool = False) -> fabula.AsyncFlow:
+def new_flow(store: fabula.AsyncEventStore, *, snapshots: bool = False) -> fabula.AsyncFlow:
     flow = fabula.AsyncFlow(store)
     flow.register(
         Item, stream_id=stream_of, snapshots=fabula.SnapshotEvery(100) if snapshots else NEVER
@@ -67,7 +67,7 @@ async def _positions(store: fabula.AsyncEventStore) -> list[int]:
     return positions
 
 
-async def _histories(flow: fabula.AsyncFlow, count: int, history: int) -> list[str]:
+async def histories(flow: fabula.AsyncFlow, count: int, history: int) -> list[str]:
     repository = flow.repository(Item)
     updates = [Updated(amount=1)] * (history - 1)
     ids = []
@@ -82,7 +82,7 @@ async def _histories(flow: fabula.AsyncFlow, count: int, history: int) -> list[s
 
 async def w1_create(ctx: Ctx) -> None:
     async with _opened(ctx) as store:
-        dispatch = _flow(store).dispatch
+        dispatch = new_flow(store).dispatch
         for index in range(WARMUP):
             await dispatch(
                 Create(item_id=str(uuid.uuid4()), name=f"item-{index}"), expected_version=0
@@ -99,7 +99,7 @@ async def w1_create_batched(ctx: Ctx) -> None:
     n, batch = ctx.sizes["n"], ctx.sizes["batch"]
     ctx.info["txn"] = f"1 stream; {batch} dispatches in flight (gather)"
     async with _opened(ctx) as store:
-        dispatch = _flow(store).dispatch
+        dispatch = new_flow(store).dispatch
         with ctx.timer():
             for start in range(0, n, batch):
                 await asyncio.gather(
@@ -117,8 +117,8 @@ async def w2_update(ctx: Ctx) -> None:
     history, k = ctx.sizes["history"], ctx.sizes["k"]
     snapshots, interval = bool(ctx.sizes["snapshots"]), ctx.sizes["interval"]
     async with _opened(ctx) as store:
-        flow = _flow(store, snapshots=snapshots)
-        ids = await _histories(flow, WARMUP + k, history)
+        flow = new_flow(store, snapshots=snapshots)
+        ids = await histories(flow, WARMUP + k, history)
         if snapshots:
             decider = Item.decider
             for index, stream_id in enumerate(ids):
@@ -150,7 +150,7 @@ def _noop(recorded: object) -> None:
 async def w3_catchup(ctx: Ctx) -> None:
     total = ctx.sizes["streams"] * ctx.sizes["events_per_stream"]
     async with _opened(ctx) as store:
-        await _histories(_flow(store), ctx.sizes["streams"], ctx.sizes["events_per_stream"])
+        await histories(new_flow(store), ctx.sizes["streams"], ctx.sizes["events_per_stream"])
         registry = EventRegistry(Item.decider.events)
         handle = _noop
         count = 0

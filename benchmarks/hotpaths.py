@@ -24,7 +24,7 @@ import psycopg.sql
 
 import fabula
 from benchmarks.fabula_domain import Create, Item
-from benchmarks.fabula_sync import _flow, _histories, _registry
+from benchmarks.fabula_setup import event_registry, histories, new_flow
 from benchmarks.raw_common import fold as raw_fold
 from benchmarks.storage import DEFAULT_PG_URL, Storage, fresh
 from fabula.app import uuid7
@@ -100,8 +100,8 @@ def catch_up(storage: Storage, *, events: int, page: int, profile: bool) -> None
     """
     store = fabula.open_store(storage.url)
     try:
-        _histories(_flow(store), events // 10, 10)
-        registry = _registry()
+        histories(new_flow(store), events // 10, 10)
+        registry = event_registry()
 
         def pages(consume: Callable[[list[StoredEvent]], object]) -> Callable[[], None]:
             def run() -> None:
@@ -220,7 +220,7 @@ def _wal_pages(storage: Storage) -> None:
     store = fabula.open_store(storage.url)
     probe = sqlite3.connect(storage.path, isolation_level=None)
     try:
-        dispatch = _flow(store).dispatch
+        dispatch = new_flow(store).dispatch
         insert = _raw_insert(storage)
 
         def pages(step: Callable[[], object]) -> float:
@@ -244,7 +244,7 @@ def _wal_pages(storage: Storage) -> None:
 def _create_pass(storage: Storage, *, commands: int, profile: bool, note: str) -> None:
     store = fabula.open_store(storage.url)
     try:
-        flow = _flow(store)
+        flow = new_flow(store)
         registry = flow.registry
         decider = Item.decider
         for index in range(50):
@@ -323,10 +323,10 @@ def fold(storage: Storage, *, streams: int, history: int, profile: bool) -> None
     """W2: per event of a long stream, what ``repository.load`` spends."""
     store = fabula.open_store(storage.url)
     try:
-        flow = _flow(store)
+        flow = new_flow(store)
         repository = flow.repository(Item)
         registry = flow.registry
-        ids = _histories(flow, streams, history)
+        ids = histories(flow, streams, history)
         records = {stream_id: store.read_stream(stream_id) for stream_id in ids}
         events = {
             stream_id: [registry.decode(r.type, r.schema_version, r.data) for r in found]

@@ -10,6 +10,7 @@ from benchmarks.__main__ import load_system, main
 from benchmarks.checks import ContendedOutcome, check_contended, check_log
 from benchmarks.harness import Ctx, run_suite
 from benchmarks.storage import Storage
+from benchmarks.summary import summarize
 from benchmarks.workloads import WORKLOADS, by_name
 
 SCALE = 0.001
@@ -64,7 +65,7 @@ def test_runs_every_system_on_sqlite_without_problems(tmp_path):
         assert not result.error, (result.workload, result.system, result.error)
         assert not result.problems, (result.workload, result.system, result.problems)
         assert result.rate > 0
-    summaries = report.summarize(results)
+    summaries = summarize(results)
     text = report.render(summaries, machine={}, settings={"repeat": 1, "scale": SCALE})
     assert "| `w3_catchup` | events |" in text
     assert "SQLite W1: fabula >= 0.8 x raw sqlite3" in text
