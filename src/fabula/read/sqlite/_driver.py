@@ -23,6 +23,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from fabula._errors import StoreError
 from fabula.read.sqlite import _ops
+from fabula.store.sqlite._driver import enable_wal
 
 __all__ = ["MEMORY", "AsyncConnection", "Connection"]
 
@@ -64,7 +65,7 @@ class Connection:
             self._writer = _connect(path, busy_timeout)
             try:
                 if not self._shared:
-                    self._writer.execute("PRAGMA journal_mode = WAL")
+                    enable_wal(self._writer, busy_timeout)
                 _ops.create_tables(self._writer)
             except BaseException:
                 self._writer.close()

@@ -20,6 +20,7 @@ import functools
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Concatenate, ParamSpec, TypeVar
@@ -63,6 +64,25 @@ def _connect(path: str, busy_timeout: float) -> sqlite3.Connection:
     return conn
 
 
+def enable_wal(conn: sqlite3.Connection, busy_timeout: float) -> None:
+    """Switch the file to WAL mode, waiting out other openers.
+
+    Changing the journal mode needs the file to itself, and SQLite answers "locked" at once
+    instead of calling the busy handler, so stores opened together retry here.
+    """
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            locked = "locked" in str(exc) or "busy" in str(exc)
+            if not locked or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+        else:
+            return
+
+
 class Connection:
     """Runs operations on a SQLite database: writes on one writer, reads on pooled readers.
 
@@ -91,7 +111,7 @@ class Connection:
             self._writer = _connect(path, busy_timeout)
             try:
                 if not self._shared:
-                    self._writer.execute("PRAGMA journal_mode = WAL")
+                    enable_wal(self._writer, busy_timeout)
                 migrate(self._writer, migrations, mode=migrate_mode, path=path)
             except BaseException:
                 self._writer.close()
