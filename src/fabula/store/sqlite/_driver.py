@@ -86,8 +86,9 @@ def enable_wal(conn: sqlite3.Connection, busy_timeout: float) -> None:
 class Connection:
     """Runs operations on a SQLite database: writes on one writer, reads on pooled readers.
 
-    Opening creates or migrates the schema (see ``_migrate``) and turns on WAL mode.
-    Thread-safe.
+    Opening turns on WAL mode, then creates or migrates the store's schema (see
+    ``_migrate``), or runs ``prepare`` instead for another use of the file (the read
+    side's targets). Thread-safe.
     """
 
     def __init__(
@@ -97,8 +98,11 @@ class Connection:
         migrate_mode: MigrateMode = "auto",
         busy_timeout: float = 5.0,
         migrations: Sequence[Migration] = MIGRATIONS,
+        prepare: Callable[[sqlite3.Connection], object] | None = None,
+        what: str = "SQLite store",
     ) -> None:
         self.path = path
+        self._what = what
         self.notifier = _notifier_for(path)
         """Woken after every append to this file from this process."""
         self._busy_timeout = busy_timeout
@@ -112,7 +116,10 @@ class Connection:
             try:
                 if not self._shared:
                     enable_wal(self._writer, busy_timeout)
-                migrate(self._writer, migrations, mode=migrate_mode, path=path)
+                if prepare is not None:
+                    prepare(self._writer)
+                else:
+                    migrate(self._writer, migrations, mode=migrate_mode, path=path)
             except BaseException:
                 self._writer.close()
                 raise
@@ -173,7 +180,7 @@ class Connection:
         self._writer.close()
 
     def _closed_error(self) -> StoreError:
-        return StoreError(f"the SQLite store on {self.path!r} is closed")
+        return StoreError(f"the {self._what} on {self.path!r} is closed")
 
 
 class AsyncConnection:
@@ -190,9 +197,16 @@ class AsyncConnection:
         migrate_mode: MigrateMode = "auto",
         busy_timeout: float = 5.0,
         migrations: Sequence[Migration] = MIGRATIONS,
+        prepare: Callable[[sqlite3.Connection], object] | None = None,
+        what: str = "SQLite store",
     ) -> None:
         self._sync = Connection(
-            path, migrate_mode=migrate_mode, busy_timeout=busy_timeout, migrations=migrations
+            path,
+            migrate_mode=migrate_mode,
+            busy_timeout=busy_timeout,
+            migrations=migrations,
+            prepare=prepare,
+            what=what,
         )
         self.path = path
         self.notifier = self._sync.notifier
