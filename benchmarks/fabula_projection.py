@@ -142,11 +142,25 @@ def _project_with_read_side(
     def create(tx: Any) -> None:
         tx.execute(sql["create_counters"])
 
-    @projection.on(Created, Updated, batch=not per_event)
-    def count(tx: Any, recorded: fabula.Recorded[Any]) -> None:
-        tx.execute(sql["upsert"], (recorded.stream_id,))
+    if per_event:
 
-    ctx.info["mechanism"] = f"fabula.read ProjectionRunner + {type(target).__name__}"
+        @projection.on(Created, Updated, batch=False)
+        def count(tx: Any, recorded: fabula.Recorded[Any]) -> None:
+            tx.execute(sql["upsert"], (recorded.stream_id,))
+
+    else:
+
+        @projection.on_batch(Created, Updated)
+        def count_all(tx: Any, records: Sequence[fabula.Recorded[Any]]) -> None:
+            rows = [(recorded.stream_id,) for recorded in records]
+            if isinstance(tx, sqlite3.Connection):
+                tx.executemany(sql["upsert"], rows)
+            else:
+                with tx.cursor() as cursor:
+                    cursor.executemany(sql["upsert"], rows)
+
+    handler = "on" if per_event else "on_batch + executemany"
+    ctx.info["mechanism"] = f"fabula.read ProjectionRunner + {type(target).__name__}, {handler}"
     with ctx.timer():
         runner = ProjectionRunner(store, projection, target=target, registry=event_registry())
         status = runner.run_until_caught_up()

@@ -27,10 +27,15 @@ def check_name(kind: str, name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Entry(Generic[HandlerT]):
-    """One handler and whether it may share a transaction with other events."""
+    """One handler, and how it takes its events.
+
+    ``batch``: it may share a transaction with other events; ``many``: it takes a list
+    of consecutive events (``Projection.on_batch``) rather than one.
+    """
 
     handler: HandlerT
     batch: bool
+    many: bool = False
 
 
 class HandlerTable(Generic[HandlerT]):
@@ -40,7 +45,9 @@ class HandlerTable(Generic[HandlerT]):
         self._owner = owner
         self._entries: dict[type, Entry[HandlerT]] = {}
 
-    def add(self, event_types: Iterable[type], handler: HandlerT, *, batch: bool) -> None:
+    def add(
+        self, event_types: Iterable[type], handler: HandlerT, *, batch: bool, many: bool = False
+    ) -> None:
         """Register ``handler`` for each class, refusing a class that has one already."""
         types = tuple(event_types)
         if not types:
@@ -50,7 +57,7 @@ class HandlerTable(Generic[HandlerT]):
             if cls in self._entries:
                 msg = f"{self._owner}: {cls.__qualname__} already has a handler"
                 raise ConfigurationError(msg)
-            self._entries[cls] = Entry(handler, batch)
+            self._entries[cls] = Entry(handler, batch, many)
 
     def get(self, event_type: type, /) -> Entry[HandlerT]:
         """Return the entry of an event class (raise if it has no handler)."""

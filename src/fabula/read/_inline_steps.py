@@ -12,6 +12,7 @@ from typing import Any
 from fabula.app._envelopes import decode_recorded
 from fabula.codec import EventRegistry
 from fabula.domain import Recorded
+from fabula.read._batches import coalesce, step_of
 from fabula.read._errors import HandlerError
 from fabula.read._projection import Projection
 from fabula.read._target import Step
@@ -23,7 +24,7 @@ __all__ = ["decode_steps", "handler_failed"]
 def decode_steps(
     projection: Projection, registry: EventRegistry, records: Sequence[StoredEvent]
 ) -> list[Step]:
-    """Decode ``records`` and pair each with its handler.
+    """Decode ``records`` and pair each with its handler (a batch handler's run as one).
 
     Raises:
         CodecError: a record does not decode (the error names its coordinates).
@@ -31,8 +32,8 @@ def decode_steps(
     steps: list[Step] = []
     for record in records:
         recorded = decode_recorded(registry, record)
-        steps.append((projection.entry(type(recorded.event)).handler, recorded))
-    return steps
+        steps.append(step_of(projection.entry(type(recorded.event)), recorded))
+    return coalesce(steps)
 
 
 def handler_failed(name: str, recorded: Recorded[Any]) -> HandlerError:

@@ -21,25 +21,33 @@ Rules:
    store and the checkpoint still passes them.
 4. ``tables`` lists the tables the projection owns: a rebuild empties them in place, or
    builds them in a fresh copy and swaps them in.
+5. A batch handler (``on_batch``) gets the consecutive events of its classes in one
+   transaction as one list, so it can write them with one statement (``executemany``).
+   If that transaction fails, the runner applies its events one at a time, each in a
+   list of one, to find the event at fault.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar, cast
 
 from fabula.domain import Recorded
 from fabula.read._handlers import Entry, HandlerTable, check_name
 
-__all__ = ["Handler", "Projection", "SetupHook"]
+__all__ = ["BatchHandler", "Handler", "Projection", "SetupHook"]
 
 Handler = Callable[[Any, Recorded[Any]], object]
 """``handler(tx, recorded)``: apply one event to the read model through ``tx``."""
+
+BatchHandler = Callable[[Any, Sequence[Recorded[Any]]], object]
+"""``handler(tx, records)``: apply consecutive events, in log order, through ``tx``."""
 
 SetupHook = Callable[[Any], object]
 """``setup(tx)``: create the read model's tables (idempotently) in the target."""
 
 HandlerT = TypeVar("HandlerT", bound=Handler)
+BatchHandlerT = TypeVar("BatchHandlerT", bound=BatchHandler)
 SetupT = TypeVar("SetupT", bound=SetupHook)
 
 
@@ -68,6 +76,20 @@ class Projection:
 
         def register(handler: HandlerT) -> HandlerT:
             self._handlers.add(event_types, handler, batch=batch)
+            return handler
+
+        return register
+
+    def on_batch(self, *event_types: type) -> Callable[[BatchHandlerT], BatchHandlerT]:
+        """Register the decorated function as the batch handler of ``event_types``.
+
+        It is called as ``handler(tx, records)`` with every run of consecutive events of
+        these classes that share a transaction (up to ``batch_size``), in log order: one
+        call, so one ``executemany`` can write them all.
+        """
+
+        def register(handler: BatchHandlerT) -> BatchHandlerT:
+            self._handlers.add(event_types, cast("Handler", handler), batch=True, many=True)
             return handler
 
         return register

@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from fabula._errors import CodecError, StoreError
 from fabula.app._envelopes import decode_recorded
 from fabula.codec import EventRegistry
+from fabula.read._batches import coalesce, step_of
 from fabula.read._call import call
 from fabula.read._dead_letters import DeadLetter, describe_error
 from fabula.read._errors import (
@@ -293,7 +294,7 @@ class ProjectionRunner:
     def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                steps = [self._decode(record) for record in group]
+                steps = coalesce([self._decode(record) for record in group])
                 self._commit(steps, group[-1].position)
             except (HandlerError, CodecError) as exc:
                 logger.info("projection %r: a batch failed (%s); one by one now", self.name, exc)
@@ -361,7 +362,7 @@ class ProjectionRunner:
 
     def _decode(self, record: StoredEvent) -> Step:
         recorded = decode_recorded(self._registry, record)
-        return self._consumer.entry(type(recorded.event)).handler, recorded
+        return step_of(self._consumer.entry(type(recorded.event)), recorded)
 
     def _commit(
         self, steps: Sequence[Step], position: int, *, parked: DeadLetter | None = None

@@ -28,6 +28,7 @@ from fabula._errors import CodecError, ConfigurationError
 from fabula.app._envelopes import decode_recorded
 from fabula.codec import EventRegistry
 from fabula.domain import Recorded
+from fabula.read._batches import step_of
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import (
@@ -242,12 +243,12 @@ class AsyncProjectionSet:
         record = await self._record(letter)
         try:
             recorded = decode_recorded(self.registry, record)
-            handler = consumer.entry(type(recorded.event)).handler
+            entry = consumer.entry(type(recorded.event))
             if isinstance(consumer, Reaction):
-                await _react(name, handler, recorded)
+                await _react(name, entry.handler, recorded)
                 await self.target.resolve(letter)
             else:
-                await self.target.resolve(letter, step=(handler, recorded))
+                await self.target.resolve(letter, step=step_of(entry, recorded))
         except (HandlerError, CodecError) as exc:
             await self.target.park(letter.failed_again(exc))
             raise

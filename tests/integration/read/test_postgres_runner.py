@@ -3,6 +3,8 @@
 import pytest
 
 from tests.unit.read.test_runner import (
+    test_a_batch_handler_gets_each_run_of_its_events_in_one_call,
+    test_a_failing_batch_is_applied_again_one_event_at_a_time,
     test_a_flaky_handler_is_retried_and_not_parked,
     test_a_new_runner_resumes_from_the_checkpoint,
     test_a_page_is_one_transaction_up_to_the_batch_size,
@@ -23,6 +25,8 @@ from tests.unit.read.test_runner import (
 pytestmark = pytest.mark.postgres
 
 __all__ = [
+    "test_a_batch_handler_gets_each_run_of_its_events_in_one_call",
+    "test_a_failing_batch_is_applied_again_one_event_at_a_time",
     "test_a_flaky_handler_is_retried_and_not_parked",
     "test_a_new_runner_resumes_from_the_checkpoint",
     "test_a_page_is_one_transaction_up_to_the_batch_size",

@@ -9,6 +9,7 @@ from tests.unit.read.test_set import (
     test_rebuild_into_a_copy_while_a_runner_follows_and_commands_arrive,
     test_rebuild_needs_declared_tables_on_sql_targets,
     test_retry_parked_after_a_fix_under_the_stop_policy,
+    test_retry_parked_applies_a_batch_handlers_event_alone,
     test_status_reads_the_database_and_formats_as_a_table,
     test_wait_for_position_fails_fast_on_a_projection_stopped_below_it,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "test_rebuild_into_a_copy_while_a_runner_follows_and_commands_arrive",
     "test_rebuild_needs_declared_tables_on_sql_targets",
     "test_retry_parked_after_a_fix_under_the_stop_policy",
+    "test_retry_parked_applies_a_batch_handlers_event_alone",
     "test_status_reads_the_database_and_formats_as_a_table",
     "test_wait_for_position_fails_fast_on_a_projection_stopped_below_it",
 ]

@@ -7,6 +7,7 @@ inflate. A title of ``"poison"`` makes both projections' handlers fail.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,3 +201,23 @@ def dict_rows(model: dict[str, Any]) -> list[tuple[Any, ...]]:
     return [
         (key, row["title"], int(row["done"]), row["applied"]) for key, row in sorted(model.items())
     ]
+
+
+def batched(projection: Projection, calls: list[int]) -> Projection:
+    """The same read model, with one batch handler (``on_batch``) for renames and completions.
+
+    The batch handler applies each of its records with the original handler; ``calls``
+    collects the size of each call.
+    """
+    copy = Projection(projection.name, tables=projection.tables, batch_size=projection.batch_size)
+    for hook in projection.setup_hooks:
+        copy.setup(hook)
+    copy.on(Created)(projection.entry(Created).handler)
+
+    @copy.on_batch(Renamed, Completed)
+    def changed(tx: Any, records: Sequence[Recorded[Renamed | Completed]]) -> None:
+        calls.append(len(records))
+        for recorded in records:
+            projection.entry(type(recorded.event)).handler(tx, recorded)
+
+    return copy

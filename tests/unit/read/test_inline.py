@@ -95,6 +95,21 @@ def test_a_failing_handler_fails_the_dispatch_and_writes_nothing(setup: Setup) -
     assert setup.checkpoint() == second.position
 
 
+def test_a_batch_handler_gets_an_appends_run_of_events_in_one_call(setup: Setup) -> None:
+    calls: list[int] = []
+    setup.inline(domain.batched(setup.projection, calls)).attach()
+    setup.flow.dispatch(Create("a", "one"))
+    events = [
+        NewEvent(event_id=_uuid(1), type="todo_renamed", data='{"title": "two"}'),
+        NewEvent(event_id=_uuid(2), type="todo_completed", data="{}"),
+        NewEvent(event_id=_uuid(3), type="todo_renamed", data='{"title": "three"}'),
+    ]
+    result = setup.store.append("todo-a", events)
+    assert calls == [3]
+    assert setup.rows() == [("todo-a", "three", 1, 4)]
+    assert setup.checkpoint() == result.positions[-1]
+
+
 def test_the_checkpoint_is_the_last_handled_position(setup: Setup) -> None:
     setup.inline().attach()
     handled = setup.flow.dispatch(Create("a", "one"))

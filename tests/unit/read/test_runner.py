@@ -14,6 +14,7 @@ from fabula.read import (
 )
 from fabula.store import NewEvent
 
+from . import domain
 from .domain import Complete, Create, Note, Rename
 from .kits import Kit
 
@@ -85,6 +86,43 @@ def test_handlers_that_refuse_batching_get_a_transaction_each(kit: Kit) -> None:
     # created(0) | renamed(0) | created(1) | renamed(1) | completed(0) + trailing notes
     assert len(commits) == 5
     assert kit.rows(name="todo_alone") == kit.replay()
+
+
+def test_a_batch_handler_gets_each_run_of_its_events_in_one_call(kit: Kit) -> None:
+    kit.flow.dispatch(Create("a", "one"))
+    kit.flow.dispatch(Rename("a", "two"))
+    kit.flow.dispatch(Complete("a"))
+    kit.flow.dispatch(Rename("a", "three"))
+    kit.flow.dispatch(Create("b", "other"))  # ends the run: its handler is a plain one
+    kit.flow.dispatch(Rename("b", "other!"))
+    calls: list[int] = []
+    kit.runner(domain.batched(kit.make_projection(), calls)).run_until_caught_up()
+    assert calls == [3, 1]
+    assert kit.rows() == [("todo-a", "three", 1, 4), ("todo-b", "other!", 0, 2)]
+    assert kit.rows() == kit.replay()  # the same read model as one handler per event
+
+    small: list[int] = []  # a transaction (batch_size) also ends a run
+    projection = domain.batched(kit.make_projection("todo_small", batch_size=2), small)
+    kit.runner(projection).run_until_caught_up()
+    assert small == [1, 2, 1]
+    assert kit.rows(name="todo_small") == kit.rows()
+
+
+def test_a_failing_batch_is_applied_again_one_event_at_a_time(kit: Kit) -> None:
+    kit.flow.dispatch(Create("a", "one"))
+    kit.flow.dispatch(Rename("a", "two"))
+    poison = kit.flow.dispatch(Rename("a", "poison"))
+    kit.flow.dispatch(Complete("a"))
+    calls: list[int] = []
+    projection = domain.batched(kit.make_projection(), calls)
+    policy = ErrorPolicy(retries=0, backoff=0.0, on_park="continue")
+    status = kit.runner(projection, policy=policy).run_until_caught_up()
+    assert calls == [3, 1, 1, 1]  # the batch rolled back, then one event per transaction
+    assert kit.rows() == [("todo-a", "two", 1, 3)]  # everything but the poison, once each
+    assert status.position == kit.store.head()
+    [letter] = kit.target.dead_letters("todo_list")
+    assert (letter.stream_id, letter.version, letter.position) == ("todo-a", 3, poison.position)
+    assert letter.error == "Poison: todo-a"
 
 
 def test_a_new_runner_resumes_from_the_checkpoint(kit: Kit) -> None:

@@ -95,6 +95,26 @@ def test_wait_for_position_fails_fast_on_a_projection_stopped_below_it(kit: Kit)
     assert projections.status()[0].state == "failed"
 
 
+def test_retry_parked_applies_a_batch_handlers_event_alone(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    kit.projection = domain.batched(kit.projection, calls)
+    projections = _set(kit, on_park="continue")
+    kit.flow.dispatch(Create("a", "one"))
+    poison = kit.flow.dispatch(Rename("a", "poison")).position
+    assert poison is not None
+    kit.flow.dispatch(Complete("a"))
+    projections.run_until_caught_up()
+    assert kit.rows() == [("todo-a", "one", 1, 2)]
+    monkeypatch.setattr(domain, "POISON_TITLES", set())  # the bug is fixed
+    calls.clear()
+    projections.retry_parked("todo_list", poison)
+    assert calls == [1]
+    assert projections.parked() == []
+    assert kit.rows() == [("todo-a", "poison", 1, 3)]
+
+
 def test_retry_parked_after_a_fix_under_the_stop_policy(
     kit: Kit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
