@@ -89,6 +89,9 @@ def test_append_params_choose_the_statement(precondition, mode, expected):
     chosen, params = append_params("s-1", events, precondition)
     assert (chosen, params["expected"], params["count"]) == (mode, expected, 2)
     assert params["event_ids"] == [e.event_id for e in events]
+    chosen, params = append_params("s-1", events[:1], precondition)
+    assert (chosen, params["expected"], params["count"]) == (f"one_{mode}", expected, 1)
+    assert (params["event_id"], params["event_ids"]) == (events[0].event_id, [events[0].event_id])
 
 
 @pytest.mark.parametrize(

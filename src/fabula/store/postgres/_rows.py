@@ -65,7 +65,8 @@ def append_params(
 ) -> tuple[str, dict[str, Any]]:
     """Return the mode (which append statement) and its parameters, for one batch.
 
-    The mode is ``any``, ``new`` (no stream, or version 0), ``exists`` or ``exact``.
+    The mode is ``any``, ``new`` (no stream, or version 0), ``exists`` or ``exact``,
+    prefixed by ``one_`` for a one-event append (scalar parameters, ``_sql._APPEND_ONE``).
 
     Raises:
         ConfigurationError: the batch holds more events than one append can number.
@@ -85,6 +86,21 @@ def append_params(
             mode, expected = "exists", 0
         case _:
             assert_never(precondition)
+    if len(events) == 1:
+        [one] = events
+        return f"one_{mode}", {
+            "stream_id": stream_id,
+            "count": 1,
+            "expected": expected,
+            "event_ids": [one.event_id],  # for the hooked append's read back (not bound)
+            "event_id": one.event_id,
+            "type": one.type,
+            "schema_version": one.schema_version,
+            "data": one.data,
+            "metadata": one.metadata,
+            "causation_id": one.causation_id,
+            "correlation_id": one.correlation_id,
+        }
     return mode, {
         "stream_id": stream_id,
         "count": len(events),

@@ -54,6 +54,19 @@ FROM bumped, base, unnest(%(event_ids)s::uuid[], %(types)s::text[],
 RETURNING position, version
 """
 
+# The one-event append, the common case: the same statement with scalar parameters, which
+# cost the client a fraction of what seven one-element arrays do.
+_APPEND_ONE = """
+WITH bumped AS ({bump}), base AS ({append_base})
+INSERT INTO {schema}.events (position, stream_id, version, event_id, type,
+    schema_version, data, metadata, causation_id, correlation_id)
+SELECT base.position, %(stream_id)s, bumped.version, %(event_id)s::uuid, %(type)s::text,
+    %(schema_version)s::integer, %(data)s::json, %(metadata)s::json,
+    %(causation_id)s::uuid, %(correlation_id)s::uuid
+FROM bumped, base
+RETURNING position, version
+"""
+
 _READ_ALL = """
 SELECT {columns} FROM {schema}.events
 WHERE position > %(after)s AND position < ({horizon}){filters}
@@ -71,6 +84,7 @@ _CATEGORIES = " AND category = ANY(%(categories)s::text[])"
 
 _TEXT: dict[str, str] = {
     **{f"append_{mode}": _APPEND.replace("{bump}", bump) for mode, bump in _BUMP.items()},
+    **{f"append_one_{mode}": _APPEND_ONE.replace("{bump}", bump) for mode, bump in _BUMP.items()},
     "lock_log": "LOCK TABLE {schema}.events IN SHARE MODE",
     "events_after": _EVENTS_AFTER.replace("{filters}", ""),
     "events_after_types": _EVENTS_AFTER.replace("{filters}", _TYPES),
@@ -118,6 +132,10 @@ class Statements:
     append_new: bytes
     append_exists: bytes
     append_exact: bytes
+    append_one_any: bytes
+    append_one_new: bytes
+    append_one_exists: bytes
+    append_one_exact: bytes
     lock_log: bytes
     events_after: bytes
     events_after_types: bytes
