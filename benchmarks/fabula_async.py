@@ -17,8 +17,7 @@ from benchmarks.checks import check_log
 from benchmarks.fabula_domain import Create, Created, Item, Update, Updated, stream_of
 from benchmarks.harness import Ctx, Runner
 from benchmarks.workloads import Backend
-from fabula.app import NEVER
-from fabula.app._envelopes import decode_recorded
+from fabula.app import NEVER, decode_records
 from fabula.codec import EventRegistry, encode_json
 from fabula.store import SnapshotRecord
 
@@ -160,8 +159,8 @@ async def w3_catchup(ctx: Ctx) -> None:
                 batch = await subscription.next_batch(timeout=STALL)
                 if not batch:
                     raise TimeoutError(STALLED)
-                for record in batch:
-                    handle(decode_recorded(registry, record))
+                for recorded in decode_records(registry, batch):
+                    handle(recorded)
                 count += len(batch)
             await subscription.close()
         ctx.check("events_read", count, total)

@@ -20,7 +20,7 @@ from benchmarks.fabula_domain import Created, Updated
 from benchmarks.fabula_setup import STALL, STALLED, event_registry, histories, new_flow, opened
 from benchmarks.harness import Ctx
 from benchmarks.workloads import Backend
-from fabula.app._envelopes import decode_recorded
+from fabula.app import decode_records
 
 __all__ = ["read_model_sql", "w4_projection", "w4_projection_per_event"]
 
@@ -183,7 +183,7 @@ def _project_by_hand(
             batch = subscription.next_batch(timeout=STALL)
             if not batch:
                 raise TimeoutError(STALLED)
-            events = [decode_recorded(registry, record) for record in batch]
+            events = decode_records(registry, batch)
             if per_event:
                 for recorded in events:
                     model.commit([recorded.stream_id], recorded.position)

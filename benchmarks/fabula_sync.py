@@ -2,7 +2,7 @@
 
 Writes go through ``flow.dispatch`` (load, decide, append with ``ExpectedVersion``, the
 default middleware); snapshots through ``SnapshotEvery(100)``; W3 through
-``store.subscribe`` + the repository's decoder (``decode_recorded``: typed events in their
+``store.subscribe`` + ``fabula.app.decode_records`` (a page of typed events in their
 envelopes). Setups use ``repository.append`` with a whole history per call. W4 is in
 ``fabula_projection``.
 """
@@ -31,7 +31,7 @@ from benchmarks.fabula_setup import (
 from benchmarks.harness import Ctx, Runner
 from benchmarks.threads import run_threads
 from benchmarks.workloads import Backend
-from fabula.app._envelopes import decode_recorded
+from fabula.app import decode_records
 from fabula.codec import encode_json
 from fabula.store import SnapshotRecord
 
@@ -112,8 +112,8 @@ def w3_catchup(ctx: Ctx) -> None:
                 batch = subscription.next_batch(timeout=STALL)
                 if not batch:
                     raise TimeoutError(STALLED)
-                for record in batch:
-                    handle(decode_recorded(registry, record))
+                for recorded in decode_records(registry, batch):
+                    handle(recorded)
                 count += len(batch)
             subscription.close()
         ctx.check("events_read", count, total)

@@ -2,7 +2,7 @@
 
 The log is written by one subprocess and read by another, so neither the writer's nor the
 benchmark runner's memory counts. The reader subscribes from the start, decodes every event
-into its typed envelope (``decode_recorded``) and drops it, and samples its RSS after
+into its typed envelope (``decode_records``) and drops it, and samples its RSS after
 every page. Growth is measured from the end of the first page (imports, connections and
 caches are warm by then) to the peak.
 
@@ -61,7 +61,7 @@ def _write(url: str, events: int) -> None:
 def _read(url: str, page: int) -> dict[str, Any]:
     import fabula
     from benchmarks.fabula_domain import Item
-    from fabula.app._envelopes import decode_recorded
+    from fabula.app import decode_records
     from fabula.codec import EventRegistry
 
     registry = EventRegistry(Item.decider.events)
@@ -74,8 +74,7 @@ def _read(url: str, page: int) -> dict[str, Any]:
         rss_first = peak = 0.0
         samples: list[float] = []
         while batch := subscription.next_batch(timeout=1.0):
-            for record in batch:
-                decode_recorded(registry, record)
+            decode_records(registry, batch)
             count += len(batch)
             rss = _rss_mib()
             if not rss_first:

@@ -1,6 +1,7 @@
 """The application layer: repository, command flow with middleware, after-commit listeners."""
 
 from fabula.app._dispatch import CommandContext, DispatchResult
+from fabula.app._envelopes import decode_records
 from fabula.app._flow import Flow
 from fabula.app._flow_async import AsyncFlow
 from fabula.app._ids import uuid7
@@ -48,5 +49,6 @@ __all__ = [
     "RetryOnConflict",
     "SnapshotEvery",
     "SnapshotPolicy",
+    "decode_records",
     "uuid7",
 ]

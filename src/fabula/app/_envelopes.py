@@ -12,9 +12,10 @@ from fabula._errors import CodecError
 from fabula.app._ids import uuid7
 from fabula.codec import EventRegistry, encode_json
 from fabula.domain import JSONValue, Recorded
+from fabula.domain._envelope import recorded
 from fabula.store import NewEvent, StoredEvent
 
-__all__ = ["decode_recorded", "encode_new"]
+__all__ = ["decode_recorded", "decode_records", "encode_new"]
 
 _metadata_decoder = msgspec.json.Decoder(dict[str, Any])
 
@@ -68,15 +69,57 @@ def decode_recorded(registry: EventRegistry, record: StoredEvent) -> Recorded[An
         raise CodecError(
             msg, stream_id=record.stream_id, version=record.version, position=record.position
         ) from exc
-    return Recorded(
-        event=event,
-        stream_id=record.stream_id,
-        version=record.version,
-        position=record.position,
-        event_id=record.event_id,
-        type=record.type,
-        recorded_at=record.recorded_at,
-        causation_id=record.causation_id,
-        correlation_id=record.correlation_id,
-        metadata=metadata,
+    return recorded(
+        event,
+        record.stream_id,
+        record.version,
+        record.position,
+        record.event_id,
+        record.type,
+        record.recorded_at,
+        record.causation_id,
+        record.correlation_id,
+        metadata,
     )
+
+
+def decode_records(
+    registry: EventRegistry, records: Sequence[StoredEvent], /
+) -> list[Recorded[Any]]:
+    """Decode a page of stored records into typed ``Recorded`` envelopes, in order.
+
+    For readers of the log (``store.read_all``, ``store.subscribe``): each event comes
+    out as the repository would give it.
+
+    The lookups are done once per page, not per event. A record the fast path cannot
+    take (an older schema version, an unknown type, metadata, a payload that fails) goes
+    through ``decode_recorded``, which upcasts, or raises the ``CodecError`` naming it.
+    """
+    decoders = registry.current_decoders()
+    decoded: list[Recorded[Any]] = []
+    append = decoded.append
+    for record in records:
+        decode = decoders.get((record.type, record.schema_version))
+        if decode is None or record.metadata != "{}":
+            append(decode_recorded(registry, record))
+            continue
+        try:
+            event = decode(record.data)
+        except Exception:
+            append(decode_recorded(registry, record))
+            continue
+        append(
+            recorded(
+                event,
+                record.stream_id,
+                record.version,
+                record.position,
+                record.event_id,
+                record.type,
+                record.recorded_at,
+                record.causation_id,
+                record.correlation_id,
+                {},
+            )
+        )
+    return decoded

@@ -26,7 +26,7 @@ from uuid import UUID
 import msgspec
 
 from fabula._errors import CodecError, ConfigurationError, FabulaError
-from fabula.app._envelopes import decode_recorded, encode_new
+from fabula.app._envelopes import decode_recorded, decode_records, encode_new
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
 from fabula.codec import EventRegistry, encode_json
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
@@ -125,7 +125,7 @@ class Repository(Generic[StateT]):
     ) -> list[Recorded[Any]]:
         """Return a stream's events with their envelopes, oldest first."""
         records = self._store.read_stream(stream_id, from_version=after_version + 1, limit=limit)
-        return [decode_recorded(self.registry, record) for record in records]
+        return decode_records(self.registry, records)
 
     def append(
         self,

@@ -134,6 +134,15 @@ class EventRegistry:
             msg = f"cannot decode event {name!r} (schema version {schema_version}): {exc}"
             raise CodecError(msg, stream_id=stream_id, version=version, position=position) from exc
 
+    def current_decoders(self) -> dict[tuple[str, int], Callable[[str | bytes], Any]]:
+        """Return the decoder of each registered name at its current schema version.
+
+        For readers that decode many events: a payload stored under one of these keys
+        decodes with one call and no upcasting. Anything else (or any failure) goes
+        through ``decode``, which upcasts and names the event in its errors.
+        """
+        return {(name, entry.type.version): entry.decode for name, entry in self._by_name.items()}
+
     def _upcast(self, entry: _Entry, schema_version: int, data: str | bytes) -> bytes:
         if schema_version > entry.type.version:
             msg = (

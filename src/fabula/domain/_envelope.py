@@ -12,15 +12,16 @@ from datetime import datetime
 from typing import Generic, TypeAlias, TypeVar
 from uuid import UUID
 
-__all__ = ["JSONValue", "Recorded"]
+__all__ = ["JSONValue", "Recorded", "recorded"]
 
 JSONValue: TypeAlias = "str | int | float | bool | list[JSONValue] | dict[str, JSONValue] | None"
 """A value that JSON can carry: the type of user metadata."""
 
 EventT_co = TypeVar("EventT_co", covariant=True)
+EventT = TypeVar("EventT")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Recorded(Generic[EventT_co]):
     """A typed event as it was stored, with its envelope.
 
@@ -47,3 +48,45 @@ class Recorded(Generic[EventT_co]):
     causation_id: UUID | None = None
     correlation_id: UUID | None = None
     metadata: Mapping[str, JSONValue] = field(default_factory=dict)
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def recorded(
+    event: EventT,
+    stream_id: str,
+    version: int,
+    position: int,
+    event_id: UUID,
+    type: str,  # noqa: A002 - the field's name
+    recorded_at: datetime,
+    causation_id: UUID | None,
+    correlation_id: UUID | None,
+    metadata: Mapping[str, JSONValue],
+) -> Recorded[EventT]:
+    """Build a ``Recorded`` without its ``__init__``: for readers decoding many events.
+
+    A frozen dataclass sets each field through ``object.__setattr__``; filling the
+    instance's ``__dict__`` at once costs a third of that, which counts when a catch-up
+    decodes hundreds of thousands of events. The result equals ``Recorded(...)``.
+    """
+    envelope: Recorded[EventT] = _new(Recorded)
+    _set(
+        envelope,
+        "__dict__",
+        {
+            "event": event,
+            "stream_id": stream_id,
+            "version": version,
+            "position": position,
+            "event_id": event_id,
+            "type": type,
+            "recorded_at": recorded_at,
+            "causation_id": causation_id,
+            "correlation_id": correlation_id,
+            "metadata": metadata,
+        },
+    )
+    return envelope

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from fabula._errors import CodecError, StoreError
-from fabula.app._envelopes import decode_recorded
+from fabula.app._envelopes import decode_recorded, decode_records
 from fabula.codec import EventRegistry
 from fabula.read._batches import coalesce, step_of
 from fabula.read._call import call
@@ -294,7 +294,13 @@ class ProjectionRunner:
     def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                steps = coalesce([self._decode(record) for record in group])
+                entry = self._consumer.entry
+                steps = coalesce(
+                    [
+                        step_of(entry(type(recorded.event)), recorded)
+                        for recorded in decode_records(self._registry, group)
+                    ]
+                )
                 self._commit(steps, group[-1].position)
             except (HandlerError, CodecError) as exc:
                 logger.info("projection %r: a batch failed (%s); one by one now", self.name, exc)

@@ -68,9 +68,9 @@ class Subscription:
     def _fill(self, timeout: float | None) -> None:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self._closed:
-            # The head is read before the page: with filters, every event up to it has
+            # With filters, the head is read before the page: every event up to it has
             # been scanned once the page comes back, so the scan may resume past it.
-            head = self._store.head()
+            head = self._store.head() if self._filtered else 0
             page = self._store.read_all(
                 after=max(self._position, self._scanned),
                 limit=self._batch_size,

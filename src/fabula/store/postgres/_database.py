@@ -13,6 +13,9 @@ Rules:
    default would re-plan the append on every call, about half its cost.
 5. ``transaction`` is the one exception to rule 2, for appends with hooks: the hooks are
    the client's code, run inside. Its connection dying runs it once more, as in rule 3.
+6. Results come in binary format, on sessions in time zone ``UTC``: timestamps then load
+   from integers straight into UTC datetimes, which halves the cost of reading an event
+   row (``recorded_at`` was its dearest column, parsed as text, then converted).
 """
 
 from __future__ import annotations
@@ -93,7 +96,7 @@ class Database:
         for attempt in range(1, _ATTEMPTS + 1):
             with self._pool.connection() as conn:
                 try:
-                    cursor = conn.execute(statement, params)
+                    cursor = conn.execute(statement, params, binary=True)
                     return cursor.fetchall() if cursor.description else []
                 except psycopg.OperationalError:
                     if attempt == _ATTEMPTS or not conn.broken:
@@ -134,5 +137,6 @@ class Database:
 
 
 def _configure(conn: Connection[Any]) -> None:
-    """Set up a new pooled connection (rule 4)."""
+    """Set up a new pooled connection (rules 4 and 6)."""
     conn.execute("SET plan_cache_mode TO force_generic_plan")
+    conn.execute("SET TIME ZONE 'UTC'")

@@ -12,6 +12,9 @@ Rules:
    default would re-plan the append on every call, about half its cost.
 5. ``transaction`` is the one exception to rule 2, for appends with hooks: the hooks are
    the client's code, run inside. Its connection dying runs it once more, as in rule 3.
+6. Results come in binary format, on sessions in time zone ``UTC``: timestamps then load
+   from integers straight into UTC datetimes, which halves the cost of reading an event
+   row (``recorded_at`` was its dearest column, parsed as text, then converted).
 """
 
 from __future__ import annotations
@@ -94,7 +97,7 @@ class AsyncDatabase:
         for attempt in range(1, _ATTEMPTS + 1):
             async with self._pool.connection() as conn:
                 try:
-                    cursor = await conn.execute(statement, params)
+                    cursor = await conn.execute(statement, params, binary=True)
                     return await cursor.fetchall() if cursor.description else []
                 except psycopg.OperationalError:
                     if attempt == _ATTEMPTS or not conn.broken:
@@ -137,5 +140,6 @@ class AsyncDatabase:
 
 
 async def _configure(conn: AsyncConnection[Any]) -> None:
-    """Set up a new pooled connection (rule 4)."""
+    """Set up a new pooled connection (rules 4 and 6)."""
     await conn.execute("SET plan_cache_mode TO force_generic_plan")
+    await conn.execute("SET TIME ZONE 'UTC'")
