@@ -19,7 +19,7 @@ __all__ = ["async_call", "call"]
 async def async_call(function: Callable[..., Any], /, *args: Any) -> Any:
     """Call ``function(*args)`` and await its result if it is awaitable."""
     result = function(*args)
-    if inspect.isawaitable(result):
+    if result is not None and inspect.isawaitable(result):  # None: the common, cheap case
         return await result
     return result
 
@@ -27,7 +27,7 @@ async def async_call(function: Callable[..., Any], /, *args: Any) -> Any:
 def call(function: Callable[..., Any], /, *args: Any) -> Any:
     """Call ``function(*args)``; an awaitable result is a configuration error."""
     result = function(*args)
-    if inspect.isawaitable(result):
+    if result is not None and inspect.isawaitable(result):
         close = getattr(result, "close", None)
         if close is not None:
             close()  # no "coroutine was never awaited" warning on top of the error
