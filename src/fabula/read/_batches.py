@@ -3,12 +3,13 @@
 A step is ``(handler, recorded)``, which every target applies as ``handler(tx, recorded)``.
 For a batch handler (``Projection.on_batch``) the step's handler is a ``BatchCall`` that
 holds the records and calls the batch handler once with all of them; targets need not
-know. ``coalesce`` merges consecutive steps of one batch handler into one such step.
+know. ``steps_for`` pairs decoded events with their handlers, a batch handler's run of
+consecutive events as one step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from fabula.domain import Recorded
@@ -16,7 +17,7 @@ from fabula.read._handlers import Entry
 from fabula.read._projection import BatchHandler, Handler
 from fabula.read._target import Step
 
-__all__ = ["BatchCall", "coalesce", "step_of"]
+__all__ = ["BatchCall", "step_of", "steps_for"]
 
 
 class BatchCall:
@@ -40,15 +41,29 @@ def step_of(entry: Entry[Handler], recorded: Recorded[Any]) -> Step:
     return entry.handler, recorded
 
 
-def coalesce(steps: Sequence[Step]) -> list[Step]:
-    """Merge runs of consecutive steps of one batch handler into one step each."""
-    merged: list[Step] = []
-    for step in steps:
-        handler = step[0]
-        if merged and isinstance(handler, BatchCall):
-            last = merged[-1][0]
-            if isinstance(last, BatchCall) and last.handler is handler.handler:
-                last.records.extend(handler.records)
-                continue
-        merged.append(step)
-    return merged
+def steps_for(
+    entry_of: Callable[[type], Entry[Handler]], records: Sequence[Recorded[Any]]
+) -> list[Step]:
+    """Pair each event with its handler entry; a batch handler's run becomes one step.
+
+    One handler lookup per event class, not per event.
+    """
+    entries: dict[type, Entry[Handler]] = {}
+    steps: list[Step] = []
+    batch: BatchCall | None = None
+    for recorded in records:
+        cls = type(recorded.event)
+        entry = entries.get(cls)
+        if entry is None:
+            entry = entries[cls] = entry_of(cls)
+        if not entry.many:
+            batch = None
+            steps.append((entry.handler, recorded))
+            continue
+        handler = cast("BatchHandler", entry.handler)
+        if batch is not None and batch.handler is handler:
+            batch.records.append(recorded)
+        else:
+            batch = BatchCall(handler, [recorded])
+            steps.append((batch, recorded))
+    return steps

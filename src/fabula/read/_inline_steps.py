@@ -12,7 +12,7 @@ from typing import Any
 from fabula.app._envelopes import decode_recorded
 from fabula.codec import EventRegistry
 from fabula.domain import Recorded
-from fabula.read._batches import coalesce, step_of
+from fabula.read._batches import steps_for
 from fabula.read._errors import HandlerError
 from fabula.read._projection import Projection
 from fabula.read._target import Step
@@ -29,11 +29,7 @@ def decode_steps(
     Raises:
         CodecError: a record does not decode (the error names its coordinates).
     """
-    steps: list[Step] = []
-    for record in records:
-        recorded = decode_recorded(registry, record)
-        steps.append(step_of(projection.entry(type(recorded.event)), recorded))
-    return coalesce(steps)
+    return steps_for(projection.entry, [decode_recorded(registry, r) for r in records])
 
 
 def handler_failed(name: str, recorded: Recorded[Any]) -> HandlerError:

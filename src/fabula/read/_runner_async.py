@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from fabula._errors import CodecError, StoreError
 from fabula.app._envelopes import decode_recorded, decode_records
 from fabula.codec import EventRegistry
-from fabula.read._batches import coalesce, step_of
+from fabula.read._batches import step_of, steps_for
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter, describe_error
 from fabula.read._errors import (
@@ -295,13 +295,8 @@ class AsyncProjectionRunner:
     async def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                entry = self._consumer.entry
-                steps = coalesce(
-                    [
-                        step_of(entry(type(recorded.event)), recorded)
-                        for recorded in decode_records(self._registry, group)
-                    ]
-                )
+                recorded = decode_records(self._registry, group)
+                steps = steps_for(self._consumer.entry, recorded)
                 await self._commit(steps, group[-1].position)
             except (HandlerError, CodecError) as exc:
                 logger.info("projection %r: a batch failed (%s); one by one now", self.name, exc)

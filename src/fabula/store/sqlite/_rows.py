@@ -18,13 +18,14 @@ __all__ = ["EPOCH", "decode_events", "uuid_from_bytes"]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _new = object.__new__
 _set = object.__setattr__
+_UNKNOWN = SafeUUID.unknown  # an enum member's lookup costs a descriptor call each time
 
 
 def _fast_uuid(raw: bytes) -> UUID:
     """``UUID(bytes=raw)`` minus its argument checks (twice as fast): bytes we stored."""
     value: UUID = _new(UUID)
     _set(value, "int", int.from_bytes(raw))
-    _set(value, "is_safe", SafeUUID.unknown)
+    _set(value, "is_safe", _UNKNOWN)
     return value
 
 
