@@ -22,7 +22,12 @@ from benchmarks.harness import Ctx
 from benchmarks.workloads import Backend
 from fabula.app import decode_records
 
-__all__ = ["read_model_sql", "w4_projection", "w4_projection_per_event"]
+__all__ = [
+    "read_model_sql",
+    "w4_projection",
+    "w4_projection_each_handler",
+    "w4_projection_per_event",
+]
 
 
 def read_model_sql(backend: Backend) -> dict[str, str]:
@@ -129,7 +134,7 @@ def _open_target(ctx: Ctx) -> Any:
 
 
 def _project_with_read_side(
-    ctx: Ctx, store: fabula.EventStore, target: Any, *, per_event: bool
+    ctx: Ctx, store: fabula.EventStore, target: Any, *, per_event: bool, each: bool
 ) -> None:
     """W4 through ``fabula.read``: a ``Projection`` kept by a ``ProjectionRunner``."""
     from fabula.read import Projection, ProjectionRunner
@@ -142,9 +147,9 @@ def _project_with_read_side(
     def create(tx: Any) -> None:
         tx.execute(sql["create_counters"])
 
-    if per_event:
+    if per_event or each:
 
-        @projection.on(Created, Updated, batch=False)
+        @projection.on(Created, Updated, batch=not per_event)
         def count(tx: Any, recorded: fabula.Recorded[Any]) -> None:
             tx.execute(sql["upsert"], (recorded.stream_id,))
 
@@ -159,7 +164,7 @@ def _project_with_read_side(
                 with tx.cursor() as cursor:
                     cursor.executemany(sql["upsert"], rows)
 
-    handler = "on" if per_event else "on_batch + executemany"
+    handler = "on" if per_event or each else "on_batch + executemany"
     ctx.info["mechanism"] = f"fabula.read ProjectionRunner + {type(target).__name__}, {handler}"
     with ctx.timer():
         runner = ProjectionRunner(store, projection, target=target, registry=event_registry())
@@ -193,7 +198,7 @@ def _project_by_hand(
         subscription.close()
 
 
-def _project(ctx: Ctx, *, per_event: bool) -> None:
+def _project(ctx: Ctx, *, per_event: bool, each: bool = False) -> None:
     streams, per_stream = ctx.sizes["streams"], ctx.sizes["events_per_stream"]
     ctx.info["txn"] = "event" if per_event else "page"
     with opened(ctx) as store, contextlib.closing(_ReadModel(ctx)) as model:
@@ -204,7 +209,7 @@ def _project(ctx: Ctx, *, per_event: bool) -> None:
             _project_by_hand(ctx, store, model, per_event=per_event)
         else:
             try:
-                _project_with_read_side(ctx, store, target, per_event=per_event)
+                _project_with_read_side(ctx, store, target, per_event=per_event, each=each)
             finally:
                 target.close()
         rows, total = model.totals()
@@ -215,6 +220,11 @@ def _project(ctx: Ctx, *, per_event: bool) -> None:
 def w4_projection(ctx: Ctx) -> None:
     """W4: one transaction per page."""
     _project(ctx, per_event=False)
+
+
+def w4_projection_each_handler(ctx: Ctx) -> None:
+    """W4 with a per-event handler (``on``): one transaction per page, one statement per event."""
+    _project(ctx, per_event=False, each=True)
 
 
 def w4_projection_per_event(ctx: Ctx) -> None:

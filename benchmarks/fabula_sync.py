@@ -16,7 +16,11 @@ from collections.abc import Callable
 import fabula
 from benchmarks.checks import ContendedOutcome, TailingReader, check_contended, check_log
 from benchmarks.fabula_domain import Create, Item, Mark, Update
-from benchmarks.fabula_projection import w4_projection, w4_projection_per_event
+from benchmarks.fabula_projection import (
+    w4_projection,
+    w4_projection_each_handler,
+    w4_projection_per_event,
+)
 from benchmarks.fabula_setup import (
     STALL,
     STALLED,
@@ -197,6 +201,7 @@ _RUNNERS: dict[str, Runner] = {
     "w3_catchup": w3_catchup,
     "w4_projection": w4_projection,
     "w4_projection_per_event": w4_projection_per_event,
+    "w4_projection_each_handler": w4_projection_each_handler,
     "w5_concurrent_create": w5_concurrent_create,
     "w5_contended_update": w5_contended_update,
 }

@@ -50,7 +50,7 @@ class Workload:
             return sizes["n"]
         if self.kind == "w2_update":
             return sizes["k"]
-        if self.kind in ("w3_catchup", "w4_projection", "w4_projection_per_event"):
+        if self.kind.startswith(("w3_", "w4_")):
             return sizes["streams"] * sizes["events_per_stream"]
         return sizes["threads"] * sizes["per_thread"]
 
@@ -92,6 +92,13 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload(
         "w4_projection",
         "w4_projection",
+        {"streams": 3000, "events_per_stream": 10, "page": 500},
+        "events",
+        ("streams",),
+    ),
+    Workload(
+        "w4_projection_each_handler",
+        "w4_projection_each_handler",
         {"streams": 3000, "events_per_stream": 10, "page": 500},
         "events",
         ("streams",),
