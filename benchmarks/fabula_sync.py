@@ -56,15 +56,23 @@ def w1_create(ctx: Ctx) -> None:
 
 
 def w1_create_batched(ctx: Ctx) -> None:
-    ctx.info["txn"] = "1 stream (fabula has no multi-stream append)"
+    n, batch = ctx.sizes["n"], ctx.sizes["batch"]
+    ctx.info["txn"] = f"{batch} streams (repository.append_many)"
     with opened(ctx) as store:
-        dispatch = new_flow(store).dispatch
+        repository = new_flow(store).repository(Item)
+        decider = Item.decider
         with ctx.timer():
-            for index in range(ctx.sizes["n"]):
-                dispatch(
-                    Create(item_id=str(uuid.uuid4()), name=f"item-{index}"), expected_version=0
+            for start in range(0, n, batch):
+                appends: dict[str, list[object]] = {}
+                for index in range(start, min(n, start + batch)):
+                    command = Create(item_id=str(uuid.uuid4()), name=f"item-{index}")
+                    appends[command.item_id] = list(
+                        decider.decide(command, decider.initial_state())
+                    )
+                repository.append_many(
+                    appends, preconditions=dict.fromkeys(appends, fabula.NO_STREAM)
                 )
-        check_log(ctx, log_positions(store), rows=ctx.sizes["n"], dense=dense(ctx))
+        check_log(ctx, log_positions(store), rows=n, dense=dense(ctx))
 
 
 def w2_update(ctx: Ctx) -> None:

@@ -26,7 +26,16 @@ from fabula.testing.conformance import (
     run_checks,
 )
 
-MODULES = ["_appends", "_envelope", "_follow", "_reads", "_snapshots", "_streams", "_surface"]
+MODULES = [
+    "_appends",
+    "_batches",
+    "_envelope",
+    "_follow",
+    "_reads",
+    "_snapshots",
+    "_streams",
+    "_surface",
+]
 
 
 def test_every_check_is_in_the_suite_once():
@@ -205,7 +214,7 @@ def test_suite_catches_mutant(mutant, check_name):
 
 def test_run_checks_reports_every_failure():
     with pytest.raises(ExceptionGroup) as caught:
-        run_checks(IgnoresDirection, checks=SYNC_CHECKS[:14])
+        run_checks(IgnoresDirection, checks=SYNC_CHECKS[:17])
     notes = [note for error in caught.value.exceptions for note in error.__notes__]
     assert notes == [
         "conformance check check_read_stream_directions failed",

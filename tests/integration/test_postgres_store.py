@@ -16,7 +16,7 @@ import pytest
 from psycopg import sql
 
 from fabula._errors import ConfigurationError, SchemaError, StoreError
-from fabula.store import NewEvent, open_async_store, open_store
+from fabula.store import NewEvent, StreamAppend, open_async_store, open_store
 from fabula.store.postgres import AsyncPostgresStore, PostgresStore, drop_schema
 from fabula.store.postgres._ordering import MAX_APPEND
 from fabula.store.postgres._settings import split_url
@@ -301,3 +301,37 @@ def test_a_wake_up_held_back_by_the_horizon_looks_again_soon(postgres_schema_url
             assert waiter.wait_for_events(head, timeout=20) is True
         took = time.monotonic() - started
         assert 0.25 < took < 2, f"took {took:.2f} s: the waiter did not look again soon"
+
+
+def test_append_many_batches_that_share_streams_never_deadlock(store):
+    """Threads append to the same streams in opposite orders: every batch commits whole."""
+    streams = [f"shared-{i}" for i in range(5)]
+    errors: list[BaseException] = []
+    rounds, threads = 20, 4
+
+    def work(index: int) -> None:
+        order = streams if index % 2 else streams[::-1]
+        try:
+            for _ in range(rounds):
+                store.append_many([StreamAppend(s, _events(1)) for s in order])
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    for stream in streams:
+        versions = [e.version for e in store.read_stream(stream)]
+        assert versions == list(range(1, rounds * threads + 1))
+    positions = [e.position for e in store.iter_all()]
+    assert len(positions) == len(set(positions)) == rounds * threads * len(streams)
+
+
+def test_an_oversized_append_many_is_refused_before_it_is_sent(store):
+    half = MAX_APPEND // 2 + 1
+    with pytest.raises(ConfigurationError, match="append_many"):
+        store.append_many([StreamAppend("a", _events(half)), StreamAppend("b", _events(half))])
+    assert store.head() == 0

@@ -36,6 +36,7 @@ from fabula.store import (
     EventStore,
     Precondition,
     SnapshotRecord,
+    StreamAppend,
 )
 
 __all__ = ["Loaded", "Repository"]
@@ -183,6 +184,39 @@ class Repository(Generic[StateT]):
             if self._snapshots(loaded.version, result.version, state):
                 self._save_snapshot(stream_id, state, result.version)
         return result, recorded
+
+    def append_many(
+        self,
+        appends: Mapping[str, Sequence[object]],
+        /,
+        *,
+        preconditions: Mapping[str, Precondition] | None = None,
+        metadata: Mapping[str, JSONValue] | None = None,
+        causation_id: UUID | None = None,
+        correlation_id: UUID | None = None,
+    ) -> list[AppendResult]:
+        """Append typed events to several streams in one transaction: all or nothing.
+
+        ``appends`` maps each stream to its events (none: the stream's precondition is
+        only checked); ``preconditions`` gives some streams one (default ``ANY_VERSION``).
+        Results come in the order of ``appends``. No snapshots are taken.
+        """
+        chosen = preconditions or {}
+        batch = [
+            StreamAppend(
+                stream_id,
+                encode_new(
+                    self.registry,
+                    events,
+                    metadata=metadata,
+                    causation_id=causation_id,
+                    correlation_id=correlation_id,
+                ),
+                chosen.get(stream_id, ANY_VERSION),
+            )
+            for stream_id, events in appends.items()
+        ]
+        return self._store.append_many(batch)
 
     def save_snapshot(self, stream_id: str, /, *, as_of_version: int | None = None) -> int:
         """Store a snapshot of a stream now (or as of a version); return its version."""

@@ -4,6 +4,7 @@ Backends live in subpackages (``memory``, ``sqlite``, ``postgres``) and all pass
 conformance suite in ``fabula.testing.conformance``.
 """
 
+from fabula.store._batch import StreamAppend
 from fabula.store._contract import AsyncEventStore, EventStore
 from fabula.store._preconditions import (
     ANY_VERSION,
@@ -44,6 +45,7 @@ __all__ = [
     "Precondition",
     "SnapshotRecord",
     "StoredEvent",
+    "StreamAppend",
     "StreamExists",
     "StreamInfo",
     "Subscription",

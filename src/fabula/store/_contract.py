@@ -21,6 +21,7 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
+from fabula.store._batch import StreamAppend
 from fabula.store._preconditions import Precondition
 from fabula.store._records import (
     AppendResult,
@@ -45,6 +46,10 @@ class EventStore(Protocol):
         self, stream_id: str, events: Sequence[NewEvent], /, *, precondition: Precondition = ...
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
+        ...
+
+    def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
+        """Append to several streams in one transaction: all or nothing, results in order."""
         ...
 
     def read_stream(
@@ -131,6 +136,10 @@ class AsyncEventStore(Protocol):
         self, stream_id: str, events: Sequence[NewEvent], /, *, precondition: Precondition = ...
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
+        ...
+
+    async def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
+        """Append to several streams in one transaction: all or nothing, results in order."""
         ...
 
     async def read_stream(

@@ -29,8 +29,11 @@ from tests.integration.read.kits import schema_of, with_schema
 from tests.unit.read import domain
 from tests.unit.read.domain import Complete, Create, Created, Note, Rename, Renamed
 from tests.unit.read.kits import SettlingFlow
+from tests.unit.read.test_inline import test_append_many_applies_every_streams_events_or_none
 
 pytestmark = pytest.mark.postgres
+
+__all__ = ["test_append_many_applies_every_streams_events_or_none"]
 
 
 @dataclass

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 import pytest
 
 from fabula import (
+    NO_STREAM,
     CodecError,
+    ConcurrencyError,
     Decider,
+    ExpectedVersion,
     Repository,
     SnapshotEvery,
     UnknownEventType,
@@ -186,3 +189,33 @@ def test_snapshots_are_read_only_with_a_policy_or_on_request() -> None:
     assert flow.repository(Counter).load("counter-a").state.total == 3
     reader: Repository[Counter] = Repository(flow.store, Counter, read_snapshots=True)
     assert reader.load("counter-a").state.total == 99
+
+
+@pytest.mark.parametrize("url", ["memory://", "sqlite:///{tmp}/app.db"])
+def test_append_many_writes_several_streams_in_one_transaction(url: str, tmp_path: object) -> None:
+    flow = Flow(open_store(url.format(tmp=tmp_path)))
+    flow.register(Counter, stream_id=stream)
+    repo = flow.repository(Counter)
+    repo.append("counter-b", [Opened("b")])
+    metadata = {"user": "ada"}
+    results = repo.append_many(
+        {"counter-a": [Opened("a"), Added(2)], "counter-b": [Added(5)], "counter-c": []},
+        preconditions={"counter-a": NO_STREAM, "counter-b": ExpectedVersion(1)},
+        metadata=metadata,
+    )
+    assert [(r.stream_id, r.version, len(r.positions)) for r in results] == [
+        ("counter-a", 2, 2),
+        ("counter-b", 2, 1),
+        ("counter-c", 0, 0),
+    ]
+    state = repo.load("counter-a").state
+    assert (state.name, state.total) == ("a", 2)
+    assert [r.metadata for r in repo.history("counter-b")] == [{}, metadata]
+    with pytest.raises(ConcurrencyError) as caught:  # one stale precondition: nothing stored
+        repo.append_many(
+            {"counter-d": [Opened("d")], "counter-b": [Added(1)]},
+            preconditions={"counter-b": ExpectedVersion(1)},
+        )
+    assert caught.value.stream_id == "counter-b"
+    assert repo.store.stream_version("counter-d") == 0
+    assert repo.store.stream_version("counter-b") == 2

@@ -27,7 +27,7 @@ from fabula.read import (
     QueryBus,
 )
 from fabula.read.sqlite import SqliteTarget
-from fabula.store import NewEvent
+from fabula.store import NewEvent, StreamAppend
 from fabula.store.memory import MemoryStore
 from fabula.store.sqlite import AsyncSqliteStore, SqliteStore
 
@@ -108,6 +108,37 @@ def test_a_batch_handler_gets_an_appends_run_of_events_in_one_call(setup: Setup)
     assert calls == [3]
     assert setup.rows() == [("todo-a", "three", 1, 4)]
     assert setup.checkpoint() == result.positions[-1]
+
+
+def test_append_many_applies_every_streams_events_or_none(setup: Any) -> None:
+    """Shared with the PostgreSQL suite (``setup``: store, inline(), rows(), checkpoint())."""
+    setup.inline().attach()
+
+    def event(number: int, kind: str, title: str) -> NewEvent:
+        data = f'{{"title": "{title}"}}'
+        return NewEvent(event_id=UUID(int=1000 + number), type=kind, data=data)
+
+    results = setup.store.append_many(
+        [
+            StreamAppend("todo-a", [event(1, "todo_created", "one")]),
+            StreamAppend(
+                "todo-b", [event(2, "todo_created", "two"), event(3, "todo_renamed", "2")]
+            ),
+        ]
+    )
+    rows = [("todo-a", "one", 0, 1), ("todo-b", "2", 0, 2)]
+    assert setup.rows() == rows
+    assert setup.checkpoint() == results[-1].positions[-1]
+    with pytest.raises(HandlerError):
+        setup.store.append_many(
+            [
+                StreamAppend("todo-c", [event(4, "todo_created", "fine")]),
+                StreamAppend("todo-d", [event(5, "todo_created", "poison")]),
+            ]
+        )
+    assert setup.store.stream_version("todo-c") == 0
+    assert setup.rows() == rows
+    assert setup.checkpoint() == results[-1].positions[-1]
 
 
 def test_the_checkpoint_is_the_last_handled_position(setup: Setup) -> None:

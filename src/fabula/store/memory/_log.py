@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from fabula._errors import ConfigurationError
+from fabula.store._batch import StreamAppend, check_batch, replayed_batch
 from fabula.store._dedupe import replayed_append
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import Precondition, check
@@ -57,31 +58,53 @@ class MemoryLog:
                 raise ConfigurationError(msg)
             if not events:
                 return AppendResult(stream_id, len(stream), ())
+            return self._write(stream_id, events, datetime.now(UTC))
+
+    def append_many(self, appends: Sequence[StreamAppend]) -> list[AppendResult]:
+        check_batch(appends)
+        with self._lock:
+            ids = {e.event_id for a in appends for e in a.events}
+            known = [self._by_id[i] for i in ids if i in self._by_id]
+            replay = replayed_batch(appends, known, self._version)
+            if replay is not None:
+                return replay
+            for append in appends:
+                check(append.precondition, append.stream_id, self._version(append.stream_id))
             now = datetime.now(UTC)
-            start = len(self._log)
-            stored = [
-                StoredEvent(
-                    position=start + i + 1,
-                    stream_id=stream_id,
-                    version=len(stream) + i + 1,
-                    event_id=e.event_id,
-                    type=e.type,
-                    data=e.data,
-                    schema_version=e.schema_version,
-                    metadata=e.metadata,
-                    causation_id=e.causation_id,
-                    correlation_id=e.correlation_id,
-                    recorded_at=now,
-                )
-                for i, e in enumerate(events)
-            ]
-            if not stream:
-                self._streams[stream_id] = stream
-                bisect.insort(self._sorted_ids, stream_id)
-            stream.extend(stored)
-            self._log.extend(stored)
-            self._by_id.update((s.event_id, s) for s in stored)
-            return AppendResult(stream_id, len(stream), tuple(s.position for s in stored))
+            return [self._write(a.stream_id, a.events, now) for a in appends]
+
+    def _version(self, stream_id: str) -> int:
+        return len(self._streams.get(stream_id, ()))
+
+    def _write(self, stream_id: str, events: Sequence[NewEvent], now: datetime) -> AppendResult:
+        """Store ``events`` at the stream's end (the lock is held, the checks are done)."""
+        stream = self._streams.get(stream_id, [])
+        if not events:
+            return AppendResult(stream_id, len(stream), ())
+        start = len(self._log)
+        stored = [
+            StoredEvent(
+                position=start + i + 1,
+                stream_id=stream_id,
+                version=len(stream) + i + 1,
+                event_id=e.event_id,
+                type=e.type,
+                data=e.data,
+                schema_version=e.schema_version,
+                metadata=e.metadata,
+                causation_id=e.causation_id,
+                correlation_id=e.correlation_id,
+                recorded_at=now,
+            )
+            for i, e in enumerate(events)
+        ]
+        if not stream:
+            self._streams[stream_id] = stream
+            bisect.insort(self._sorted_ids, stream_id)
+        stream.extend(stored)
+        self._log.extend(stored)
+        self._by_id.update((s.event_id, s) for s in stored)
+        return AppendResult(stream_id, len(stream), tuple(s.position for s in stored))
 
     def read_stream(
         self,

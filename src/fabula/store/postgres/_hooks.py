@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeAlias
+from uuid import UUID
 
 from psycopg import Connection
 from psycopg.rows import TupleRow
@@ -38,7 +39,7 @@ from fabula.store.postgres._database import Database
 from fabula.store.postgres._rows import stored_event
 from fabula.store.postgres._sql import Statements
 
-__all__ = ["AppendHook", "AttachHook", "add_hook", "write_append"]
+__all__ = ["AppendHook", "AttachHook", "add_hook", "run_hooks", "write_append"]
 
 _DRAIN = 1.0  # longest wait for older plain appends between looks (they notify as they end)
 
@@ -82,12 +83,27 @@ def _hooked_append(
     """Run the append ``statement``, then the hooks that want its events (rules 1 and 2)."""
     cursor = conn.execute(statement, params)
     rows = cursor.fetchall()
-    if rows and hooks.active:
-        cursor = conn.execute(statements.find_events, {"event_ids": params["event_ids"]})
-        records = [stored_event(row) for row in cursor.fetchall()]
-        for hook, chosen in hooks.calls(records):
-            hook(conn, chosen)
+    if rows:
+        run_hooks(conn, hooks, statements, params["event_ids"])
     return rows
+
+
+def run_hooks(
+    conn: Connection[TupleRow],
+    hooks: AppendHooks,
+    statements: Statements,
+    event_ids: Sequence[UUID],
+) -> None:
+    """Read back the events just written, in log order, and call the hooks that want them.
+
+    The list of hooks is read now, after the append's statements (rule 2).
+    """
+    if not hooks.active:
+        return
+    cursor = conn.execute(statements.find_events, {"event_ids": list(event_ids)})
+    records = [stored_event(row) for row in cursor.fetchall()]
+    for hook, chosen in hooks.calls(records):
+        hook(conn, chosen)
 
 
 def add_hook(

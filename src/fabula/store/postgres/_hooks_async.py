@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any, TypeAlias
+from uuid import UUID
 
 from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
@@ -37,7 +38,7 @@ from fabula.store.postgres._database_async import AsyncDatabase
 from fabula.store.postgres._rows import stored_event
 from fabula.store.postgres._sql import Statements
 
-__all__ = ["AsyncAppendHook", "AsyncAttachHook", "add_hook", "write_append"]
+__all__ = ["AsyncAppendHook", "AsyncAttachHook", "add_hook", "run_hooks", "write_append"]
 
 _DRAIN = 1.0  # longest wait for older plain appends between looks (they notify as they end)
 
@@ -83,12 +84,27 @@ async def _hooked_append(
     """Run the append ``statement``, then the hooks that want its events (rules 1 and 2)."""
     cursor = await conn.execute(statement, params)
     rows = await cursor.fetchall()
-    if rows and hooks.active:
-        cursor = await conn.execute(statements.find_events, {"event_ids": params["event_ids"]})
-        records = [stored_event(row) for row in await cursor.fetchall()]
-        for hook, chosen in hooks.calls(records):
-            await hook(conn, chosen)
+    if rows:
+        await run_hooks(conn, hooks, statements, params["event_ids"])
     return rows
+
+
+async def run_hooks(
+    conn: AsyncConnection[TupleRow],
+    hooks: AppendHooks,
+    statements: Statements,
+    event_ids: Sequence[UUID],
+) -> None:
+    """Read back the events just written, in log order, and call the hooks that want them.
+
+    The list of hooks is read now, after the append's statements (rule 2).
+    """
+    if not hooks.active:
+        return
+    cursor = await conn.execute(statements.find_events, {"event_ids": list(event_ids)})
+    records = [stored_event(row) for row in await cursor.fetchall()]
+    for hook, chosen in hooks.calls(records):
+        await hook(conn, chosen)
 
 
 async def add_hook(

@@ -61,12 +61,13 @@ def snapshot_record(row: tuple[str, int, str, str, int]) -> SnapshotRecord:
 
 
 def append_params(
-    stream_id: str, events: Sequence[NewEvent], precondition: Precondition
+    stream_id: str, events: Sequence[NewEvent], precondition: Precondition, *, first: int = 0
 ) -> tuple[str, dict[str, Any]]:
     """Return the mode (which append statement) and its parameters, for one batch.
 
     The mode is ``any``, ``new`` (no stream, or version 0), ``exists`` or ``exact``,
     prefixed by ``one_`` for a one-event append (scalar parameters, ``_sql._APPEND_ONE``).
+    ``first`` is the index of its first event in the transaction (``append_many``).
 
     Raises:
         ConfigurationError: the batch holds more events than one append can number.
@@ -90,6 +91,7 @@ def append_params(
         [one] = events
         return f"one_{mode}", {
             "stream_id": stream_id,
+            "first": first,
             "count": 1,
             "expected": expected,
             "event_ids": [one.event_id],  # for the hooked append's read back (not bound)
@@ -103,6 +105,7 @@ def append_params(
         }
     return mode, {
         "stream_id": stream_id,
+        "first": first,
         "count": len(events),
         "expected": expected,
         "event_ids": [e.event_id for e in events],

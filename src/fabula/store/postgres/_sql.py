@@ -43,7 +43,8 @@ _APPEND = """
 WITH bumped AS ({bump}), base AS ({append_base})
 INSERT INTO {schema}.events (position, stream_id, version, event_id, type,
     schema_version, data, metadata, causation_id, correlation_id)
-SELECT base.position + e.n - 1, %(stream_id)s, bumped.version - %(count)s::bigint + e.n,
+SELECT base.position + %(first)s::bigint + e.n - 1, %(stream_id)s,
+    bumped.version - %(count)s::bigint + e.n,
     e.event_id, e.type, e.schema_version, e.data, e.metadata, e.causation_id,
     e.correlation_id
 FROM bumped, base, unnest(%(event_ids)s::uuid[], %(types)s::text[],
@@ -60,7 +61,8 @@ _APPEND_ONE = """
 WITH bumped AS ({bump}), base AS ({append_base})
 INSERT INTO {schema}.events (position, stream_id, version, event_id, type,
     schema_version, data, metadata, causation_id, correlation_id)
-SELECT base.position, %(stream_id)s, bumped.version, %(event_id)s::uuid, %(type)s::text,
+SELECT base.position + %(first)s::bigint, %(stream_id)s, bumped.version,
+    %(event_id)s::uuid, %(type)s::text,
     %(schema_version)s::integer, %(data)s::json, %(metadata)s::json,
     %(causation_id)s::uuid, %(correlation_id)s::uuid
 FROM bumped, base
@@ -91,6 +93,8 @@ _TEXT: dict[str, str] = {
     "find_events": "SELECT {columns} FROM {schema}.events"
     " WHERE event_id = ANY(%(event_ids)s::uuid[]) ORDER BY position",
     "stream_version": "SELECT version FROM {schema}.streams WHERE stream_id = %(stream_id)s",
+    "stream_version_locked": "SELECT version FROM {schema}.streams"
+    " WHERE stream_id = %(stream_id)s FOR SHARE",
     "read_stream_forwards": "SELECT {columns} FROM {schema}.events"
     " WHERE stream_id = %(stream_id)s AND version >= %(low)s AND version <= %(high)s"
     " ORDER BY version LIMIT %(limit)s",
@@ -141,6 +145,7 @@ class Statements:
     events_after_types: bytes
     find_events: bytes
     stream_version: bytes
+    stream_version_locked: bytes
     read_stream_forwards: bytes
     read_stream_backwards: bytes
     read_all: bytes

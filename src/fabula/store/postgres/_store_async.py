@@ -18,6 +18,7 @@ from uuid import UUID
 from psycopg import errors
 
 from fabula._errors import ConcurrencyError, ConfigurationError
+from fabula.store._batch import StreamAppend, check_batch
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import AppendHooks
 from fabula.store._notify import Notifier
@@ -31,6 +32,7 @@ from fabula.store._records import (
     StreamInfo,
 )
 from fabula.store._subscription_async import AsyncSubscription
+from fabula.store.postgres._batch_async import append_many
 from fabula.store.postgres._database_async import AsyncDatabase
 from fabula.store.postgres._errors import (
     EVENT_ID_KEY,
@@ -180,6 +182,18 @@ class AsyncPostgresStore:
                 check(precondition, stream_id, await self.stream_version(stream_id))
             # The precondition holds by now, or the append that held our ids rolled back.
         raise ConcurrencyError(stream_id, str(precondition), await self.stream_version(stream_id))
+
+    async def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
+        """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
+        check_batch(appends)
+        with map_errors(self._where, self._settings.schema):
+            results = await append_many(
+                self._db, self._hooks, self._sql, appends, self._find, self.stream_version
+            )
+        if any(r.positions and not r.deduplicated for r in results):
+            self._notifier.notify()
+            self._wakeups.announce()
+        return results
 
     async def add_append_hook(
         self,

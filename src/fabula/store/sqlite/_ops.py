@@ -31,6 +31,7 @@ from typing import Any
 from uuid import UUID
 
 from fabula._errors import ConcurrencyError, ConfigurationError, StreamNotFound
+from fabula.store._batch import StreamAppend, check_batch, replayed_batch
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import REPLAY_PAGE, AppendHooks, ReplayFrom
 from fabula.store._preconditions import Precondition, check
@@ -48,6 +49,7 @@ from fabula.store.sqlite._rows import EPOCH, decode_events
 
 __all__ = [
     "append",
+    "append_many",
     "attach_hook",
     "count_streams",
     "head",
@@ -80,33 +82,8 @@ def append(
             conn.execute(_sql.ROLLBACK)
             return AppendResult(stream_id, current, ())
         now = time.time_ns() // 1000
-        category = category_of(stream_id)
-        conn.executemany(
-            _sql.INSERT_EVENT,
-            [
-                (
-                    last + i,
-                    stream_id,
-                    current + i,
-                    e.event_id.bytes,
-                    e.type,
-                    e.schema_version,
-                    e.data,
-                    e.metadata,
-                    None if e.causation_id is None else e.causation_id.bytes,
-                    None if e.correlation_id is None else e.correlation_id.bytes,
-                    now,
-                    category,
-                )
-                for i, e in enumerate(events, 1)
-            ],
-        )
+        _insert(conn, stream_id, events, current, last, now, hooks)
         version = current + len(events)
-        conn.execute(_sql.UPSERT_STREAM, (stream_id, version, category))
-        if hooks is not None and hooks.active and hooks.wanted({e.type for e in events}):
-            records = _records(stream_id, events, last, current, now)
-            for hook, chosen in hooks.calls(records):
-                hook(conn, chosen)
         conn.execute(_sql.COMMIT)
     except (ConcurrencyError, StreamNotFound, sqlite3.IntegrityError) as exc:
         _rollback(conn)
@@ -122,6 +99,76 @@ def append(
         _rollback(conn)
         raise
     return AppendResult(stream_id, version, tuple(range(last + 1, last + len(events) + 1)))
+
+
+def append_many(
+    conn: sqlite3.Connection, appends: Sequence[StreamAppend], hooks: AppendHooks | None = None
+) -> list[AppendResult]:
+    """Append to several streams in one transaction (``fabula.store._batch``), as ``append``."""
+    check_batch(appends)
+    conn.execute(_sql.BEGIN_IMMEDIATE)
+    try:
+        now = time.time_ns() // 1000
+        results = []
+        for item in appends:
+            stream_id, events = item.stream_id, item.events
+            current, last = conn.execute(_sql.APPEND_STATE, (stream_id,)).fetchone()
+            check(item.precondition, stream_id, current)
+            if events:
+                _insert(conn, stream_id, events, current, last, now, hooks)
+            version = current + len(events)
+            positions = tuple(range(last + 1, last + len(events) + 1))
+            results.append(AppendResult(stream_id, version, positions))
+        conn.execute(_sql.COMMIT)
+    except (ConcurrencyError, StreamNotFound, sqlite3.IntegrityError):
+        _rollback(conn)
+        stored = _stored_with_ids(conn, [e for a in appends for e in a.events])
+        replay = replayed_batch(appends, stored, lambda s: stream_version(conn, s))
+        if replay is not None:
+            return replay
+        raise
+    except BaseException:
+        _rollback(conn)
+        raise
+    return results
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    stream_id: str,
+    events: Sequence[NewEvent],
+    current: int,
+    last: int,
+    now: int,
+    hooks: AppendHooks | None,
+) -> None:
+    """Write ``events`` after ``current`` and ``last``, then run the hooks that want them."""
+    category = category_of(stream_id)
+    conn.executemany(
+        _sql.INSERT_EVENT,
+        [
+            (
+                last + i,
+                stream_id,
+                current + i,
+                e.event_id.bytes,
+                e.type,
+                e.schema_version,
+                e.data,
+                e.metadata,
+                None if e.causation_id is None else e.causation_id.bytes,
+                None if e.correlation_id is None else e.correlation_id.bytes,
+                now,
+                category,
+            )
+            for i, e in enumerate(events, 1)
+        ],
+    )
+    conn.execute(_sql.UPSERT_STREAM, (stream_id, current + len(events), category))
+    if hooks is not None and hooks.active and hooks.wanted({e.type for e in events}):
+        records = _records(stream_id, events, last, current, now)
+        for hook, chosen in hooks.calls(records):
+            hook(conn, chosen)
 
 
 def _records(

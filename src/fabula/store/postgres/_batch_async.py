@@ -1,0 +1,123 @@
+"""``append_many`` on PostgreSQL: several streams' appends in one transaction.
+
+Rules:
+1. One transaction runs each append's statement (``_sql.py``), in the order of their
+   stream ids, so two batches lock shared streams in one order and never deadlock.
+   Events are numbered in the order of the appends (``first``: every position of a
+   transaction derives from its one transaction id, ``_ordering.py`` rule 1), whatever
+   order the statements run in. The hooks (``_hooks_async.py``) then get every event
+   of the batch at once, in log order.
+2. An append without events reads its stream's version with ``FOR SHARE`` and checks its
+   precondition: that stream cannot move until the commit.
+3. A statement that writes nothing (its precondition failed) or an event id already
+   stored rolls everything back. Then, outside the transaction: the call is a retry
+   (``replayed_batch``: the first call's results), or a precondition fails
+   (``ConcurrencyError``), or every precondition holds by now and the call runs again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from psycopg import AsyncConnection, errors
+from psycopg.rows import TupleRow
+
+from fabula._errors import ConcurrencyError, ConfigurationError
+from fabula.store._batch import StreamAppend, replayed_batch
+from fabula.store._hooks import AppendHooks
+from fabula.store._preconditions import check
+from fabula.store._records import AppendResult, NewEvent, StoredEvent
+from fabula.store.postgres._database_async import AsyncDatabase
+from fabula.store.postgres._errors import EVENT_ID_KEY, STREAM_VERSION_KEY, is_violation_of
+from fabula.store.postgres._hooks_async import run_hooks
+from fabula.store.postgres._ordering import MAX_APPEND
+from fabula.store.postgres._rows import append_params
+from fabula.store.postgres._sql import Statements
+
+__all__ = ["append_many"]
+
+_ROUNDS = 16  # as for one append: each round needs another writer to have moved on
+
+Planned = tuple[StreamAppend, bytes | None, dict[str, Any]]
+Found = list[StoredEvent]
+
+
+class _Refused(Exception):
+    """An append of the batch wrote nothing: roll back, then find out why (rule 3)."""
+
+
+async def append_many(
+    db: AsyncDatabase,
+    hooks: AppendHooks,
+    statements: Statements,
+    appends: Sequence[StreamAppend],
+    find: Callable[[Sequence[NewEvent]], Awaitable[Found]],
+    stream_version: Callable[[str], Awaitable[int]],
+) -> list[AppendResult]:
+    """Run ``appends`` in one transaction; psycopg errors other than rule 3's come out."""
+    planned = _plan(statements, appends)
+    versions: dict[str, int] = {}
+    for _ in range(_ROUNDS):
+        try:
+            return await db.transaction(lambda conn: _write(conn, hooks, statements, planned))
+        except errors.UniqueViolation as exc:
+            if not (is_violation_of(exc, EVENT_ID_KEY) or is_violation_of(exc, STREAM_VERSION_KEY)):
+                raise
+        except _Refused:
+            pass
+        stored = await find([e for a in appends for e in a.events])
+        versions = {a.stream_id: await stream_version(a.stream_id) for a in appends}
+        replay = replayed_batch(appends, stored, versions.__getitem__)
+        if replay is not None:
+            return replay
+        for append in appends:
+            check(append.precondition, append.stream_id, versions[append.stream_id])
+    first = appends[0]
+    raise ConcurrencyError(first.stream_id, str(first.precondition), versions[first.stream_id])
+
+
+def _plan(statements: Statements, appends: Sequence[StreamAppend]) -> list[Planned]:
+    planned: list[Planned] = []
+    first = 0
+    for append in appends:
+        if not append.events:
+            planned.append((append, None, {}))
+            continue
+        mode, params = append_params(
+            append.stream_id, append.events, append.precondition, first=first
+        )
+        planned.append((append, statements.append(mode), params))
+        first += len(append.events)
+    if first > MAX_APPEND:
+        msg = f"one append_many holds at most {MAX_APPEND} events (got {first}); split it"
+        raise ConfigurationError(msg)
+    return planned
+
+
+async def _write(
+    conn: AsyncConnection[TupleRow],
+    hooks: AppendHooks,
+    statements: Statements,
+    planned: Sequence[Planned],
+) -> list[AppendResult]:
+    results: list[AppendResult] = [AppendResult(a.stream_id, 0, ()) for a, _, _ in planned]
+    # Streams are locked in the order of their ids (rule 1): two batches never deadlock.
+    for index in sorted(range(len(planned)), key=lambda i: planned[i][0].stream_id):
+        append, statement, params = planned[index]
+        if statement is None:  # rule 2
+            cursor = await conn.execute(
+                statements.stream_version_locked, {"stream_id": append.stream_id}
+            )
+            row = await cursor.fetchone()
+            current = 0 if row is None else int(row[0])
+            check(append.precondition, append.stream_id, current)
+            results[index] = AppendResult(append.stream_id, current, ())
+            continue
+        rows = await (await conn.execute(statement, params)).fetchall()
+        if not rows:
+            raise _Refused
+        positions = tuple(sorted(row[0] for row in rows))
+        results[index] = AppendResult(append.stream_id, max(row[1] for row in rows), positions)
+    await run_hooks(conn, hooks, statements, [e.event_id for a, _, _ in planned for e in a.events])
+    return results

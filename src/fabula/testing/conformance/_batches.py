@@ -1,0 +1,116 @@
+# Generated from _batches_async.py by tools/unasync.py: do not edit, edit the source.
+"""Conformance: ``append_many``, several streams in one transaction (``fabula.store._batch``)."""
+
+from __future__ import annotations
+
+from fabula._errors import ConcurrencyError, ConfigurationError, DuplicateEvent, StreamNotFound
+from fabula.store import (
+    NO_STREAM,
+    STREAM_EXISTS,
+    AppendResult,
+    EventStore,
+    ExpectedVersion,
+    StreamAppend,
+)
+from fabula.testing.conformance._events import event_ids, new_events, positions, unique_stream
+from fabula.testing.conformance._expect import expect, expect_equal, raises
+from fabula.testing.conformance._settle import expect_nothing_appended, settle
+
+__all__ = [
+    "check_append_many_is_all_or_nothing",
+    "check_append_many_orders_results_and_positions",
+    "check_append_many_retry_returns_original_results",
+]
+
+
+def check_append_many_orders_results_and_positions(store: EventStore) -> None:
+    """``append_many`` appends to each stream, results and positions in the appends' order."""
+    old, new, other = unique_stream(), unique_stream(), unique_stream()
+    settle(store, store.append(old, new_events(2)))
+    batches = [new_events(2), new_events(1), new_events(3)]
+    results = store.append_many(
+        [
+            StreamAppend(old, batches[0], ExpectedVersion(2)),
+            StreamAppend(new, batches[1], NO_STREAM),
+            StreamAppend(other, batches[2]),
+        ]
+    )
+    settle(store, results[-1])
+    expect_equal(
+        [(r.stream_id, r.version, len(r.positions)) for r in results],
+        [(old, 4, 2), (new, 1, 1), (other, 3, 3)],
+        "results of append_many (stream, version, events)",
+    )
+    flat = [p for r in results for p in r.positions]
+    expect(flat == sorted(set(flat)), f"positions must increase across the appends: {flat}")
+    for stream, batch, result in zip((old, new, other), batches, results, strict=True):
+        stored = (store.read_stream(stream))[-len(batch) :]
+        expect_equal(event_ids(stored), event_ids(batch), f"events stored in {stream!r}")
+        expect_equal(tuple(positions(stored)), result.positions, f"positions of {stream!r}")
+    read = [e for e in store.read_all(after=flat[0] - 1) if e.position <= flat[-1]]
+    expect_equal(positions(read), flat, "the log holds exactly the batch's events, in order")
+
+
+def check_append_many_is_all_or_nothing(store: EventStore) -> None:
+    """One failed precondition, a reused id or a repeated stream writes nothing at all."""
+    fine, existing, missing = unique_stream(), unique_stream(), unique_stream()
+    stored = new_events(1)
+    settle(store, store.append(existing, stored))
+    head = store.head()
+    with raises(ConcurrencyError, "append_many with one stale ExpectedVersion") as caught:
+        store.append_many(
+            [StreamAppend(fine, new_events(2)), StreamAppend(existing, new_events(1), NO_STREAM)]
+        )
+    expect_equal(caught.error.stream_id, existing, "ConcurrencyError.stream_id")
+    with raises(StreamNotFound, "append_many asserting a missing stream exists"):
+        store.append_many(
+            [StreamAppend(fine, new_events(1)), StreamAppend(missing, [], STREAM_EXISTS)]
+        )
+    with raises(ConcurrencyError, "append_many asserting another stream's version"):
+        store.append_many(
+            [StreamAppend(fine, new_events(1)), StreamAppend(existing, [], ExpectedVersion(3))]
+        )
+    with raises(DuplicateEvent, "append_many reusing a stored event id"):
+        store.append_many(
+            [StreamAppend(fine, new_events(1)), StreamAppend(missing, [*new_events(1), *stored])]
+        )
+    with raises(ConfigurationError, "append_many naming one stream twice"):
+        store.append_many([StreamAppend(fine, new_events(1))] * 2)
+    twice = new_events(1)
+    with raises(ConfigurationError, "append_many with one event id in two appends"):
+        store.append_many([StreamAppend(fine, twice), StreamAppend(missing, twice)])
+    for stream in (fine, missing):
+        expect_equal(store.stream_version(stream), 0, f"{stream!r} after refused batches")
+    expect_nothing_appended(store, head, "refused append_many calls")
+    results = store.append_many(
+        [StreamAppend(fine, new_events(1)), StreamAppend(existing, [], ExpectedVersion(1))]
+    )
+    expect_equal(results[1], AppendResult(existing, 1, ()), "an append without events")
+    settle(store, results[0])
+
+
+def check_append_many_retry_returns_original_results(store: EventStore) -> None:
+    """Repeating an ``append_many`` returns its first results, deduplicated, storing nothing."""
+    first, second, asserted = unique_stream(), unique_stream(), unique_stream()
+    store.append(asserted, new_events(1))
+    appends = [
+        StreamAppend(first, new_events(2), NO_STREAM),
+        StreamAppend(asserted, [], ExpectedVersion(1)),
+        StreamAppend(second, new_events(1), NO_STREAM),
+    ]
+    original = store.append_many(appends)
+    settle(store, original[-1])
+    head = store.head()
+    again = store.append_many(appends)
+    expect_equal(
+        again,
+        [
+            AppendResult(first, 2, original[0].positions, deduplicated=True),
+            AppendResult(asserted, 1, ()),
+            AppendResult(second, 1, original[2].positions, deduplicated=True),
+        ],
+        "results of a repeated append_many",
+    )
+    with raises(DuplicateEvent, "half of a stored batch with new events beside it"):
+        store.append_many([appends[0], StreamAppend(unique_stream(), new_events(1))])
+    expect_nothing_appended(store, head, "a repeated append_many")
