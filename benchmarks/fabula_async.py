@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 import fabula
 from benchmarks.checks import check_log
 from benchmarks.fabula_domain import Create, Created, Item, Update, Updated, stream_of
+from benchmarks.fabula_setup import created_streams
 from benchmarks.harness import Ctx, Runner
 from benchmarks.workloads import Backend
 from fabula.app import NEVER, decode_records
@@ -99,15 +100,9 @@ async def w1_create_batched(ctx: Ctx) -> None:
     ctx.info["txn"] = f"{batch} streams (repository.append_many)"
     async with _opened(ctx) as store:
         repository = new_flow(store).repository(Item)
-        decider = Item.decider
         with ctx.timer():
             for start in range(0, n, batch):
-                appends: dict[str, list[object]] = {}
-                for index in range(start, min(n, start + batch)):
-                    command = Create(item_id=str(uuid.uuid4()), name=f"item-{index}")
-                    appends[command.item_id] = list(
-                        decider.decide(command, decider.initial_state())
-                    )
+                appends = created_streams(start, min(n, start + batch))
                 await repository.append_many(
                     appends, preconditions=dict.fromkeys(appends, fabula.NO_STREAM)
                 )

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import fabula
-from benchmarks.fabula_domain import Created, Item, Updated, stream_of
+from benchmarks.fabula_domain import Create, Created, Item, Updated, stream_of
 from benchmarks.harness import Ctx
 from fabula.app import NEVER, Middleware
 from fabula.codec import EventRegistry
@@ -79,6 +79,16 @@ def histories(flow: fabula.Flow, count: int, history: int) -> list[str]:
         )
         ids.append(stream_id)
     return ids
+
+
+def created_streams(start: int, stop: int) -> dict[str, list[object]]:
+    """W1 batched: the events of ``Create`` commands ``start..stop-1``, by new stream id."""
+    decider = Item.decider
+    appends: dict[str, list[object]] = {}
+    for index in range(start, stop):
+        command = Create(item_id=str(uuid.uuid4()), name=f"item-{index}")
+        appends[command.item_id] = list(decider.decide(command, decider.initial_state()))
+    return appends
 
 
 def event_registry() -> EventRegistry:

@@ -25,6 +25,7 @@ from benchmarks.fabula_setup import (
     STALL,
     STALLED,
     WARMUP,
+    created_streams,
     dense,
     event_registry,
     histories,
@@ -60,15 +61,9 @@ def w1_create_batched(ctx: Ctx) -> None:
     ctx.info["txn"] = f"{batch} streams (repository.append_many)"
     with opened(ctx) as store:
         repository = new_flow(store).repository(Item)
-        decider = Item.decider
         with ctx.timer():
             for start in range(0, n, batch):
-                appends: dict[str, list[object]] = {}
-                for index in range(start, min(n, start + batch)):
-                    command = Create(item_id=str(uuid.uuid4()), name=f"item-{index}")
-                    appends[command.item_id] = list(
-                        decider.decide(command, decider.initial_state())
-                    )
+                appends = created_streams(start, min(n, start + batch))
                 repository.append_many(
                     appends, preconditions=dict.fromkeys(appends, fabula.NO_STREAM)
                 )

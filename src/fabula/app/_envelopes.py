@@ -69,6 +69,10 @@ def decode_recorded(registry: EventRegistry, record: StoredEvent) -> Recorded[An
         raise CodecError(
             msg, stream_id=record.stream_id, version=record.version, position=record.position
         ) from exc
+    return _envelope(record, event, metadata)
+
+
+def _envelope(record: StoredEvent, event: object, metadata: Mapping[str, Any]) -> Recorded[Any]:
     return recorded(
         event,
         record.stream_id,
@@ -108,18 +112,5 @@ def decode_records(
         except Exception:
             append(decode_recorded(registry, record))
             continue
-        append(
-            recorded(
-                event,
-                record.stream_id,
-                record.version,
-                record.position,
-                record.event_id,
-                record.type,
-                record.recorded_at,
-                record.causation_id,
-                record.correlation_id,
-                {},
-            )
-        )
+        append(_envelope(record, event, {}))
     return decoded
