@@ -4,7 +4,8 @@
 Rules:
 1. One transaction runs each append's statement (``_sql.py``), in the order of their
    stream ids, so two batches lock shared streams in one order and never deadlock.
-   Events are numbered in the order of the appends (``first``: every position of a
+   The statements are pipelined (one round trip for the batch); their results are read
+   afterwards. Events are numbered in the order of the appends (``first``: every position of a
    transaction derives from its one transaction id, ``_ordering.py`` rule 1), whatever
    order the statements run in. The hooks (``_hooks.py``) then get every event
    of the batch at once, in log order.
@@ -104,19 +105,29 @@ def _write(
 ) -> list[AppendResult]:
     results: list[AppendResult] = [AppendResult(a.stream_id, 0, ()) for a, _, _ in planned]
     # Streams are locked in the order of their ids (rule 1): two batches never deadlock.
-    for index in sorted(range(len(planned)), key=lambda i: planned[i][0].stream_id):
-        append, statement, params = planned[index]
-        if statement is None:  # rule 2
-            cursor = conn.execute(statements.stream_version_locked, {"stream_id": append.stream_id})
-            row = cursor.fetchone()
-            current = 0 if row is None else int(row[0])
-            check(append.precondition, append.stream_id, current)
-            results[index] = AppendResult(append.stream_id, current, ())
-            continue
-        rows = (conn.execute(statement, params)).fetchall()
-        if not rows:
-            raise _Refused
-        positions = tuple(sorted(row[0] for row in rows))
-        results[index] = AppendResult(append.stream_id, max(row[1] for row in rows), positions)
+    # The statements go out in one pipeline: one round trip, not one per stream.
+    order = sorted(range(len(planned)), key=lambda i: planned[i][0].stream_id)
+    with conn.pipeline():
+        sent = []
+        for index in order:
+            append, statement, params = planned[index]
+            if statement is None:  # rule 2
+                statement, params = (
+                    statements.stream_version_locked,
+                    {"stream_id": append.stream_id},
+                )
+            sent.append((index, conn.execute(statement, params)))
+        for index, cursor in sent:
+            append = planned[index][0]
+            rows = cursor.fetchall()
+            if not append.events:
+                current = int(rows[0][0]) if rows else 0
+                check(append.precondition, append.stream_id, current)
+                results[index] = AppendResult(append.stream_id, current, ())
+                continue
+            if not rows:
+                raise _Refused
+            positions = tuple(sorted(row[0] for row in rows))
+            results[index] = AppendResult(append.stream_id, max(row[1] for row in rows), positions)
     run_hooks(conn, hooks, statements, [e.event_id for a, _, _ in planned for e in a.events])
     return results

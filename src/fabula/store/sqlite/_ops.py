@@ -104,21 +104,42 @@ def append(
 def append_many(
     conn: sqlite3.Connection, appends: Sequence[StreamAppend], hooks: AppendHooks | None = None
 ) -> list[AppendResult]:
-    """Append to several streams in one transaction (``fabula.store._batch``), as ``append``."""
+    """Append to several streams in one transaction (``fabula.store._batch``), as ``append``.
+
+    A handful of statements whatever the batch's size: the streams' versions in one
+    ``SELECT``, every event in one ``executemany``, every stream head in another.
+    """
     check_batch(appends)
     conn.execute(_sql.BEGIN_IMMEDIATE)
     try:
         now = time.time_ns() // 1000
-        results = []
+        names = json.dumps([a.stream_id for a in appends])
+        versions = dict(conn.execute(_sql.STREAM_VERSIONS, (names,)).fetchall())
+        last = conn.execute(_sql.LAST_POSITION).fetchone()[0]
+        rows, heads, records, results = [], [], [], []
         for item in appends:
             stream_id, events = item.stream_id, item.events
-            current, last = conn.execute(_sql.APPEND_STATE, (stream_id,)).fetchone()
+            current = versions.get(stream_id, 0)
             check(item.precondition, stream_id, current)
+            results.append(
+                AppendResult(
+                    stream_id,
+                    current + len(events),
+                    tuple(range(last + 1, last + len(events) + 1)),
+                )
+            )
             if events:
-                _insert(conn, stream_id, events, current, last, now, hooks)
-            version = current + len(events)
-            positions = tuple(range(last + 1, last + len(events) + 1))
-            results.append(AppendResult(stream_id, version, positions))
+                category = category_of(stream_id)
+                rows += _event_rows(stream_id, events, current, last, now, category)
+                heads.append((stream_id, current + len(events), category))
+                if hooks is not None and hooks.active:
+                    records += _records(stream_id, events, last, current, now)
+            last += len(events)
+        conn.executemany(_sql.INSERT_EVENT, rows)
+        conn.executemany(_sql.UPSERT_STREAM, heads)
+        if records and hooks is not None and hooks.wanted({r.type for r in records}):
+            for hook, chosen in hooks.calls(records):
+                hook(conn, chosen)
         conn.execute(_sql.COMMIT)
     except (ConcurrencyError, StreamNotFound, sqlite3.IntegrityError):
         _rollback(conn)
@@ -133,6 +154,34 @@ def append_many(
     return results
 
 
+def _event_rows(
+    stream_id: str,
+    events: Sequence[NewEvent],
+    current: int,
+    last: int,
+    now: int,
+    category: str,
+) -> list[tuple[Any, ...]]:
+    """The ``INSERT_EVENT`` rows of one stream's events, after ``current`` and ``last``."""
+    return [
+        (
+            last + i,
+            stream_id,
+            current + i,
+            e.event_id.bytes,
+            e.type,
+            e.schema_version,
+            e.data,
+            e.metadata,
+            None if e.causation_id is None else e.causation_id.bytes,
+            None if e.correlation_id is None else e.correlation_id.bytes,
+            now,
+            category,
+        )
+        for i, e in enumerate(events, 1)
+    ]
+
+
 def _insert(
     conn: sqlite3.Connection,
     stream_id: str,
@@ -145,24 +194,7 @@ def _insert(
     """Write ``events`` after ``current`` and ``last``, then run the hooks that want them."""
     category = category_of(stream_id)
     conn.executemany(
-        _sql.INSERT_EVENT,
-        [
-            (
-                last + i,
-                stream_id,
-                current + i,
-                e.event_id.bytes,
-                e.type,
-                e.schema_version,
-                e.data,
-                e.metadata,
-                None if e.causation_id is None else e.causation_id.bytes,
-                None if e.correlation_id is None else e.correlation_id.bytes,
-                now,
-                category,
-            )
-            for i, e in enumerate(events, 1)
-        ],
+        _sql.INSERT_EVENT, _event_rows(stream_id, events, current, last, now, category)
     )
     conn.execute(_sql.UPSERT_STREAM, (stream_id, current + len(events), category))
     if hooks is not None and hooks.active and hooks.wanted({e.type for e in events}):

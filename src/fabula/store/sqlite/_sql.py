@@ -19,6 +19,7 @@ __all__ = [
     "EVENT_COLUMNS",
     "HEAD",
     "INSERT_EVENT",
+    "LAST_POSITION",
     "LIST_STREAMS",
     "LIST_STREAMS_BELOW",
     "LOAD_SNAPSHOT",
@@ -36,6 +37,7 @@ __all__ = [
     "SCHEMA_TABLE_EXISTS",
     "SCHEMA_VERSION",
     "STREAM_VERSION",
+    "STREAM_VERSIONS",
     "UPSERT_STREAM",
 ]
 
@@ -58,6 +60,14 @@ APPEND_STATE = (
     "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)"
 )
 """The stream's version and the last position ever handed out, in one round trip."""
+
+STREAM_VERSIONS = (
+    "SELECT stream_id, version FROM streams WHERE stream_id IN (SELECT value FROM json_each(?))"
+)
+"""The versions of the streams named in a JSON list (the ones that exist)."""
+
+LAST_POSITION = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)"
+"""The last position ever handed out."""
 
 INSERT_EVENT = (
     "INSERT INTO events (position, stream_id, version, event_id, type, schema_version, data, "
