@@ -8,6 +8,7 @@ faster than a frozen dataclass.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, TypeAlias
@@ -23,6 +24,7 @@ __all__ = [
     "StoredEvent",
     "StreamInfo",
     "category_of",
+    "stored_events",
 ]
 
 Direction: TypeAlias = Literal["forwards", "backwards"]
@@ -92,6 +94,37 @@ class SnapshotRecord:
     type: str
     data: str
     schema_version: int = 1
+
+
+def stored_events(
+    stream_id: str,
+    events: Sequence[NewEvent],
+    *,
+    last_position: int,
+    last_version: int,
+    recorded_at: datetime,
+) -> list[StoredEvent]:
+    """The records ``events`` become when appended after ``last_position`` and ``last_version``.
+
+    For backends that number events themselves (memory, SQLite): positions and versions
+    follow on one by one.
+    """
+    return [
+        StoredEvent(
+            position=last_position + i,
+            stream_id=stream_id,
+            version=last_version + i,
+            event_id=e.event_id,
+            type=e.type,
+            data=e.data,
+            schema_version=e.schema_version,
+            metadata=e.metadata,
+            causation_id=e.causation_id,
+            correlation_id=e.correlation_id,
+            recorded_at=recorded_at,
+        )
+        for i, e in enumerate(events, 1)
+    ]
 
 
 def category_of(stream_id: str) -> str:

@@ -25,6 +25,7 @@ from fabula.store._records import (
     StoredEvent,
     StreamInfo,
     category_of,
+    stored_events,
 )
 
 __all__ = ["MemoryLog"]
@@ -82,22 +83,9 @@ class MemoryLog:
         if not events:
             return AppendResult(stream_id, len(stream), ())
         start = len(self._log)
-        stored = [
-            StoredEvent(
-                position=start + i + 1,
-                stream_id=stream_id,
-                version=len(stream) + i + 1,
-                event_id=e.event_id,
-                type=e.type,
-                data=e.data,
-                schema_version=e.schema_version,
-                metadata=e.metadata,
-                causation_id=e.causation_id,
-                correlation_id=e.correlation_id,
-                recorded_at=now,
-            )
-            for i, e in enumerate(events)
-        ]
+        stored = stored_events(
+            stream_id, events, last_position=start, last_version=len(stream), recorded_at=now
+        )
         if not stream:
             self._streams[stream_id] = stream
             bisect.insort(self._sorted_ids, stream_id)

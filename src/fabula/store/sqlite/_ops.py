@@ -43,6 +43,7 @@ from fabula.store._records import (
     StoredEvent,
     StreamInfo,
     category_of,
+    stored_events,
 )
 from fabula.store.sqlite import _sql
 from fabula.store.sqlite._rows import EPOCH, decode_events
@@ -208,22 +209,9 @@ def _records(
 ) -> list[StoredEvent]:
     """The records of an append, as ``read_all`` would return them after the commit."""
     recorded_at = EPOCH + timedelta(microseconds=micros)
-    return [
-        StoredEvent(
-            position=last + i,
-            stream_id=stream_id,
-            version=current + i,
-            event_id=e.event_id,
-            type=e.type,
-            data=e.data,
-            schema_version=e.schema_version,
-            metadata=e.metadata,
-            causation_id=e.causation_id,
-            correlation_id=e.correlation_id,
-            recorded_at=recorded_at,
-        )
-        for i, e in enumerate(events, 1)
-    ]
+    return stored_events(
+        stream_id, events, last_position=last, last_version=current, recorded_at=recorded_at
+    )
 
 
 def attach_hook(
