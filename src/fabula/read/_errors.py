@@ -19,7 +19,12 @@ the read side, so that the leaf ``fabula._errors`` stays about the write side.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from fabula._errors import DomainError, FabulaError
+
+if TYPE_CHECKING:
+    from fabula.domain import Recorded
 
 __all__ = [
     "CheckpointConflict",
@@ -50,6 +55,17 @@ class HandlerError(FabulaError):
         super().__init__(
             f"projection {name!r}: the handler of {event_type!r} failed "
             f"(at stream {stream_id!r}, version {version}, position {position})"
+        )
+
+    @classmethod
+    def of(cls, name: str, recorded: Recorded[Any], /) -> HandlerError:
+        """The error of ``name``'s handler failing on ``recorded`` (raise it ``from`` the cause)."""
+        return cls(
+            name,
+            stream_id=recorded.stream_id,
+            version=recorded.version,
+            position=recorded.position,
+            event_type=recorded.type,
         )
 
 

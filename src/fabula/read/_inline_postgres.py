@@ -22,7 +22,8 @@ from typing import Any
 from fabula._errors import ConfigurationError
 from fabula.codec import EventRegistry
 from fabula.read._call import call
-from fabula.read._inline_steps import decode_steps, handler_failed
+from fabula.read._errors import HandlerError
+from fabula.read._inline_steps import decode_steps
 from fabula.read._projection import Projection
 from fabula.read.postgres import _sql
 from fabula.store import StoredEvent
@@ -87,7 +88,7 @@ class PostgresInline:
             try:
                 call(handler, tx, recorded)
             except Exception as exc:
-                raise handler_failed(self._name, recorded) from exc
+                raise HandlerError.of(self._name, recorded) from exc
 
     def __repr__(self) -> str:
         return f"<inline projection {self._name!r} (PostgreSQL, schema {self._schema!r})>"

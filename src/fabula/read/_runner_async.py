@@ -336,13 +336,7 @@ class AsyncProjectionRunner:
         try:
             await async_call(handler, ReactionContext(self.name, recorded.event_id), recorded)
         except Exception as exc:
-            raise HandlerError(
-                self.name,
-                stream_id=recorded.stream_id,
-                version=recorded.version,
-                position=recorded.position,
-                event_type=recorded.type,
-            ) from exc
+            raise HandlerError.of(self.name, recorded) from exc
 
     async def _park(self, record: StoredEvent, error: Exception, attempts: int) -> None:
         letter = DeadLetter.from_failure(self.name, record, error, attempts=attempts)

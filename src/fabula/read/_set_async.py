@@ -331,10 +331,4 @@ async def _react(name: str, handler: Callable[..., object], recorded: Recorded[A
     try:
         await async_call(handler, ReactionContext(name, recorded.event_id), recorded)
     except Exception as exc:
-        raise HandlerError(
-            name,
-            stream_id=recorded.stream_id,
-            version=recorded.version,
-            position=recorded.position,
-            event_type=recorded.type,
-        ) from exc
+        raise HandlerError.of(name, recorded) from exc

@@ -93,13 +93,7 @@ class MemoryTarget:
             try:
                 call(handler, model, recorded)
             except Exception as exc:
-                raise HandlerError(
-                    name,
-                    stream_id=recorded.stream_id,
-                    version=recorded.version,
-                    position=recorded.position,
-                    event_type=recorded.type,
-                ) from exc
+                raise HandlerError.of(name, recorded) from exc
         with self._lock:
             self._check(name, after, claim)
             if model is not None:
@@ -147,13 +141,7 @@ class MemoryTarget:
             try:
                 call(handler, model, recorded)
             except Exception as exc:
-                raise HandlerError(
-                    letter.name,
-                    stream_id=recorded.stream_id,
-                    version=recorded.version,
-                    position=recorded.position,
-                    event_type=recorded.type,
-                ) from exc
+                raise HandlerError.of(letter.name, recorded) from exc
         with self._lock:
             if self._letters.pop(key, None) is None:
                 raise ParkedEventNotFound(letter.name, letter.position)

@@ -147,13 +147,7 @@ class PostgresTarget:
         except _TRANSIENT:
             raise
         except Exception as exc:
-            raise HandlerError(
-                name,
-                stream_id=recorded.stream_id,
-                version=recorded.version,
-                position=recorded.position,
-                event_type=recorded.type,
-            ) from exc
+            raise HandlerError.of(name, recorded) from exc
 
     def prepare(self, name: str, /, *, setup: Sequence[SetupHook] = ()) -> None:
         """Create the checkpoint of ``name`` at 0 if missing and run ``setup``, atomically."""

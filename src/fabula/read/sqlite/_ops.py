@@ -76,13 +76,7 @@ def _apply(conn: sqlite3.Connection, name: str, step: Step) -> None:
         if _is_transient(exc):
             msg = f"projection {name!r}: the read-model database is busy: {exc}"
             raise StoreError(msg) from exc
-        raise HandlerError(
-            name,
-            stream_id=recorded.stream_id,
-            version=recorded.version,
-            position=recorded.position,
-            event_type=recorded.type,
-        ) from exc
+        raise HandlerError.of(name, recorded) from exc
 
 
 def create_tables(conn: sqlite3.Connection) -> None:
