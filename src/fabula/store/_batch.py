@@ -22,7 +22,7 @@ from fabula.store._dedupe import replayed_append
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import AppendResult, NewEvent, StoredEvent
 
-__all__ = ["StreamAppend", "check_batch", "replayed_batch"]
+__all__ = ["StreamAppend", "check_batch", "replayed_batch", "wrote_events"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +72,8 @@ def replayed_batch(
     # Some appends were stored before and others not: not a retry of one call.
     first = next(a for a, r in zip(appends, replays, strict=True) if r is not None)
     raise DuplicateEvent(first.events[0].event_id, first.stream_id)
+
+
+def wrote_events(results: Sequence[AppendResult]) -> bool:
+    """Tell whether a call stored new events (so followers should be woken)."""
+    return any(r.positions and not r.deduplicated for r in results)

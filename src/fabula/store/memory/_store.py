@@ -8,7 +8,7 @@ from types import TracebackType
 from uuid import UUID
 
 from fabula._errors import ConfigurationError
-from fabula.store._batch import StreamAppend
+from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -55,7 +55,7 @@ class MemoryStore:
     def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
         results = self._log.append_many(appends)
-        if any(r.positions and not r.deduplicated for r in results):
+        if wrote_events(results):
             self._log.notifier.notify()
         return results
 

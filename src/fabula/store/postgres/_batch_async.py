@@ -42,6 +42,7 @@ _ROUNDS = 16  # as for one append: each round needs another writer to have moved
 
 Planned = tuple[StreamAppend, bytes | None, dict[str, Any]]
 Found = list[StoredEvent]
+Versions = dict[str, int]
 
 
 class _Refused(Exception):
@@ -54,7 +55,7 @@ async def append_many(
     statements: Statements,
     appends: Sequence[StreamAppend],
     find: Callable[[Sequence[NewEvent]], Awaitable[Found]],
-    stream_version: Callable[[str], Awaitable[int]],
+    versions_of: Callable[[list[str]], Awaitable[Versions]],
 ) -> list[AppendResult]:
     """Run ``appends`` in one transaction; psycopg errors other than rule 3's come out."""
     planned = _plan(statements, appends)
@@ -68,14 +69,21 @@ async def append_many(
         except _Refused:
             pass
         stored = await find([e for a in appends for e in a.events])
-        versions = {a.stream_id: await stream_version(a.stream_id) for a in appends}
-        replay = replayed_batch(appends, stored, versions.__getitem__)
+        versions = await versions_of([a.stream_id for a in appends])
+        replay = replayed_batch(appends, stored, _version_in(versions))
         if replay is not None:
             return replay
         for append in appends:
-            check(append.precondition, append.stream_id, versions[append.stream_id])
+            check(append.precondition, append.stream_id, versions.get(append.stream_id, 0))
     first = appends[0]
-    raise ConcurrencyError(first.stream_id, str(first.precondition), versions[first.stream_id])
+    raise ConcurrencyError(
+        first.stream_id, str(first.precondition), versions.get(first.stream_id, 0)
+    )
+
+
+def _version_in(versions: Versions) -> Callable[[str], int]:
+    """A stream's version from ``versions`` (0 for a stream that does not exist)."""
+    return lambda stream_id: versions.get(stream_id, 0)
 
 
 def _plan(statements: Statements, appends: Sequence[StreamAppend]) -> list[Planned]:

@@ -93,6 +93,8 @@ _TEXT: dict[str, str] = {
     "find_events": "SELECT {columns} FROM {schema}.events"
     " WHERE event_id = ANY(%(event_ids)s::uuid[]) ORDER BY position",
     "stream_version": "SELECT version FROM {schema}.streams WHERE stream_id = %(stream_id)s",
+    "stream_versions": "SELECT stream_id, version FROM {schema}.streams"
+    " WHERE stream_id = ANY(%(stream_ids)s::text[])",
     "stream_version_locked": "SELECT version FROM {schema}.streams"
     " WHERE stream_id = %(stream_id)s FOR SHARE",
     "read_stream_forwards": "SELECT {columns} FROM {schema}.events"
@@ -145,6 +147,7 @@ class Statements:
     events_after_types: bytes
     find_events: bytes
     stream_version: bytes
+    stream_versions: bytes
     stream_version_locked: bytes
     read_stream_forwards: bytes
     read_stream_backwards: bytes

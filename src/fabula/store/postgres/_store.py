@@ -19,7 +19,7 @@ from uuid import UUID
 from psycopg import errors
 
 from fabula._errors import ConcurrencyError, ConfigurationError
-from fabula.store._batch import StreamAppend, check_batch
+from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import AppendHooks
 from fabula.store._notify import Notifier
@@ -187,9 +187,9 @@ class PostgresStore:
         check_batch(appends)
         with map_errors(self._where, self._settings.schema):
             results = append_many(
-                self._db, self._hooks, self._sql, appends, self._find, self.stream_version
+                self._db, self._hooks, self._sql, appends, self._find, self._versions
             )
-        if any(r.positions and not r.deduplicated for r in results):
+        if wrote_events(results):
             self._notifier.notify()
             self._wakeups.announce()
         return results
@@ -241,6 +241,11 @@ class PostgresStore:
             msg = f"stream {stream_id!r}: the same event id appears twice in one append"
             raise ConfigurationError(msg)
         return AppendResult(stream_id, current, ())
+
+    def _versions(self, stream_ids: list[str]) -> dict[str, int]:
+        """The versions of the streams among ``stream_ids`` that exist, in one query."""
+        rows = self._db.rows(self._sql.stream_versions, {"stream_ids": stream_ids})
+        return {row[0]: int(row[1]) for row in rows}
 
     def _find(self, events: Sequence[NewEvent]) -> list[StoredEvent]:
         if not events:

@@ -18,7 +18,7 @@ from types import TracebackType
 from uuid import UUID
 
 from fabula._errors import ConfigurationError
-from fabula.store._batch import StreamAppend
+from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._hooks import AppendHooks, ReplayFrom
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
@@ -113,7 +113,7 @@ class SqliteStore:
     def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
         results = self._db.write(_ops.append_many, appends, self._hooks)
-        if any(r.positions and not r.deduplicated for r in results):
+        if wrote_events(results):
             self._db.notifier.notify()
         return results
 
