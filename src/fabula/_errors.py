@@ -13,6 +13,8 @@ FabulaError
 ├── CodecError                  an event or snapshot cannot be encoded or decoded
 │   └── UnknownEventType        a stored type name has no registered class
 ├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
+├── InvalidArgument (ValueError) an argument no store accepts (bare str filter, limit=-1, ...)
+│   └── InvalidStreamId          not a str, empty, NUL, lone surrogate, or too long
 └── ListenerError               after-commit listeners failed; the command itself was committed
 ```
 
@@ -33,6 +35,8 @@ __all__ = [
     "DomainError",
     "DuplicateEvent",
     "FabulaError",
+    "InvalidArgument",
+    "InvalidStreamId",
     "ListenerError",
     "SchemaError",
     "StoreError",
@@ -179,6 +183,27 @@ class UnknownEventType(CodecError):
 
 class ConfigurationError(FabulaError):
     """fabula was set up in a way that cannot work (bad URL, duplicate name, ...)."""
+
+
+class InvalidArgument(FabulaError, ValueError):
+    """An argument no store accepts; raised before anything is read or written.
+
+    ``argument`` names the parameter (``"limit"``, ``"events[0].event_id"``...); the
+    message says what was given and what is wanted. Every backend, sync and asyncio,
+    raises the same error for the same input (``fabula.store._arguments``).
+    """
+
+    def __init__(self, argument: str, value: object, wanted: str) -> None:
+        self.argument = argument
+        self.value = value
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = f"{shown[:60]}... ({len(shown)} characters)"
+        super().__init__(f"{argument}: got {shown}; wanted {wanted}")
+
+
+class InvalidStreamId(InvalidArgument):
+    """A stream id that is not a str, is empty, holds NUL or a lone surrogate, or is too long."""
 
 
 class ListenerError(FabulaError):
