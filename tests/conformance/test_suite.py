@@ -27,6 +27,7 @@ from fabula.testing.conformance import (
 )
 
 MODULES = [
+    "_arguments",
     "_appends",
     "_batches",
     "_envelope",
