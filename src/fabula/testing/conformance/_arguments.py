@@ -60,7 +60,7 @@ def _refused(
     **kwargs: object,
 ) -> None:
     """Expect ``method(*args, **kwargs)`` to raise exactly ``error``."""
-    with raises(InvalidArgument, what) as caught:
+    with raises(error, what) as caught:
         method(*args, **kwargs)
     expect_equal(type(caught.error), error, f"{what}: the error's class")
 

@@ -59,7 +59,7 @@ async def _refused(
     **kwargs: object,
 ) -> None:
     """Expect ``await method(*args, **kwargs)`` to raise exactly ``error``."""
-    with raises(InvalidArgument, what) as caught:
+    with raises(error, what) as caught:
         await method(*args, **kwargs)
     expect_equal(type(caught.error), error, f"{what}: the error's class")
 
