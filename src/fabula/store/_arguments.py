@@ -47,6 +47,7 @@ __all__ = [
     "check_iter_stream",
     "check_list_streams",
     "check_load_snapshot",
+    "check_next_batch",
     "check_read_all",
     "check_read_caused_by",
     "check_read_stream",
@@ -323,6 +324,12 @@ def check_subscribe(
     check_read_all(after, None, types, categories)
     _integer(batch_size, "batch_size", 1)
     _duration(poll_interval, "poll_interval", zero=False)
+
+
+def check_next_batch(timeout: object) -> None:
+    """Check the ``timeout`` of ``Subscription.next_batch`` (``None``: wait until events come)."""
+    if timeout is not None:
+        _duration(timeout, "timeout")
 
 
 def check_add_hook(types: object) -> None:
