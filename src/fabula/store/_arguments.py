@@ -25,7 +25,6 @@ SQLite database and under 0.1% of a durable one.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Collection, Sequence
 from typing import NoReturn
@@ -149,9 +148,8 @@ def _duration(value: object, argument: str, *, zero: bool = True) -> None:
     if (
         isinstance(value, _NUMBERS)
         and not isinstance(value, bool)
-        and math.isfinite(value)
-        and (value >= 0 if zero else value > 0)
-        and value <= threading.TIMEOUT_MAX
+        and (value >= 0 if zero else value > 0)  # False for NaN
+        and value <= threading.TIMEOUT_MAX  # False for infinity; no float() of a huge int
     ):
         return
     low = "0" if zero else "above 0"

@@ -111,8 +111,9 @@ def test_the_prefix_and_after_of_list_streams_may_be_empty() -> None:
 def test_durations_accept_ints_and_zero_and_refuse_bools() -> None:
     arguments.check_wait_for_events(0, 0)
     arguments.check_wait_for_events(0, 1)
-    with pytest.raises(InvalidArgument, match="timeout"):
-        arguments.check_wait_for_events(0, False)
+    for bad in (False, 10**400, float("-inf")):
+        with pytest.raises(InvalidArgument, match="timeout"):
+            arguments.check_wait_for_events(0, bad)
     with pytest.raises(InvalidArgument, match="poll_interval"):
         arguments.check_subscribe(0, None, None, 1, 0.0)
 
