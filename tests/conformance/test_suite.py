@@ -1,7 +1,9 @@
 """The conformance suite itself: complete, in step with its sync twin, and able to fail.
 
 Each mutant below is the reference memory store with one bug a real backend could have;
-the suite must catch every one, through the check named beside it.
+the suite must catch every one, through the check named beside it. Every check of the
+suite is named by one mutant at least (``test_every_check_has_a_mutant_that_it_catches``):
+a new check needs a mutant store that breaks its rule.
 """
 
 import asyncio
