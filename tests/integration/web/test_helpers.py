@@ -41,11 +41,16 @@ class Missing(Refused):
     message = "not here"
 
 
+class AccountFrozen(DomainError):
+    message = "the account is frozen"
+
+
 def failing_app() -> FastAPI:
     app = FastAPI()
     install_error_handlers(app, statuses={Refused: 418})
     errors: dict[str, Exception] = {
         "domain": DomainError("plain", code="plain"),
+        "unnamed": AccountFrozen(),
         "mapped": Refused(params={"x": 1}),
         "inherited": Missing(),
         "conflict": ConcurrencyError("s-1", "version 2", 3),
@@ -70,6 +75,11 @@ def failing_app() -> FastAPI:
     ("kind", "status", "body"),
     [
         ("domain", 400, {"code": "plain", "message": "plain", "params": {}}),
+        (
+            "unnamed",
+            400,
+            {"code": "account_frozen", "message": "the account is frozen", "params": {}},
+        ),
         ("mapped", 418, {"code": "refused", "message": "no", "params": {"x": 1}}),
         ("inherited", 418, {"code": "missing", "message": "not here", "params": {}}),
         (
