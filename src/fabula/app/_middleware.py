@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from fabula._errors import ConcurrencyError, DomainError
+from fabula._errors import ConcurrencyError, ConfigurationError, ContentionTimeout, DomainError
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._envelopes import decode_recorded
 from fabula.codec import EventRegistry
@@ -68,25 +68,55 @@ class EnrichMetadata:
 class RetryOnConflict:
     """Retry a command whose append lost a race (``ConcurrencyError``), on fresh state.
 
-    A command that carries the caller's ``expected_version`` is never retried: that
-    conflict is the caller's to resolve.
+    Rules:
+    1. A command that carries the caller's ``expected_version`` is never retried: that
+       conflict is the caller's to resolve (``ConcurrencyError``, HTTP 409 "your
+       version is stale").
+    2. Any other conflict is the flow's own: between loading the stream and appending,
+       a concurrent writer got there first. The command runs again on fresh state,
+       after a jittered backoff (``backoff * 2**(retry - 1)`` capped at ``max_backoff``,
+       times a random factor in [0, 1), so racing writers spread apart), until it
+       succeeds or ``deadline`` seconds have passed since its first try.
+    3. Past the deadline it raises ``ContentionTimeout`` (a ``ConcurrencyError``; HTTP
+       503, try again), never the bare conflict: the caller sent no version to be stale.
     """
 
-    def __init__(self, *, attempts: int = 5, backoff: float = 0.005) -> None:
-        self.attempts = attempts
+    def __init__(
+        self, *, deadline: float = 10.0, backoff: float = 0.002, max_backoff: float = 0.1
+    ) -> None:
+        if deadline < 0 or backoff < 0 or max_backoff < 0:
+            msg = "deadline, backoff and max_backoff must not be negative"
+            raise ConfigurationError(msg)
+        self.deadline = deadline
         self.backoff = backoff
+        self.max_backoff = max_backoff
 
     def __call__(self, context: CommandContext, call_next: CallNext) -> DispatchResult:
-        """Run the command, retrying on conflicts up to ``attempts`` times in all."""
+        """Run the command, retrying lost races on fresh state until the deadline."""
+        give_up = time.monotonic() + self.deadline
         while True:
             try:
                 return call_next(context)
-            except ConcurrencyError:
-                if context.expected_version is not None or context.attempt >= self.attempts:
+            except ContentionTimeout:
+                raise  # an inner retry already gave up
+            except ConcurrencyError as exc:
+                if context.expected_version is not None:
                     raise
-            # Jitter spreads competing writers apart so one of them wins the next round.
-            time.sleep(self.backoff * context.attempt * random.random())  # noqa: S311
+                delay = self._delay(context.attempt)
+                if time.monotonic() + delay > give_up:
+                    raise ContentionTimeout(
+                        exc.stream_id,
+                        exc.expected,
+                        exc.actual,
+                        attempts=context.attempt,
+                        deadline=self.deadline,
+                    ) from exc
+            time.sleep(delay)
             context.attempt += 1
+
+    def _delay(self, attempt: int) -> float:
+        ceiling = min(self.max_backoff, self.backoff * 2 ** min(attempt - 1, 30))
+        return float(ceiling * random.random())  # noqa: S311 (jitter, not a secret)
 
 
 class Idempotency:
