@@ -50,6 +50,7 @@ from fabula.web import (
     POSITION_HEADER,
     AfterToken,
     PositionTokens,
+    StorableText,
     error_responses,
     install_error_handlers,
 )
@@ -70,7 +71,7 @@ Money = Annotated[
 class OpenBankAccountBody(BaseModel):
     """The body of ``openBankAccount``: the account id again, as in the seed."""
 
-    account_id: str
+    account_id: StorableText
 
 
 class AmountBody(BaseModel):
@@ -82,7 +83,7 @@ class AmountBody(BaseModel):
 class WriteCheckBody(BaseModel):
     """The body of ``writeCheck``."""
 
-    check_number: str = Field(min_length=1, max_length=32)
+    check_number: StorableText = Field(min_length=1, max_length=32)
     amount: Money
 
 

@@ -58,6 +58,7 @@ from fabula.web import (
     AfterToken,
     PositionTokens,
     Select,
+    StorableText,
     error_responses,
     event_stream,
     event_stream_response,
@@ -82,7 +83,7 @@ ExpectedVersion = Annotated[
 class OrderLineIn(BaseModel):
     """One line of a new order: which product, how many (the price is the catalog's)."""
 
-    product_id: str = Field(min_length=1, max_length=64, examples=["mug"])
+    product_id: StorableText = Field(min_length=1, max_length=64, examples=["mug"])
     quantity: int = Field(ge=1, le=10_000, examples=[2])
 
 
@@ -96,14 +97,14 @@ class CreateOrderBody(BaseModel):
 class CancelOrderBody(BaseModel):
     """The body of ``POST /orders/{id}/cancel``."""
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: StorableText = Field(min_length=1, max_length=500)
     expected_version: ExpectedVersion = None
 
 
 class ShipOrderBody(BaseModel):
     """The body of ``POST /orders/{id}/ship``."""
 
-    tracking_number: str = Field(min_length=1, max_length=64)
+    tracking_number: StorableText = Field(min_length=1, max_length=64)
     expected_version: ExpectedVersion = None
 
 

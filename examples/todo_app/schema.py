@@ -54,7 +54,7 @@ from examples.todo import (
 from examples.todo_app.read_model import TodoRow, count_todos, page_of_todos
 from fabula import AsyncEventStore, AsyncFlow, AsyncRepository, DomainError, uuid7
 from fabula.read import clamp_limit
-from fabula.web import PositionTokens
+from fabula.web import PositionTokens, storable_text
 from fabula.web.graphql import Schema
 
 __all__ = ["Services", "TodoContext", "schema"]
@@ -250,7 +250,7 @@ class Mutation:
         now = datetime.now(UTC)
         command = CreateTodo(
             todo_id=_checked(todo_id) if todo_id is not None else str(uuid7()),
-            description=Description(description),
+            description=Description(storable_text(description, field="description")),
             reminder=Reminder.new(_utc(reminder), now) if reminder is not None else None,
         )
         return await _dispatch(info, command, expected_version)
@@ -265,7 +265,8 @@ class Mutation:
     ) -> TodoResult:
         """Dispatch ``UpdateDescription``."""
         command = UpdateDescription(
-            todo_id=_checked(todo_id), new_description=Description(description)
+            todo_id=_checked(todo_id),
+            new_description=Description(storable_text(description, field="description")),
         )
         return await _dispatch(info, command, expected_version)
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from decimal import Decimal
 
 import httpx
 import pytest
 
+from examples.bank.aggregate import BankAccount, stream_of
 from examples.bank.app import create_app
-from fabula import open_async_store
+from examples.bank.commands import WriteCheck
+from examples.bank.events import EVENTS
+from fabula import AsyncFlow, open_async_store
+from fabula.codec import EventRegistry
 
 from .conftest import new_id, serve
 
@@ -180,3 +185,49 @@ async def test_the_openapi_document_lists_the_routes(client: httpx.AsyncClient) 
         "/account/{account_id}",
     }
     assert (await client.get("/docs")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("writeCheck", {"check_number": "11\u000070", "amount": 1}),
+        ("openBankAccount", {"account_id": "a\u0000"}),
+    ],
+)
+async def test_text_a_read_model_cannot_hold_is_a_422(
+    client: httpx.AsyncClient, url: str, account: str, route: str, body: dict[str, object]
+) -> None:
+    if route != "openBankAccount":
+        await open_account(client, account)
+    refused = await client.post(f"/account/{route}/{account}", json=body)
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "invalid_request"
+    [error] = refused.json()["params"]["errors"]
+    assert (error["type"], error["loc"][-1]) == ("unstorable_text", next(iter(body)))
+    written = [] if route == "openBankAccount" else ["BankAccountOpened"]
+    assert await stored_types(url, account) == written
+
+
+async def test_a_poison_event_is_parked_and_the_read_model_goes_on(
+    client: httpx.AsyncClient, url: str, account: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    await open_account(client, account)
+    await client.post(f"/account/depositMoney/{account}", json={"amount": 100})
+    # Stored behind the API's back: PostgreSQL's TEXT cannot hold the NUL it carries.
+    store = open_async_store(url)
+    try:
+        flow = AsyncFlow(store, registry=EventRegistry(EVENTS))
+        flow.register(BankAccount, stream_id=stream_of)
+        await flow.dispatch(WriteCheck(account, "1\u00002", Decimal(30)))
+    finally:
+        await store.close()
+
+    later = await client.post(f"/account/depositMoney/{account}", json={"amount": 5})
+    found = await client.get(
+        f"/account/{account}", params={"after": later.headers["Fabula-Position"]}
+    )
+    assert found.status_code == 200, found.text
+    assert found.json()["balance"] == 75.0
+    if url.startswith("postgresql"):
+        assert found.json()["written_checks"] == []  # the poison event's row is lost
+        assert "parked CustomerWroteCheck" in caplog.text
