@@ -243,6 +243,7 @@ def create_app(url: str = DEFAULT_URL, *, catalog: Catalog = DEMO_CATALOG) -> Fa
         idempotency_key: Annotated[UUID | None, Header(alias="Idempotency-Key")] = None,
     ) -> JSONResponse:
         """Place an order; its id and the position of its events come back."""
+        catalog.require_customer(body.customer_id)
         items = catalog.price((line.product_id, line.quantity) for line in body.items)
         command = CreateOrder(order_id=str(uuid7()), customer_id=body.customer_id, items=items)
         return await accept("Order creation initiated", command, command_id=idempotency_key)

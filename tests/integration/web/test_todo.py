@@ -143,7 +143,7 @@ async def test_a_stale_expected_version_is_refused_and_writes_nothing(
     assert error == {
         "message": f"stream 'todo-{tid}': expected version 0, but it is at version 1",
         "code": "concurrency_conflict",
-        "params": {"stream_id": f"todo-{tid}", "expected": "version 0", "actual": 1},
+        "params": {"stream_id": f"todo-{tid}", "expected_version": 0, "actual_version": 1},
     }
     found = await gql.data("query($id: ID!) { todo(id: $id) { version completed } }", id=tid)
     assert found["todo"] == {"version": 1, "completed": False}
