@@ -43,6 +43,8 @@ async def graphql_request(request: Request) -> None:
         body = json.loads(await request.body())
     except ValueError as exc:
         raise NotAGraphQLRequest(params={"error": str(exc)}) from exc
+    except RecursionError as exc:  # nested deeper than the parser goes: not a request
+        raise NotAGraphQLRequest(params={"error": "the JSON is nested too deeply"}) from exc
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         raise NotAGraphQLRequest
 

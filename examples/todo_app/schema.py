@@ -231,7 +231,10 @@ class Query:
         return TodoConnection(
             total_count=await count_todos(services.todos),
             edges=edges,
-            page_info=PageInfo(has_next_page=page.has_more, end_cursor=page.next_cursor),
+            # Relay: the last edge's cursor, on the last page too (null only without edges).
+            page_info=PageInfo(
+                has_next_page=page.has_more, end_cursor=edges[-1].cursor if edges else None
+            ),
         )
 
 
