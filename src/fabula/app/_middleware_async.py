@@ -150,7 +150,11 @@ class AsyncIdempotency:
 
 
 class AsyncLogCommands:
-    """Log each command: its type, stream, outcome and duration (logger ``fabula.commands``)."""
+    """Log each command: its type, stream, outcome and duration (logger ``fabula.commands``).
+
+    One line per command: INFO when it ran or was refused, WARNING when it failed (the
+    traceback is left to whoever handles the exception, so it is logged once).
+    """
 
     def __init__(self, logger: logging.Logger | None = None) -> None:
         self._logger = logger or logging.getLogger("fabula.commands")
@@ -164,8 +168,11 @@ class AsyncLogCommands:
         except DomainError as exc:
             self._logger.info("%s %s refused: %s (%s)", name, context.command_id, exc.code, exc)
             raise
-        except Exception:
-            self._logger.exception("%s %s failed", name, context.command_id)
+        except Exception as exc:
+            # One line: whoever handles the exception logs its traceback, once.
+            self._logger.warning(
+                "%s %s failed: %s: %s", name, context.command_id, type(exc).__name__, exc
+            )
             raise
         elapsed = (time.perf_counter() - started) * 1000
         self._logger.info(

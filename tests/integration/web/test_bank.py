@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from typing import Literal
 
 import httpx
 import pytest
 
+from examples._sql import SqlReadModel
 from examples.bank.aggregate import BankAccount, stream_of
 from examples.bank.app import create_app
 from examples.bank.commands import WriteCheck
 from examples.bank.events import EVENTS
+from examples.bank.read_model import bank_accounts
 from fabula import AsyncFlow, open_async_store
 from fabula.codec import EventRegistry
+from fabula.read import ErrorPolicy
+from fabula.store import NewEvent
 
 from .conftest import new_id, serve
 
@@ -231,3 +237,43 @@ async def test_a_poison_event_is_parked_and_the_read_model_goes_on(
     if url.startswith("postgresql"):
         assert found.json()["written_checks"] == []  # the poison event's row is lost
         assert "parked CustomerWroteCheck" in caplog.text
+
+
+async def store_undecodable_check(url: str) -> None:
+    """Store a CustomerWroteCheck no codec can decode: a poison event on every backend."""
+    store = open_async_store(url)
+    try:
+        await store.append(
+            "bank_account-poisoned",
+            [NewEvent(event_id=uuid.uuid4(), type="CustomerWroteCheck", data='{"x": 1}')],
+        )
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("on_park", ["continue", "stop"])
+async def test_after_a_poison_event_reads_answer_200_or_503_never_500(
+    fresh_url: str, monkeypatch: pytest.MonkeyPatch, on_park: Literal["stop", "continue"]
+) -> None:
+    def read_model() -> SqlReadModel:
+        return bank_accounts(policy=ErrorPolicy(on_park=on_park))
+
+    monkeypatch.setattr("examples.bank.app.bank_accounts", read_model)
+    async with serve(create_app(fresh_url)) as client:
+        await open_account(client, "a1")
+        await store_undecodable_check(fresh_url)
+        later = await client.post("/account/depositMoney/a1", json={"amount": 5})
+        token = {"after": later.headers["Fabula-Position"]}
+        found = await client.get("/account/a1", params=token)
+        again = await client.get("/account/a1", params=token)
+    if on_park == "continue":
+        assert (found.status_code, found.json()["balance"]) == (200, 5.0)
+        return
+    for answer in (found, again):
+        assert answer.status_code == 503
+        assert answer.headers["Retry-After"] == "5"
+        assert answer.json() == {
+            "code": "read_model_unavailable",
+            "message": "the read model is not available; try again later",
+            "params": {"read_model": "bank_accounts"},
+        }
