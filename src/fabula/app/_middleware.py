@@ -25,6 +25,7 @@ from typing import Protocol
 from fabula._errors import ConcurrencyError, ConfigurationError, ContentionTimeout, DomainError
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._envelopes import decode_recorded
+from fabula.app._turns import Turns
 from fabula.codec import EventRegistry
 from fabula.domain import JSONValue
 from fabula.store import EventStore
@@ -73,11 +74,14 @@ class RetryOnConflict:
        conflict is the caller's to resolve (``ConcurrencyError``, HTTP 409 "your
        version is stale").
     2. Any other conflict is the flow's own: between loading the stream and appending,
-       a concurrent writer got there first. The command runs again on fresh state,
-       after a jittered backoff (``backoff * 2**(retry - 1)`` capped at ``max_backoff``,
-       times a random factor in [0, 1), so racing writers spread apart), until it
-       succeeds or ``deadline`` seconds have passed since its first try.
-    3. Past the deadline it raises ``ContentionTimeout`` (a ``ConcurrencyError``; HTTP
+       a concurrent writer got there first. The command runs again on fresh state until
+       it succeeds or ``deadline`` seconds have passed since its first try.
+    3. The commands of this process that lost a race on a stream retry one at a time
+       (a lock per stream): they stop colliding with each other, so n concurrent
+       commands cost about n appends, not n * n / 2 attempts. A retry that loses again
+       (to another process) sleeps a jittered backoff first: ``backoff * 2**(retry - 1)``
+       capped at ``max_backoff``, times a random factor in [0, 1).
+    4. Past the deadline it raises ``ContentionTimeout`` (a ``ConcurrencyError``; HTTP
        503, try again), never the bare conflict: the caller sent no version to be stale.
     """
 
@@ -90,32 +94,39 @@ class RetryOnConflict:
         self.deadline = deadline
         self.backoff = backoff
         self.max_backoff = max_backoff
+        self._turns = Turns()
 
     def __call__(self, context: CommandContext, call_next: CallNext) -> DispatchResult:
         """Run the command, retrying lost races on fresh state until the deadline."""
         give_up = time.monotonic() + self.deadline
-        while True:
-            try:
-                return call_next(context)
-            except ContentionTimeout:
-                raise  # an inner retry already gave up
-            except ConcurrencyError as exc:
-                if context.expected_version is not None:
-                    raise
-                delay = self._delay(context.attempt)
-                if time.monotonic() + delay > give_up:
+        try:
+            return call_next(context)
+        except ConcurrencyError as exc:
+            if isinstance(exc, ContentionTimeout) or context.expected_version is not None:
+                raise
+            conflict = exc
+        with self._turns.turn(conflict.stream_id):
+            while True:
+                if time.monotonic() >= give_up:
                     raise ContentionTimeout(
-                        exc.stream_id,
-                        exc.expected,
-                        exc.actual,
+                        conflict.stream_id,
+                        conflict.expected,
+                        conflict.actual,
                         attempts=context.attempt,
                         deadline=self.deadline,
-                    ) from exc
-            time.sleep(delay)
-            context.attempt += 1
+                    ) from conflict
+                context.attempt += 1
+                try:
+                    return call_next(context)
+                except ConcurrencyError as exc:
+                    if isinstance(exc, ContentionTimeout):
+                        raise
+                    conflict = exc
+                pause = min(self._delay(context.attempt - 1), give_up - time.monotonic())
+                time.sleep(max(0.0, pause))
 
-    def _delay(self, attempt: int) -> float:
-        ceiling = min(self.max_backoff, self.backoff * 2 ** min(attempt - 1, 30))
+    def _delay(self, retry: int) -> float:
+        ceiling = min(self.max_backoff, self.backoff * 2 ** min(retry - 1, 30))
         return float(ceiling * random.random())  # noqa: S311 (jitter, not a secret)
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from typing import Any
 
 import pytest
 
-from fabula import ConcurrencyError, ConfigurationError, ContentionTimeout
-from fabula.app import CommandContext, DispatchResult, RetryOnConflict
+from fabula import ConcurrencyError, ConfigurationError, ContentionTimeout, Flow
+from fabula.app import CallNext, CommandContext, DispatchResult, RetryOnConflict
+from fabula.store.memory import MemoryStore
+
+from .domain import Add, Counter, Open, stream
 
 
 def context(expected_version: int | None = None) -> CommandContext:
@@ -69,3 +75,38 @@ def test_backoff_is_jittered_and_capped() -> None:
 def test_negative_settings_are_refused() -> None:
     with pytest.raises(ConfigurationError):
         RetryOnConflict(deadline=-1)
+
+
+class SlowStore(MemoryStore):
+    """Appends take a moment, so racing writers overlap."""
+
+    def append(self, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.002)
+        return super().append(*args, **kwargs)
+
+
+def test_losers_of_a_race_retry_in_turn_so_n_commands_cost_about_n_attempts() -> None:
+    store = SlowStore()
+    attempts: list[int] = []
+
+    def count(context: CommandContext, call_next: CallNext) -> DispatchResult:
+        attempts.append(context.attempt)
+        return call_next(context)
+
+    flow = Flow(store, middleware=[RetryOnConflict(), count])
+    flow.register(Counter, stream_id=stream)
+    flow.dispatch(Open("a", "x"))
+    barrier = threading.Barrier(40)
+
+    def work() -> None:
+        barrier.wait()
+        flow.dispatch(Add("a", 1))
+
+    threads = [threading.Thread(target=work) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert flow.repository(Counter).load("counter-a").state.total == 40
+    # Racing freely, 40 writers need up to 40 * 41 / 2 = 820 attempts; in turn, about 80.
+    assert len(attempts) - 1 <= 3 * 40
