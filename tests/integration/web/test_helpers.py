@@ -326,3 +326,15 @@ async def test_graphql_errors_carry_codes_and_hide_the_unexpected(
     assert correlation_id in errors[0].getMessage()
     assert "hunter2" in str(errors[0].exc_info[1])
     assert any("answered 400 refused" in r.getMessage() for r in caplog.records)
+
+
+async def test_graphql_client_errors_are_not_logged_as_errors(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO):
+        syntax = await schema.execute("{ refused ")
+        unknown = await schema.execute("{ nowhere }")
+    assert syntax.errors is not None
+    assert unknown.errors is not None
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert all(r.exc_info is None for r in caplog.records)
