@@ -38,10 +38,27 @@ from fabula._errors import (
 )
 from fabula.read import PositionTimeout, ProjectionFailed
 
-__all__ = ["ErrorAnswer", "answer_for", "conflict_params", "internal_error", "log_answer"]
+__all__ = [
+    "ANSWERED",
+    "ErrorAnswer",
+    "answer_for",
+    "conflict_params",
+    "internal_error",
+    "log_answer",
+]
 
 logger = logging.getLogger("fabula.web")
 _NO_STATUSES: Mapping[type[DomainError], int] = {}
+
+ANSWERED: tuple[type[Exception], ...] = (
+    DomainError,
+    ConcurrencyError,
+    StreamNotFound,
+    PositionTimeout,
+    ProjectionFailed,
+    StoreError,
+)
+"""The error classes ``answer_for`` answers (with their subclasses)."""
 
 
 @dataclass(frozen=True, slots=True)

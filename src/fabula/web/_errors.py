@@ -29,9 +29,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fabula._errors import ConcurrencyError, DomainError, StoreError, StreamNotFound
-from fabula.read import PositionTimeout, ProjectionFailed
-from fabula.web._answers import answer_for, internal_error, log_answer
+from fabula._errors import DomainError
+from fabula.web._answers import ANSWERED, answer_for, internal_error, log_answer
 
 __all__ = ["ErrorBody", "error_response", "error_responses", "install_error_handlers"]
 
@@ -107,14 +106,7 @@ def install_error_handlers(
         code = _slug(exc.status_code)
         return error_response(exc.status_code, code, str(exc.detail), {}, headers=exc.headers)
 
-    for answered in (
-        DomainError,
-        ConcurrencyError,
-        StreamNotFound,
-        PositionTimeout,
-        ProjectionFailed,
-        StoreError,
-    ):
+    for answered in ANSWERED:
         app.add_exception_handler(answered, fabula_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HTTPException, http_error)
