@@ -58,6 +58,7 @@ from fabula.web import (
     AfterToken,
     PositionTokens,
     Select,
+    StorableText,
     error_responses,
     event_stream,
     event_stream_response,
@@ -68,7 +69,7 @@ from fabula.web import (
 __all__ = ["DEFAULT_URL", "create_app"]
 
 DEFAULT_URL = "sqlite:///orders.db"
-"""Where ``fabula serve orders`` keeps its events and read model unless told otherwise."""
+"""Where `fabula serve orders` keeps its events and read model unless told otherwise."""
 
 _ID = r"^[A-Za-z0-9_.:-]+$"
 OrderId = Annotated[str, Path(min_length=1, max_length=64, pattern=_ID)]
@@ -82,28 +83,28 @@ ExpectedVersion = Annotated[
 class OrderLineIn(BaseModel):
     """One line of a new order: which product, how many (the price is the catalog's)."""
 
-    product_id: str = Field(min_length=1, max_length=64, examples=["mug"])
+    product_id: StorableText = Field(min_length=1, max_length=64, examples=["mug"])
     quantity: int = Field(ge=1, le=10_000, examples=[2])
 
 
 class CreateOrderBody(BaseModel):
-    """The body of ``POST /orders``."""
+    """The body of `POST /orders`."""
 
     customer_id: str = Field(min_length=1, max_length=64, pattern=_ID, examples=["c1"])
     items: list[OrderLineIn] = Field(max_length=100)
 
 
 class CancelOrderBody(BaseModel):
-    """The body of ``POST /orders/{id}/cancel``."""
+    """The body of `POST /orders/{id}/cancel`."""
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: StorableText = Field(min_length=1, max_length=500)
     expected_version: ExpectedVersion = None
 
 
 class ShipOrderBody(BaseModel):
-    """The body of ``POST /orders/{id}/ship``."""
+    """The body of `POST /orders/{id}/ship`."""
 
-    tracking_number: str = Field(min_length=1, max_length=64)
+    tracking_number: StorableText = Field(min_length=1, max_length=64)
     expected_version: ExpectedVersion = None
 
 
@@ -127,7 +128,7 @@ class OrderLineOut(BaseModel):
 
 
 class OrderOut(BaseModel):
-    """The seed's ``OrderReadModel`` (money as JSON numbers)."""
+    """The seed's `OrderReadModel` (money as JSON numbers)."""
 
     order_id: str
     customer_id: str
@@ -180,14 +181,14 @@ class OrderList(BaseModel):
 
 
 class _Running:
-    """What the app opens when it starts (see ``lifespan``)."""
+    """What the app opens when it starts (see `lifespan`)."""
 
     store: AsyncEventStore
     flow: AsyncFlow
 
 
 def create_app(url: str = DEFAULT_URL, *, catalog: Catalog = DEMO_CATALOG) -> FastAPI:
-    """Return the orders app, keeping its events and read model at ``url``."""
+    """Return the orders app, keeping its events and read model at `url`."""
     registry = EventRegistry(EVENTS)
     orders = orders_read_model(catalog)
     queries = AsyncQueryBus()
@@ -211,8 +212,8 @@ def create_app(url: str = DEFAULT_URL, *, catalog: Catalog = DEMO_CATALOG) -> Fa
 
     app = FastAPI(
         title="fabula orders",
-        description="Seed 003's orders over REST, with read-your-writes and a live feed "
-        "(EXAMPLES.md section F).",
+        description="Seed 003's orders over REST, with read-your-writes and a live feed. "
+        "Guide: docs/examples.md in the fabula repository.",
         lifespan=lifespan,
     )
     install_error_handlers(app, statuses={OrderNotFound: 404, CannotCancel: 422, CannotShip: 422})
@@ -242,6 +243,7 @@ def create_app(url: str = DEFAULT_URL, *, catalog: Catalog = DEMO_CATALOG) -> Fa
         idempotency_key: Annotated[UUID | None, Header(alias="Idempotency-Key")] = None,
     ) -> JSONResponse:
         """Place an order; its id and the position of its events come back."""
+        catalog.require_customer(body.customer_id)
         items = catalog.price((line.product_id, line.quantity) for line in body.items)
         command = CreateOrder(order_id=str(uuid7()), customer_id=body.customer_id, items=items)
         return await accept("Order creation initiated", command, command_id=idempotency_key)
@@ -288,7 +290,7 @@ def create_app(url: str = DEFAULT_URL, *, catalog: Catalog = DEMO_CATALOG) -> Fa
         cursor: Annotated[str | None, QueryParam(max_length=500)] = None,
         after: AfterToken = None,
     ) -> OrderList:
-        """Return a page of a customer's orders, newest first; pass ``next_cursor`` for more."""
+        """Return a page of a customer's orders, newest first; pass `next_cursor` for more."""
         query = ListOrders(customer_id=customer_id, status=status, limit=limit, cursor=cursor)
         page = await queries.ask(query, after=tokens.read(after), timeout=5.0)
         return OrderList(
@@ -309,8 +311,8 @@ def create_app(url: str = DEFAULT_URL, *, catalog: Catalog = DEMO_CATALOG) -> Fa
     ) -> StreamingResponse:
         """Stream the customer's order events as they happen (server-sent events).
 
-        Starts after ``Last-Event-ID`` (a reconnecting ``EventSource``), else after the
-        position token ``after``, else with the next new event.
+        Starts after `Last-Event-ID` (a reconnecting `EventSource`), else after the
+        position token `after`, else with the next new event.
         """
         store = running.store
         position = tokens.read(after)
@@ -326,7 +328,7 @@ def create_app(url: str = DEFAULT_URL, *, catalog: Catalog = DEMO_CATALOG) -> Fa
 
 
 def _orders_of(store: AsyncEventStore, registry: EventRegistry, customer_id: str) -> Select:
-    """Select the events of ``customer_id``'s orders: the first event of a stream says whose."""
+    """Select the events of `customer_id`'s orders: the first event of a stream says whose."""
     whose: dict[str, str] = {}
 
     async def select(record: StoredEvent) -> bool:

@@ -25,11 +25,11 @@ from fabula.web import PositionTokens, install_error_handlers
 __all__ = ["DEFAULT_URL", "create_app"]
 
 DEFAULT_URL = "sqlite:///todo.db"
-"""Where ``fabula serve todo`` keeps its events and read model unless told otherwise."""
+"""Where `fabula serve todo` keeps its events and read model unless told otherwise."""
 
 
 class NotAGraphQLRequest(DomainError):
-    """A POST body that is not a JSON object with a ``query``."""
+    """A POST body that is not a JSON object with a `query`."""
 
     code = "not_a_graphql_request"
     message = 'the body must be a JSON object like {"query": "..."}'
@@ -43,12 +43,14 @@ async def graphql_request(request: Request) -> None:
         body = json.loads(await request.body())
     except ValueError as exc:
         raise NotAGraphQLRequest(params={"error": str(exc)}) from exc
+    except RecursionError as exc:  # nested deeper than the parser goes: not a request
+        raise NotAGraphQLRequest(params={"error": "the JSON is nested too deeply"}) from exc
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         raise NotAGraphQLRequest
 
 
 def create_app(url: str = DEFAULT_URL) -> FastAPI:
-    """Return the todo GraphQL app, keeping its events and read model at ``url``."""
+    """Return the todo GraphQL app, keeping its events and read model at `url`."""
     registry = EventRegistry(EVENTS)
     todos = todo_list()
     tokens = PositionTokens()
@@ -73,7 +75,8 @@ def create_app(url: str = DEFAULT_URL) -> FastAPI:
 
     app = FastAPI(
         title="fabula todo",
-        description="Seed 000's todo over GraphQL (EXAMPLES.md section A).",
+        description="Seed 000's todo over GraphQL. Guide: docs/examples.md in the fabula "
+        "repository.",
         lifespan=lifespan,
     )
     install_error_handlers(app)

@@ -4,6 +4,8 @@
   (``DomainError`` 400, ``ConcurrencyError`` 409, ...), one shape for all.
 - ``PositionTokens``, ``AfterToken``, ``POSITION_HEADER``: read your writes, with the
   position token a command answered with.
+- ``StorableText``, ``storable_text``, ``UnstorableText``: refuse text a read model
+  cannot hold (NUL characters) before a command decides.
 - ``event_stream``, ``event_stream_response``, ``resume_after``: a live feed of stored
   events as server-sent events.
 
@@ -30,6 +32,7 @@ from fabula.web._sse import (
     format_event,
     resume_after,
 )
+from fabula.web._text import StorableText, UnstorableText, storable_text
 
 __all__ = [
     "POSITION_HEADER",
@@ -39,6 +42,8 @@ __all__ = [
     "InvalidPositionToken",
     "PositionTokens",
     "Select",
+    "StorableText",
+    "UnstorableText",
     "error_response",
     "error_responses",
     "event_stream",
@@ -46,4 +51,5 @@ __all__ = [
     "format_event",
     "install_error_handlers",
     "resume_after",
+    "storable_text",
 ]

@@ -22,18 +22,22 @@ from .conftest import new_id, serve
 pytestmark = pytest.mark.anyio
 
 MUGS = {"customer_id": "c1", "items": [{"product_id": "mug", "quantity": 2}]}
+CUSTOMERS = dict(DEMO_CATALOG.customers)
+CATALOG = Catalog(customers=CUSTOMERS, products=DEMO_CATALOG.products)
 
 
 @pytest.fixture(scope="module")
 async def client(url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(url)) as client:
+    async with serve(create_app(url, catalog=CATALOG)) as client:
         yield client
 
 
 @pytest.fixture
 def customer() -> str:
-    """A customer with no orders yet (and no name in the catalog)."""
-    return new_id("c")
+    """A customer with no orders yet."""
+    customer_id = new_id("c")
+    CUSTOMERS[customer_id] = Customer(f"Customer {customer_id}", f"{customer_id}@example.com")
+    return customer_id
 
 
 def mugs_for(customer: str) -> dict[str, object]:
@@ -136,8 +140,8 @@ async def test_a_stale_version_is_a_409_and_writes_nothing(
     assert stale.json()["code"] == "concurrency_conflict"
     assert stale.json()["params"] == {
         "stream_id": f"order-{order_id}",
-        "expected": "version 0",
-        "actual": 1,
+        "expected_version": 0,
+        "actual_version": 1,
     }
     assert await stream_versions(url, order_id) == 1
 
@@ -174,6 +178,37 @@ async def test_bad_orders_are_refused_and_write_nothing(
     assert (refused.status_code, refused.json()["code"]) == (status, code)
     page = await client.get(f"/customers/{customer}/orders")
     assert page.json()["data"] == []
+
+
+async def test_an_unknown_customer_cannot_order(client: httpx.AsyncClient) -> None:
+    stranger = new_id("c")
+    refused = await client.post("/orders", json=mugs_for(stranger))
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "code": "unknown_customer",
+        "message": "no customer has this id",
+        "params": {"customer_id": stranger},
+    }
+    assert (await client.get(f"/customers/{stranger}/orders")).json()["data"] == []
+
+
+@pytest.mark.parametrize("route", ["cancel", "ship", "create"])
+async def test_text_a_read_model_cannot_hold_is_a_422(
+    client: httpx.AsyncClient, url: str, customer: str, route: str
+) -> None:
+    order_id, _ = await place(client, mugs_for(customer))
+    if route == "create":
+        body: dict[str, object] = {
+            "customer_id": customer,
+            "items": [{"product_id": "mug\u0000", "quantity": 1}],
+        }
+        refused = await client.post("/orders", json=body)
+    else:
+        field = "reason" if route == "cancel" else "tracking_number"
+        refused = await client.post(f"/orders/{order_id}/{route}", json={field: "a\u0000b"})
+    assert (refused.status_code, refused.json()["code"]) == (422, "invalid_request")
+    assert refused.json()["params"]["errors"][0]["type"] == "unstorable_text"
+    assert await stream_versions(url, order_id) == 1
 
 
 async def test_a_customer_id_must_look_like_an_id(client: httpx.AsyncClient) -> None:

@@ -138,7 +138,7 @@ def test_listener_errors_can_raise_with_the_committed_result() -> None:
 
 def test_concurrent_dispatches_retry_on_conflict_and_lose_nothing() -> None:
     store = MemoryStore()
-    flow = Flow(store, middleware=[RetryOnConflict(attempts=50)])
+    flow = Flow(store, middleware=[RetryOnConflict()])
     flow.register(Counter, stream_id=stream)
     flow.dispatch(Open("a", "x"))
     barrier = threading.Barrier(8)
