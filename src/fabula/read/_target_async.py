@@ -103,7 +103,10 @@ class AsyncTarget(Protocol):
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
 
         One transaction: readers see the old read model until the new one is complete.
-        The scratch target is closed and removed afterwards.
+        The scratch target is closed and removed afterwards. If the live checkpoint has
+        passed the scratch's, nothing changes and ``CheckpointConflict`` is raised (the
+        scratch stays open, to catch up and try again): a swap never moves a read model
+        back in time.
         """
         ...
 

@@ -188,12 +188,19 @@ class MemoryTarget:
         return type(self)()
 
     def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
-        """Replace the model, checkpoint and dead letters of ``name`` by the scratch's."""
+        """Replace the model, checkpoint and dead letters of ``name`` by the scratch's.
+
+        Raises ``CheckpointConflict`` (and changes nothing) if the live checkpoint has
+        passed the scratch's: a swap never moves a read model back in time.
+        """
         with scratch._lock:
             model = scratch._models.get(name, {})
             checkpoint = scratch._checkpoints.get(name, Checkpoint(name, 0))
             letters = [v for k, v in scratch._letters.items() if k[0] == name]
         with self._lock:
+            live = self._checkpoints.get(name, Checkpoint(name, 0)).position
+            if live > checkpoint.position:
+                raise CheckpointConflict(name, expected=checkpoint.position, actual=live)
             self._models[name] = model
             self._checkpoints[name] = Checkpoint(name, checkpoint.position, _now())
             for key in [k for k in self._letters if k[0] == name]:

@@ -21,6 +21,7 @@ __all__ = [
     "DELETE_LETTERS_OF",
     "INSERT_CHECKPOINT",
     "LEASE",
+    "LOCK_CHECKPOINT",
     "LOCK_SCHEMA",
     "MOVE_CHECKPOINT",
     "RAISE_CHECKPOINT",
@@ -115,6 +116,8 @@ INSERT_CHECKPOINT = (
     "INSERT INTO fabula_checkpoints (name, position) VALUES (%s, 0) ON CONFLICT (name) DO NOTHING"
 )
 CHECKPOINT = "SELECT position, updated_at FROM fabula_checkpoints WHERE name = %s"
+LOCK_CHECKPOINT = "SELECT position FROM fabula_checkpoints WHERE name = %s FOR UPDATE"
+"""Reads the checkpoint and holds its row until the transaction ends (commits wait)."""
 CHECKPOINTS = "SELECT name, position, updated_at FROM fabula_checkpoints ORDER BY name"
 MOVE_CHECKPOINT = (
     "UPDATE fabula_checkpoints SET position = %s, updated_at = clock_timestamp() "

@@ -280,23 +280,35 @@ class PostgresTarget:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
 
         One transaction: readers see the old read model until the new one is complete.
-        The scratch target is closed and its schema dropped afterwards.
+        The scratch target is closed and its schema dropped afterwards, unless the live
+        checkpoint has passed the scratch's (``CheckpointConflict``: nothing changed).
         """
         _require_tables(name, tables)
-        scratch.close()
         try:
             with self._transaction() as conn:
                 found = conn.execute(_sql.scratch_checkpoint(scratch.schema), (name,))
                 row = found.fetchone()
-                conn.execute(_sql.SET_CHECKPOINT, (name, 0 if row is None else row[0]))
+                copied = 0 if row is None else row[0]
+                live = (conn.execute(_sql.LOCK_CHECKPOINT, (name,))).fetchone()
+                if live is not None and live[0] > copied:
+                    raise CheckpointConflict(name, expected=copied, actual=live[0])
+                conn.execute(_sql.SET_CHECKPOINT, (name, copied))
                 for table in tables:
                     conn.execute(_sql.empty_table(table))
                     conn.execute(_sql.copy_from(scratch.schema, table))
                 conn.execute(_sql.DELETE_LETTERS_OF, (name,))
                 conn.execute(_sql.copy_letters_from(scratch.schema), (name,))
-        finally:
-            with self.connection() as conn:
-                conn.execute(_sql.drop_schema(scratch.schema))
+        except CheckpointConflict:
+            raise  # the scratch stays, to catch up and be swapped in again
+        except BaseException:
+            self._discard(scratch)
+            raise
+        self._discard(scratch)
+
+    def _discard(self, scratch: Self) -> None:
+        scratch.close()
+        with self.connection() as conn:
+            conn.execute(_sql.drop_schema(scratch.schema))
 
     def close(self) -> None:
         """Close the connection pool; the target cannot be used afterwards."""

@@ -281,23 +281,35 @@ class AsyncPostgresTarget:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
 
         One transaction: readers see the old read model until the new one is complete.
-        The scratch target is closed and its schema dropped afterwards.
+        The scratch target is closed and its schema dropped afterwards, unless the live
+        checkpoint has passed the scratch's (``CheckpointConflict``: nothing changed).
         """
         _require_tables(name, tables)
-        await scratch.close()
         try:
             async with self._transaction() as conn:
                 found = await conn.execute(_sql.scratch_checkpoint(scratch.schema), (name,))
                 row = await found.fetchone()
-                await conn.execute(_sql.SET_CHECKPOINT, (name, 0 if row is None else row[0]))
+                copied = 0 if row is None else row[0]
+                live = await (await conn.execute(_sql.LOCK_CHECKPOINT, (name,))).fetchone()
+                if live is not None and live[0] > copied:
+                    raise CheckpointConflict(name, expected=copied, actual=live[0])
+                await conn.execute(_sql.SET_CHECKPOINT, (name, copied))
                 for table in tables:
                     await conn.execute(_sql.empty_table(table))
                     await conn.execute(_sql.copy_from(scratch.schema, table))
                 await conn.execute(_sql.DELETE_LETTERS_OF, (name,))
                 await conn.execute(_sql.copy_letters_from(scratch.schema), (name,))
-        finally:
-            async with self.connection() as conn:
-                await conn.execute(_sql.drop_schema(scratch.schema))
+        except CheckpointConflict:
+            raise  # the scratch stays, to catch up and be swapped in again
+        except BaseException:
+            await self._discard(scratch)
+            raise
+        await self._discard(scratch)
+
+    async def _discard(self, scratch: Self) -> None:
+        await scratch.close()
+        async with self.connection() as conn:
+            await conn.execute(_sql.drop_schema(scratch.schema))
 
     async def close(self) -> None:
         """Close the connection pool; the target cannot be used afterwards."""

@@ -245,16 +245,24 @@ def reset(conn: sqlite3.Connection, name: str, tables: Sequence[str]) -> None:
 
 
 def swap_in(conn: sqlite3.Connection, name: str, scratch: str, tables: Sequence[str]) -> None:
-    """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch file's."""
+    """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch file's.
+
+    Raises ``CheckpointConflict`` (and changes nothing) if the live checkpoint has passed
+    the scratch's.
+    """
     conn.execute(_sql.ATTACH_SCRATCH, (scratch,))
     try:
         with _transaction(conn):
             row = conn.execute(_sql.SCRATCH_CHECKPOINT, (name,)).fetchone()
+            copied = 0 if row is None else row[0]
+            live = conn.execute(_sql.CHECKPOINT, (name,)).fetchone()
+            if live is not None and live[0] > copied:
+                raise CheckpointConflict(name, expected=copied, actual=live[0])
             for table in tables:
                 conn.execute(_sql.empty_table(table))
                 conn.execute(_sql.copy_scratch_table(table))
             conn.execute(_sql.DELETE_LETTERS_OF, (name,))
             conn.execute(_sql.COPY_SCRATCH_LETTERS, (name,))
-            conn.execute(_sql.SET_CHECKPOINT, (name, 0 if row is None else row[0], time.time()))
+            conn.execute(_sql.SET_CHECKPOINT, (name, copied, time.time()))
     finally:
         conn.execute(_sql.DETACH_SCRATCH)

@@ -16,6 +16,7 @@ from typing import Any, Self, TypeVar
 from fabula._errors import ConfigurationError
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
+from fabula.read._errors import CheckpointConflict
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._target_async import Step
@@ -126,14 +127,20 @@ class AsyncSqliteTarget:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
 
         One transaction: readers see the old read model until the new one is complete.
-        The scratch target is closed and its file removed afterwards.
+        The scratch target is closed and its file removed afterwards, unless the live
+        checkpoint has passed the scratch's (``CheckpointConflict``: nothing changed).
         """
         _require_tables(name, tables)
-        await scratch.close()
         try:
             await self._db.write(_ops.swap_in, name, scratch.path, tables)
-        finally:
+        except CheckpointConflict:
+            raise  # the scratch stays, to catch up and be swapped in again
+        except BaseException:
+            await scratch.close()
             _remove(scratch.path)
+            raise
+        await scratch.close()
+        _remove(scratch.path)
 
     async def close(self) -> None:
         """Close the connections; the target cannot be used afterwards."""
