@@ -14,6 +14,9 @@ Theory of operation:
 3. When a group fails, its events are retried one by one, each with the error policy's
    retries and backoff; an event that still fails is parked (a dead letter), then the
    runner goes on or stops, by policy. An event that does not decode is parked at once.
+   Each failed attempt is recorded in the target (``_failures``), so the count goes on
+   after a restart or a takeover; and the lease is renewed while the runner backs off
+   (a failed commit rolled its renewal back), so retries never cost the lease.
 4. A database failure (``StoreError``) is nobody's event's fault: the runner backs off
    and starts again from the stored checkpoint, without end. ``CheckpointConflict``
    and ``LeaseLost`` (another worker, a rebuild) also restart from the stored checkpoint.
@@ -28,6 +31,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from fabula._errors import CodecError, StoreError
 from fabula.app._envelopes import decode_recorded, decode_records
@@ -42,6 +46,7 @@ from fabula.read._errors import (
     PositionTimeout,
     ProjectionFailed,
 )
+from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
 from fabula.read._monitor import read_status
 from fabula.read._policy import ErrorPolicy
@@ -305,9 +310,8 @@ class ProjectionRunner:
             self._apply_one(record)
 
     def _apply_one(self, record: StoredEvent) -> None:
-        attempt = 0
+        attempt: int | None = None
         while True:
-            attempt += 1
             try:
                 step = self._decode(record)
                 if self._reaction:
@@ -317,18 +321,52 @@ class ProjectionRunner:
                     self._commit((step,), record.position)
             except CodecError as exc:
                 error: Exception = exc
+                attempt = 1 if attempt is None else attempt + 1
                 break
             except HandlerError as exc:
                 error = exc
+                attempt = self._failed(record, exc, attempt)
                 if attempt > self._policy.retries:
                     break
                 self._state, self._error = "retrying", describe_error(exc)
-                self._background.sleep(self._policy.delay(attempt))
+                self._pause(self._policy.delay(attempt))
                 if self._background.stopping:
                     raise _Stopped from None  # the event stays unprocessed, below the checkpoint
             else:
                 return
+        self._keep_lease()
         self._park(record, error, attempt)
+
+    def _failed(self, record: StoredEvent, error: Exception, attempt: int | None) -> int:
+        """Record a failed attempt (rule 3); return the attempts so far, across restarts."""
+        if attempt is None:
+            found = self._target.failure(self.name)
+            attempt = found.attempts if found and found.position == record.position else 0
+        attempt += 1
+        failure = Failure(
+            name=self.name,
+            position=record.position,
+            attempts=attempt,
+            error=describe_error(error),
+            failed_at=datetime.now(UTC),
+        )
+        self._target.record_failure(failure)
+        return attempt
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep before a retry, renewing the lease meanwhile (a failed commit did not)."""
+        deadline = time.monotonic() + seconds
+        interval = self._lease.renew_interval if self._lease is not None else seconds
+        while not self._background.stopping:
+            self._keep_lease()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._background.sleep(min(left, interval))
+
+    def _keep_lease(self) -> None:
+        if not self._hold_lease():
+            raise LeaseLost(self.name, owner=self._lease.owner if self._lease else "")
 
     def _react(self, step: Step) -> None:
         handler, recorded = step

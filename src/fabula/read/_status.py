@@ -26,7 +26,13 @@ runner in this process): ``running`` (some worker holds the lease), ``stopped``,
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProjectionStatus:
-    """A projection's position, the log's head, its lag and its state."""
+    """A projection's position, the log's head, its lag and its state.
+
+    ``error`` is the current error (while ``retrying`` or ``failed``), ``attempts`` the
+    failed attempts at the event being retried; ``last_error`` and ``last_error_at`` the
+    last failure ever recorded, even if resolved since. ``updated_at`` is when the
+    checkpoint last moved: the last successful commit.
+    """
 
     name: str
     position: int
@@ -38,6 +44,9 @@ class ProjectionStatus:
     owner: str | None = None
     error: str | None = None
     updated_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    last_error_at: datetime | None = None
 
     @property
     def caught_up(self) -> bool:

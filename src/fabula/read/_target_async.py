@@ -24,6 +24,7 @@ from typing import Any, Protocol, Self
 from fabula.domain import Recorded
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
+from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import Handler, SetupHook
 
@@ -79,6 +80,14 @@ class AsyncTarget(Protocol):
         """
         ...
 
+    async def record_failure(self, failure: Failure, /) -> None:
+        """Keep ``failure`` as the projection's last failed attempt (replacing the previous)."""
+        ...
+
+    async def failure(self, name: str, /) -> Failure | None:
+        """Return the last failed attempt of ``name``, if any."""
+        ...
+
     async def acquire_lease(self, name: str, owner: str, /, *, ttl: float) -> bool:
         """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
         ...
@@ -92,7 +101,10 @@ class AsyncTarget(Protocol):
         ...
 
     async def reset(self, name: str, /, *, tables: Sequence[str]) -> None:
-        """Empty ``tables``, drop the dead letters and set the checkpoint to 0, atomically."""
+        """Empty ``tables``, drop the dead letters and set the checkpoint to 0, atomically.
+
+        The recorded failure stops being current (its attempt count is cleared).
+        """
         ...
 
     async def scratch(self, name: str, /) -> Self:

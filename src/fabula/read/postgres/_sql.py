@@ -14,21 +14,26 @@ __all__ = [
     "ACQUIRE_LEASE",
     "CHECKPOINT",
     "CHECKPOINTS",
+    "CLEAR_FAILURE",
     "DEAD_LETTERS",
     "DEAD_LETTERS_OF",
     "DELETE_LETTER",
     "DELETE_LETTERS_BETWEEN",
     "DELETE_LETTERS_OF",
+    "FAILURE",
+    "HAS_FAILURE_COLUMNS",
     "INSERT_CHECKPOINT",
     "LEASE",
     "LOCK_CHECKPOINT",
     "LOCK_SCHEMA",
     "MOVE_CHECKPOINT",
     "RAISE_CHECKPOINT",
+    "RECORD_FAILURE",
     "RELEASE_LEASE",
     "RENEW_LEASE",
     "SET_CHECKPOINT",
     "UPSERT_LETTER",
+    "add_failure_columns",
     "copy_from",
     "copy_letters_from",
     "create_tables",
@@ -70,6 +75,25 @@ def create_tables(schema: str) -> sql.Composed:
             parked_at timestamptz NOT NULL,
             PRIMARY KEY (name, position)
         )
+        """
+    ).format(schema=sql.Identifier(schema))
+
+
+HAS_FAILURE_COLUMNS = (
+    "SELECT count(*) FROM information_schema.columns WHERE table_schema = %s "
+    "AND table_name = 'fabula_checkpoints' AND column_name = 'failed_position'"
+)
+
+
+def add_failure_columns(schema: str) -> sql.Composed:
+    """Migration 1: the last failed attempt of each projection (see ``fabula.read._failures``)."""
+    return sql.SQL(
+        """
+        ALTER TABLE {schema}.fabula_checkpoints
+            ADD COLUMN IF NOT EXISTS failed_position bigint NOT NULL DEFAULT 0,
+            ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 0,
+            ADD COLUMN IF NOT EXISTS error text,
+            ADD COLUMN IF NOT EXISTS failed_at timestamptz
         """
     ).format(schema=sql.Identifier(schema))
 
@@ -132,6 +156,16 @@ SET_CHECKPOINT = (
     "INSERT INTO fabula_checkpoints (name, position) VALUES (%s, %s) ON CONFLICT (name) "
     "DO UPDATE SET position = excluded.position, updated_at = clock_timestamp()"
 )
+
+RECORD_FAILURE = (
+    "UPDATE fabula_checkpoints SET failed_position = %s, attempts = %s, error = %s, "
+    "failed_at = %s WHERE name = %s"
+)
+FAILURE = (
+    "SELECT failed_position, attempts, error, failed_at FROM fabula_checkpoints "
+    "WHERE name = %s AND failed_at IS NOT NULL"
+)
+CLEAR_FAILURE = "UPDATE fabula_checkpoints SET failed_position = 0, attempts = 0 WHERE name = %s"
 
 # -- leases --------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from fabula.read._call import call
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, ParkedEventNotFound
+from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._target import Step
@@ -121,6 +122,9 @@ class PostgresTarget:
             with self._pool.connection() as conn, conn.transaction():
                 conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
                 conn.execute(_sql.create_tables(self.schema))
+                found = conn.execute(_sql.HAS_FAILURE_COLUMNS, (self.schema,))
+                if not (found.fetchone() or (0,))[0]:
+                    conn.execute(_sql.add_failure_columns(self.schema))
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
         self._ready = True
@@ -243,6 +247,20 @@ class PostgresTarget:
                 self._apply(conn, letter.name, step)
             conn.execute(_sql.RAISE_CHECKPOINT, (letter.position, letter.name, letter.position))
 
+    def record_failure(self, failure: Failure, /) -> None:
+        """Keep ``failure`` as the projection's last failed attempt (replacing the previous)."""
+        row = (failure.position, failure.attempts, failure.error, failure.failed_at, failure.name)
+        with self.connection() as conn:
+            conn.execute(_sql.RECORD_FAILURE, row)
+
+    def failure(self, name: str, /) -> Failure | None:
+        """Return the last failed attempt of ``name``, if any."""
+        with self.connection() as conn:
+            row = (conn.execute(_sql.FAILURE, (name,))).fetchone()
+        if row is None:
+            return None
+        return Failure(name=name, position=row[0], attempts=row[1], error=row[2], failed_at=row[3])
+
     def acquire_lease(self, name: str, owner: str, /, *, ttl: float) -> bool:
         """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
         with self.connection() as conn:
@@ -268,6 +286,7 @@ class PostgresTarget:
             for table in tables:
                 conn.execute(_sql.empty_table(table))
             conn.execute(_sql.DELETE_LETTERS_OF, (name,))
+            conn.execute(_sql.CLEAR_FAILURE, (name,))
 
     def scratch(self, name: str, /) -> Self:
         """Return an empty target in a fresh schema beside this one, to rebuild ``name`` into."""
@@ -293,6 +312,7 @@ class PostgresTarget:
                 if live is not None and live[0] > copied:
                     raise CheckpointConflict(name, expected=copied, actual=live[0])
                 conn.execute(_sql.SET_CHECKPOINT, (name, copied))
+                conn.execute(_sql.CLEAR_FAILURE, (name,))
                 for table in tables:
                     conn.execute(_sql.empty_table(table))
                     conn.execute(_sql.copy_from(scratch.schema, table))

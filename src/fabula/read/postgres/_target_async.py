@@ -32,6 +32,7 @@ from fabula.read._call import async_call
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, ParkedEventNotFound
+from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._target_async import Step
@@ -120,6 +121,9 @@ class AsyncPostgresTarget:
             async with self._pool.connection() as conn, conn.transaction():
                 await conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
                 await conn.execute(_sql.create_tables(self.schema))
+                found = await conn.execute(_sql.HAS_FAILURE_COLUMNS, (self.schema,))
+                if not (await found.fetchone() or (0,))[0]:
+                    await conn.execute(_sql.add_failure_columns(self.schema))
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
         self._ready = True
@@ -244,6 +248,20 @@ class AsyncPostgresTarget:
                 _sql.RAISE_CHECKPOINT, (letter.position, letter.name, letter.position)
             )
 
+    async def record_failure(self, failure: Failure, /) -> None:
+        """Keep ``failure`` as the projection's last failed attempt (replacing the previous)."""
+        row = (failure.position, failure.attempts, failure.error, failure.failed_at, failure.name)
+        async with self.connection() as conn:
+            await conn.execute(_sql.RECORD_FAILURE, row)
+
+    async def failure(self, name: str, /) -> Failure | None:
+        """Return the last failed attempt of ``name``, if any."""
+        async with self.connection() as conn:
+            row = await (await conn.execute(_sql.FAILURE, (name,))).fetchone()
+        if row is None:
+            return None
+        return Failure(name=name, position=row[0], attempts=row[1], error=row[2], failed_at=row[3])
+
     async def acquire_lease(self, name: str, owner: str, /, *, ttl: float) -> bool:
         """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
         async with self.connection() as conn:
@@ -269,6 +287,7 @@ class AsyncPostgresTarget:
             for table in tables:
                 await conn.execute(_sql.empty_table(table))
             await conn.execute(_sql.DELETE_LETTERS_OF, (name,))
+            await conn.execute(_sql.CLEAR_FAILURE, (name,))
 
     async def scratch(self, name: str, /) -> Self:
         """Return an empty target in a fresh schema beside this one, to rebuild ``name`` into."""
@@ -294,6 +313,7 @@ class AsyncPostgresTarget:
                 if live is not None and live[0] > copied:
                     raise CheckpointConflict(name, expected=copied, actual=live[0])
                 await conn.execute(_sql.SET_CHECKPOINT, (name, copied))
+                await conn.execute(_sql.CLEAR_FAILURE, (name,))
                 for table in tables:
                     await conn.execute(_sql.empty_table(table))
                     await conn.execute(_sql.copy_from(scratch.schema, table))

@@ -25,6 +25,7 @@ from fabula.read._call import call
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, ParkedEventNotFound
+from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._target import Step
@@ -37,9 +38,11 @@ __all__ = [
     "commit",
     "create_tables",
     "dead_letters",
+    "failure",
     "lease",
     "park",
     "prepare",
+    "record_failure",
     "release_lease",
     "reset",
     "resolve",
@@ -80,17 +83,26 @@ def _apply(conn: sqlite3.Connection, name: str, step: Step) -> None:
 
 
 def create_tables(conn: sqlite3.Connection) -> None:
-    """Create fabula's checkpoint, lease and dead-letter tables if missing.
+    """Create fabula's checkpoint, lease and dead-letter tables if missing, or upgrade them.
 
     When they exist, this only reads: opening a target (to show a status, say) must not
     queue for the write lock behind a busy worker.
     """
-    if conn.execute(_sql.COUNT_TABLES).fetchone()[0] == _sql.TABLE_COUNT:
+    if _current(conn):
         return
     with _transaction(conn):
         for statement in _sql.CREATE_TABLES.split(";"):
             if statement.strip():
                 conn.execute(statement)
+        if not conn.execute(_sql.HAS_FAILURE_COLUMNS).fetchone()[0]:
+            for statement in _sql.ADD_FAILURE_COLUMNS:
+                conn.execute(statement)
+
+
+def _current(conn: sqlite3.Connection) -> bool:
+    if conn.execute(_sql.COUNT_TABLES).fetchone()[0] != _sql.TABLE_COUNT:
+        return False
+    return bool(conn.execute(_sql.HAS_FAILURE_COLUMNS).fetchone()[0])
 
 
 def prepare(conn: sqlite3.Connection, name: str, setup: Sequence[SetupHook]) -> None:
@@ -215,6 +227,35 @@ def resolve(conn: sqlite3.Connection, letter: DeadLetter, step: Step | None) -> 
         )
 
 
+def record_failure(conn: sqlite3.Connection, failure: Failure) -> None:
+    """Keep ``failure`` as the projection's last failed attempt."""
+    with _transaction(conn):
+        conn.execute(
+            _sql.RECORD_FAILURE,
+            (
+                failure.position,
+                failure.attempts,
+                failure.error,
+                failure.failed_at.timestamp(),
+                failure.name,
+            ),
+        )
+
+
+def failure(conn: sqlite3.Connection, name: str) -> Failure | None:
+    """Return the last failed attempt of ``name``, if any."""
+    row = conn.execute(_sql.FAILURE, (name,)).fetchone()
+    if row is None:
+        return None
+    return Failure(
+        name=name,
+        position=row[0],
+        attempts=row[1],
+        error=row[2],
+        failed_at=datetime.fromtimestamp(row[3], UTC),
+    )
+
+
 def acquire_lease(conn: sqlite3.Connection, name: str, owner: str, ttl: float) -> bool:
     """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
     now = time.time()
@@ -242,6 +283,7 @@ def reset(conn: sqlite3.Connection, name: str, tables: Sequence[str]) -> None:
             conn.execute(_sql.empty_table(table))
         conn.execute(_sql.DELETE_LETTERS_OF, (name,))
         conn.execute(_sql.SET_CHECKPOINT, (name, 0, time.time()))
+        conn.execute(_sql.CLEAR_FAILURE, (name,))
 
 
 def swap_in(conn: sqlite3.Connection, name: str, scratch: str, tables: Sequence[str]) -> None:
@@ -264,5 +306,6 @@ def swap_in(conn: sqlite3.Connection, name: str, scratch: str, tables: Sequence[
             conn.execute(_sql.DELETE_LETTERS_OF, (name,))
             conn.execute(_sql.COPY_SCRATCH_LETTERS, (name,))
             conn.execute(_sql.SET_CHECKPOINT, (name, copied, time.time()))
+            conn.execute(_sql.CLEAR_FAILURE, (name,))
     finally:
         conn.execute(_sql.DETACH_SCRATCH)

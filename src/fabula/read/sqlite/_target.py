@@ -18,6 +18,7 @@ from fabula._errors import ConfigurationError
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import CheckpointConflict
+from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._target import Step
@@ -97,6 +98,14 @@ class SqliteTarget:
     def resolve(self, letter: DeadLetter, /, *, step: Step | None = None) -> None:
         """Remove a dead letter, applying ``step`` first if given, in one transaction."""
         self._db.write(_ops.resolve, letter, step)
+
+    def record_failure(self, failure: Failure, /) -> None:
+        """Keep ``failure`` as the projection's last failed attempt (replacing the previous)."""
+        self._db.write(_ops.record_failure, failure)
+
+    def failure(self, name: str, /) -> Failure | None:
+        """Return the last failed attempt of ``name``, if any."""
+        return self._db.read(_ops.failure, name)
 
     def acquire_lease(self, name: str, owner: str, /, *, ttl: float) -> bool:
         """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
