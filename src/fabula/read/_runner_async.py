@@ -13,6 +13,8 @@ Theory of operation:
 3. When a group fails, its events are retried one by one, each with the error policy's
    retries and backoff; an event that still fails is parked (a dead letter), then the
    runner goes on or stops, by policy. An event that does not decode is parked at once.
+   Under ``"stop"``, a runner that finds an event parked ahead of its checkpoint stops
+   at once, without running it again, until it is retried or discarded.
    Each failed attempt is recorded in the target (``_failures``), so the count goes on
    after a restart or a takeover; and the lease is renewed while the runner backs off
    (a failed commit rolled its renewal back), so retries never cost the lease.
@@ -220,7 +222,10 @@ class AsyncProjectionRunner:
                 except _Stopped:
                     break
                 except (CheckpointConflict, LeaseLost) as exc:
-                    logger.info("projection %r restarts from its checkpoint: %s", self.name, exc)
+                    level = logging.WARNING if isinstance(exc, LeaseLost) else logging.INFO
+                    logger.log(
+                        level, "projection %r restarts from its checkpoint: %s", self.name, exc
+                    )
                     self._renewed_at = None if isinstance(exc, LeaseLost) else self._renewed_at
                 except StoreError as exc:
                     failures += 1
@@ -251,8 +256,19 @@ class AsyncProjectionRunner:
             self._state = "standby"
             await self._background.sleep(self._lease.standby_poll if self._lease else 0)
             return False
+        await self._check_not_parked(checkpoint)
+        logger.info("projection %r runs from position %d", self.name, checkpoint)
         await self._consume(until)
         return until is not None
+
+    async def _check_not_parked(self, checkpoint: int) -> None:
+        """Under ``on_park="stop"``, do not run again into an event parked ahead (rule 3)."""
+        if self._policy.on_park != "stop":
+            return
+        for letter in await self._target.dead_letters(self.name):
+            if letter.position > checkpoint:
+                self._error = letter.error
+                raise ProjectionFailed(self.name, position=letter.position, reason=letter.error)
 
     async def _consume(self, until: int | None) -> None:
         subscription = self._store.subscribe(
@@ -431,8 +447,12 @@ class AsyncProjectionRunner:
         if self._renewed_at is not None and now - self._renewed_at < lease.renew_interval:
             return True
         if await self._target.acquire_lease(self.name, lease.owner, ttl=lease.ttl):
+            if self._renewed_at is None:
+                logger.info("projection %r: worker %s took the lease", self.name, lease.owner)
             self._renewed_at = now
             return True
+        if self._renewed_at is not None:
+            logger.warning("projection %r: worker %s lost the lease", self.name, lease.owner)
         self._renewed_at = None
         return False
 

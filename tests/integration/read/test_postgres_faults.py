@@ -13,11 +13,15 @@ from tests.unit.read.test_retries import (
     test_the_attempt_count_survives_a_restart,
 )
 from tests.unit.read.test_target_upgrade import OLD_CHECKPOINTS, check_upgraded
+from tests.unit.read.test_workers import (
+    test_a_worker_resumes_a_projection_once_its_parked_event_is_retried,
+)
 
 pytestmark = pytest.mark.postgres
 
 __all__ = [
     "test_a_copy_swap_never_moves_the_checkpoint_back",
+    "test_a_worker_resumes_a_projection_once_its_parked_event_is_retried",
     "test_another_process_sees_retrying_the_error_and_the_attempts",
     "test_retries_that_outlast_the_lease_keep_it_and_park",
     "test_the_attempt_count_survives_a_restart",
