@@ -25,6 +25,7 @@ from uuid import UUID
 
 import psycopg
 from psycopg import AsyncConnection, errors
+from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from fabula._errors import ConfigurationError, StoreError
@@ -74,15 +75,27 @@ class AsyncPostgresTarget:
     """A PostgreSQL schema holding read models, checkpoints, leases and dead letters.
 
     Args:
-        conninfo: a libpq connection string or ``postgresql://`` URL.
-        schema: the schema of the read models and fabula's tables (created if missing).
+        conninfo: a libpq connection string or ``postgresql://`` URL (whose ``?schema=``
+            names the schema).
+        schema: the schema of the read models and fabula's tables (created if missing;
+            default: the URL's, else ``public``).
         min_size: connections the pool keeps open.
         max_size: connections the pool opens at most.
+
+    Raises:
+        ConfigurationError: the connection string is malformed, or names two schemas.
     """
 
     def __init__(
-        self, conninfo: str, /, *, schema: str = "public", min_size: int = 1, max_size: int = 4
+        self,
+        conninfo: str,
+        /,
+        *,
+        schema: str | None = None,
+        min_size: int = 1,
+        max_size: int = 4,
     ) -> None:
+        conninfo, schema = _conninfo_and_schema(conninfo, schema)
         if not 0 < len(schema.encode()) <= 63:
             msg = f"schema name {schema!r} must be 1 to 63 bytes long"
             raise ConfigurationError(msg)
@@ -104,10 +117,7 @@ class AsyncPostgresTarget:
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> AsyncPostgresTarget:
         """Open the target of ``postgresql://user@host:port/db?schema=name``."""
-        conninfo, schema = split_url(url)
-        if schema is not None:
-            settings.setdefault("schema", schema)
-        return cls(conninfo, **settings)
+        return cls(url, **settings)
 
     async def _configure(self, conn: AsyncConnection[Any]) -> None:
         await conn.execute(_sql.search_path(self.schema))
@@ -117,13 +127,16 @@ class AsyncPostgresTarget:
         if self._ready:
             return
         try:
-            await self._pool.open()
-            async with self._pool.connection() as conn, conn.transaction():
+            # one connection of its own first: a failure says why at once, where the pool
+            # would retry in the background and time out without the cause
+            connection = await AsyncConnection.connect(self.conninfo, autocommit=True)
+            async with connection as conn, conn.transaction():
                 await conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
                 await conn.execute(_sql.create_tables(self.schema))
                 found = await conn.execute(_sql.HAS_FAILURE_COLUMNS, (self.schema,))
                 if not (await found.fetchone() or (0,))[0]:
                     await conn.execute(_sql.add_failure_columns(self.schema))
+            await self._pool.open()
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
         self._ready = True
@@ -337,6 +350,22 @@ class AsyncPostgresTarget:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} schema={self.schema!r}>"
+
+
+def _conninfo_and_schema(conninfo: str, schema: str | None) -> tuple[str, str]:
+    """Take ``?schema=`` out of a URL (libpq refuses it) and check what libpq is left with."""
+    if conninfo.startswith(("postgresql:", "postgres:")):
+        conninfo, named = split_url(conninfo)
+        if named is not None and schema is not None and named != schema:
+            msg = f"two schemas for one PostgreSQL target: {named!r} (URL) and {schema!r}"
+            raise ConfigurationError(msg)
+        schema = schema if schema is not None else named
+    try:
+        conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError as exc:
+        msg = f"bad PostgreSQL connection string for a read-model target: {exc}"
+        raise ConfigurationError(msg) from exc
+    return conninfo, schema if schema is not None else "public"
 
 
 def _require_tables(name: str, tables: Sequence[str]) -> None:
