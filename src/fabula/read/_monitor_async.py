@@ -83,4 +83,5 @@ async def read_status(
         attempts=failure.attempts if pending and failure is not None else 0,
         last_error=failure.error if failure is not None else None,
         last_error_at=failure.failed_at if failure is not None else None,
+        rebuild=await target.scratch_copy(name),
     )

@@ -41,7 +41,7 @@ from fabula.read._errors import (
     PositionTimeout,
     ProjectionFailed,
 )
-from fabula.read._leases import LeaseSettings
+from fabula.read._leases import LeaseSettings, default_owner
 from fabula.read._monitor_async import read_status
 from fabula.read._policy import ErrorPolicy
 from fabula.read._projection import Projection
@@ -222,6 +222,23 @@ class AsyncProjectionSet:
                     raise PositionTimeout(name, position=position, reached=reached, timeout=timeout)
                 await asyncio.sleep(poll_interval)
 
+    async def wait_caught_up(
+        self, names: Sequence[str] | None = None, /, *, timeout: float = 10.0
+    ) -> list[ProjectionStatus]:
+        """Wait until the projections have passed what was committed before the call.
+
+        Returns the status of the named projections (default: all) then. This is what a
+        deploy script needs; it works across processes (it reads the checkpoints), so
+        the runners may be in any worker.
+
+        Raises:
+            PositionTimeout: one did not get there within ``timeout`` seconds.
+            ProjectionFailed: one is stopped on a parked event before the head.
+        """
+        head = await self.store.head()
+        await self.wait_for_position(head or None, names=names, timeout=timeout)
+        return await self.status(names)
+
     async def _check_blocked(self, name: str, reached: int, position: int) -> None:
         for letter in await self.target.dead_letters(name):
             if reached < letter.position <= position:
@@ -318,10 +335,12 @@ class AsyncProjectionSet:
         self, name: str, projection: Projection, report: Callable[[int], None]
     ) -> None:
         scratch = await self.target.scratch(name)
-        runner = self.runner(name, target=scratch, progress=report)
+        lease = LeaseSettings(owner=f"rebuild:{default_owner()}")  # shows the rebuild runs
+        runner = self.runner(name, target=scratch, progress=report, lease=lease)
         for _ in range(_SWAP_ATTEMPTS):
             try:
                 await runner.run_until_caught_up()  # to the head: at or past the live position
+                await scratch.acquire_lease(name, lease.owner, ttl=lease.ttl)  # until swapped
                 await self.target.swap_in(name, scratch, tables=projection.tables)
             except CheckpointConflict:
                 continue  # the live runner passed the copy meanwhile: catch up, swap again

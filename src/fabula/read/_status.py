@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from fabula.read._scratch import ScratchCopy
+
 __all__ = ["ProjectionStatus", "RunState", "status_table"]
 
 RunState = Literal[
@@ -47,6 +49,7 @@ class ProjectionStatus:
     attempts: int = 0
     last_error: str | None = None
     last_error_at: datetime | None = None
+    rebuild: ScratchCopy | None = None
 
     @property
     def caught_up(self) -> bool:
@@ -56,11 +59,30 @@ class ProjectionStatus:
 
 _LAG_COUNT_LIMIT = 10_000  # where the count of lagging events stops (see _monitor_async)
 
-_COLUMNS = ("projection", "position", "head", "lag", "lag (s)", "state", "parked", "owner")
+_COLUMNS = (
+    "projection",
+    "position",
+    "head",
+    "lag",
+    "lag (s)",
+    "state",
+    "parked",
+    "last commit",
+    "owner",
+)
+
+
+def _clock(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.astimezone().strftime("%H:%M:%S")
 
 
 def status_table(statuses: Iterable[ProjectionStatus], /) -> str:
-    """Format statuses as a plain-text table (what ``fabula projections status`` prints)."""
+    """Format statuses as a plain-text table (what ``fabula projections status`` prints).
+
+    Below the table, one line per current error (``retrying`` or ``failed``) and per
+    copy rebuild, running or left behind.
+    """
+    statuses = list(statuses)
     rows = [
         (
             s.name,
@@ -70,6 +92,7 @@ def status_table(statuses: Iterable[ProjectionStatus], /) -> str:
             f"{s.lag_seconds:.1f}",
             s.state,
             str(s.parked),
+            _clock(s.updated_at),
             s.owner or "-",
         )
         for s in statuses
@@ -83,4 +106,15 @@ def status_table(statuses: Iterable[ProjectionStatus], /) -> str:
             for index, (cell, width) in enumerate(zip(row, widths, strict=True))
         ]
         lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
+    return "\n".join(lines + _notes(statuses))
+
+
+def _notes(statuses: Iterable[ProjectionStatus]) -> list[str]:
+    notes = []
+    for s in statuses:
+        if s.error is not None and s.state in ("retrying", "failed"):
+            tried = f" after {s.attempts} attempts" if s.attempts else ""
+            notes.append(f"{s.name}: {s.state}{tried}: {s.error} (at {_clock(s.last_error_at)})")
+        if s.rebuild is not None:
+            notes.append(s.rebuild.describe(s.name))
+    return notes

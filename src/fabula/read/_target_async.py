@@ -27,6 +27,7 @@ from fabula.read._dead_letters import DeadLetter
 from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import Handler, SetupHook
+from fabula.read._scratch import ScratchCopy
 
 __all__ = ["AsyncTarget", "Step"]
 
@@ -109,6 +110,10 @@ class AsyncTarget(Protocol):
 
     async def scratch(self, name: str, /) -> Self:
         """Return an empty target of the same kind, to rebuild ``name`` into."""
+        ...
+
+    async def scratch_copy(self, name: str, /) -> ScratchCopy | None:
+        """Return the scratch target of a copy rebuild of ``name``, if one exists."""
         ...
 
     async def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:

@@ -116,7 +116,9 @@ class _Revive:
 
 
 def _child(app: str, names: Sequence[str] | None, ttl: float) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     run_worker(load_app(app), names=names, lease=LeaseSettings(ttl=ttl))
 
 

@@ -12,6 +12,10 @@ from tests.unit.read.test_retries import (
     test_retries_that_outlast_the_lease_keep_it_and_park,
     test_the_attempt_count_survives_a_restart,
 )
+from tests.unit.read.test_status_more import (
+    test_status_shows_a_copy_rebuild_left_behind_then_running,
+    test_wait_caught_up_waits_for_what_was_committed_before_the_call,
+)
 from tests.unit.read.test_target_upgrade import OLD_CHECKPOINTS, check_upgraded
 from tests.unit.read.test_workers import (
     test_a_worker_resumes_a_projection_once_its_parked_event_is_retried,
@@ -24,7 +28,9 @@ __all__ = [
     "test_a_worker_resumes_a_projection_once_its_parked_event_is_retried",
     "test_another_process_sees_retrying_the_error_and_the_attempts",
     "test_retries_that_outlast_the_lease_keep_it_and_park",
+    "test_status_shows_a_copy_rebuild_left_behind_then_running",
     "test_the_attempt_count_survives_a_restart",
+    "test_wait_caught_up_waits_for_what_was_committed_before_the_call",
 ]
 
 

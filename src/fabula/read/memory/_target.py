@@ -25,6 +25,7 @@ from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, Par
 from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
+from fabula.read._scratch import ScratchCopy
 from fabula.read._target import Step
 
 __all__ = ["MemoryTarget"]
@@ -205,6 +206,10 @@ class MemoryTarget:
     def scratch(self, name: str, /) -> Self:
         """Return a new, empty memory target to rebuild ``name`` into."""
         return type(self)()
+
+    def scratch_copy(self, name: str, /) -> ScratchCopy | None:
+        """Return ``None``: a memory copy lives and dies with the process rebuilding it."""
+        return None
 
     def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
         """Replace the model, checkpoint and dead letters of ``name`` by the scratch's.

@@ -24,6 +24,7 @@ from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, Par
 from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
+from fabula.read._scratch import ScratchCopy
 from fabula.read._target_async import Step
 
 __all__ = ["AsyncMemoryTarget"]
@@ -204,6 +205,10 @@ class AsyncMemoryTarget:
     async def scratch(self, name: str, /) -> Self:
         """Return a new, empty memory target to rebuild ``name`` into."""
         return type(self)()
+
+    async def scratch_copy(self, name: str, /) -> ScratchCopy | None:
+        """Return ``None``: a memory copy lives and dies with the process rebuilding it."""
+        return None
 
     async def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
         """Replace the model, checkpoint and dead letters of ``name`` by the scratch's.

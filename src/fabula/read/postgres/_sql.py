@@ -31,6 +31,7 @@ __all__ = [
     "RECORD_FAILURE",
     "RELEASE_LEASE",
     "RENEW_LEASE",
+    "SCHEMA_EXISTS",
     "SET_CHECKPOINT",
     "UPSERT_LETTER",
     "add_failure_columns",
@@ -40,6 +41,7 @@ __all__ = [
     "drop_schema",
     "empty_table",
     "scratch_checkpoint",
+    "scratch_lease",
     "search_path",
 ]
 
@@ -125,6 +127,16 @@ def scratch_checkpoint(scratch: str) -> sql.Composed:
     return sql.SQL("SELECT position FROM {}.fabula_checkpoints WHERE name = %s").format(
         sql.Identifier(scratch)
     )
+
+
+SCHEMA_EXISTS = "SELECT 1 FROM pg_namespace WHERE nspname = %s"
+
+
+def scratch_lease(scratch: str) -> sql.Composed:
+    """Read the scratch schema's unexpired lease of a projection (a rebuild at work)."""
+    return sql.SQL(
+        "SELECT owner FROM {}.fabula_leases WHERE name = %s AND expires_at >= clock_timestamp()"
+    ).format(sql.Identifier(scratch))
 
 
 def copy_letters_from(scratch: str) -> sql.Composed:

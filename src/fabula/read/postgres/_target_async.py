@@ -36,6 +36,7 @@ from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, Par
 from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
+from fabula.read._scratch import ScratchCopy
 from fabula.read._target_async import Step
 from fabula.read.postgres import _sql
 from fabula.store.postgres._settings import split_url
@@ -308,6 +309,25 @@ class AsyncPostgresTarget:
         async with self.connection() as conn:
             await conn.execute(_sql.drop_schema(schema))
         return type(self)(self.conninfo, schema=schema, max_size=self._sizes[1])
+
+    async def scratch_copy(self, name: str, /) -> ScratchCopy | None:
+        """Return the scratch schema of a copy rebuild of ``name``, if one exists."""
+        schema = _scratch_schema(self.schema, name)
+        async with self.connection() as conn:
+            found = await (await conn.execute(_sql.SCHEMA_EXISTS, (schema,))).fetchone()
+            if found is None:
+                return None
+            position, running = 0, False
+            try:
+                row = await (
+                    await conn.execute(_sql.scratch_checkpoint(schema), (name,))
+                ).fetchone()
+                position = 0 if row is None else row[0]
+                lease = await conn.execute(_sql.scratch_lease(schema), (name,))
+                running = await lease.fetchone() is not None
+            except errors.UndefinedTable:
+                pass  # the rebuild was killed before it made its tables
+        return ScratchCopy(location=f"schema {schema}", position=position, running=running)
 
     async def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.

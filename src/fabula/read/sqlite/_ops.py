@@ -13,6 +13,8 @@ they raise is classified once, here: "database is locked/busy" is the database's
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -28,6 +30,7 @@ from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, Par
 from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
+from fabula.read._scratch import ScratchCopy
 from fabula.read._target import Step
 from fabula.read.sqlite import _sql
 
@@ -46,6 +49,7 @@ __all__ = [
     "release_lease",
     "reset",
     "resolve",
+    "scratch_copy",
     "swap_in",
 ]
 
@@ -309,3 +313,18 @@ def swap_in(conn: sqlite3.Connection, name: str, scratch: str, tables: Sequence[
             conn.execute(_sql.CLEAR_FAILURE, (name,))
     finally:
         conn.execute(_sql.DETACH_SCRATCH)
+
+
+def scratch_copy(path: str, name: str) -> ScratchCopy | None:
+    """Look at a copy rebuild's scratch file, read-only: its checkpoint and its lease."""
+    if not os.path.exists(path):
+        return None
+    position, running = 0, False
+    with (
+        contextlib.suppress(sqlite3.Error),
+        contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn,
+    ):
+        found = conn.execute(_sql.CHECKPOINT, (name,)).fetchone()
+        position = 0 if found is None else found[0]
+        running = conn.execute(_sql.LEASE, (name, time.time())).fetchone() is not None
+    return ScratchCopy(location=f"file {path}", position=position, running=running)

@@ -21,6 +21,7 @@ from fabula.read._errors import CheckpointConflict
 from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
+from fabula.read._scratch import ScratchCopy
 from fabula.read._target import Step
 from fabula.read.sqlite import _ops
 from fabula.read.sqlite._driver import MEMORY, Connection
@@ -129,9 +130,18 @@ class SqliteTarget:
         if self.path == MEMORY:
             msg = "an in-memory SQLite target cannot rebuild into a copy: use a file"
             raise ConfigurationError(msg)
-        path = f"{self.path}.rebuild-{name}"
+        path = self._scratch_path(name)
         _remove(path)
         return type(self)(path, busy_timeout=self._busy_timeout)
+
+    def _scratch_path(self, name: str) -> str:
+        return f"{self.path}.rebuild-{name}"
+
+    def scratch_copy(self, name: str, /) -> ScratchCopy | None:
+        """Return the scratch file of a copy rebuild of ``name``, if one exists."""
+        if self.path == MEMORY:
+            return None
+        return _ops.scratch_copy(self._scratch_path(name), name)
 
     def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
