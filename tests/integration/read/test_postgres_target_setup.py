@@ -8,11 +8,16 @@ without the cause. These need no server: the one they name is not there.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
-from fabula import ConfigurationError, StoreError
+from fabula import AsyncFlow, ConfigurationError, StoreError
+from fabula.read import AsyncProjectionRunner, Projection
 from fabula.read.postgres import AsyncPostgresTarget, PostgresTarget
+from fabula.store.postgres import AsyncPostgresStore
+from tests.unit.read import domain
+from tests.unit.read.domain import Create
 
 NOWHERE = "postgresql://postgres@127.0.0.1:1/test"  # nothing listens on port 1
 
@@ -52,5 +57,42 @@ def test_an_unreachable_server_fails_fast_with_the_cause_asyncio() -> None:
                 await target.checkpoint("todo_list")
         finally:
             await target.close()
+
+    asyncio.run(check())
+
+
+@pytest.mark.postgres
+def test_sync_handlers_on_the_asyncio_target_fail_loudly(postgres_schema_url: str) -> None:
+    """They would call ``tx.execute`` on an ``AsyncConnection`` and never await it."""
+
+    async def check() -> None:
+        store = AsyncPostgresStore.from_url(postgres_schema_url)
+        target = AsyncPostgresTarget.from_url(postgres_schema_url)
+        flow = AsyncFlow(store, registry=domain.registry())
+        flow.register(domain.Todo, stream_id=domain.stream)
+        position = (await flow.dispatch(Create("a", "one"))).position or 0
+        for _ in range(1000):  # until readers see it (PostgreSQL's horizon)
+            if await store.head() >= position:
+                break
+            await asyncio.sleep(0.01)
+        sync_setup = domain.todo_sql(mark="%s")
+        runner = AsyncProjectionRunner(store, sync_setup, target=target, registry=domain.registry())
+        try:
+            with pytest.raises(ConfigurationError, match="async def"):
+                await runner.run_until_caught_up()
+            no_setup = Projection("plain")
+
+            @no_setup.on(domain.Created)
+            def created(tx: Any, event: Any) -> None:
+                tx.execute("SELECT 1")
+
+            runner = AsyncProjectionRunner(
+                store, no_setup, target=target, registry=domain.registry()
+            )
+            with pytest.raises(ConfigurationError, match=r"created.*async def"):
+                await runner.run_until_caught_up()
+        finally:
+            await target.close()
+            await store.close()
 
     asyncio.run(check())

@@ -19,7 +19,8 @@ Transactions and locks (READ COMMITTED):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+import inspect
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Self
 from uuid import UUID
@@ -30,7 +31,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from fabula._errors import ConfigurationError, StoreError
-from fabula.read._call import call
+from fabula.read._call import call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, ParkedEventNotFound
@@ -115,6 +116,7 @@ class PostgresTarget:
             configure=self._configure,
         )
         self._ready = False
+        self._checked: set[Callable[..., Any]] = set()  # handlers found fit for this target
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> PostgresTarget:
@@ -158,8 +160,21 @@ class PostgresTarget:
         with self.connection() as conn, conn.transaction():
             yield conn
 
+    def _check_callable(self, name: str, function: Callable[..., Any]) -> None:
+        """Refuse a sync handler or setup hook in the asyncio target (see ``require_async``).
+
+        ``iscoroutinefunction(self.close)`` is true here and false in the generated sync
+        twin, where ``call`` refuses coroutine functions instead.
+        """
+        inner = getattr(function, "handler", function)  # a BatchCall: the batch handler
+        if inner in self._checked or not inspect.iscoroutinefunction(self.close):
+            return
+        require_async(name, inner, target="the asyncio PostgreSQL target")
+        self._checked.add(inner)
+
     def _apply(self, conn: Connection[Any], name: str, step: Step) -> None:
         handler, recorded = step
+        self._check_callable(name, handler)
         try:
             call(handler, conn, recorded)
         except _TRANSIENT:
@@ -173,6 +188,7 @@ class PostgresTarget:
             conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
             conn.execute(_sql.INSERT_CHECKPOINT, (name,))
             for hook in setup:
+                self._check_callable(name, hook)
                 try:
                     call(hook, conn)
                 except _TRANSIENT:

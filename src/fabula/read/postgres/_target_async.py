@@ -18,7 +18,8 @@ Transactions and locks (READ COMMITTED):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Sequence
+import inspect
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Self
 from uuid import UUID
@@ -29,7 +30,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from fabula._errors import ConfigurationError, StoreError
-from fabula.read._call import async_call
+from fabula.read._call import async_call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, ParkedEventNotFound
@@ -114,6 +115,7 @@ class AsyncPostgresTarget:
             configure=self._configure,
         )
         self._ready = False
+        self._checked: set[Callable[..., Any]] = set()  # handlers found fit for this target
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> AsyncPostgresTarget:
@@ -157,8 +159,21 @@ class AsyncPostgresTarget:
         async with self.connection() as conn, conn.transaction():
             yield conn
 
+    def _check_callable(self, name: str, function: Callable[..., Any]) -> None:
+        """Refuse a sync handler or setup hook in the asyncio target (see ``require_async``).
+
+        ``iscoroutinefunction(self.close)`` is true here and false in the generated sync
+        twin, where ``call`` refuses coroutine functions instead.
+        """
+        inner = getattr(function, "handler", function)  # a BatchCall: the batch handler
+        if inner in self._checked or not inspect.iscoroutinefunction(self.close):
+            return
+        require_async(name, inner, target="the asyncio PostgreSQL target")
+        self._checked.add(inner)
+
     async def _apply(self, conn: AsyncConnection[Any], name: str, step: Step) -> None:
         handler, recorded = step
+        self._check_callable(name, handler)
         try:
             await async_call(handler, conn, recorded)
         except _TRANSIENT:
@@ -172,6 +187,7 @@ class AsyncPostgresTarget:
             await conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
             await conn.execute(_sql.INSERT_CHECKPOINT, (name,))
             for hook in setup:
+                self._check_callable(name, hook)
                 try:
                     await async_call(hook, conn)
                 except _TRANSIENT:
