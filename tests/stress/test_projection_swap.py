@@ -84,8 +84,8 @@ class _LiveRunsAhead:
         self._scratches.append(scratch)  # kept alive: ids of dead ones are reused
         position = 0
         for i in range(3):
-            position = self._kit.flow.dispatch(Rename(str(i), f"forced{len(self.forced)}"))
-            position = position.position or 0
+            result = self._kit.flow.dispatch(Rename(str(i), f"forced{len(self.forced)}"))
+            position = result.position or 0
         self._live.wait_for_position(position, timeout=30)
         self.forced.append(position)
         self._kit.target.swap_in(name, scratch, tables=tables)
