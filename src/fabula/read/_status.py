@@ -20,10 +20,11 @@ RunState = Literal[
     "idle", "catching_up", "live", "standby", "retrying", "running", "stopped", "failed"
 ]
 """A runner reports ``idle`` (not started), ``catching_up``, ``live``, ``standby`` (another
-worker holds the lease), ``retrying`` (a database failed; backing off), ``stopped`` or
-``failed`` (stopped on a parked event, or on a bug). Seen from the database alone (no
-runner in this process): ``running`` (some worker holds the lease), ``stopped``, or
-``failed`` (an event is parked ahead of the checkpoint)."""
+worker holds the lease), ``retrying`` (a handler or a database failed; backing off),
+``stopped`` or ``failed`` (stopped on a parked event, or on a bug). Seen from the database
+alone (no runner in this process): ``failed`` (an event is parked ahead of the
+checkpoint), ``retrying`` (a worker holds the lease and an event ahead of the checkpoint
+failed), ``running`` (some worker holds the lease), or ``stopped``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
