@@ -6,8 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fabula.read import Target
-from fabula.read._failures import Failure
+from fabula.read import Failure, Target
 from fabula.read.sqlite import SqliteTarget
 
 OLD_CHECKPOINTS = {
