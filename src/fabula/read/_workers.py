@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
+from fabula._errors import StoreError
 from fabula.read._app import load_app
 from fabula.read._leases import LeaseSettings
 from fabula.read._set import ProjectionSet
@@ -55,7 +56,10 @@ def run_worker(
     try:
         while not stop.wait(0.5):
             for name in names or projections.names:
-                revive.check(name)
+                try:
+                    revive.check(name)
+                except StoreError as exc:  # the runners back off on their own; so does this
+                    logger.warning("worker %s cannot check %r: %s", lease.owner, name, exc)
     finally:
         projections.stop()
     logger.info("worker %s stopped", lease.owner)

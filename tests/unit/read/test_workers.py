@@ -10,7 +10,10 @@ import threading
 
 import pytest
 
-from fabula.read import ErrorPolicy, LeaseSettings, ProjectionSet, run_worker
+from fabula import StoreError
+from fabula.read import Checkpoint, ErrorPolicy, LeaseSettings, ProjectionSet, run_worker
+from fabula.read.memory import MemoryTarget
+from fabula.store.memory import MemoryStore
 
 from . import domain
 from .domain import Create
@@ -54,3 +57,54 @@ def test_a_worker_resumes_a_projection_once_its_parked_event_is_retried(
     logged = caplog.text
     assert "worker-1 took the lease" in logged
     assert "resumes" in logged
+
+
+class _Flaky(MemoryTarget):
+    """A memory target whose checkpoint reads fail while ``down`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = threading.Event()
+        self.refused = 0
+
+    def checkpoint(self, name: str, /) -> Checkpoint:
+        if self.down.is_set():
+            self.refused += 1
+            raise StoreError("the read-model database is down")
+        return super().checkpoint(name)
+
+
+def test_a_worker_outlives_a_database_outage_while_a_projection_is_parked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store, target = MemoryStore(), _Flaky()
+    flow = domain.make_flow(store)
+    projections = ProjectionSet(
+        store,
+        target,
+        consumers=[domain.todo_dict()],
+        registry=domain.registry(),
+        policy=ErrorPolicy(retries=0, backoff=0.0),
+        poll_interval=0.05,
+    )
+    poison = flow.dispatch(Create("a", "poison")).position
+    assert poison is not None
+    stop = threading.Event()
+    lease = LeaseSettings(ttl=1.0, standby_poll=0.05)
+    worker = threading.Thread(
+        target=run_worker, args=(projections,), kwargs={"lease": lease, "stop": stop}
+    )
+    worker.start()
+    try:
+        _until(lambda: target.dead_letters("todo_list"))
+        target.down.set()
+        _until(lambda: target.refused >= 2)
+        target.down.clear()
+        assert worker.is_alive()
+        monkeypatch.setattr(domain, "POISON_TITLES", set())
+        projections.retry_parked("todo_list", poison)
+        after = flow.dispatch(Create("b", "after")).position
+        projections.wait_for_position(after, timeout=10)
+    finally:
+        stop.set()
+        worker.join(10)
