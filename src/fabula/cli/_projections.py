@@ -80,7 +80,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     rebuild.add_argument(
         "--copy",
         action="store_true",
-        help="build into a fresh copy while the old read model serves, then swap it in",
+        help="build into a fresh copy while the old read model serves, then swap it in "
+        "(never behind the live read model); status shows a running copy rebuild, or the "
+        "copy a killed one left behind, which the next --copy rebuild starts afresh",
     )
     rebuild.set_defaults(run=_rebuild)
 
