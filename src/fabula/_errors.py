@@ -11,7 +11,8 @@ FabulaError
 ├── StoreError                  the storage driver failed (connection lost, disk full, ...)
 │   └── SchemaError             the database schema is missing or at another version
 ├── CodecError                  an event or snapshot cannot be encoded or decoded
-│   └── UnknownEventType        a stored type name has no registered class
+│   ├── UnknownEventType        a stored type name has no registered class
+│   └── InvalidMetadata (TypeError)  metadata that is not a mapping
 ├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
 └── ListenerError               after-commit listeners failed; the command itself was committed
 ```
@@ -33,6 +34,7 @@ __all__ = [
     "DomainError",
     "DuplicateEvent",
     "FabulaError",
+    "InvalidMetadata",
     "ListenerError",
     "SchemaError",
     "StoreError",
@@ -175,6 +177,13 @@ class UnknownEventType(CodecError):
             version=version,
             position=position,
         )
+
+
+class InvalidMetadata(CodecError, TypeError):
+    """Metadata given to a dispatch or an append is not a mapping.
+
+    A mapping that holds something JSON cannot keep raises a plain ``CodecError``.
+    """
 
 
 class ConfigurationError(FabulaError):

@@ -25,7 +25,7 @@ from typing import Protocol
 from fabula._errors import ConcurrencyError, DomainError
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._envelopes import decode_recorded
-from fabula.codec import EventRegistry
+from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import JSONValue
 from fabula.store import EventStore
 
@@ -61,7 +61,7 @@ class EnrichMetadata:
 
     def __call__(self, context: CommandContext, call_next: CallNext) -> DispatchResult:
         """Merge the extra fields under the caller's, then run the command."""
-        context.metadata = {**self._enrich(context), **context.metadata}
+        context.metadata = {**as_metadata(self._enrich(context)), **context.metadata}
         return call_next(context)
 
 
