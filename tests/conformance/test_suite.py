@@ -15,7 +15,7 @@ from datetime import datetime
 import msgspec
 import pytest
 
-from fabula.store import NewEvent
+from fabula.store import ANY_VERSION, NewEvent
 from fabula.store.memory import AsyncMemoryStore, MemoryStore
 from fabula.testing.conformance import (
     ASYNC_CHECKS,
@@ -174,6 +174,19 @@ class NeverWaits(MemoryStore):
         return self.head() > after
 
 
+# -- codec branch: the JSON check at append time ---------------------------------------
+
+
+class KeepsAnyText(MemoryStore):
+    """Skips the JSON check: keeps data and metadata that are not JSON text."""
+
+    def append(self, stream_id, events, /, *, precondition=ANY_VERSION):
+        return self._log.append(stream_id, events, precondition)
+
+    def append_many(self, appends, /):
+        return self._log.append_many(appends)
+
+
 MUTANTS = [
     (NoCountStreams, "check_provides_every_contract_method"),
     (ReadAllWithoutCategories, "check_provides_every_contract_method"),
@@ -199,6 +212,7 @@ MUTANTS = [
     (KeepsFirstSnapshot, "check_snapshot_replaced_at_same_version"),
     (NeverWakes, "check_wait_for_events_wakes_on_append"),
     (NeverWaits, "check_wait_for_events_times_out"),
+    (KeepsAnyText, "check_text_that_is_not_json_is_refused"),
 ]
 
 CHECKS_BY_NAME = {check.__name__: check for check in SYNC_CHECKS}

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fabula._errors import ConfigurationError
 from fabula.store._batch import StreamAppend, wrote_events
+from fabula.store._json_check import check_json, check_json_batch
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -47,6 +48,7 @@ class MemoryStore:
         precondition: Precondition = ANY_VERSION,
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
+        check_json(stream_id, events)
         result = self._log.append(stream_id, events, precondition)
         if result.positions:
             self._log.notifier.notify()
@@ -54,6 +56,7 @@ class MemoryStore:
 
     def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
+        check_json_batch(appends)
         results = self._log.append_many(appends)
         if wrote_events(results):
             self._log.notifier.notify()

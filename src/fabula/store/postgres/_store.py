@@ -22,6 +22,7 @@ from fabula._errors import ConcurrencyError, ConfigurationError
 from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import AppendHooks
+from fabula.store._json_check import check_json, check_json_batch
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
 from fabula.store._records import (
@@ -145,6 +146,7 @@ class PostgresStore:
         precondition: Precondition = ANY_VERSION,
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
+        check_json(stream_id, events)
         with map_errors(self._where, self._settings.schema):
             result = self._append(stream_id, events, precondition)
         if result.positions and not result.deduplicated:
@@ -184,6 +186,7 @@ class PostgresStore:
 
     def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
+        check_json_batch(appends)
         check_batch(appends)
         with map_errors(self._where, self._settings.schema):
             results = append_many(

@@ -19,6 +19,7 @@ from uuid import UUID
 from fabula._errors import ConfigurationError
 from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._hooks import AppendHooks, ReplayFrom
+from fabula.store._json_check import check_json, check_json_batch
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -104,6 +105,7 @@ class AsyncSqliteStore:
         precondition: Precondition = ANY_VERSION,
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
+        check_json(stream_id, events)
         result = await self._db.write(_ops.append, stream_id, events, precondition, self._hooks)
         if result.positions and not result.deduplicated:
             self._db.notifier.notify()
@@ -111,6 +113,7 @@ class AsyncSqliteStore:
 
     async def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
+        check_json_batch(appends)
         results = await self._db.write(_ops.append_many, appends, self._hooks)
         if wrote_events(results):
             self._db.notifier.notify()
