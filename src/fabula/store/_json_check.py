@@ -35,7 +35,7 @@ def check_json(stream_id: str, events: Sequence[NewEvent], /) -> None:
             field = "metadata"
         if problem is not None:
             msg = f"the {field} of event {event.event_id} ({event.type!r}) {problem}"
-            raise CodecError(msg, stream_id=stream_id if isinstance(stream_id, str) else None)
+            raise CodecError(msg, stream_id=stream_id)
 
 
 def check_json_batch(appends: Sequence[StreamAppend], /) -> None:
