@@ -7,48 +7,86 @@ Rules:
    Decimal NaN or Infinity round-trips and is kept.
 2. Text nested past ``MAX_DEPTH`` levels is refused (``CodecError``), so a stream never
    holds an event that only decodes with a shallow enough call stack.
-3. Metadata is a mapping (``InvalidMetadata`` otherwise) of string keys to JSON values:
+3. A datetime or time whose UTC offset is not whole minutes is refused (``CodecError``):
+   RFC 3339 text, as msgspec and pydantic write it, rounds the offset to minutes, which
+   moves the instant (zoneinfo gives such offsets to dates before about 1900).
+4. Metadata is a mapping (``InvalidMetadata`` otherwise) of string keys to JSON values:
    str, int, finite float, bool, None, lists and mappings of those (``CodecError``
    otherwise), since anything else would come back as something else.
-4. Every check runs before anything is written, and the common case costs a scan of
-   the encoded bytes done in C: only text holding ``null`` is walked for floats.
+5. Every check runs before anything is written. The common case costs a scan of the
+   encoded bytes done in C: a value is walked only when its text holds ``null`` or its
+   class may hold a datetime or time (``may_hold_clock_times``, decided once per class).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import msgspec
+import msgspec.inspect
 
 from fabula._errors import CodecError, InvalidMetadata
 from fabula._json import MAX_DEPTH, too_deep
 
-__all__ = ["as_metadata", "checked", "metadata_problem"]
+__all__ = ["as_metadata", "checked", "may_hold_clock_times", "metadata_problem"]
 
 _SCALARS = (str, int, bool, type(None))
+_MINUTE = timedelta(minutes=1)
+_NON_FINITE = "is a non-finite float (NaN or Infinity), which JSON cannot hold"
 
 
-def checked(data: bytes, value: object, what: str) -> bytes:
+def checked(data: bytes, value: object, what: str, *, clock_times: bool = True) -> bytes:
     """Return ``data``, the JSON encoding of ``value``, if it reads back as ``value``.
 
+    ``clock_times=False`` says ``value``'s class holds no datetime or time, so only a
+    ``null`` in ``data`` (msgspec's spelling of NaN and Infinity) makes it walk ``value``.
+
     Raises:
-        CodecError: ``value`` nests too deep or holds a non-finite float (rules 1, 2).
+        CodecError: ``value`` nests too deep, holds a non-finite float or a datetime with
+            an offset of seconds (rules 1 to 3).
     """
     if too_deep(data):
         msg = f"cannot encode {what}: it nests arrays and objects more than {MAX_DEPTH} deep"
         raise CodecError(msg)
-    # msgspec writes NaN and Infinity as null: no null, no non-finite float.
-    if b"null" in data:
-        path = _non_finite_float(_builtins(value))
-        if path is not None:
-            msg = (
-                f"cannot encode {what}: {path} is a non-finite float "
-                "(NaN or Infinity), which JSON cannot hold"
-            )
+    if clock_times or b"null" in data:
+        problem = _unreadable(_builtins(value))
+        if problem is not None:
+            msg = f"cannot encode {what}: {problem}"
             raise CodecError(msg)
     return data
+
+
+def may_hold_clock_times(cls: type, /) -> bool:
+    """Tell whether values of ``cls`` may hold a datetime or time (any type may)."""
+    try:
+        info = msgspec.inspect.type_info(cls)
+    except (TypeError, ValueError):  # not a type msgspec knows (a pydantic model)
+        return True
+    seen: set[int] = set()
+    stack: list[object] = [info]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, _CLOCK_TYPES):
+            return True
+        if isinstance(node, list | tuple):
+            stack.extend(node)
+        elif isinstance(node, msgspec.inspect.Type | msgspec.inspect.Field):
+            stack.extend(getattr(node, name) for name in node.__struct_fields__)
+    return False
+
+
+_CLOCK_TYPES = (
+    msgspec.inspect.DateTimeType,
+    msgspec.inspect.TimeType,
+    msgspec.inspect.AnyType,
+    msgspec.inspect.CustomType,
+)
 
 
 def as_metadata(metadata: object, /) -> dict[str, Any]:
@@ -76,7 +114,7 @@ def metadata_problem(metadata: Mapping[Any, Any], /) -> str | None:
             continue
         if isinstance(value, float):
             if not math.isfinite(value):
-                return f"{path} is a non-finite float (NaN or Infinity), which JSON cannot hold"
+                return f"{path} {_NON_FINITE}"
             continue
         if depth > MAX_DEPTH:
             return f"{path} nests lists and mappings more than {MAX_DEPTH} deep"
@@ -94,22 +132,29 @@ def metadata_problem(metadata: Mapping[Any, Any], /) -> str | None:
 
 def _builtins(value: object) -> object:
     dump = getattr(value, "model_dump", None)
-    if dump is not None:  # a pydantic model: its floats as they are
+    if dump is not None:  # a pydantic model: its floats and datetimes as they are
         return dump()
-    return msgspec.to_builtins(value)
+    return msgspec.to_builtins(value, builtin_types=(datetime, time))
 
 
-def _non_finite_float(value: object) -> str | None:
+def _unreadable(value: object) -> str | None:
     stack: list[tuple[str, object]] = [("$", value)]
     while stack:
         path, item = stack.pop()
         if isinstance(item, float):
             if not math.isfinite(item):
-                return path
+                return f"{path} {_NON_FINITE}"
         elif isinstance(item, dict):
             stack.extend((f"{path}.{key}", inner) for key, inner in item.items())
         elif isinstance(item, list | tuple | set | frozenset):
             stack.extend((f"{path}[{i}]", inner) for i, inner in enumerate(item))
+        elif isinstance(item, datetime | time):
+            offset = item.utcoffset()
+            if offset is not None and offset % _MINUTE:
+                return (
+                    f"{path} has the UTC offset {offset}, which RFC 3339 text rounds to "
+                    "whole minutes (convert it to UTC first)"
+                )
         else:
             dump = getattr(item, "model_dump", None)
             if dump is not None:

@@ -23,7 +23,12 @@ import msgspec
 
 from fabula._errors import CodecError, ConfigurationError, UnknownEventType
 from fabula._json import MAX_DEPTH
-from fabula.codec._refusals import as_metadata, checked, metadata_problem
+from fabula.codec._refusals import (
+    as_metadata,
+    checked,
+    may_hold_clock_times,
+    metadata_problem,
+)
 from fabula.domain import EventType, event_type_of
 
 __all__ = ["EventRegistry", "Upcaster", "encode_json", "encode_metadata"]
@@ -40,6 +45,7 @@ class _Entry:
     type: EventType
     decode: Callable[[str | bytes], Any]
     encode: Callable[[Any], bytes]
+    clock_times: bool
 
 
 def _codec_for(cls: type) -> tuple[Callable[[str | bytes], Any], Callable[[Any], bytes]]:
@@ -72,7 +78,7 @@ class EventRegistry:
             )
             raise ConfigurationError(msg)
         decode, encode = _codec_for(cls)
-        entry = _Entry(cls, kind, decode, encode)
+        entry = _Entry(cls, kind, decode, encode, may_hold_clock_times(cls))
         self._by_name[kind.name] = entry
         self._by_class[cls] = entry
 
@@ -107,7 +113,8 @@ class EventRegistry:
             self.register(type(value))
             entry = self._by_class[type(value)]
         what = f"event {entry.type.name!r}"
-        return entry.type.name, entry.type.version, _encode(entry.encode, value, what)
+        data = _encode(entry.encode, value, what, clock_times=entry.clock_times)
+        return entry.type.name, entry.type.version, data
 
     def decode(
         self,
@@ -184,10 +191,12 @@ def encode_metadata(metadata: object, /) -> str:
     if problem is not None:
         msg = f"cannot encode metadata: {problem}"
         raise CodecError(msg)
-    return _encoder.encode(mapping).decode()
+    return _encode(_encoder.encode, mapping, "metadata", clock_times=False)
 
 
-def _encode(encode: Callable[[Any], bytes], value: object, what: str) -> str:
+def _encode(
+    encode: Callable[[Any], bytes], value: object, what: str, *, clock_times: bool = True
+) -> str:
     try:
         data = encode(value)
     except RecursionError as exc:
@@ -196,4 +205,4 @@ def _encode(encode: Callable[[Any], bytes], value: object, what: str) -> str:
     except (TypeError, ValueError, msgspec.EncodeError) as exc:
         msg = f"cannot encode {what}: {exc}"
         raise CodecError(msg) from exc
-    return checked(data, value, what).decode()
+    return checked(data, value, what, clock_times=clock_times).decode()
