@@ -32,8 +32,9 @@ _decoder: msgspec.json.Decoder[object] = msgspec.json.Decoder()
 
 def too_deep(text: bytes, /) -> bool:
     """Tell whether JSON ``text`` nests arrays and objects more than ``MAX_DEPTH`` deep."""
-    # Fewer opening brackets than the limit cannot nest past it: the common case, in C.
-    if text.count(b"[") + text.count(b"{") <= MAX_DEPTH:
+    # Short text, or fewer opening brackets than the limit, cannot nest past it: the
+    # common case, decided in C.
+    if len(text) <= 2 * MAX_DEPTH or text.count(b"[") + text.count(b"{") <= MAX_DEPTH:
         return False
     brackets = _STRING.sub(b"", text).translate(None, _NOT_BRACKETS)
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH

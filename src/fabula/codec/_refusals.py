@@ -15,7 +15,8 @@ Rules:
    otherwise), since anything else would come back as something else.
 5. Every check runs before anything is written. The common case costs a scan of the
    encoded bytes done in C: a value is walked only when its text holds ``null`` or its
-   class may hold a datetime or time (``may_hold_clock_times``, decided once per class).
+   class may hold a datetime or time below its top-level fields (``clock_plan``,
+   decided once per class); top-level datetime fields are looked at one by one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 import msgspec
 import msgspec.inspect
@@ -31,18 +32,23 @@ import msgspec.inspect
 from fabula._errors import CodecError, InvalidMetadata
 from fabula._json import MAX_DEPTH, too_deep
 
-__all__ = ["as_metadata", "checked", "may_hold_clock_times", "metadata_problem"]
+__all__ = ["ClockPlan", "as_metadata", "checked", "clock_plan", "metadata_problem"]
 
 _SCALARS = (str, int, bool, type(None))
 _MINUTE = timedelta(minutes=1)
 _NON_FINITE = "is a non-finite float (NaN or Infinity), which JSON cannot hold"
 
 
-def checked(data: bytes, value: object, what: str, *, clock_times: bool = True) -> bytes:
+ClockPlan: TypeAlias = tuple[str, ...] | None
+"""Where a class keeps datetimes: ``()`` nowhere, field names, or ``None`` (walk it all)."""
+
+
+def checked(data: bytes, value: object, what: str, *, clocks: ClockPlan = None) -> bytes:
     """Return ``data``, the JSON encoding of ``value``, if it reads back as ``value``.
 
-    ``clock_times=False`` says ``value``'s class holds no datetime or time, so only a
-    ``null`` in ``data`` (msgspec's spelling of NaN and Infinity) makes it walk ``value``.
+    ``clocks`` (from ``clock_plan``) says where ``value`` may hold datetimes or times;
+    the whole value is walked only when ``data`` holds ``null`` (msgspec's spelling of
+    NaN and Infinity) or the plan is ``None``.
 
     Raises:
         CodecError: ``value`` nests too deep, holds a non-finite float or a datetime with
@@ -51,20 +57,46 @@ def checked(data: bytes, value: object, what: str, *, clock_times: bool = True) 
     if too_deep(data):
         msg = f"cannot encode {what}: it nests arrays and objects more than {MAX_DEPTH} deep"
         raise CodecError(msg)
-    if clock_times or b"null" in data:
+    problem = None
+    if clocks is None or b"null" in data:
         problem = _unreadable(_builtins(value))
-        if problem is not None:
-            msg = f"cannot encode {what}: {problem}"
-            raise CodecError(msg)
+    else:
+        for name in clocks:
+            problem = _offset_problem(f"$.{name}", getattr(value, name))
+            if problem is not None:
+                break
+    if problem is not None:
+        msg = f"cannot encode {what}: {problem}"
+        raise CodecError(msg)
     return data
 
 
-def may_hold_clock_times(cls: type, /) -> bool:
-    """Tell whether values of ``cls`` may hold a datetime or time (any type may)."""
+def clock_plan(cls: type, /) -> ClockPlan:
+    """Return where values of ``cls`` may hold a datetime or time (see ``ClockPlan``).
+
+    Top-level fields typed ``datetime`` or ``time`` (optional or not) are named; a class
+    that may hold one anywhere else, or that msgspec cannot inspect, gets ``None``.
+    """
     try:
         info = msgspec.inspect.type_info(cls)
     except (TypeError, ValueError):  # not a type msgspec knows (a pydantic model)
-        return True
+        return None
+    if not isinstance(info, msgspec.inspect.DataclassType | msgspec.inspect.StructType):
+        return None if _mentions_clock(info) else ()
+    names = []
+    for field in info.fields:
+        kind = field.type
+        if isinstance(kind, msgspec.inspect.UnionType):
+            others = [t for t in kind.types if not isinstance(t, msgspec.inspect.NoneType)]
+            kind = others[0] if len(others) == 1 else kind
+        if isinstance(kind, msgspec.inspect.DateTimeType | msgspec.inspect.TimeType):
+            names.append(field.name)
+        elif _mentions_clock(kind):
+            return None
+    return tuple(names)
+
+
+def _mentions_clock(info: object) -> bool:
     seen: set[int] = set()
     stack: list[object] = [info]
     while stack:
@@ -149,14 +181,23 @@ def _unreadable(value: object) -> str | None:
         elif isinstance(item, list | tuple | set | frozenset):
             stack.extend((f"{path}[{i}]", inner) for i, inner in enumerate(item))
         elif isinstance(item, datetime | time):
-            offset = item.utcoffset()
-            if offset is not None and offset % _MINUTE:
-                return (
-                    f"{path} has the UTC offset {offset}, which RFC 3339 text rounds to "
-                    "whole minutes (convert it to UTC first)"
-                )
+            problem = _offset_problem(path, item)
+            if problem is not None:
+                return problem
         else:
             dump = getattr(item, "model_dump", None)
             if dump is not None:
                 stack.append((path, dump()))
     return None
+
+
+def _offset_problem(path: str, value: object) -> str | None:
+    if not isinstance(value, datetime | time):
+        return None
+    offset = value.utcoffset()
+    if offset is None or not offset % _MINUTE:
+        return None
+    return (
+        f"{path} has the UTC offset {offset}, which RFC 3339 text rounds to whole minutes "
+        "(convert it to UTC first)"
+    )

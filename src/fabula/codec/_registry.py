@@ -24,9 +24,10 @@ import msgspec
 from fabula._errors import CodecError, ConfigurationError, UnknownEventType
 from fabula._json import MAX_DEPTH
 from fabula.codec._refusals import (
+    ClockPlan,
     as_metadata,
     checked,
-    may_hold_clock_times,
+    clock_plan,
     metadata_problem,
 )
 from fabula.domain import EventType, event_type_of
@@ -45,7 +46,8 @@ class _Entry:
     type: EventType
     decode: Callable[[str | bytes], Any]
     encode: Callable[[Any], bytes]
-    clock_times: bool
+    clocks: ClockPlan
+    what: str
 
 
 def _codec_for(cls: type) -> tuple[Callable[[str | bytes], Any], Callable[[Any], bytes]]:
@@ -78,7 +80,7 @@ class EventRegistry:
             )
             raise ConfigurationError(msg)
         decode, encode = _codec_for(cls)
-        entry = _Entry(cls, kind, decode, encode, may_hold_clock_times(cls))
+        entry = _Entry(cls, kind, decode, encode, clock_plan(cls), f"event {kind.name!r}")
         self._by_name[kind.name] = entry
         self._by_class[cls] = entry
 
@@ -112,8 +114,7 @@ class EventRegistry:
         if entry is None:
             self.register(type(value))
             entry = self._by_class[type(value)]
-        what = f"event {entry.type.name!r}"
-        data = _encode(entry.encode, value, what, clock_times=entry.clock_times)
+        data = _encode(entry.encode, value, entry.what, clocks=entry.clocks)
         return entry.type.name, entry.type.version, data
 
     def decode(
@@ -191,11 +192,11 @@ def encode_metadata(metadata: object, /) -> str:
     if problem is not None:
         msg = f"cannot encode metadata: {problem}"
         raise CodecError(msg)
-    return _encode(_encoder.encode, mapping, "metadata", clock_times=False)
+    return _encode(_encoder.encode, mapping, "metadata", clocks=())
 
 
 def _encode(
-    encode: Callable[[Any], bytes], value: object, what: str, *, clock_times: bool = True
+    encode: Callable[[Any], bytes], value: object, what: str, *, clocks: ClockPlan = None
 ) -> str:
     try:
         data = encode(value)
@@ -205,4 +206,4 @@ def _encode(
     except (TypeError, ValueError, msgspec.EncodeError) as exc:
         msg = f"cannot encode {what}: {exc}"
         raise CodecError(msg) from exc
-    return checked(data, value, what, clock_times=clock_times).decode()
+    return checked(data, value, what, clocks=clocks).decode()

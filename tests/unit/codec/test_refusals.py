@@ -22,6 +22,7 @@ from hypothesis import given, settings, strategies as st
 from fabula import CodecError, EventRegistry, InvalidMetadata, event
 from fabula.app._envelopes import decode_recorded, decode_records
 from fabula.codec import MAX_DEPTH, encode_json, encode_metadata
+from fabula.codec._refusals import clock_plan
 from fabula.store import StoredEvent
 
 NON_FINITE = [math.nan, math.inf, -math.inf]
@@ -110,6 +111,45 @@ def test_datetimes_with_an_offset_of_seconds_are_refused() -> None:
         registry.encode(Stamped(old))
     utc = old.astimezone(UTC)
     assert registry.decode(*registry.encode(Stamped(utc))) == Stamped(utc)
+
+
+@event("stamps")
+@dataclass(frozen=True)
+class Stamps:
+    first: datetime | None
+    later: list[tuple[str, datetime]]
+
+
+@event("struct_stamps")
+class StructStamps(msgspec.Struct, frozen=True, array_like=True):
+    at: datetime
+
+
+SECONDS = timezone(timedelta(minutes=19, seconds=32))
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [
+        (Stamps(datetime(2020, 1, 1, tzinfo=SECONDS), []), "$.first"),
+        (Stamps(None, [("a", datetime(2020, 1, 1, tzinfo=SECONDS))]), "$.later[0][1]"),
+        (StructStamps(datetime(2020, 1, 1, tzinfo=SECONDS)), "$.at"),
+        (Nested({"at": datetime(2020, 1, 1, tzinfo=SECONDS)}), "$.tree.at"),
+    ],
+    ids=["optional-field", "nested", "array-like-struct", "untyped"],
+)
+def test_offsets_with_seconds_are_refused_wherever_they_are(value: object, path: str) -> None:
+    with pytest.raises(CodecError, match="UTC offset 0:19:32") as caught:
+        EventRegistry().encode(value)
+    assert f"{path} has" in str(caught.value)
+
+
+def test_clock_plans_name_top_level_fields_or_ask_for_a_walk() -> None:
+    assert clock_plan(Measured) == ()
+    assert clock_plan(StructStamps) == ("at",)
+    assert clock_plan(Stamps) is None
+    assert clock_plan(Nested) is None
+    assert clock_plan(PydanticMeasured) is None
 
 
 def test_snapshot_state_with_a_non_finite_float_is_refused() -> None:
