@@ -186,6 +186,16 @@ class KeepsAnyText(MemoryStore):
     def append_many(self, appends, /):
         return self._log.append_many(appends)
 
+    def save_snapshot(self, snapshot, /):
+        self._log.save_snapshot(snapshot)
+
+
+class KeepsAnySnapshotText(MemoryStore):
+    """Checks appends but keeps snapshot data that is not JSON text."""
+
+    def save_snapshot(self, snapshot, /):
+        self._log.save_snapshot(snapshot)
+
 
 MUTANTS = [
     (NoCountStreams, "check_provides_every_contract_method"),
@@ -213,6 +223,7 @@ MUTANTS = [
     (NeverWakes, "check_wait_for_events_wakes_on_append"),
     (NeverWaits, "check_wait_for_events_times_out"),
     (KeepsAnyText, "check_text_that_is_not_json_is_refused"),
+    (KeepsAnySnapshotText, "check_text_that_is_not_json_is_refused"),
 ]
 
 CHECKS_BY_NAME = {check.__name__: check for check in SYNC_CHECKS}

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fabula._errors import ConfigurationError
 from fabula.store._batch import StreamAppend, wrote_events
-from fabula.store._json_check import check_json, check_json_batch
+from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -110,6 +110,7 @@ class MemoryStore:
 
     def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""
+        check_snapshot_json(snapshot)
         self._log.save_snapshot(snapshot)
 
     def load_snapshot(

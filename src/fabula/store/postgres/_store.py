@@ -22,7 +22,7 @@ from fabula._errors import ConcurrencyError, ConfigurationError
 from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import AppendHooks
-from fabula.store._json_check import check_json, check_json_batch
+from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
 from fabula.store._records import (
@@ -379,6 +379,7 @@ class PostgresStore:
 
     def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""
+        check_snapshot_json(snapshot)
         params = {
             "stream_id": snapshot.stream_id,
             "version": snapshot.version,

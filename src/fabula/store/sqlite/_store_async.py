@@ -19,7 +19,7 @@ from uuid import UUID
 from fabula._errors import ConfigurationError
 from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._hooks import AppendHooks, ReplayFrom
-from fabula.store._json_check import check_json, check_json_batch
+from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -200,6 +200,7 @@ class AsyncSqliteStore:
 
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""
+        check_snapshot_json(snapshot)
         await self._db.write(_ops.save_snapshot, snapshot)
 
     async def load_snapshot(

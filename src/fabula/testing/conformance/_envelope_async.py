@@ -8,7 +8,7 @@ from typing import Any
 
 from fabula._errors import CodecError
 from fabula._json import MAX_DEPTH
-from fabula.store import AsyncEventStore, NewEvent, StoredEvent, StreamAppend
+from fabula.store import AsyncEventStore, NewEvent, SnapshotRecord, StoredEvent, StreamAppend
 from fabula.testing.conformance._events import new_events, unique_stream
 from fabula.testing.conformance._expect import expect, expect_equal, raises
 from fabula.testing.conformance._settle_async import (
@@ -122,8 +122,8 @@ async def check_text_that_is_not_json_is_refused(store: AsyncEventStore) -> None
     """Data that is not JSON text, or metadata that is not a JSON object's, is refused.
 
     ``append`` and ``append_many`` raise ``CodecError`` (naming the stream) and write
-    nothing, not even the batch's valid events; text nested exactly ``MAX_DEPTH`` deep
-    is kept.
+    nothing, not even the batch's valid events; ``save_snapshot`` refuses such data too.
+    Text nested exactly ``MAX_DEPTH`` deep is kept.
     """
     head = await settled_head(store)
     stream = unique_stream()
@@ -142,6 +142,11 @@ async def check_text_that_is_not_json_is_refused(store: AsyncEventStore) -> None
             await store.append_many(
                 [StreamAppend(unique_stream(), new_events(1)), StreamAppend(stream, [bad])]
             )
+        if field == "data":
+            snapshot = SnapshotRecord(stream_id=stream, version=1, type="Refused", data=text)
+            with raises(CodecError, f"save_snapshot with data that is {why}"):
+                await store.save_snapshot(snapshot)
+    expect_equal(await store.load_snapshot(stream), None, "snapshot after the refused saves")
     expect_equal(await store.stream_version(stream), 0, "version after the refused appends")
     await expect_nothing_appended(store, head, "appends of text that is not JSON")
     deep = "[" * MAX_DEPTH + "]" * MAX_DEPTH
