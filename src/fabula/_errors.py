@@ -12,7 +12,8 @@ FabulaError
 ├── StoreError                  the storage driver failed (connection lost, disk full, ...)
 │   └── SchemaError             the database schema is missing or at another version
 ├── CodecError                  an event or snapshot cannot be encoded or decoded
-│   └── UnknownEventType        a stored type name has no registered class
+│   ├── UnknownEventType        a stored type name has no registered class
+│   └── InvalidMetadata (TypeError)  metadata that is not a mapping
 ├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
 ├── InvalidArgument (ValueError) an argument no store accepts (bare str filter, limit=-1, ...)
 │   └── InvalidStreamId          not a str, empty, NUL, lone surrogate, or too long
@@ -39,6 +40,7 @@ __all__ = [
     "DuplicateEvent",
     "FabulaError",
     "InvalidArgument",
+    "InvalidMetadata",
     "InvalidStreamId",
     "ListenerError",
     "SchemaError",
@@ -207,6 +209,13 @@ class UnknownEventType(CodecError):
             version=version,
             position=position,
         )
+
+
+class InvalidMetadata(CodecError, TypeError):
+    """Metadata given to a dispatch or an append is not a mapping.
+
+    A mapping that holds something JSON cannot keep raises a plain ``CodecError``.
+    """
 
 
 class ConfigurationError(FabulaError):

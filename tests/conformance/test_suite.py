@@ -178,6 +178,29 @@ class NeverWaits(MemoryStore):
         return self.head() > after
 
 
+# -- codec branch: the JSON check at append time ---------------------------------------
+
+
+class KeepsAnyText(MemoryStore):
+    """Skips the JSON check: keeps data and metadata that are not JSON text."""
+
+    def append(self, stream_id, events, /, *, precondition=ANY_VERSION):
+        return self._log.append(stream_id, events, precondition)
+
+    def append_many(self, appends, /):
+        return self._log.append_many(appends)
+
+    def save_snapshot(self, snapshot, /):
+        self._log.save_snapshot(snapshot)
+
+
+class KeepsAnySnapshotText(MemoryStore):
+    """Checks appends but keeps snapshot data that is not JSON text."""
+
+    def save_snapshot(self, snapshot, /):
+        self._log.save_snapshot(snapshot)
+
+
 MUTANTS = [
     (NoCountStreams, "check_provides_every_contract_method"),
     (ReadAllWithoutCategories, "check_provides_every_contract_method"),
@@ -203,6 +226,8 @@ MUTANTS = [
     (KeepsFirstSnapshot, "check_snapshot_replaced_at_same_version"),
     (NeverWakes, "check_wait_for_events_wakes_on_append"),
     (NeverWaits, "check_wait_for_events_times_out"),
+    (KeepsAnyText, "check_text_that_is_not_json_is_refused"),
+    (KeepsAnySnapshotText, "check_text_that_is_not_json_is_refused"),
 ]
 
 # -- Mutants for every other check (branch inputs: issue 10 items 10, 12, 13, 17) ---------

@@ -10,7 +10,8 @@ Rules (every backend passes ``fabula.testing.conformance`` to prove them):
    stream, returns the original result (``deduplicated=True``) and stores nothing; any
    other reuse of a stored event id raises ``DuplicateEvent``.
 4. Versions start at 1; version 0 means "no events".
-5. Payloads and metadata are JSON text; a store never interprets them.
+5. Payloads and metadata are JSON text (metadata a JSON object); a store refuses other text
+   (``CodecError``, ``_json_check.py``) but never interprets or rewrites it.
 
 ``EventStore`` and ``AsyncEventStore`` are the same contract, sync and asyncio.
 """

@@ -22,6 +22,7 @@ from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import AppendHooks
+from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
 from fabula.store._records import (
@@ -146,6 +147,7 @@ class AsyncPostgresStore:
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
         _arguments.check_append(stream_id, events, precondition)
+        check_json(stream_id, events)
         with map_errors(self._where, self._settings.schema):
             result = await self._append(stream_id, events, precondition)
         if result.positions and not result.deduplicated:
@@ -188,6 +190,7 @@ class AsyncPostgresStore:
     async def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
         _arguments.check_append_many(appends)
+        check_json_batch(appends)
         check_batch(appends)
         with map_errors(self._where, self._settings.schema):
             results = await append_many(
@@ -394,6 +397,7 @@ class AsyncPostgresStore:
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""
         _arguments.check_save_snapshot(snapshot)
+        check_snapshot_json(snapshot)
         params = {
             "stream_id": snapshot.stream_id,
             "version": snapshot.version,

@@ -37,6 +37,7 @@ from fabula.testing.conformance._check import Check
 from fabula.testing.conformance._envelope import (
     check_envelope_round_trips,
     check_json_text_is_kept_verbatim,
+    check_text_that_is_not_json_is_refused,
 )
 from fabula.testing.conformance._follow import (
     check_next_batch_times_out_empty,
@@ -100,6 +101,7 @@ CHECKS: tuple[Check, ...] = (
     check_read_caused_by,
     check_envelope_round_trips,
     check_json_text_is_kept_verbatim,
+    check_text_that_is_not_json_is_refused,
     # streams and snapshots
     check_stream_version_and_head,
     check_list_streams_by_prefix,

@@ -36,6 +36,7 @@ from fabula.testing.conformance._check import AsyncCheck
 from fabula.testing.conformance._envelope_async import (
     check_envelope_round_trips,
     check_json_text_is_kept_verbatim,
+    check_text_that_is_not_json_is_refused,
 )
 from fabula.testing.conformance._follow_async import (
     check_next_batch_times_out_empty,
@@ -99,6 +100,7 @@ CHECKS: tuple[AsyncCheck, ...] = (
     check_read_caused_by,
     check_envelope_round_trips,
     check_json_text_is_kept_verbatim,
+    check_text_that_is_not_json_is_refused,
     # streams and snapshots
     check_stream_version_and_head,
     check_list_streams_by_prefix,
