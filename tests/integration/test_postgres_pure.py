@@ -113,6 +113,21 @@ def test_append_params_choose_the_statement(precondition, mode, expected):
             SchemaError,
             "schema 'orders' at db:5432/app is missing fabula's tables or is damaged",
         ),
+        (
+            errors.UndefinedColumn('column "version" does not exist'),
+            SchemaError,
+            "schema 'orders' at db:5432/app is missing fabula's tables or is damaged",
+        ),
+        (
+            errors.UndefinedFunction("operator does not exist: text = smallint"),
+            ConfigurationError,
+            "cannot use an argument of this type [42883]: operator does not exist: text = smallint",
+        ),
+        (
+            errors.DatatypeMismatch('column "version" is of type bigint but expression is text'),
+            ConfigurationError,
+            "cannot use an argument of this type [42804]",
+        ),
         (errors.QueryCanceled("canceling statement"), StoreError, "canceled the statement"),
         (errors.DiskFull("no space left"), StoreError, "failed [53100]: no space left"),
         (PoolTimeout("couldn't get a connection after 30 sec"), StoreError, "in time"),
