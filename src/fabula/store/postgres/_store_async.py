@@ -46,6 +46,7 @@ from fabula.store.postgres._hooks_async import (
     add_hook,
     write_append,
 )
+from fabula.store.postgres._in_doubt import Attempts, settled
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
     append_params,
@@ -159,10 +160,11 @@ class AsyncPostgresStore:
             return await self._append_refused(stream_id, events, precondition)
         mode, params = append_params(stream_id, events, precondition)
         statement = self._sql.append(mode)
+        attempts = Attempts()
         for _ in range(_APPEND_ROUNDS):
             try:
                 rows = await write_append(
-                    self._db, self._hooks, self._sql, statement, params, events
+                    self._db, self._hooks, self._sql, statement, params, events, attempts
                 )
             except errors.UniqueViolation as exc:
                 if is_violation_of(exc, STREAM_VERSION_KEY):
@@ -174,10 +176,11 @@ class AsyncPostgresStore:
             if rows:
                 positions = tuple(sorted(row[0] for row in rows))
                 return AppendResult(stream_id, max(row[1] for row in rows), positions)
-            # Slow path: an event id is stored already, or the precondition failed.
+            # Slow path: an event id is stored already, or the precondition failed. The
+            # batch found stored is a re-append, or our own commit whose reply was lost.
             replay = replayed_append(stream_id, events, await self._find(events))
             if replay is not None:
-                return replay
+                return settled(replay, attempts)
             if rows is not None:
                 check(precondition, stream_id, await self.stream_version(stream_id))
             # The precondition holds by now, or the append that held our ids rolled back.
