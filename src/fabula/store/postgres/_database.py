@@ -33,6 +33,7 @@ from psycopg_pool import ConnectionPool
 from fabula._errors import StoreError
 from fabula.store.postgres._errors import first_line, map_errors
 from fabula.store.postgres._in_doubt import Attempts
+from fabula.store.postgres._lifetime import Loop, running_loop
 from fabula.store.postgres._migrate import migrate
 from fabula.store.postgres._settings import PostgresSettings
 
@@ -62,6 +63,17 @@ class Database:
         )
         self._ready = False
         self._closed = False
+        self._loop: Loop | None = None
+
+    @property
+    def opened(self) -> bool:
+        """Whether the pool is open (and ``close()`` has connections to close)."""
+        return not self._pool.closed
+
+    @property
+    def loop(self) -> Loop | None:
+        """The event loop the pool was opened in (for an asyncio pool)."""
+        return self._loop
 
     @property
     def pool(self) -> ConnectionPool[Connection[TupleRow]]:
@@ -90,6 +102,7 @@ class Database:
             with conn:
                 migrate(conn, settings.schema, mode=settings.migrate)
             self._pool.open()
+        self._loop = running_loop()
         self._ready = True
 
     def rows(

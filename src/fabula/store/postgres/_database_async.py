@@ -32,6 +32,7 @@ from psycopg_pool import AsyncConnectionPool
 from fabula._errors import StoreError
 from fabula.store.postgres._errors import first_line, map_errors
 from fabula.store.postgres._in_doubt import Attempts
+from fabula.store.postgres._lifetime import Loop, running_loop
 from fabula.store.postgres._migrate_async import migrate
 from fabula.store.postgres._settings import PostgresSettings
 
@@ -61,6 +62,17 @@ class AsyncDatabase:
         )
         self._ready = False
         self._closed = False
+        self._loop: Loop | None = None
+
+    @property
+    def opened(self) -> bool:
+        """Whether the pool is open (and ``close()`` has connections to close)."""
+        return not self._pool.closed
+
+    @property
+    def loop(self) -> Loop | None:
+        """The event loop the pool was opened in (for an asyncio pool)."""
+        return self._loop
 
     @property
     def pool(self) -> AsyncConnectionPool[AsyncConnection[TupleRow]]:
@@ -89,6 +101,7 @@ class AsyncDatabase:
             async with conn:
                 await migrate(conn, settings.schema, mode=settings.migrate)
             await self._pool.open()
+        self._loop = running_loop()
         self._ready = True
 
     async def rows(

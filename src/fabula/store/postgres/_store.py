@@ -48,6 +48,7 @@ from fabula.store.postgres._hooks import (
     write_append,
 )
 from fabula.store.postgres._in_doubt import Attempts, settled
+from fabula.store.postgres._lifetime import on_drop
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
     append_params,
@@ -109,6 +110,7 @@ class PostgresStore:
             conninfo, settings.connect_kwargs(), settings.channel, self._notifier
         )
         self._hooks = AppendHooks()
+        self._dropped = on_drop(self, self._wakeups, self._db)
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> PostgresStore:
@@ -443,7 +445,12 @@ class PostgresStore:
         )
 
     def close(self) -> None:
-        """Close the pool and the wake-up connection; the store cannot be used afterwards."""
+        """Close the pool and the wake-up connection; the store cannot be used afterwards.
+
+        A store dropped without ``close()`` closes them when it is collected, with a
+        ``ResourceWarning`` (``_lifetime.py``).
+        """
+        self._dropped.detach()
         self._wakeups.close()
         self._db.close()
 

@@ -47,6 +47,7 @@ from fabula.store.postgres._hooks_async import (
     write_append,
 )
 from fabula.store.postgres._in_doubt import Attempts, settled
+from fabula.store.postgres._lifetime import on_drop
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
     append_params,
@@ -108,6 +109,7 @@ class AsyncPostgresStore:
             conninfo, settings.connect_kwargs(), settings.channel, self._notifier
         )
         self._hooks = AppendHooks()
+        self._dropped = on_drop(self, self._wakeups, self._db)
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> AsyncPostgresStore:
@@ -446,7 +448,12 @@ class AsyncPostgresStore:
         )
 
     async def close(self) -> None:
-        """Close the pool and the wake-up connection; the store cannot be used afterwards."""
+        """Close the pool and the wake-up connection; the store cannot be used afterwards.
+
+        A store dropped without ``close()`` closes them when it is collected, with a
+        ``ResourceWarning`` (``_lifetime.py``).
+        """
+        self._dropped.detach()
         self._wakeups.close()
         await self._db.close()
 
