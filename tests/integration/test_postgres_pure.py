@@ -9,8 +9,16 @@ from psycopg import errors
 from psycopg_pool import PoolTimeout
 
 from fabula._errors import ConcurrencyError, ConfigurationError, SchemaError, StoreError
-from fabula.store import ANY_VERSION, NO_STREAM, STREAM_EXISTS, ExpectedVersion, NewEvent
+from fabula.store import (
+    ANY_VERSION,
+    NO_STREAM,
+    STREAM_EXISTS,
+    AppendResult,
+    ExpectedVersion,
+    NewEvent,
+)
 from fabula.store.postgres._errors import map_errors
+from fabula.store.postgres._in_doubt import Attempts, settled
 from fabula.store.postgres._ordering import INDEX_BITS, rebased_offset
 from fabula.store.postgres._rows import append_params, prefix_range
 from fabula.store.postgres._settings import PostgresSettings, split_url
@@ -147,3 +155,11 @@ def test_fabula_errors_pass_through_the_mapping():
     with pytest.raises(ConcurrencyError) as caught, map_errors("db:5432/app", "orders"):
         raise original
     assert caught.value is original
+
+
+def test_only_an_append_in_doubt_turns_a_replay_into_a_first_time_result():
+    replay = AppendResult("s-1", 2, (10, 20), deduplicated=True)
+    attempts = Attempts()
+    assert settled(replay, attempts) is replay
+    attempts.in_doubt = True
+    assert settled(replay, attempts) == AppendResult("s-1", 2, (10, 20))
