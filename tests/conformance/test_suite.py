@@ -10,12 +10,13 @@ import importlib
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 import msgspec
 import pytest
 
-from fabula.store import NewEvent
+from fabula.store import NewEvent, StoredEvent
 from fabula.store.memory import AsyncMemoryStore, MemoryStore
 from fabula.testing.conformance import (
     ASYNC_CHECKS,
@@ -81,7 +82,7 @@ class ForgetsDeduplicated(MemoryStore):
 class DedupesByIdAlone(MemoryStore):
     """Deduplicates by event id alone: other content for a stored id is dropped in silence."""
 
-    def _as_stored(self, events):
+    def _as_stored(self, events: Sequence[NewEvent]) -> list[NewEvent]:
         stored = {e.event_id: e for e in self.read_all()}
         return [_new_event(stored[e.event_id]) if e.event_id in stored else e for e in events]
 
@@ -94,7 +95,7 @@ class DedupesByIdAlone(MemoryStore):
         )
 
 
-def _new_event(stored):
+def _new_event(stored: StoredEvent) -> NewEvent:
     return NewEvent(
         event_id=stored.event_id,
         type=stored.type,
