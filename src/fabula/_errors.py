@@ -152,11 +152,14 @@ class StreamNotFound(FabulaError, LookupError):
 class DuplicateEvent(FabulaError):
     """An appended event id is already stored, and not as a retry of the same append."""
 
-    def __init__(self, event_id: object, stream_id: str) -> None:
+    def __init__(self, event_id: object, stream_id: str, *, differs: Sequence[str] = ()) -> None:
         self.event_id = event_id
         self.stream_id = stream_id
+        self.differs = tuple(differs)
+        """The fields whose new value differs from the stored event's (empty if none does)."""
+        how = f" with another {', '.join(self.differs)}" if self.differs else ""
         super().__init__(
-            f"event id {event_id} is already stored and this append to stream "
+            f"event id {event_id} is already stored{how} and this append to stream "
             f"{stream_id!r} is not a retry of the one that stored it"
         )
 

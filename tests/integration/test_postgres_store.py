@@ -137,6 +137,16 @@ def test_a_dropped_schema_is_a_schema_error(store, postgres_schema_url):
         store.read_stream("dropped-1")
 
 
+def test_an_argument_of_the_wrong_type_is_not_a_damaged_schema(store):
+    # Past the stores' own argument checks: the driver error itself must say what is wrong.
+    store.append("typed-1", _events(1))
+    with pytest.raises(ConfigurationError, match=r"argument of this type \[42883\]") as caught:
+        store._db.read(store._sql.stream_version, {"stream_id": 42})
+    assert not isinstance(caught.value, SchemaError)
+    assert "operator does not exist" in str(caught.value)
+    assert store.stream_version("typed-1") == 1
+
+
 def test_a_closed_store_says_so(postgres_schema_url):
     store = PostgresStore.from_url(postgres_schema_url)
     store.close()
