@@ -28,6 +28,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Self
 
 from fabula._errors import CodecError, StoreError
 from fabula.app._envelopes import decode_recorded, decode_records
@@ -159,13 +161,32 @@ class ProjectionRunner:
         self._follow(until=None)
 
     def start(self) -> None:
-        """Run in the background (an asyncio task; a thread for the sync runner)."""
+        """Run in the background (an asyncio task; a thread for the sync runner).
+
+        Returns at once; a runner already running is left as it is. ``stop()`` ends it;
+        so does leaving ``with runner:`` (``with`` for the sync runner).
+        """
         self._background.start(self._run_in_background, name=f"fabula-projection-{self.name}")
 
     def stop(self) -> None:
-        """Ask the runner to stop, and wait until it has (its lease is released)."""
+        """Ask the runner to stop, and wait until it has (its lease is released).
+
+        Safe in any order: before ``start()``, twice, or after the store or target closed.
+        Cancelling the wait leaves the runner stopping on its own.
+        """
         self._background.request_stop()
         self._background.join()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
 
     def status(self) -> ProjectionStatus:
         """Return the projection's position, the head, the lag, the state and parked count."""

@@ -27,6 +27,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Self
 
 from fabula._errors import CodecError, StoreError
 from fabula.app._envelopes import decode_recorded, decode_records
@@ -157,14 +159,33 @@ class AsyncProjectionRunner:
         self._background.reset()
         await self._follow(until=None)
 
-    def start(self) -> None:
-        """Run in the background (an asyncio task; a thread for the sync runner)."""
+    async def start(self) -> None:
+        """Run in the background (an asyncio task; a thread for the sync runner).
+
+        Returns at once; a runner already running is left as it is. ``stop()`` ends it;
+        so does leaving ``async with runner:`` (``with`` for the sync runner).
+        """
         self._background.start(self._run_in_background, name=f"fabula-projection-{self.name}")
 
     async def stop(self) -> None:
-        """Ask the runner to stop, and wait until it has (its lease is released)."""
+        """Ask the runner to stop, and wait until it has (its lease is released).
+
+        Safe in any order: before ``start()``, twice, or after the store or target closed.
+        Cancelling the wait leaves the runner stopping on its own.
+        """
         self._background.request_stop()
         await self._background.join()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
 
     async def status(self) -> ProjectionStatus:
         """Return the projection's position, the head, the lag, the state and parked count."""

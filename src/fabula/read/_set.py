@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal
+from types import TracebackType
+from typing import Any, Literal, Self
 
 from fabula._errors import CodecError, ConfigurationError
 from fabula.app._envelopes import decode_recorded
@@ -323,6 +324,17 @@ class ProjectionSet:
             self._target.close()
         if owns_store and not isinstance(self._store, str):
             self._store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def _react(name: str, handler: Callable[..., object], recorded: Recorded[Any]) -> None:

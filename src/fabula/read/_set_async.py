@@ -22,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal
+from types import TracebackType
+from typing import Any, Literal, Self
 
 from fabula._errors import CodecError, ConfigurationError
 from fabula.app._envelopes import decode_recorded
@@ -144,7 +145,7 @@ class AsyncProjectionSet:
             progress=progress,
         )
 
-    def start(
+    async def start(
         self, names: Sequence[str] | None = None, /, *, lease: LeaseSettings | None = None
     ) -> None:
         """Run the named projections (default: all) in the background of this process."""
@@ -152,7 +153,7 @@ class AsyncProjectionSet:
             if name in self._runners and self._runners[name].state not in ("stopped", "failed"):
                 continue
             runner = self._runners[name] = self.runner(name, lease=lease)
-            runner.start()
+            await runner.start()
 
     async def stop(self) -> None:
         """Stop every runner started by ``start`` and wait for them."""
@@ -325,6 +326,17 @@ class AsyncProjectionSet:
             await self._target.close()
         if owns_store and not isinstance(self._store, str):
             await self._store.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
 
 
 async def _react(name: str, handler: Callable[..., object], recorded: Recorded[Any]) -> None:

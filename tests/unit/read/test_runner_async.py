@@ -70,7 +70,7 @@ async def test_catches_up_follows_and_waits(setup: tuple[Any, AsyncTarget, Proje
     )
     status = await runner.run_until_caught_up()
     assert (status.position, status.lag_events) == (1, 0)
-    runner.start()
+    await runner.start()
     try:
         result = await flow.dispatch(Rename("a", "two"))
         assert await runner.wait_for_position(result.position, timeout=5) == 2
@@ -159,7 +159,7 @@ async def test_lease_handover_between_asyncio_runners(tmp_path: Path) -> None:
         for owner in ("one", "two")
     ]
     for runner in runners:
-        runner.start()
+        await runner.start()
     first = await flow.dispatch(Create("a", "x"))
     await _until(lambda: {r.state for r in runners} == {"live", "standby"})
     active = next(r for r in runners if r.state == "live")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
@@ -37,6 +38,7 @@ from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._target import Step
 from fabula.read.postgres import _sql
+from fabula.store.postgres._pool_guard import PoolGuard
 from fabula.store.postgres._settings import split_url
 
 __all__ = ["PostgresTarget"]
@@ -99,6 +101,7 @@ class PostgresTarget:
             name=f"fabula-read-{schema}",
             configure=self._configure,
         )
+        self._guard = PoolGuard(self._pool)
         self._ready = False
 
     @classmethod
@@ -117,6 +120,7 @@ class PostgresTarget:
         if self._ready:
             return
         try:
+            self._guard.arm()
             self._pool.open()
             with self._pool.connection() as conn, conn.transaction():
                 conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
@@ -300,7 +304,19 @@ class PostgresTarget:
 
     def close(self) -> None:
         """Close the connection pool; the target cannot be used afterwards."""
+        self._guard.disarm()
         self._pool.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} schema={self.schema!r}>"

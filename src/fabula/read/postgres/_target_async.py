@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
@@ -36,6 +37,7 @@ from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._target_async import Step
 from fabula.read.postgres import _sql
+from fabula.store.postgres._pool_guard import AsyncPoolGuard
 from fabula.store.postgres._settings import split_url
 
 __all__ = ["AsyncPostgresTarget"]
@@ -98,6 +100,7 @@ class AsyncPostgresTarget:
             name=f"fabula-read-{schema}",
             configure=self._configure,
         )
+        self._guard = AsyncPoolGuard(self._pool)
         self._ready = False
 
     @classmethod
@@ -116,6 +119,7 @@ class AsyncPostgresTarget:
         if self._ready:
             return
         try:
+            self._guard.arm()
             await self._pool.open()
             async with self._pool.connection() as conn, conn.transaction():
                 await conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
@@ -301,7 +305,19 @@ class AsyncPostgresTarget:
 
     async def close(self) -> None:
         """Close the connection pool; the target cannot be used afterwards."""
+        self._guard.disarm()
         await self._pool.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} schema={self.schema!r}>"

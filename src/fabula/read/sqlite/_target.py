@@ -12,6 +12,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from fabula._errors import ConfigurationError
@@ -139,6 +140,17 @@ class SqliteTarget:
     def close(self) -> None:
         """Close the connections; the target cannot be used afterwards."""
         self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def _require_tables(name: str, tables: Sequence[str]) -> None:

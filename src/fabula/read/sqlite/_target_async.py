@@ -11,6 +11,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from fabula._errors import ConfigurationError
@@ -138,6 +139,17 @@ class AsyncSqliteTarget:
     async def close(self) -> None:
         """Close the connections; the target cannot be used afterwards."""
         await self._db.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
 
 
 def _require_tables(name: str, tables: Sequence[str]) -> None:

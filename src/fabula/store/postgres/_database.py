@@ -31,6 +31,7 @@ from psycopg_pool import ConnectionPool
 from fabula._errors import StoreError
 from fabula.store.postgres._errors import first_line, map_errors
 from fabula.store.postgres._migrate import migrate
+from fabula.store.postgres._pool_guard import PoolGuard
 from fabula.store.postgres._settings import PostgresSettings
 
 __all__ = ["Database"]
@@ -57,6 +58,7 @@ class Database:
             name=f"fabula-{settings.schema}",
             configure=_configure,
         )
+        self._guard = PoolGuard(self._pool)
         self._ready = False
         self._closed = False
 
@@ -86,6 +88,7 @@ class Database:
         with map_errors(self.where, settings.schema):
             with conn:
                 migrate(conn, settings.schema, mode=settings.migrate)
+            self._guard.arm()
             self._pool.open()
         self._ready = True
 
@@ -133,6 +136,7 @@ class Database:
         """Close the pool; later statements raise ``StoreError``."""
         self._closed = True
         self._ready = False
+        self._guard.disarm()
         self._pool.close()
 
 

@@ -30,6 +30,7 @@ from psycopg_pool import AsyncConnectionPool
 from fabula._errors import StoreError
 from fabula.store.postgres._errors import first_line, map_errors
 from fabula.store.postgres._migrate_async import migrate
+from fabula.store.postgres._pool_guard import AsyncPoolGuard
 from fabula.store.postgres._settings import PostgresSettings
 
 __all__ = ["AsyncDatabase"]
@@ -56,6 +57,7 @@ class AsyncDatabase:
             name=f"fabula-{settings.schema}",
             configure=_configure,
         )
+        self._guard = AsyncPoolGuard(self._pool)
         self._ready = False
         self._closed = False
 
@@ -85,6 +87,7 @@ class AsyncDatabase:
         with map_errors(self.where, settings.schema):
             async with conn:
                 await migrate(conn, settings.schema, mode=settings.migrate)
+            self._guard.arm()
             await self._pool.open()
         self._ready = True
 
@@ -136,6 +139,7 @@ class AsyncDatabase:
         """Close the pool; later statements raise ``StoreError``."""
         self._closed = True
         self._ready = False
+        self._guard.disarm()
         await self._pool.close()
 
 

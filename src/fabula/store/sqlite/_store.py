@@ -15,6 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection, Sequence
 from types import TracebackType
+from typing import Self
 from uuid import UUID
 
 from fabula._errors import ConfigurationError
@@ -246,7 +247,7 @@ class SqliteStore:
         """Close the database connections; the store cannot be used afterwards."""
         self._db.close()
 
-    def __enter__(self) -> SqliteStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection, Sequence
 from types import TracebackType
+from typing import Self
 from uuid import UUID
 
 from fabula._errors import ConfigurationError
@@ -245,7 +246,7 @@ class AsyncSqliteStore:
         """Close the database connections; the store cannot be used afterwards."""
         await self._db.close()
 
-    async def __aenter__(self) -> AsyncSqliteStore:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
