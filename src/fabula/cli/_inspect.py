@@ -1,10 +1,11 @@
-"""``fabula streams`` and ``fabula events``: what a store holds."""
+"""``fabula streams`` and ``fabula events``: what a store holds (opened read-only)."""
 
 from __future__ import annotations
 
 import argparse
 
-from fabula.store import EventStore, StoredEvent, open_store
+from fabula.cli._open import open_existing_store
+from fabula.store import EventStore, StoredEvent
 
 __all__ = ["format_event", "register"]
 
@@ -48,7 +49,7 @@ def format_event(item: StoredEvent) -> str:
 
 
 def _streams(args: argparse.Namespace) -> int:
-    store = open_store(args.url)
+    store = open_existing_store(args.url)
     try:
         found = store.list_streams(args.prefix, limit=args.limit)
         width = max((len(s.stream_id) for s in found), default=6)
@@ -63,7 +64,7 @@ def _streams(args: argparse.Namespace) -> int:
 
 
 def _events(args: argparse.Namespace) -> int:
-    store = open_store(args.url)
+    store = open_existing_store(args.url)
     try:
         if args.stream:
             return _stream_events(store, args)
