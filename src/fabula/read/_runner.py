@@ -209,9 +209,7 @@ class ProjectionRunner:
             if position is None or self._position >= position:
                 return self._position
             if self._failure is not None:
-                raise ProjectionFailed(
-                    self.name, position=self._position, reason=str(self._failure)
-                ) from self._failure
+                raise ProjectionFailed.of(self.name, self._failure, position=self._position)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise PositionTimeout(

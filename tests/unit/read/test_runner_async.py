@@ -95,6 +95,9 @@ async def test_poison_stops_the_asyncio_runner(setup: tuple[Any, AsyncTarget, Pr
     )
     with pytest.raises(ProjectionFailed):
         await runner.run_until_caught_up()
+    with pytest.raises(ProjectionFailed) as waited:
+        await runner.wait_for_position(1, timeout=1)
+    assert str(waited.value) == "projection 'todo_list' stopped at position 1: Poison: todo-a"
     [letter] = await target.dead_letters()
     assert (letter.stream_id, letter.version, letter.position, letter.attempts) == (
         "todo-a",
