@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from fabula.cli._open import open_existing_store
-from fabula.store import EventStore, StoredEvent
+from fabula.store import EventStore, StoredEvent, open_store
 
 __all__ = ["format_event", "register"]
 
@@ -49,7 +48,7 @@ def format_event(item: StoredEvent) -> str:
 
 
 def _streams(args: argparse.Namespace) -> int:
-    store = open_existing_store(args.url)
+    store = open_store(args.url, read_only=True)
     try:
         found = store.list_streams(args.prefix, limit=args.limit)
         width = max((len(s.stream_id) for s in found), default=6)
@@ -64,7 +63,7 @@ def _streams(args: argparse.Namespace) -> int:
 
 
 def _events(args: argparse.Namespace) -> int:
-    store = open_existing_store(args.url)
+    store = open_store(args.url, read_only=True)
     try:
         if args.stream:
             return _stream_events(store, args)

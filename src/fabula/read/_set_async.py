@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any, Literal, Self
 
-from fabula._errors import CodecError, ConfigurationError
+from fabula._errors import CodecError, ConfigurationError, SchemaError
 from fabula.app._envelopes import decode_recorded
 from fabula.codec import EventRegistry
 from fabula.domain import Recorded
@@ -47,6 +47,7 @@ from fabula.read._runner_async import AsyncProjectionRunner
 from fabula.read._status import ProjectionStatus
 from fabula.read._target_async import AsyncTarget
 from fabula.read._targets import open_async_target
+from fabula.read.memory import AsyncMemoryTarget
 from fabula.store import AsyncEventStore, StoredEvent, open_async_store
 
 __all__ = ["AsyncProjectionSet", "RebuildMode", "RebuildProgress"]
@@ -68,6 +69,9 @@ class AsyncProjectionSet:
         registry: decodes events; every consumer's event classes are registered in it.
         policy: the error policy of every runner this set makes.
         poll_interval: seconds between polls of the log when no wake-up comes.
+        read_only: open the store and target given by URL only to look at them (status,
+            parked events): nothing is created, migrated or changed, and a URL where
+            there is no store or no read model raises ``SchemaError`` on first use.
     """
 
     def __init__(
@@ -80,9 +84,11 @@ class AsyncProjectionSet:
         registry: EventRegistry | None = None,
         policy: ErrorPolicy = _DEFAULT_POLICY,
         poll_interval: float = 0.5,
+        read_only: bool = False,
     ) -> None:
         self._store = store
         self._target = target
+        self._read_only = read_only
         self._owns = (isinstance(store, str), isinstance(target, str))
         self.registry = registry if registry is not None else EventRegistry()
         self.policy = policy
@@ -100,15 +106,32 @@ class AsyncProjectionSet:
     def store(self) -> AsyncEventStore:
         """The event store (opened from its URL on first use)."""
         if isinstance(self._store, str):
-            self._store = open_async_store(self._store)
+            self._store = open_async_store(self._store, read_only=self._read_only)
         return self._store
 
     @property
     def target(self) -> AsyncTarget:
         """The read-model target (opened from its URL on first use)."""
         if isinstance(self._target, str):
-            self._target = open_async_target(self._target)
+            self._target = open_async_target(self._target, read_only=self._read_only)
         return self._target
+
+    def as_read_only(self) -> AsyncProjectionSet:
+        """Return a set of the same projections that only looks (see ``read_only``).
+
+        ``fabula projections status`` and ``parked`` use it. A store or target this set
+        holds as an object (or has opened already) is shared as it is, and left to this
+        set to close; one it holds as a URL is opened read-only by the new set.
+        """
+        return AsyncProjectionSet(
+            self._store,
+            self._target,
+            consumers=self._consumers.values(),
+            registry=self.registry,
+            policy=self.policy,
+            poll_interval=self._poll_interval,
+            read_only=True,
+        )
 
     @property
     def names(self) -> list[str]:
@@ -183,8 +206,23 @@ class AsyncProjectionSet:
             if runner is not None:
                 found.append(await runner.status())
             else:
-                found.append(await read_status(self.store, self.target, name))
+                found.append(await read_status(self.store, await self._readable_target(), name))
         return found
+
+    async def _readable_target(self) -> AsyncTarget:
+        """The target; read-only where it holds no read models yet, an empty one instead.
+
+        Looking must not create the read-model database; until a runner has, every
+        checkpoint is at 0 and nothing is parked, which an empty target says.
+        """
+        if not self._read_only:
+            return self.target
+        try:
+            target = self.target
+            await target.checkpoints()  # PostgreSQL checks its tables on first use
+        except SchemaError:
+            return AsyncMemoryTarget()
+        return target
 
     async def wait_for_position(
         self,
@@ -226,7 +264,7 @@ class AsyncProjectionSet:
         """Return the parked events of one projection (default: all), by name and position."""
         if name is not None:
             self.get(name)
-        return await self.target.dead_letters(name)
+        return await (await self._readable_target()).dead_letters(name)
 
     async def retry_parked(self, name: str, position: int, /) -> None:
         """Apply a parked event again; on success its dead letter is removed.

@@ -79,15 +79,38 @@ def _resolve(url: str, index: Literal[1, 2]) -> Any:
     return getattr(module, entry[index])
 
 
-def open_store(url: str, /, **settings: Any) -> EventStore:
-    """Open a sync store from its URL; ``settings`` go to the backend's constructor."""
+# scheme -> the settings that open a store without creating, migrating or changing it
+_READ_ONLY: dict[str, dict[str, str]] = {
+    "sqlite": {"mode": "ro"},
+    "postgresql": {"migrate": "check"},
+    "postgres": {"migrate": "check"},
+}
+
+
+def _settings(url: str, settings: dict[str, Any], *, read_only: bool) -> dict[str, Any]:
+    if not read_only:
+        return settings
+    return {**settings, **_READ_ONLY.get(urlsplit(url).scheme, {})}
+
+
+def open_store(url: str, /, *, read_only: bool = False, **settings: Any) -> EventStore:
+    """Open a sync store from its URL; ``settings`` go to the backend's constructor.
+
+    ``read_only=True`` opens it to look only: nothing is created, migrated or changed,
+    and no store there raises ``SchemaError``. SQLite opens with ``mode="ro"`` (writes
+    raise ``ReadOnlyError``), PostgreSQL with ``migrate="check"``; ``memory://`` is a
+    new, empty store either way.
+    """
     cls = _resolve(url, 1)
-    store: EventStore = cls.from_url(url, **settings)
+    store: EventStore = cls.from_url(url, **_settings(url, settings, read_only=read_only))
     return store
 
 
-def open_async_store(url: str, /, **settings: Any) -> AsyncEventStore:
-    """Open an asyncio store from its URL; ``settings`` go to the backend's constructor."""
+def open_async_store(url: str, /, *, read_only: bool = False, **settings: Any) -> AsyncEventStore:
+    """Open an asyncio store from its URL; ``settings`` go to the backend's constructor.
+
+    ``read_only=True``: as for ``open_store``.
+    """
     cls = _resolve(url, 2)
-    store: AsyncEventStore = cls.from_url(url, **settings)
+    store: AsyncEventStore = cls.from_url(url, **_settings(url, settings, read_only=read_only))
     return store

@@ -14,6 +14,7 @@ __all__ = [
     "ACQUIRE_LEASE",
     "CHECKPOINT",
     "CHECKPOINTS",
+    "COUNT_TABLES",
     "DEAD_LETTERS",
     "DEAD_LETTERS_OF",
     "DELETE_LETTER",
@@ -27,6 +28,7 @@ __all__ = [
     "RELEASE_LEASE",
     "RENEW_LEASE",
     "SET_CHECKPOINT",
+    "TABLE_COUNT",
     "UPSERT_LETTER",
     "copy_from",
     "copy_letters_from",
@@ -39,6 +41,13 @@ __all__ = [
 
 LOCK_SCHEMA = "SELECT pg_advisory_xact_lock(hashtext('fabula.read:' || %s))"
 """Serializes concurrent ``CREATE TABLE IF NOT EXISTS`` of several workers."""
+
+TABLE_COUNT = 3
+COUNT_TABLES = (
+    "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = %s"
+    " AND tablename IN ('fabula_checkpoints', 'fabula_leases', 'fabula_dead_letters')"
+)
+"""How many of fabula's ``TABLE_COUNT`` tables a schema holds (a read-only target checks)."""
 
 
 def create_tables(schema: str) -> sql.Composed:

@@ -29,7 +29,7 @@ import psycopg
 from psycopg import Connection, errors
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
-from fabula._errors import ConfigurationError, StoreError
+from fabula._errors import ConfigurationError, SchemaError, StoreError
 from fabula.read._call import call
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
@@ -80,10 +80,19 @@ class PostgresTarget:
         schema: the schema of the read models and fabula's tables (created if missing).
         min_size: connections the pool keeps open.
         max_size: connections the pool opens at most.
+        read_only: open only to read (status, dead letters): create nothing; a schema
+            without fabula's tables raises ``SchemaError`` on first use.
     """
 
     def __init__(
-        self, conninfo: str, /, *, schema: str = "public", min_size: int = 1, max_size: int = 4
+        self,
+        conninfo: str,
+        /,
+        *,
+        schema: str = "public",
+        min_size: int = 1,
+        max_size: int = 4,
+        read_only: bool = False,
     ) -> None:
         if not 0 < len(schema.encode()) <= 63:
             msg = f"schema name {schema!r} must be 1 to 63 bytes long"
@@ -102,6 +111,7 @@ class PostgresTarget:
             configure=self._configure,
         )
         self._guard = PoolGuard(self._pool)
+        self._read_only = read_only
         self._ready = False
 
     @classmethod
@@ -116,15 +126,25 @@ class PostgresTarget:
         conn.execute(_sql.search_path(self.schema))
 
     def open(self) -> None:
-        """Create the schema and fabula's tables if missing, then open the pool."""
+        """Create the schema and fabula's tables if missing, then open the pool.
+
+        Read-only, check that the tables exist instead (``SchemaError`` if not).
+        """
         if self._ready:
             return
         try:
             self._guard.arm()
             self._pool.open()
             with self._pool.connection() as conn, conn.transaction():
-                conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
-                conn.execute(_sql.create_tables(self.schema))
+                if self._read_only:
+                    found = conn.execute(_sql.COUNT_TABLES, (self.schema,))
+                    row = found.fetchone()
+                    if row is None or row[0] != _sql.TABLE_COUNT:
+                        msg = f"no fabula read models in PostgreSQL schema {self.schema!r}"
+                        raise SchemaError(msg)
+                else:
+                    conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
+                    conn.execute(_sql.create_tables(self.schema))
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
         self._ready = True

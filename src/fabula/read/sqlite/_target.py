@@ -36,12 +36,15 @@ class SqliteTarget:
     Args:
         url: ``sqlite:///path.db`` (or a plain file path; ``:memory:`` for a private one).
         busy_timeout: seconds to wait for another writer before failing.
+        read_only: open the file only to read (status, dead letters): nothing is created
+            or changed, a file without fabula's tables raises ``SchemaError``, and
+            writes raise ``ReadOnlyError``.
     """
 
-    def __init__(self, url: str, /, *, busy_timeout: float = 5.0) -> None:
+    def __init__(self, url: str, /, *, busy_timeout: float = 5.0, read_only: bool = False) -> None:
         self.path = sqlite_path(url) if url.startswith("sqlite:") else url
         self._busy_timeout = busy_timeout
-        self._db = Connection(self.path, busy_timeout=busy_timeout)
+        self._db = Connection(self.path, busy_timeout=busy_timeout, read_only=read_only)
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> SqliteTarget:

@@ -140,7 +140,7 @@ class Connection:
             self._writer = _connect(self._database, busy_timeout)
             try:
                 if prepare is not None:
-                    if not self._shared:
+                    if not self._shared and not self.read_only:
                         enable_wal(self._writer, busy_timeout)
                     prepare(self._writer)
                 else:
