@@ -16,9 +16,9 @@ from fabula.store import open_async_store, open_store
 
 def test_a_missing_sqlite_target_is_refused_and_not_created(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'read.db'}"
-    with pytest.raises(SchemaError, match="no fabula store"):
+    with pytest.raises(SchemaError, match="no fabula target at"):
         open_target(url, read_only=True)
-    with pytest.raises(SchemaError, match="no fabula store"):
+    with pytest.raises(SchemaError, match="no fabula target at"):
         open_async_target(url, read_only=True)
     assert list(tmp_path.iterdir()) == []
 

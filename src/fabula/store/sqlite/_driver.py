@@ -61,12 +61,13 @@ def _notifier_for(path: str) -> Notifier:
         return notifier
 
 
-def _database(path: str, mode: OpenMode) -> str:
+def _database(path: str, mode: OpenMode, what: str) -> str:
     """What ``sqlite3.connect`` opens: the path, or a ``file:`` URI that enforces ``mode``."""
     if mode == "rwc" or path in _PRIVATE:
         return path
     if not os.path.exists(path):
-        msg = f"no fabula store at {path!r}: the file does not exist (mode={mode} creates none)"
+        kind = what.removeprefix("SQLite ")
+        msg = f"no fabula {kind} at {path!r}: the file does not exist (mode={mode} creates none)"
         raise SchemaError(msg)
     return f"file:{quote(os.path.abspath(path))}?mode={mode}"
 
@@ -135,7 +136,7 @@ class Connection:
         self._pool_lock = threading.Lock()
         self._readers: list[sqlite3.Connection] = []
         self._closed = False
-        self._database = _database(path, mode)
+        self._database = _database(path, mode, what)
         with map_errors(path):
             self._writer = _connect(self._database, busy_timeout)
             try:
