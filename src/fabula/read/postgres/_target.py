@@ -38,7 +38,7 @@ from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._target import Step
 from fabula.read.postgres import _sql
-from fabula.store.postgres._pool_guard import PoolGuard
+from fabula.store.postgres._pool_guard import CancelCheck, PoolGuard
 from fabula.store.postgres._settings import split_url
 
 __all__ = ["PostgresTarget"]
@@ -154,7 +154,8 @@ class PostgresTarget:
         """Lend a pooled connection (``search_path`` = this schema), for queries."""
         self.open()
         try:
-            with self._pool.connection() as conn:
+            # psycopg_pool may swallow a cancellation: CancelCheck raises it again.
+            with CancelCheck(), self._pool.connection() as conn:
                 yield conn
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc

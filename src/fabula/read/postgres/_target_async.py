@@ -37,7 +37,7 @@ from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._target_async import Step
 from fabula.read.postgres import _sql
-from fabula.store.postgres._pool_guard import AsyncPoolGuard
+from fabula.store.postgres._pool_guard import AsyncCancelCheck, AsyncPoolGuard
 from fabula.store.postgres._settings import split_url
 
 __all__ = ["AsyncPostgresTarget"]
@@ -153,7 +153,8 @@ class AsyncPostgresTarget:
         """Lend a pooled connection (``search_path`` = this schema), for queries."""
         await self.open()
         try:
-            async with self._pool.connection() as conn:
+            # psycopg_pool may swallow a cancellation: AsyncCancelCheck raises it again.
+            async with AsyncCancelCheck(), self._pool.connection() as conn:
                 yield conn
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc

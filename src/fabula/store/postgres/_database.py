@@ -31,7 +31,7 @@ from psycopg_pool import ConnectionPool
 from fabula._errors import StoreError
 from fabula.store.postgres._errors import first_line, map_errors
 from fabula.store.postgres._migrate import migrate
-from fabula.store.postgres._pool_guard import PoolGuard
+from fabula.store.postgres._pool_guard import CancelCheck, PoolGuard
 from fabula.store.postgres._settings import PostgresSettings
 
 __all__ = ["Database"]
@@ -97,7 +97,8 @@ class Database:
         if not self._ready:
             self.open()
         for attempt in range(1, _ATTEMPTS + 1):
-            with self._pool.connection() as conn:
+            # psycopg_pool may swallow a cancellation: CancelCheck raises it again.
+            with CancelCheck(), self._pool.connection() as conn:
                 try:
                     cursor = conn.execute(statement, params, binary=True)
                     return cursor.fetchall() if cursor.description else []
@@ -117,7 +118,7 @@ class Database:
         if not self._ready:
             self.open()
         for attempt in range(1, _ATTEMPTS + 1):
-            with self._pool.connection() as conn:
+            with CancelCheck(), self._pool.connection() as conn:
                 try:
                     with conn.transaction():
                         return work(conn)

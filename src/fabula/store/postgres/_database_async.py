@@ -30,7 +30,7 @@ from psycopg_pool import AsyncConnectionPool
 from fabula._errors import StoreError
 from fabula.store.postgres._errors import first_line, map_errors
 from fabula.store.postgres._migrate_async import migrate
-from fabula.store.postgres._pool_guard import AsyncPoolGuard
+from fabula.store.postgres._pool_guard import AsyncCancelCheck, AsyncPoolGuard
 from fabula.store.postgres._settings import PostgresSettings
 
 __all__ = ["AsyncDatabase"]
@@ -98,7 +98,8 @@ class AsyncDatabase:
         if not self._ready:
             await self.open()
         for attempt in range(1, _ATTEMPTS + 1):
-            async with self._pool.connection() as conn:
+            # psycopg_pool may swallow a cancellation: AsyncCancelCheck raises it again.
+            async with AsyncCancelCheck(), self._pool.connection() as conn:
                 try:
                     cursor = await conn.execute(statement, params, binary=True)
                     return await cursor.fetchall() if cursor.description else []
@@ -118,7 +119,7 @@ class AsyncDatabase:
         if not self._ready:
             await self.open()
         for attempt in range(1, _ATTEMPTS + 1):
-            async with self._pool.connection() as conn:
+            async with AsyncCancelCheck(), self._pool.connection() as conn:
                 try:
                     async with conn.transaction():
                         return await work(conn)

@@ -7,6 +7,10 @@ escaped, a task was cancelled, nobody closed the store), it cancels every task a
 waits for them all: a worker that swallowed its cancellation never ends, and neither
 does ``asyncio.run``.
 
+It also keeps a cancellation psycopg_pool swallowed: a task cancelled while it gets or
+returns a pooled connection can see its statement return normally, cancel lost, and wait
+on (an ``AsyncPostgresStore.wait_for_events`` then ran to its timeout).
+
 Rules:
 1. ``arm()`` (in the loop, once the pool is open) starts a guard task that only waits.
    Cancelled, as ``asyncio.run`` cancels every task on its way out, it closes the
@@ -15,17 +19,21 @@ Rules:
    anything: the owner does, once.
 3. ``PoolGuard`` is the same API for sync pools, whose worker threads never hold up an
    exit: it does nothing.
+4. ``async with AsyncCancelCheck():`` around pooled work raises ``CancelledError`` on the way
+   out if the task was cancelled meanwhile and the block ended normally all the same
+   (``Task.cancelling()`` went up). ``CancelCheck``, its sync twin, does nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from types import TracebackType
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
-__all__ = ["AsyncPoolGuard", "PoolGuard"]
+__all__ = ["AsyncCancelCheck", "AsyncPoolGuard", "CancelCheck", "PoolGuard"]
 
 
 class AsyncPoolGuard:
@@ -70,3 +78,39 @@ class PoolGuard:
 
     def disarm(self) -> None:
         """Do nothing."""
+
+
+class AsyncCancelCheck:
+    """Raises ``CancelledError`` after a block that swallowed its task's cancellation (rule 4)."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[Any] | None = None
+        self._before = 0
+
+    async def __aenter__(self) -> None:
+        self._task = asyncio.current_task()
+        self._before = self._task.cancelling() if self._task is not None else 0
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None and self._task is not None and self._task.cancelling() > self._before:
+            raise asyncio.CancelledError
+
+
+class CancelCheck:
+    """The sync twin of ``AsyncCancelCheck``: threads are not cancelled (rule 4)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
