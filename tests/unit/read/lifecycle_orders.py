@@ -36,6 +36,19 @@ async def start_raise(store_url: str, target_url: str) -> None:
     raise Boom
 
 
+async def start_return(store_url: str, target_url: str) -> None:
+    store, target = open_async_store(store_url), open_async_target(target_url)
+    await AsyncProjectionRunner(store, PROJECTION, target=target).start()
+    await asyncio.sleep(0.1)  # then return, closing nothing
+
+
+async def concurrent_stops(store_url: str, target_url: str) -> None:
+    async with open_async_store(store_url) as store, open_async_target(target_url) as target:
+        runner = AsyncProjectionRunner(store, PROJECTION, target=target)
+        await runner.start()
+        await asyncio.gather(runner.stop(), runner.stop(), runner.stop())
+
+
 async def start_then_cancelled(store_url: str, target_url: str) -> None:
     async def work() -> None:
         store, target = open_async_store(store_url), open_async_target(target_url)
@@ -148,6 +161,8 @@ def sync_set_raise(store_url: str, target_url: str) -> None:
 
 ASYNC: list[Callable[[str, str], Awaitable[None]]] = [
     start_raise,
+    start_return,
+    concurrent_stops,
     start_then_cancelled,
     stop_before_start,
     close_store_before_stop,
