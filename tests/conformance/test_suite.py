@@ -174,6 +174,15 @@ class NeverWaits(MemoryStore):
         return self.head() > after
 
 
+class NotAContextManager(MemoryStore):
+    __exit__ = None  # type: ignore[assignment]
+
+
+class EntersAnotherStore(MemoryStore):
+    def __enter__(self):
+        return MemoryStore()
+
+
 MUTANTS = [
     (NoCountStreams, "check_provides_every_contract_method"),
     (ReadAllWithoutCategories, "check_provides_every_contract_method"),
@@ -199,6 +208,8 @@ MUTANTS = [
     (KeepsFirstSnapshot, "check_snapshot_replaced_at_same_version"),
     (NeverWakes, "check_wait_for_events_wakes_on_append"),
     (NeverWaits, "check_wait_for_events_times_out"),
+    (NotAContextManager, "check_provides_every_contract_method"),
+    (EntersAnotherStore, "check_entering_gives_the_store"),
 ]
 
 CHECKS_BY_NAME = {check.__name__: check for check in SYNC_CHECKS}

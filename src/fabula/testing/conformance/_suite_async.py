@@ -59,7 +59,10 @@ from fabula.testing.conformance._streams_async import (
     check_list_streams_order_and_literal_prefix,
     check_stream_version_and_head,
 )
-from fabula.testing.conformance._surface_async import check_provides_every_contract_method
+from fabula.testing.conformance._surface_async import (
+    check_entering_gives_the_store,
+    check_provides_every_contract_method,
+)
 
 __all__ = ["CHECKS"]
 
@@ -107,5 +110,7 @@ CHECKS: tuple[AsyncCheck, ...] = (
     check_subscription_iterates,
     check_subscription_resumes_from_checkpoint,
     check_next_batch_times_out_empty,
+    # lifecycle
+    check_entering_gives_the_store,
 )
 """Every asyncio check; the first asserts the store provides every contract method."""
