@@ -121,7 +121,7 @@ class SqlReadModel:
         self._runner = AsyncProjectionRunner(
             store, projection, target=self._target, registry=registry, policy=self._policy
         )
-        self._runner.start()
+        await self._runner.start()
 
     async def wait_for_position(self, position: int | None, /, *, timeout: float = 10.0) -> int:
         """Wait until the read model has passed ``position`` (see ``AsyncProjectionRunner``)."""

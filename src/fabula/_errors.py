@@ -10,7 +10,8 @@ FabulaError
 ├── StreamNotFound (LookupError)
 ├── DuplicateEvent              an event id is stored already, in a way a retry cannot explain
 ├── StoreError                  the storage driver failed (connection lost, disk full, ...)
-│   └── SchemaError             the database schema is missing or at another version
+│   ├── SchemaError             the database schema is missing or at another version
+│   └── ReadOnlyError           a write to a store opened read-only (sqlite:///x.db?mode=ro)
 ├── CodecError                  an event or snapshot cannot be encoded or decoded
 │   ├── UnknownEventType        a stored type name has no registered class
 │   └── InvalidMetadata (TypeError)  metadata that is not a mapping
@@ -43,6 +44,7 @@ __all__ = [
     "InvalidMetadata",
     "InvalidStreamId",
     "ListenerError",
+    "ReadOnlyError",
     "SchemaError",
     "StoreError",
     "StreamNotFound",
@@ -170,6 +172,10 @@ class StoreError(FabulaError):
 
 class SchemaError(StoreError):
     """The database schema is missing, newer than this code, or needs a migration."""
+
+
+class ReadOnlyError(StoreError):
+    """A write was attempted on a store opened read-only; nothing was written."""
 
 
 class CodecError(FabulaError):

@@ -230,6 +230,15 @@ class KeepsAnySnapshotText(MemoryStore):
         self._log.save_snapshot(snapshot)
 
 
+class NotAContextManager(MemoryStore):
+    __exit__ = None  # type: ignore[assignment]
+
+
+class EntersAnotherStore(MemoryStore):
+    def __enter__(self):
+        return MemoryStore()
+
+
 MUTANTS = [
     (NoCountStreams, "check_provides_every_contract_method"),
     (ReadAllWithoutCategories, "check_provides_every_contract_method"),
@@ -259,6 +268,8 @@ MUTANTS = [
     (NeverWaits, "check_wait_for_events_times_out"),
     (KeepsAnyText, "check_text_that_is_not_json_is_refused"),
     (KeepsAnySnapshotText, "check_text_that_is_not_json_is_refused"),
+    (NotAContextManager, "check_provides_every_contract_method"),
+    (EntersAnotherStore, "check_entering_gives_the_store"),
 ]
 
 # -- Mutants for every other check (branch inputs: issue 10 items 10, 12, 13, 17) ---------

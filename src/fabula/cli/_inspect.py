@@ -1,4 +1,4 @@
-"""``fabula streams`` and ``fabula events``: what a store holds."""
+"""``fabula streams`` and ``fabula events``: what a store holds (opened read-only)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def format_event(item: StoredEvent) -> str:
 
 
 def _streams(args: argparse.Namespace) -> int:
-    store = open_store(args.url)
+    store = open_store(args.url, read_only=True)
     try:
         found = store.list_streams(args.prefix, limit=args.limit)
         width = max((len(s.stream_id) for s in found), default=6)
@@ -63,7 +63,7 @@ def _streams(args: argparse.Namespace) -> int:
 
 
 def _events(args: argparse.Namespace) -> int:
-    store = open_store(args.url)
+    store = open_store(args.url, read_only=True)
     try:
         if args.stream:
             return _stream_events(store, args)

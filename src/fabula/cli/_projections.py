@@ -2,6 +2,8 @@
 
 Every command takes ``--app package.module:name``, a ``fabula.read.ProjectionSet`` (or a
 function returning one) that names the store, the read-model target and the projections.
+``status`` and ``parked`` only look: they open the store and target read-only
+(``ProjectionSet.as_read_only``), so a wrong URL is an error, never a new database.
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ def _add(
 
 
 def _status(args: argparse.Namespace) -> int:
-    projections = load_app(args.app)
+    projections = load_app(args.app).as_read_only()
     try:
         if args.wait is not None:
             try:
@@ -173,7 +175,7 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 
 def _parked(args: argparse.Namespace) -> int:
-    projections = load_app(args.app)
+    projections = load_app(args.app).as_read_only()
     try:
         letters = projections.parked(args.name)
     finally:

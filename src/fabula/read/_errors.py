@@ -100,6 +100,22 @@ class ProjectionFailed(FabulaError):
         self.reason = reason
         super().__init__(f"projection {name!r} stopped at position {position}: {reason}")
 
+    @classmethod
+    def of(cls, name: str, failure: BaseException, /, *, position: int) -> ProjectionFailed:
+        """The error that tells a waiter the runner stopped on ``failure``, said once.
+
+        A ``ProjectionFailed`` is told again as it is (its position is the parked event's),
+        with its own cause, rather than wrapped into "stopped at ...: stopped at ...".
+        Any other failure becomes the reason, at ``position``, and the cause.
+        """
+        if isinstance(failure, ProjectionFailed):
+            error = cls(failure.name, position=failure.position, reason=failure.reason)
+            error.__cause__ = failure.__cause__
+        else:
+            error = cls(name, position=position, reason=str(failure))
+            error.__cause__ = failure
+        return error
+
 
 class ParkedEventNotFound(FabulaError, LookupError):
     """No event is parked for that projection at that position."""

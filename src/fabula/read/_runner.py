@@ -34,6 +34,8 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
 
 from fabula._errors import CodecError, StoreError
 from fabula.app._envelopes import decode_recorded, decode_records
@@ -166,13 +168,32 @@ class ProjectionRunner:
         self._follow(until=None)
 
     def start(self) -> None:
-        """Run in the background (an asyncio task; a thread for the sync runner)."""
+        """Run in the background (an asyncio task; a thread for the sync runner).
+
+        Returns at once; a runner already running is left as it is. ``stop()`` ends it;
+        so does leaving ``with runner:`` (``with`` for the sync runner).
+        """
         self._background.start(self._run_in_background, name=f"fabula-projection-{self.name}")
 
     def stop(self) -> None:
-        """Ask the runner to stop, and wait until it has (its lease is released)."""
+        """Ask the runner to stop, and wait until it has (its lease is released).
+
+        Safe in any order: before ``start()``, twice, or after the store or target closed.
+        Cancelling the wait leaves the runner stopping on its own.
+        """
         self._background.request_stop()
         self._background.join()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
 
     def status(self) -> ProjectionStatus:
         """Return the projection's position, the head, the lag, the state and parked count."""
@@ -195,9 +216,7 @@ class ProjectionRunner:
             if position is None or self._position >= position:
                 return self._position
             if self._failure is not None:
-                raise ProjectionFailed(
-                    self.name, position=self._position, reason=str(self._failure)
-                ) from self._failure
+                raise ProjectionFailed.of(self.name, self._failure, position=self._position)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise PositionTimeout(

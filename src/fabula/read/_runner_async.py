@@ -33,6 +33,8 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
 
 from fabula._errors import CodecError, StoreError
 from fabula.app._envelopes import decode_recorded, decode_records
@@ -164,14 +166,33 @@ class AsyncProjectionRunner:
         self._background.reset()
         await self._follow(until=None)
 
-    def start(self) -> None:
-        """Run in the background (an asyncio task; a thread for the sync runner)."""
+    async def start(self) -> None:
+        """Run in the background (an asyncio task; a thread for the sync runner).
+
+        Returns at once; a runner already running is left as it is. ``stop()`` ends it;
+        so does leaving ``async with runner:`` (``with`` for the sync runner).
+        """
         self._background.start(self._run_in_background, name=f"fabula-projection-{self.name}")
 
     async def stop(self) -> None:
-        """Ask the runner to stop, and wait until it has (its lease is released)."""
+        """Ask the runner to stop, and wait until it has (its lease is released).
+
+        Safe in any order: before ``start()``, twice, or after the store or target closed.
+        Cancelling the wait leaves the runner stopping on its own.
+        """
         self._background.request_stop()
         await self._background.join()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
 
     async def status(self) -> ProjectionStatus:
         """Return the projection's position, the head, the lag, the state and parked count."""
@@ -194,9 +215,7 @@ class AsyncProjectionRunner:
             if position is None or self._position >= position:
                 return self._position
             if self._failure is not None:
-                raise ProjectionFailed(
-                    self.name, position=self._position, reason=str(self._failure)
-                ) from self._failure
+                raise ProjectionFailed.of(self.name, self._failure, position=self._position)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise PositionTimeout(

@@ -25,9 +25,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal
+from types import TracebackType
+from typing import Any, Literal, Self
 
-from fabula._errors import CodecError, ConfigurationError, StoreError
+from fabula._errors import CodecError, ConfigurationError, SchemaError, StoreError
 from fabula.app._envelopes import decode_recorded
 from fabula.codec import EventRegistry
 from fabula.domain import Recorded
@@ -50,6 +51,7 @@ from fabula.read._runner_async import AsyncProjectionRunner
 from fabula.read._status import ProjectionStatus
 from fabula.read._target_async import AsyncTarget
 from fabula.read._targets import open_async_target
+from fabula.read.memory import AsyncMemoryTarget
 from fabula.store import AsyncEventStore, StoredEvent, open_async_store
 
 __all__ = ["AsyncProjectionSet", "RebuildMode", "RebuildProgress"]
@@ -73,6 +75,9 @@ class AsyncProjectionSet:
         registry: decodes events; every consumer's event classes are registered in it.
         policy: the error policy of every runner this set makes.
         poll_interval: seconds between polls of the log when no wake-up comes.
+        read_only: open the store and target given by URL only to look at them (status,
+            parked events): nothing is created, migrated or changed, and a URL where
+            there is no store or no read model raises ``SchemaError`` on first use.
     """
 
     def __init__(
@@ -85,9 +90,11 @@ class AsyncProjectionSet:
         registry: EventRegistry | None = None,
         policy: ErrorPolicy = _DEFAULT_POLICY,
         poll_interval: float = 0.5,
+        read_only: bool = False,
     ) -> None:
         self._store = store
         self._target = target
+        self._read_only = read_only
         self._owns = (isinstance(store, str), isinstance(target, str))
         self.registry = registry if registry is not None else EventRegistry()
         self.policy = policy
@@ -105,15 +112,32 @@ class AsyncProjectionSet:
     def store(self) -> AsyncEventStore:
         """The event store (opened from its URL on first use)."""
         if isinstance(self._store, str):
-            self._store = open_async_store(self._store)
+            self._store = open_async_store(self._store, read_only=self._read_only)
         return self._store
 
     @property
     def target(self) -> AsyncTarget:
         """The read-model target (opened from its URL on first use)."""
         if isinstance(self._target, str):
-            self._target = open_async_target(self._target)
+            self._target = open_async_target(self._target, read_only=self._read_only)
         return self._target
+
+    def as_read_only(self) -> AsyncProjectionSet:
+        """Return a set of the same projections that only looks (see ``read_only``).
+
+        ``fabula projections status`` and ``parked`` use it. A store or target this set
+        holds as an object (or has opened already) is shared as it is, and left to this
+        set to close; one it holds as a URL is opened read-only by the new set.
+        """
+        return AsyncProjectionSet(
+            self._store,
+            self._target,
+            consumers=self._consumers.values(),
+            registry=self.registry,
+            policy=self.policy,
+            poll_interval=self._poll_interval,
+            read_only=True,
+        )
 
     @property
     def names(self) -> list[str]:
@@ -150,7 +174,7 @@ class AsyncProjectionSet:
             progress=progress,
         )
 
-    def start(
+    async def start(
         self, names: Sequence[str] | None = None, /, *, lease: LeaseSettings | None = None
     ) -> None:
         """Run the named projections (default: all) in the background of this process."""
@@ -158,7 +182,7 @@ class AsyncProjectionSet:
             if name in self._runners and self._runners[name].state not in ("stopped", "failed"):
                 continue
             runner = self._runners[name] = self.runner(name, lease=lease)
-            runner.start()
+            await runner.start()
 
     async def stop(self) -> None:
         """Stop every runner started by ``start`` and wait for them."""
@@ -188,8 +212,23 @@ class AsyncProjectionSet:
             if runner is not None:
                 found.append(await runner.status())
             else:
-                found.append(await read_status(self.store, self.target, name))
+                found.append(await read_status(self.store, await self._readable_target(), name))
         return found
+
+    async def _readable_target(self) -> AsyncTarget:
+        """The target; read-only where it holds no read models yet, an empty one instead.
+
+        Looking must not create the read-model database; until a runner has, every
+        checkpoint is at 0 and nothing is parked, which an empty target says.
+        """
+        if not self._read_only:
+            return self.target
+        try:
+            target = self.target
+            await target.checkpoints()  # PostgreSQL checks its tables on first use
+        except SchemaError:
+            return AsyncMemoryTarget()
+        return target
 
     async def wait_for_position(
         self,
@@ -248,7 +287,7 @@ class AsyncProjectionSet:
         """Return the parked events of one projection (default: all), by name and position."""
         if name is not None:
             self.get(name)
-        return await self.target.dead_letters(name)
+        return await (await self._readable_target()).dead_letters(name)
 
     async def retry_parked(self, name: str, position: int, /) -> None:
         """Apply a parked event again; on success its dead letter is removed.
@@ -360,6 +399,17 @@ class AsyncProjectionSet:
             await self._target.close()
         if owns_store and not isinstance(self._store, str):
             await self._store.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
 
 
 async def _react(name: str, handler: Callable[..., object], recorded: Recorded[Any]) -> None:

@@ -20,6 +20,7 @@ to it except through these methods, so every guarantee below is the target's to 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import TracebackType
 from typing import Any, Protocol, Self
 
 from fabula.domain import Recorded
@@ -130,4 +131,17 @@ class Target(Protocol):
 
     def close(self) -> None:
         """Release connections; the target cannot be used afterwards."""
+        ...
+
+    def __enter__(self) -> Self:
+        """Return the target itself: ``with`` closes it on the way out."""
+        ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the target."""
         ...

@@ -19,6 +19,7 @@ to it except through these methods, so every guarantee below is the target's to 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import TracebackType
 from typing import Any, Protocol, Self
 
 from fabula.domain import Recorded
@@ -129,4 +130,17 @@ class AsyncTarget(Protocol):
 
     async def close(self) -> None:
         """Release connections; the target cannot be used afterwards."""
+        ...
+
+    async def __aenter__(self) -> Self:
+        """Return the target itself: ``async with`` closes it on the way out."""
+        ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the target."""
         ...

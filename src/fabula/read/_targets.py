@@ -44,13 +44,24 @@ def _resolve(url: str, index: Literal[1, 2]) -> Any:
     return getattr(module, entry[index])
 
 
-def open_target(url: str, /, **settings: Any) -> Target:
-    """Open a sync read-model target from its URL; ``settings`` go to its constructor."""
-    target: Target = _resolve(url, 1).from_url(url, **settings)
+def _settings(url: str, settings: dict[str, Any], *, read_only: bool) -> dict[str, Any]:
+    if read_only and urlsplit(url).scheme != "memory":
+        return {**settings, "read_only": True}
+    return settings
+
+
+def open_target(url: str, /, *, read_only: bool = False, **settings: Any) -> Target:
+    """Open a sync read-model target from its URL; ``settings`` go to its constructor.
+
+    ``read_only=True`` opens it only to read (status, dead letters): nothing is created
+    or changed, and a database without fabula's tables raises ``SchemaError``.
+    """
+    target: Target = _resolve(url, 1).from_url(url, **_settings(url, settings, read_only=read_only))
     return target
 
 
-def open_async_target(url: str, /, **settings: Any) -> AsyncTarget:
-    """Open an asyncio read-model target from its URL; ``settings`` go to its constructor."""
-    target: AsyncTarget = _resolve(url, 2).from_url(url, **settings)
+def open_async_target(url: str, /, *, read_only: bool = False, **settings: Any) -> AsyncTarget:
+    """Open an asyncio read-model target from its URL (``read_only``: as ``open_target``)."""
+    found = _resolve(url, 2).from_url(url, **_settings(url, settings, read_only=read_only))
+    target: AsyncTarget = found
     return target

@@ -41,7 +41,9 @@ class AsyncBackground:
             self._wake.clear()
 
     def start(self, loop: Callable[[], Coroutine[Any, Any, None]], /, *, name: str) -> None:
-        """Run ``loop()`` as a task of the running event loop."""
+        """Run ``loop()`` as a task of the running event loop, unless one runs already."""
+        if self.running:
+            return
         self.reset()
         self._task = asyncio.get_running_loop().create_task(loop(), name=name)
 
@@ -61,9 +63,12 @@ class AsyncBackground:
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def join(self) -> None:
-        """Wait for the task to end (its failure is the loop's to report, not raised here)."""
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
+        """Wait for the task to end (its failure is the loop's to report, not raised here).
+
+        Cancelling the wait does not cancel the task (``asyncio.wait``, not ``gather``).
+        """
+        if self._task is not None and not self._task.done():
+            await asyncio.wait((self._task,))
 
 
 class Background:
@@ -88,7 +93,9 @@ class Background:
         self._stop.clear()
 
     def start(self, loop: Callable[[], None], /, *, name: str) -> None:
-        """Run ``loop()`` in a new daemon thread."""
+        """Run ``loop()`` in a new daemon thread, unless one runs already."""
+        if self.running:
+            return
         self.reset()
         self._thread = threading.Thread(target=loop, name=name, daemon=True)
         self._thread.start()

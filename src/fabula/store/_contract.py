@@ -20,7 +20,8 @@ Rules (every backend passes ``fabula.testing.conformance`` to prove them):
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING, Protocol
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol, Self
 from uuid import UUID
 
 from fabula.store._batch import StreamAppend
@@ -130,6 +131,19 @@ class EventStore(Protocol):
         """Release connections; the store cannot be used afterwards."""
         ...
 
+    def __enter__(self) -> Self:
+        """Return the store itself (opened): ``with`` closes it on the way out."""
+        ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        ...
+
 
 class AsyncEventStore(Protocol):
     """A store of event streams with one global log (asyncio). Same contract as ``EventStore``."""
@@ -218,4 +232,17 @@ class AsyncEventStore(Protocol):
 
     async def close(self) -> None:
         """Release connections; the store cannot be used afterwards."""
+        ...
+
+    async def __aenter__(self) -> Self:
+        """Return the store itself (opened): ``async with`` closes it on the way out."""
+        ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the store."""
         ...

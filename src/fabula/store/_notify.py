@@ -3,7 +3,9 @@
 A waiter first reads ``generation``, then checks the log, then waits "since" that
 generation: a notification that arrives between the check and the wait is never lost.
 Notifications are hints only; followers always re-read the log (and poll on timeout).
-One notifier serves threads (``wait``) and asyncio tasks (``async_wait``) alike.
+One notifier serves threads (``wait``) and asyncio tasks (``async_wait``) alike. An
+asyncio waiter that times out or is cancelled takes its future back out: an idle
+follower waits again and again, and each wait must leave nothing behind.
 """
 
 from __future__ import annotations
@@ -20,20 +22,26 @@ class Notifier:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._generation = 0
-        self._futures: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._futures: dict[asyncio.Future[None], asyncio.AbstractEventLoop] = {}
 
     @property
     def generation(self) -> int:
         """Counts notifications so far."""
         return self._generation
 
+    @property
+    def waiters(self) -> int:
+        """How many asyncio tasks wait now (threads waiting in ``wait`` are not counted)."""
+        with self._cond:
+            return len(self._futures)
+
     def notify(self) -> None:
         """Wake every waiter (callable from any thread)."""
         with self._cond:
             self._generation += 1
             self._cond.notify_all()
-            futures, self._futures = self._futures, []
-        for loop, future in futures:
+            futures, self._futures = self._futures, {}
+        for future, loop in futures.items():
             if not loop.is_closed():
                 loop.call_soon_threadsafe(_resolve, future)
 
@@ -49,11 +57,14 @@ class Notifier:
         with self._cond:
             if self._generation != since:
                 return True
-            self._futures.append((loop, future))
+            self._futures[future] = loop
         try:
             await asyncio.wait_for(future, timeout)
         except TimeoutError:
             return False
+        finally:
+            with self._cond:
+                self._futures.pop(future, None)
         return True
 
 

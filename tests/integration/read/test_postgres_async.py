@@ -71,7 +71,7 @@ def test_async_runner_and_set_on_postgres(postgres_schema_url: str) -> None:
             lease=LeaseSettings(ttl=2.0, owner="async"),
             poll_interval=0.05,
         )
-        runner.start()
+        await runner.start()
         result = await flow.dispatch(Rename("3", "renamed"))
         await runner.wait_for_position(result.position, timeout=10)
         assert ("todo-3", "renamed") in await _rows(target)

@@ -155,7 +155,7 @@ async def check_retries_outlast_the_lease_and_park(case: AsyncCase) -> None:
         policy=ErrorPolicy(retries=3, backoff=0.2, max_backoff=1.0),
         lease=LeaseSettings(ttl=0.3, standby_poll=0.05, owner="only"),
     )
-    runner.start()
+    await runner.start()
     try:
         await _until(lambda: _parked_or_looping(case, calls))
     finally:
@@ -174,7 +174,7 @@ async def check_attempts_survive_a_restart(case: AsyncCase) -> None:
     policy = ErrorPolicy(retries=3, backoff=0.05, max_backoff=0.05)
     await case.dispatch(Create("a", "never"))
     first = case.runner(case.failing(calls), policy=policy)
-    first.start()
+    await first.start()
 
     async def two_calls() -> bool:
         return len(calls) >= 2
@@ -197,7 +197,7 @@ async def check_wait_caught_up(case: AsyncCase) -> None:
         registry=case.flow.registry,
         poll_interval=0.05,
     )
-    projections.start()
+    await projections.start()
     try:
         for i in range(3):
             await case.dispatch(Create(str(i), f"t{i}"))

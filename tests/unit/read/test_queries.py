@@ -87,7 +87,7 @@ def test_asyncio_bus_takes_sync_and_async_handlers() -> None:
 
         bus.register(GetTitle, get_title, consistency=runner)
         bus.register(CountTodos, lambda query: len(target.model("todo_list")))
-        runner.start()
+        await runner.start()
         from fabula import AsyncFlow
 
         flow = AsyncFlow(store, registry=domain.registry())

@@ -156,8 +156,11 @@ def test_poison_event_is_parked_and_the_stop_policy_stops_before_it(kit: Kit) ->
     status = runner.status()
     assert (status.state, status.parked) == ("failed", 1)
     assert status.error == "Poison: todo-b"
-    with pytest.raises(ProjectionFailed):
+    with pytest.raises(ProjectionFailed) as waited:
         runner.wait_for_position(poison.position, timeout=1)
+    said = f"projection 'todo_list' stopped at position {poison.position}: Poison: todo-b"
+    assert str(waited.value) == said  # the failure said once, not "stopped at ...: stopped at"
+    assert waited.value.position == poison.position
 
 
 def test_poison_event_is_parked_and_the_continue_policy_goes_on(kit: Kit) -> None:

@@ -70,7 +70,7 @@ async def test_catches_up_follows_and_waits(setup: tuple[Any, AsyncTarget, Proje
     )
     status = await runner.run_until_caught_up()
     assert (status.position, status.lag_events) == (1, 0)
-    runner.start()
+    await runner.start()
     try:
         result = await flow.dispatch(Rename("a", "two"))
         assert await runner.wait_for_position(result.position, timeout=5) == 2
@@ -95,6 +95,9 @@ async def test_poison_stops_the_asyncio_runner(setup: tuple[Any, AsyncTarget, Pr
     )
     with pytest.raises(ProjectionFailed):
         await runner.run_until_caught_up()
+    with pytest.raises(ProjectionFailed) as waited:
+        await runner.wait_for_position(1, timeout=1)
+    assert str(waited.value) == "projection 'todo_list' stopped at position 1: Poison: todo-a"
     [letter] = await target.dead_letters()
     assert (letter.stream_id, letter.version, letter.position, letter.attempts) == (
         "todo-a",
@@ -159,7 +162,7 @@ async def test_lease_handover_between_asyncio_runners(tmp_path: Path) -> None:
         for owner in ("one", "two")
     ]
     for runner in runners:
-        runner.start()
+        await runner.start()
     first = await flow.dispatch(Create("a", "x"))
     await _until(lambda: {r.state for r in runners} == {"live", "standby"})
     active = next(r for r in runners if r.state == "live")

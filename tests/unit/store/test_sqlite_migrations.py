@@ -47,15 +47,21 @@ def test_packaged_migrations_are_numbered_from_one() -> None:
     assert load_migrations() == MIGRATIONS
 
 
-@pytest.mark.parametrize("mode", ["auto", "check"])
-def test_a_fresh_file_gets_the_schema_in_either_mode(
-    path: Path, conn: sqlite3.Connection, mode: str
-) -> None:
+def test_a_fresh_file_gets_the_schema_with_auto(path: Path, conn: sqlite3.Connection) -> None:
     assert schema_version(conn) == 0
-    SqliteStore(path, migrate=mode).close()  # type: ignore[arg-type]
+    SqliteStore(path, migrate="auto").close()
     assert schema_version(conn) == LATEST
     assert {"events", "streams", "snapshots", "fabula_schema"} <= tables(conn)
     assert conn.execute("SELECT version, name FROM fabula_schema").fetchall() == [(1, "0001_init")]
+
+
+def test_check_never_builds_a_schema_in_a_fresh_file(path: Path, conn: sqlite3.Connection) -> None:
+    with pytest.raises(SchemaError, match="no fabula store"):
+        SqliteStore(path, migrate="check")
+    with pytest.raises(SchemaError, match="no fabula store"):
+        migrate(conn, MIGRATIONS, mode="check")
+    assert tables(conn) == set()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
 def test_an_older_database_is_migrated_with_auto(conn: sqlite3.Connection) -> None:

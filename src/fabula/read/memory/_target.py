@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any, Self
 
 from fabula._errors import ConfigurationError
@@ -234,3 +235,14 @@ class MemoryTarget:
 
     def close(self) -> None:
         """Nothing to release; present for the contract."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any, Self
 
 from fabula._errors import ConfigurationError
@@ -233,3 +234,14 @@ class AsyncMemoryTarget:
 
     async def close(self) -> None:
         """Nothing to release; present for the contract."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -15,6 +15,7 @@ __all__ = [
     "CHECKPOINT",
     "CHECKPOINTS",
     "CLEAR_FAILURE",
+    "COUNT_TABLES",
     "DEAD_LETTERS",
     "DEAD_LETTERS_OF",
     "DELETE_LETTER",
@@ -33,6 +34,7 @@ __all__ = [
     "RENEW_LEASE",
     "SCHEMA_EXISTS",
     "SET_CHECKPOINT",
+    "TABLE_COUNT",
     "UPSERT_LETTER",
     "add_failure_columns",
     "copy_from",
@@ -47,6 +49,13 @@ __all__ = [
 
 LOCK_SCHEMA = "SELECT pg_advisory_xact_lock(hashtext('fabula.read:' || %s))"
 """Serializes concurrent ``CREATE TABLE IF NOT EXISTS`` of several workers."""
+
+TABLE_COUNT = 3
+COUNT_TABLES = (
+    "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = %s"
+    " AND tablename IN ('fabula_checkpoints', 'fabula_leases', 'fabula_dead_letters')"
+)
+"""How many of fabula's ``TABLE_COUNT`` tables a schema holds (a read-only target checks)."""
 
 
 def create_tables(schema: str) -> sql.Composed:

@@ -22,6 +22,7 @@ import hashlib
 import inspect
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
@@ -30,7 +31,7 @@ from psycopg import Connection, errors
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
-from fabula._errors import ConfigurationError, StoreError
+from fabula._errors import ConfigurationError, SchemaError, StoreError
 from fabula.read._call import call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
@@ -41,6 +42,7 @@ from fabula.read._projection import SetupHook
 from fabula.read._scratch import ScratchCopy
 from fabula.read._target import Step
 from fabula.read.postgres import _sql
+from fabula.store.postgres._pool_guard import CancelCheck, PoolGuard
 from fabula.store.postgres._settings import split_url
 
 __all__ = ["PostgresTarget"]
@@ -84,6 +86,8 @@ class PostgresTarget:
             default: the URL's, else ``public``).
         min_size: connections the pool keeps open.
         max_size: connections the pool opens at most.
+        read_only: open only to read (status, dead letters): create nothing; a schema
+            without fabula's tables raises ``SchemaError`` on first use.
 
     Raises:
         ConfigurationError: the connection string is malformed, or names two schemas.
@@ -97,6 +101,7 @@ class PostgresTarget:
         schema: str | None = None,
         min_size: int = 1,
         max_size: int = 4,
+        read_only: bool = False,
     ) -> None:
         conninfo, schema = _conninfo_and_schema(conninfo, schema)
         if not 0 < len(schema.encode()) <= 63:
@@ -115,6 +120,8 @@ class PostgresTarget:
             name=f"fabula-read-{schema}",
             configure=self._configure,
         )
+        self._guard = PoolGuard(self._pool)
+        self._read_only = read_only
         self._ready = False
         self._checked: set[Callable[..., Any]] = set()  # handlers found fit for this target
 
@@ -127,7 +134,10 @@ class PostgresTarget:
         conn.execute(_sql.search_path(self.schema))
 
     def open(self) -> None:
-        """Create the schema and fabula's tables if missing, then open the pool."""
+        """Create the schema and fabula's tables if missing, then open the pool.
+
+        Read-only, check that the tables exist instead (``SchemaError`` if not).
+        """
         if self._ready:
             return
         try:
@@ -135,11 +145,19 @@ class PostgresTarget:
             # would retry in the background and time out without the cause
             connection = Connection.connect(self.conninfo, autocommit=True)
             with connection as conn, conn.transaction():
-                conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
-                conn.execute(_sql.create_tables(self.schema))
-                found = conn.execute(_sql.HAS_FAILURE_COLUMNS, (self.schema,))
-                if not (found.fetchone() or (0,))[0]:
-                    conn.execute(_sql.add_failure_columns(self.schema))
+                if self._read_only:
+                    found = conn.execute(_sql.COUNT_TABLES, (self.schema,))
+                    row = found.fetchone()
+                    if row is None or row[0] != _sql.TABLE_COUNT:
+                        msg = f"no fabula read models in PostgreSQL schema {self.schema!r}"
+                        raise SchemaError(msg)
+                else:
+                    conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
+                    conn.execute(_sql.create_tables(self.schema))
+                    found = conn.execute(_sql.HAS_FAILURE_COLUMNS, (self.schema,))
+                    if not (found.fetchone() or (0,))[0]:
+                        conn.execute(_sql.add_failure_columns(self.schema))
+            self._guard.arm()
             self._pool.open()
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
@@ -150,7 +168,8 @@ class PostgresTarget:
         """Lend a pooled connection (``search_path`` = this schema), for queries."""
         self.open()
         try:
-            with self._pool.connection() as conn:
+            # psycopg_pool may swallow a cancellation: CancelCheck raises it again.
+            with CancelCheck(), self._pool.connection() as conn:
                 yield conn
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
@@ -379,7 +398,19 @@ class PostgresTarget:
 
     def close(self) -> None:
         """Close the connection pool; the target cannot be used afterwards."""
+        self._guard.disarm()
         self._pool.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} schema={self.schema!r}>"

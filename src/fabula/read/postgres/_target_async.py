@@ -21,6 +21,7 @@ import hashlib
 import inspect
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
@@ -29,7 +30,7 @@ from psycopg import AsyncConnection, errors
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
-from fabula._errors import ConfigurationError, StoreError
+from fabula._errors import ConfigurationError, SchemaError, StoreError
 from fabula.read._call import async_call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
@@ -40,6 +41,7 @@ from fabula.read._projection import SetupHook
 from fabula.read._scratch import ScratchCopy
 from fabula.read._target_async import Step
 from fabula.read.postgres import _sql
+from fabula.store.postgres._pool_guard import AsyncCancelCheck, AsyncPoolGuard
 from fabula.store.postgres._settings import split_url
 
 __all__ = ["AsyncPostgresTarget"]
@@ -83,6 +85,8 @@ class AsyncPostgresTarget:
             default: the URL's, else ``public``).
         min_size: connections the pool keeps open.
         max_size: connections the pool opens at most.
+        read_only: open only to read (status, dead letters): create nothing; a schema
+            without fabula's tables raises ``SchemaError`` on first use.
 
     Raises:
         ConfigurationError: the connection string is malformed, or names two schemas.
@@ -96,6 +100,7 @@ class AsyncPostgresTarget:
         schema: str | None = None,
         min_size: int = 1,
         max_size: int = 4,
+        read_only: bool = False,
     ) -> None:
         conninfo, schema = _conninfo_and_schema(conninfo, schema)
         if not 0 < len(schema.encode()) <= 63:
@@ -114,6 +119,8 @@ class AsyncPostgresTarget:
             name=f"fabula-read-{schema}",
             configure=self._configure,
         )
+        self._guard = AsyncPoolGuard(self._pool)
+        self._read_only = read_only
         self._ready = False
         self._checked: set[Callable[..., Any]] = set()  # handlers found fit for this target
 
@@ -126,7 +133,10 @@ class AsyncPostgresTarget:
         await conn.execute(_sql.search_path(self.schema))
 
     async def open(self) -> None:
-        """Create the schema and fabula's tables if missing, then open the pool."""
+        """Create the schema and fabula's tables if missing, then open the pool.
+
+        Read-only, check that the tables exist instead (``SchemaError`` if not).
+        """
         if self._ready:
             return
         try:
@@ -134,11 +144,19 @@ class AsyncPostgresTarget:
             # would retry in the background and time out without the cause
             connection = await AsyncConnection.connect(self.conninfo, autocommit=True)
             async with connection as conn, conn.transaction():
-                await conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
-                await conn.execute(_sql.create_tables(self.schema))
-                found = await conn.execute(_sql.HAS_FAILURE_COLUMNS, (self.schema,))
-                if not (await found.fetchone() or (0,))[0]:
-                    await conn.execute(_sql.add_failure_columns(self.schema))
+                if self._read_only:
+                    found = await conn.execute(_sql.COUNT_TABLES, (self.schema,))
+                    row = await found.fetchone()
+                    if row is None or row[0] != _sql.TABLE_COUNT:
+                        msg = f"no fabula read models in PostgreSQL schema {self.schema!r}"
+                        raise SchemaError(msg)
+                else:
+                    await conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
+                    await conn.execute(_sql.create_tables(self.schema))
+                    found = await conn.execute(_sql.HAS_FAILURE_COLUMNS, (self.schema,))
+                    if not (await found.fetchone() or (0,))[0]:
+                        await conn.execute(_sql.add_failure_columns(self.schema))
+            self._guard.arm()
             await self._pool.open()
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
@@ -149,7 +167,8 @@ class AsyncPostgresTarget:
         """Lend a pooled connection (``search_path`` = this schema), for queries."""
         await self.open()
         try:
-            async with self._pool.connection() as conn:
+            # psycopg_pool may swallow a cancellation: AsyncCancelCheck raises it again.
+            async with AsyncCancelCheck(), self._pool.connection() as conn:
                 yield conn
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
@@ -382,7 +401,19 @@ class AsyncPostgresTarget:
 
     async def close(self) -> None:
         """Close the connection pool; the target cannot be used afterwards."""
+        self._guard.disarm()
         await self._pool.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} schema={self.schema!r}>"

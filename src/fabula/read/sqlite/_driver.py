@@ -7,6 +7,9 @@ Rules:
    is under way). A ``:memory:`` database is private to its connection, so there the
    writer serves reads too.
 3. ``sqlite3`` errors become ``StoreError`` once, in the pool; fabula's own errors pass.
+4. ``read_only`` opens the file read-only and creates nothing: a file without fabula's
+   target tables (or no file) is refused with ``SchemaError``; writes raise
+   ``ReadOnlyError``.
 
 The pool itself is the event store's (``fabula.store.sqlite._driver``): only what is done
 to a fresh file differs (the target's tables instead of the store's migrations).
@@ -26,12 +29,24 @@ _WHAT = "SQLite target"
 class Connection(_driver.Connection):
     """Runs the target's operations on a SQLite file (thread-safe)."""
 
-    def __init__(self, path: str, *, busy_timeout: float = 5.0) -> None:
-        super().__init__(path, busy_timeout=busy_timeout, prepare=_ops.create_tables, what=_WHAT)
+    def __init__(self, path: str, *, busy_timeout: float = 5.0, read_only: bool = False) -> None:
+        super().__init__(
+            path,
+            busy_timeout=busy_timeout,
+            prepare=_ops.check_tables if read_only else _ops.create_tables,
+            what=_WHAT,
+            mode="ro" if read_only else "rwc",
+        )
 
 
 class AsyncConnection(_driver.AsyncConnection):
     """``Connection`` for asyncio: each operation runs in a worker thread."""
 
-    def __init__(self, path: str, *, busy_timeout: float = 5.0) -> None:
-        super().__init__(path, busy_timeout=busy_timeout, prepare=_ops.create_tables, what=_WHAT)
+    def __init__(self, path: str, *, busy_timeout: float = 5.0, read_only: bool = False) -> None:
+        super().__init__(
+            path,
+            busy_timeout=busy_timeout,
+            prepare=_ops.check_tables if read_only else _ops.create_tables,
+            what=_WHAT,
+            mode="ro" if read_only else "rwc",
+        )

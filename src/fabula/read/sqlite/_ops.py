@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from uuid import UUID
 
-from fabula._errors import ConfigurationError, StoreError
+from fabula._errors import ConfigurationError, SchemaError, StoreError
 from fabula.read._call import call
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
@@ -107,6 +107,14 @@ def _current(conn: sqlite3.Connection) -> bool:
     if conn.execute(_sql.COUNT_TABLES).fetchone()[0] != _sql.TABLE_COUNT:
         return False
     return bool(conn.execute(_sql.HAS_FAILURE_COLUMNS).fetchone()[0])
+
+
+def check_tables(conn: sqlite3.Connection) -> None:
+    """Refuse a file without fabula's target tables (a read-only target creates none)."""
+    if conn.execute(_sql.COUNT_TABLES).fetchone()[0] != _sql.TABLE_COUNT:
+        path = conn.execute("PRAGMA database_list").fetchone()[2]
+        msg = f"no fabula read models in SQLite database {path!r} (fabula's tables are missing)"
+        raise SchemaError(msg)
 
 
 def prepare(conn: sqlite3.Connection, name: str, setup: Sequence[SetupHook]) -> None:

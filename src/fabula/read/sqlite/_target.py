@@ -12,6 +12,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from fabula._errors import ConfigurationError
@@ -38,12 +39,15 @@ class SqliteTarget:
     Args:
         url: ``sqlite:///path.db`` (or a plain file path; ``:memory:`` for a private one).
         busy_timeout: seconds to wait for another writer before failing.
+        read_only: open the file only to read (status, dead letters): nothing is created
+            or changed, a file without fabula's tables raises ``SchemaError``, and
+            writes raise ``ReadOnlyError``.
     """
 
-    def __init__(self, url: str, /, *, busy_timeout: float = 5.0) -> None:
+    def __init__(self, url: str, /, *, busy_timeout: float = 5.0, read_only: bool = False) -> None:
         self.path = sqlite_path(url) if url.startswith("sqlite:") else url
         self._busy_timeout = busy_timeout
-        self._db = Connection(self.path, busy_timeout=busy_timeout)
+        self._db = Connection(self.path, busy_timeout=busy_timeout, read_only=read_only)
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> SqliteTarget:
@@ -165,6 +169,17 @@ class SqliteTarget:
     def close(self) -> None:
         """Close the connections; the target cannot be used afterwards."""
         self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def _require_tables(name: str, tables: Sequence[str]) -> None:

@@ -11,6 +11,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from fabula._errors import ConfigurationError
@@ -37,12 +38,15 @@ class AsyncSqliteTarget:
     Args:
         url: ``sqlite:///path.db`` (or a plain file path; ``:memory:`` for a private one).
         busy_timeout: seconds to wait for another writer before failing.
+        read_only: open the file only to read (status, dead letters): nothing is created
+            or changed, a file without fabula's tables raises ``SchemaError``, and
+            writes raise ``ReadOnlyError``.
     """
 
-    def __init__(self, url: str, /, *, busy_timeout: float = 5.0) -> None:
+    def __init__(self, url: str, /, *, busy_timeout: float = 5.0, read_only: bool = False) -> None:
         self.path = sqlite_path(url) if url.startswith("sqlite:") else url
         self._busy_timeout = busy_timeout
-        self._db = AsyncConnection(self.path, busy_timeout=busy_timeout)
+        self._db = AsyncConnection(self.path, busy_timeout=busy_timeout, read_only=read_only)
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> AsyncSqliteTarget:
@@ -164,6 +168,17 @@ class AsyncSqliteTarget:
     async def close(self) -> None:
         """Close the connections; the target cannot be used afterwards."""
         await self._db.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
 
 
 def _require_tables(name: str, tables: Sequence[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from types import TracebackType
+from typing import Self
 from uuid import UUID
 
 from fabula._errors import ConfigurationError
@@ -162,7 +163,7 @@ class MemoryStore:
     def close(self) -> None:
         """Nothing to release; present for the contract."""
 
-    def __enter__(self) -> MemoryStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from types import TracebackType
+from typing import Self
 from uuid import UUID
 
 from fabula._errors import ConfigurationError
@@ -161,7 +162,7 @@ class AsyncMemoryStore:
     async def close(self) -> None:
         """Nothing to release; present for the contract."""
 
-    async def __aenter__(self) -> AsyncMemoryStore:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

@@ -35,6 +35,7 @@ from fabula.store.postgres._errors import first_line, map_errors
 from fabula.store.postgres._in_doubt import Attempts
 from fabula.store.postgres._lifetime import Loop, running_loop
 from fabula.store.postgres._migrate import migrate
+from fabula.store.postgres._pool_guard import CancelCheck, PoolGuard
 from fabula.store.postgres._settings import PostgresSettings
 
 __all__ = ["Database"]
@@ -61,6 +62,7 @@ class Database:
             name=f"fabula-{settings.schema}",
             configure=_configure,
         )
+        self._guard = PoolGuard(self._pool)
         self._ready = False
         self._closed = False
         self._loop: Loop | None = None
@@ -101,6 +103,7 @@ class Database:
         with map_errors(self.where, settings.schema):
             with conn:
                 migrate(conn, settings.schema, mode=settings.migrate)
+            self._guard.arm()
             self._pool.open()
         self._loop = running_loop()
         self._ready = True
@@ -119,7 +122,8 @@ class Database:
         if not self._ready:
             self.open()
         for attempt in range(1, _ATTEMPTS + 1):
-            with self._pool.connection() as conn:
+            # psycopg_pool may swallow a cancellation: CancelCheck raises it again.
+            with CancelCheck(), self._pool.connection() as conn:
                 try:
                     cursor = conn.execute(statement, params, binary=True)
                     return cursor.fetchall() if cursor.description else []
@@ -147,7 +151,7 @@ class Database:
         if not self._ready:
             self.open()
         for attempt in range(1, _ATTEMPTS + 1):
-            with self._pool.connection() as conn:
+            with CancelCheck(), self._pool.connection() as conn:
                 try:
                     with conn.transaction():
                         return work(conn)
@@ -168,6 +172,7 @@ class Database:
         """Close the pool; later statements raise ``StoreError``."""
         self._closed = True
         self._ready = False
+        self._guard.disarm()
         self._pool.close()
 
 

@@ -34,6 +34,7 @@ from fabula.store.postgres._errors import first_line, map_errors
 from fabula.store.postgres._in_doubt import Attempts
 from fabula.store.postgres._lifetime import Loop, running_loop
 from fabula.store.postgres._migrate_async import migrate
+from fabula.store.postgres._pool_guard import AsyncCancelCheck, AsyncPoolGuard
 from fabula.store.postgres._settings import PostgresSettings
 
 __all__ = ["AsyncDatabase"]
@@ -60,6 +61,7 @@ class AsyncDatabase:
             name=f"fabula-{settings.schema}",
             configure=_configure,
         )
+        self._guard = AsyncPoolGuard(self._pool)
         self._ready = False
         self._closed = False
         self._loop: Loop | None = None
@@ -100,6 +102,7 @@ class AsyncDatabase:
         with map_errors(self.where, settings.schema):
             async with conn:
                 await migrate(conn, settings.schema, mode=settings.migrate)
+            self._guard.arm()
             await self._pool.open()
         self._loop = running_loop()
         self._ready = True
@@ -118,7 +121,8 @@ class AsyncDatabase:
         if not self._ready:
             await self.open()
         for attempt in range(1, _ATTEMPTS + 1):
-            async with self._pool.connection() as conn:
+            # psycopg_pool may swallow a cancellation: AsyncCancelCheck raises it again.
+            async with AsyncCancelCheck(), self._pool.connection() as conn:
                 try:
                     cursor = await conn.execute(statement, params, binary=True)
                     return await cursor.fetchall() if cursor.description else []
@@ -146,7 +150,7 @@ class AsyncDatabase:
         if not self._ready:
             await self.open()
         for attempt in range(1, _ATTEMPTS + 1):
-            async with self._pool.connection() as conn:
+            async with AsyncCancelCheck(), self._pool.connection() as conn:
                 try:
                     async with conn.transaction():
                         return await work(conn)
@@ -169,6 +173,7 @@ class AsyncDatabase:
         """Close the pool; later statements raise ``StoreError``."""
         self._closed = True
         self._ready = False
+        self._guard.disarm()
         await self._pool.close()
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
 
 from psycopg import errors
@@ -477,7 +477,7 @@ class PostgresStore:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._where} schema={self._settings.schema!r}>"
 
-    def __enter__(self) -> PostgresStore:
+    def __enter__(self) -> Self:
         try:
             self.open()
         except BaseException:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
 
 from psycopg import errors
@@ -480,7 +480,7 @@ class AsyncPostgresStore:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._where} schema={self._settings.schema!r}>"
 
-    async def __aenter__(self) -> AsyncPostgresStore:
+    async def __aenter__(self) -> Self:
         try:
             await self.open()
         except BaseException:

@@ -9,6 +9,11 @@ Rules:
 3. Every store open on the same file in this process shares one ``Notifier``, so an append
    through any of them wakes followers of all of them. Other processes are seen by polling.
 4. ``sqlite3`` errors become fabula errors here, once (``_errors.map_errors``).
+5. Opening checks (or migrates) the schema before it touches the journal mode, so a file
+   that is refused is left as it was. ``mode="ro"`` opens every connection read-only
+   (an SQLite ``mode=ro`` URI, so a missing file is not created), never migrates or
+   switches the journal mode, and refuses writes with ``ReadOnlyError``; ``"rw"``
+   refuses a missing file instead of creating it.
 
 ``AsyncConnection`` has the same API, awaitable: it runs each operation in a worker thread.
 """
@@ -24,11 +29,13 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Concatenate, ParamSpec, TypeVar
+from urllib.parse import quote
 
-from fabula._errors import StoreError
+from fabula._errors import ReadOnlyError, SchemaError, StoreError
 from fabula.store._notify import Notifier
 from fabula.store.sqlite._errors import map_errors
 from fabula.store.sqlite._migrate import MIGRATIONS, MigrateMode, Migration, migrate
+from fabula.store.sqlite._settings import OpenMode
 
 __all__ = ["AsyncConnection", "Connection"]
 
@@ -54,11 +61,26 @@ def _notifier_for(path: str) -> Notifier:
         return notifier
 
 
-def _connect(path: str, busy_timeout: float) -> sqlite3.Connection:
+def _database(path: str, mode: OpenMode, what: str) -> str:
+    """What ``sqlite3.connect`` opens: the path, or a ``file:`` URI that enforces ``mode``."""
+    if mode == "rwc" or path in _PRIVATE:
+        return path
+    if not os.path.exists(path):
+        kind = what.removeprefix("SQLite ")
+        msg = f"no fabula {kind} at {path!r}: the file does not exist (mode={mode} creates none)"
+        raise SchemaError(msg)
+    return f"file:{quote(os.path.abspath(path))}?mode={mode}"
+
+
+def _connect(database: str, busy_timeout: float) -> sqlite3.Connection:
     # isolation_level=None: autocommit; _ops issues BEGIN IMMEDIATE / COMMIT itself.
     # check_same_thread=False: the lock and the pool below decide who uses a connection.
     conn = sqlite3.connect(
-        path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        database,
+        timeout=busy_timeout,
+        isolation_level=None,
+        check_same_thread=False,
+        uri=database.startswith("file:"),
     )
     conn.execute("PRAGMA synchronous = FULL")
     return conn
@@ -86,9 +108,9 @@ def enable_wal(conn: sqlite3.Connection, busy_timeout: float) -> None:
 class Connection:
     """Runs operations on a SQLite database: writes on one writer, reads on pooled readers.
 
-    Opening turns on WAL mode, then creates or migrates the store's schema (see
-    ``_migrate``), or runs ``prepare`` instead for another use of the file (the read
-    side's targets). Thread-safe.
+    Opening creates, migrates or checks the store's schema (see ``_migrate``), then turns
+    on WAL mode; with ``prepare`` (the read side's targets) it turns on WAL mode, then
+    runs ``prepare`` instead. Thread-safe.
     """
 
     def __init__(
@@ -100,8 +122,11 @@ class Connection:
         migrations: Sequence[Migration] = MIGRATIONS,
         prepare: Callable[[sqlite3.Connection], object] | None = None,
         what: str = "SQLite store",
+        mode: OpenMode = "rwc",
     ) -> None:
         self.path = path
+        self.read_only = mode == "ro"
+        """Whether writes are refused (rule 5)."""
         self._what = what
         self.notifier = _notifier_for(path)
         """Woken after every append to this file from this process."""
@@ -111,15 +136,19 @@ class Connection:
         self._pool_lock = threading.Lock()
         self._readers: list[sqlite3.Connection] = []
         self._closed = False
+        self._database = _database(path, mode, what)
         with map_errors(path):
-            self._writer = _connect(path, busy_timeout)
+            self._writer = _connect(self._database, busy_timeout)
             try:
-                if not self._shared:
-                    enable_wal(self._writer, busy_timeout)
                 if prepare is not None:
+                    if not self._shared and not self.read_only:
+                        enable_wal(self._writer, busy_timeout)
                     prepare(self._writer)
                 else:
-                    migrate(self._writer, migrations, mode=migrate_mode, path=path)
+                    check = "check" if self.read_only else migrate_mode
+                    migrate(self._writer, migrations, mode=check, path=path)
+                    if not self._shared and not self.read_only:
+                        enable_wal(self._writer, busy_timeout)
             except BaseException:
                 self._writer.close()
                 raise
@@ -131,7 +160,14 @@ class Connection:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run ``op(writer, *args, **kwargs)`` alone on the writer connection."""
+        """Run ``op(writer, *args, **kwargs)`` alone on the writer connection.
+
+        Raises:
+            ReadOnlyError: the database was opened with ``mode="ro"``.
+        """
+        if self.read_only:
+            msg = f"the {self._what} on {self.path!r} is open read-only (mode=ro): nothing written"
+            raise ReadOnlyError(msg)
         with self._lock:
             if self._closed:
                 raise self._closed_error()
@@ -154,7 +190,7 @@ class Connection:
             conn = self._readers.pop() if self._readers else None
         with map_errors(self.path):
             if conn is None:
-                conn = _connect(self.path, self._busy_timeout)
+                conn = _connect(self._database, self._busy_timeout)
                 conn.execute("PRAGMA query_only = ON")
             try:
                 return op(conn, *args, **kwargs)
@@ -199,6 +235,7 @@ class AsyncConnection:
         migrations: Sequence[Migration] = MIGRATIONS,
         prepare: Callable[[sqlite3.Connection], object] | None = None,
         what: str = "SQLite store",
+        mode: OpenMode = "rwc",
     ) -> None:
         self._sync = Connection(
             path,
@@ -207,6 +244,7 @@ class AsyncConnection:
             migrations=migrations,
             prepare=prepare,
             what=what,
+            mode=mode,
         )
         self.path = path
         self.notifier = self._sync.notifier

@@ -3,6 +3,7 @@
 | sqlite3 | fabula |
 |---|---|
 | ``OperationalError`` "no such table/column" | ``SchemaError`` (schema missing or not ours) |
+| ``OperationalError`` "attempt to write a readonly database" | ``ReadOnlyError`` |
 | any other ``sqlite3.Error`` (busy, disk full, corrupt file, bad parameter, ...) | ``StoreError`` |
 
 fabula's own errors (``ConcurrencyError``, ``DuplicateEvent``, ...) pass through untouched.
@@ -14,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from fabula._errors import SchemaError, StoreError
+from fabula._errors import ReadOnlyError, SchemaError, StoreError
 
 __all__ = ["map_errors"]
 
@@ -28,6 +29,7 @@ def map_errors(path: str) -> Iterator[None]:
 
     Raises:
         SchemaError: a table or column the store needs does not exist.
+        ReadOnlyError: SQLite refused a write (a read-only file or connection).
         StoreError: any other failure of SQLite.
     """
     try:
@@ -37,6 +39,9 @@ def map_errors(path: str) -> Iterator[None]:
         if text.startswith(("no such table", "no such column")):
             msg = f"SQLite database {path!r} lacks fabula's schema ({text})"
             raise SchemaError(msg) from exc
+        if "readonly database" in text:
+            msg = f"SQLite database {path!r} is read-only: {text}"
+            raise ReadOnlyError(msg) from exc
         msg = f"SQLite database {path!r} failed: {text}"
         raise StoreError(msg) from exc
     except sqlite3.Error as exc:

@@ -3,9 +3,11 @@
 Rules:
 1. Migrations are the files ``migrations/NNNN_name.sql``, applied in version order; the
    table ``fabula_schema`` records each applied version (one row per migration).
-2. Opening a store: a fresh database gets every migration. An older one is migrated when
-   ``mode="auto"`` and refused with ``SchemaError`` when ``mode="check"``. A database at a
-   newer version than this code is always refused: old code must not write to it.
+2. Opening a store with ``mode="auto"``: a fresh database gets every migration, an older
+   one is migrated. With ``mode="check"`` both are refused with ``SchemaError`` and
+   nothing is written (a fresh file, or another application's, stays as it was). A
+   database at a newer version than this code is always refused: old code must not
+   write to it.
 3. All pending migrations run in one ``BEGIN IMMEDIATE`` transaction (SQLite DDL is
    transactional), and the version is read again under that lock: two processes opening
    the same fresh file migrate it once, and a failed migration leaves the database as it was.
@@ -76,12 +78,12 @@ def migrate(
     Args:
         conn: a connection in autocommit mode (``isolation_level=None``), not in a transaction.
         migrations: the known migrations, versions 1..n in order.
-        mode: ``"auto"`` migrates an older database, ``"check"`` refuses it.
+        mode: ``"auto"`` creates or migrates the schema, ``"check"`` refuses to.
         path: the database file, named in error messages.
 
     Raises:
-        SchemaError: the database is newer than ``migrations``, is older and ``mode`` is
-            ``"check"``, or a migration failed (and was rolled back).
+        SchemaError: the database is newer than ``migrations``, is older (or has no
+            schema) and ``mode`` is ``"check"``, or a migration failed (and was rolled back).
         ConfigurationError: ``mode`` is not ``"auto"`` or ``"check"``.
     """
     if mode not in ("auto", "check"):
@@ -115,6 +117,12 @@ def _refuse(found: int, target: int, mode: MigrateMode, path: str) -> None:
         msg = (
             f"SQLite database {path!r} is at fabula schema version {found}, newer than "
             f"version {target} that this code knows: upgrade fabula to open it"
+        )
+        raise SchemaError(msg)
+    if found == 0 and mode == "check":
+        msg = (
+            f"no fabula store in SQLite database {path!r} (it holds no fabula schema): "
+            "check the path, or open it with migrate='auto' to create one"
         )
         raise SchemaError(msg)
     if 0 < found < target and mode == "check":

@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection, Sequence
 from types import TracebackType
+from typing import Any, Self
 from uuid import UUID
 
 from fabula._errors import ConfigurationError
@@ -31,10 +32,10 @@ from fabula.store._records import (
     StreamInfo,
 )
 from fabula.store._subscription_async import AsyncSubscription
-from fabula.store._url import sqlite_path
 from fabula.store.sqlite import _ops
 from fabula.store.sqlite._driver import AsyncConnection
 from fabula.store.sqlite._migrate import MigrateMode
+from fabula.store.sqlite._settings import OpenMode, SqliteSettings
 
 __all__ = ["AppendHook", "AsyncSqliteStore", "AttachHook"]
 
@@ -49,16 +50,21 @@ class AsyncSqliteStore:
     """An event store in one SQLite file (WAL mode, full fsync on commit); thread-safe.
 
     Args:
-        path: the database file (created if missing), or ``":memory:"`` for a private,
-            in-process database.
-        migrate: ``"auto"`` (default) migrates an older schema on open; ``"check"``
-            refuses one with ``SchemaError``. A fresh file always gets the schema.
+        path: the database file, or ``":memory:"`` for a private, in-process database.
+        mode: ``"rwc"`` (default) creates a missing file; ``"rw"`` refuses one;
+            ``"ro"`` opens read-only: nothing is ever written, not even the schema or
+            the journal mode, and every write raises ``ReadOnlyError``.
+        migrate: ``"auto"`` (default) creates the schema in a fresh file and migrates an
+            older one on open; ``"check"`` refuses both with ``SchemaError``.
         busy_timeout: seconds to wait for another process's write lock before failing.
         poll_interval: seconds between checks for appends by other processes while waiting.
 
     Raises:
-        SchemaError: the file's schema is newer than this code, or older with ``"check"``.
+        SchemaError: no fabula store is there (with ``"check"`` or ``"ro"``: no file, or a
+            file without fabula's schema), or its schema is newer than this code, or
+            older with ``"check"`` or ``"ro"``.
         StoreError: the file cannot be opened as a SQLite database.
+        ConfigurationError: a setting has a wrong value.
     """
 
     def __init__(
@@ -66,31 +72,48 @@ class AsyncSqliteStore:
         path: str | os.PathLike[str],
         /,
         *,
+        mode: OpenMode = "rwc",
         migrate: MigrateMode = "auto",
         busy_timeout: float = 5.0,
         poll_interval: float = 0.05,
     ) -> None:
-        self._db = AsyncConnection(os.fspath(path), migrate_mode=migrate, busy_timeout=busy_timeout)
-        self._poll_interval = poll_interval
-        self._hooks = AppendHooks()
-
-    @classmethod
-    def from_url(
-        cls,
-        url: str,
-        /,
-        *,
-        migrate: MigrateMode = "auto",
-        busy_timeout: float = 5.0,
-        poll_interval: float = 0.05,
-    ) -> AsyncSqliteStore:
-        """Open ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``sqlite:///:memory:``."""
-        return cls(
-            sqlite_path(url),
+        self._settings = settings = SqliteSettings(
+            path=os.fspath(path),
+            mode=mode,
             migrate=migrate,
             busy_timeout=busy_timeout,
             poll_interval=poll_interval,
         )
+        self._db = AsyncConnection(
+            settings.path,
+            mode=settings.mode,
+            migrate_mode=settings.migrate,
+            busy_timeout=settings.busy_timeout,
+        )
+        self._poll_interval = settings.poll_interval
+        self._hooks = AppendHooks()
+
+    @classmethod
+    def from_url(cls, url: str, /, **settings: Any) -> AsyncSqliteStore:
+        """Open ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``sqlite:///:memory:``.
+
+        The URL may carry the constructor's settings as options (``?mode=ro``, see
+        ``fabula.store.sqlite._settings``); ``settings`` are keyword arguments that must
+        not contradict them. Unknown options are refused with ``ConfigurationError``.
+        """
+        found = SqliteSettings.from_url(url, **settings)
+        return cls(
+            found.path,
+            mode=found.mode,
+            migrate=found.migrate,
+            busy_timeout=found.busy_timeout,
+            poll_interval=found.poll_interval,
+        )
+
+    @property
+    def settings(self) -> SqliteSettings:
+        """The settings this store was opened with."""
+        return self._settings
 
     @property
     def path(self) -> str:
@@ -263,7 +286,7 @@ class AsyncSqliteStore:
         """Close the database connections; the store cannot be used afterwards."""
         await self._db.close()
 
-    async def __aenter__(self) -> AsyncSqliteStore:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

@@ -71,7 +71,10 @@ from fabula.testing.conformance._streams import (
     check_list_streams_order_and_literal_prefix,
     check_stream_version_and_head,
 )
-from fabula.testing.conformance._surface import check_provides_every_contract_method
+from fabula.testing.conformance._surface import (
+    check_entering_gives_the_store,
+    check_provides_every_contract_method,
+)
 
 __all__ = ["CHECKS"]
 
@@ -129,5 +132,7 @@ CHECKS: tuple[Check, ...] = (
     check_bad_numbers_are_refused,
     check_bad_events_are_refused,
     check_bad_snapshots_are_refused,
+    # lifecycle
+    check_entering_gives_the_store,
 )
 """Every asyncio check; the first asserts the store provides every contract method."""

@@ -70,7 +70,10 @@ from fabula.testing.conformance._streams_async import (
     check_list_streams_order_and_literal_prefix,
     check_stream_version_and_head,
 )
-from fabula.testing.conformance._surface_async import check_provides_every_contract_method
+from fabula.testing.conformance._surface_async import (
+    check_entering_gives_the_store,
+    check_provides_every_contract_method,
+)
 
 __all__ = ["CHECKS"]
 
@@ -128,5 +131,7 @@ CHECKS: tuple[AsyncCheck, ...] = (
     check_bad_numbers_are_refused,
     check_bad_events_are_refused,
     check_bad_snapshots_are_refused,
+    # lifecycle
+    check_entering_gives_the_store,
 )
 """Every asyncio check; the first asserts the store provides every contract method."""

@@ -1,5 +1,9 @@
 # Generated from _surface_async.py by tools/unasync.py: do not edit, edit the source.
-"""Conformance: the store offers every method of the contract, with the contract's parameters."""
+"""Conformance: the store offers every method of the contract, with the contract's parameters.
+
+The contract's methods include ``__enter__`` and ``__exit__``: a store is a context
+manager, and entering it gives the store itself.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ from collections.abc import Callable
 from fabula.store import EventStore
 from fabula.testing.conformance._expect import expect
 
-__all__ = ["check_provides_every_contract_method"]
+__all__ = ["check_entering_gives_the_store", "check_provides_every_contract_method"]
 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+_CONTEXT_MANAGER = ("__enter__", "__exit__")
 
 
 def check_provides_every_contract_method(store: EventStore) -> None:
@@ -33,11 +38,18 @@ def check_provides_every_contract_method(store: EventStore) -> None:
         _expect_parameters(name, inspect.signature(wanted), inspect.signature(member))
 
 
+def check_entering_gives_the_store(store: EventStore) -> None:
+    """``with store as entered`` gives the store itself, open (``with`` for sync)."""
+    entered = store.__enter__()
+    expect(entered is store, f"entering the store gave {entered!r}, not the store")
+    store.head()
+
+
 def _contract_methods() -> list[tuple[str, Callable[..., object]]]:
     return [
         (name, member)
         for name, member in sorted(vars(EventStore).items())
-        if not name.startswith("_") and callable(member)
+        if (not name.startswith("_") or name in _CONTEXT_MANAGER) and callable(member)
     ]
 
 

@@ -1,4 +1,8 @@
-"""Conformance: the store offers every method of the contract, with the contract's parameters."""
+"""Conformance: the store offers every method of the contract, with the contract's parameters.
+
+The contract's methods include ``__aenter__`` and ``__aexit__``: a store is a context
+manager, and entering it gives the store itself.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ from collections.abc import Callable
 from fabula.store import AsyncEventStore
 from fabula.testing.conformance._expect import expect
 
-__all__ = ["check_provides_every_contract_method"]
+__all__ = ["check_entering_gives_the_store", "check_provides_every_contract_method"]
 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+_CONTEXT_MANAGER = ("__aenter__", "__aexit__")
 
 
 async def check_provides_every_contract_method(store: AsyncEventStore) -> None:
@@ -32,11 +37,18 @@ async def check_provides_every_contract_method(store: AsyncEventStore) -> None:
         _expect_parameters(name, inspect.signature(wanted), inspect.signature(member))
 
 
+async def check_entering_gives_the_store(store: AsyncEventStore) -> None:
+    """``async with store as entered`` gives the store itself, open (``with`` for sync)."""
+    entered = await store.__aenter__()
+    expect(entered is store, f"entering the store gave {entered!r}, not the store")
+    await store.head()
+
+
 def _contract_methods() -> list[tuple[str, Callable[..., object]]]:
     return [
         (name, member)
         for name, member in sorted(vars(AsyncEventStore).items())
-        if not name.startswith("_") and callable(member)
+        if (not name.startswith("_") or name in _CONTEXT_MANAGER) and callable(member)
     ]
 
 
