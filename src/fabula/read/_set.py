@@ -251,10 +251,11 @@ class ProjectionSet:
         for name in names if names is not None else self.names:
             self.get(name)
             while True:
-                reached = (self.target.checkpoint(name)).position
+                target = self._readable_target()  # read-only: may appear meanwhile
+                reached = (target.checkpoint(name)).position
                 if reached >= position:
                     break
-                self._check_blocked(name, reached, position)
+                self._check_blocked(target, name, reached, position)
                 if time.monotonic() >= deadline:
                     raise PositionTimeout(name, position=position, reached=reached, timeout=timeout)
                 time.sleep(poll_interval)
@@ -276,8 +277,8 @@ class ProjectionSet:
         self.wait_for_position(head or None, names=names, timeout=timeout)
         return self.status(names)
 
-    def _check_blocked(self, name: str, reached: int, position: int) -> None:
-        for letter in self.target.dead_letters(name):
+    def _check_blocked(self, target: Target, name: str, reached: int, position: int) -> None:
+        for letter in target.dead_letters(name):
             if reached < letter.position <= position:
                 raise ProjectionFailed(name, position=letter.position, reason=letter.error)
 

@@ -253,10 +253,11 @@ class AsyncProjectionSet:
         for name in names if names is not None else self.names:
             self.get(name)
             while True:
-                reached = (await self.target.checkpoint(name)).position
+                target = await self._readable_target()  # read-only: may appear meanwhile
+                reached = (await target.checkpoint(name)).position
                 if reached >= position:
                     break
-                await self._check_blocked(name, reached, position)
+                await self._check_blocked(target, name, reached, position)
                 if time.monotonic() >= deadline:
                     raise PositionTimeout(name, position=position, reached=reached, timeout=timeout)
                 await asyncio.sleep(poll_interval)
@@ -278,8 +279,10 @@ class AsyncProjectionSet:
         await self.wait_for_position(head or None, names=names, timeout=timeout)
         return await self.status(names)
 
-    async def _check_blocked(self, name: str, reached: int, position: int) -> None:
-        for letter in await self.target.dead_letters(name):
+    async def _check_blocked(
+        self, target: AsyncTarget, name: str, reached: int, position: int
+    ) -> None:
+        for letter in await target.dead_letters(name):
             if reached < letter.position <= position:
                 raise ProjectionFailed(name, position=letter.position, reason=letter.error)
 
