@@ -10,6 +10,9 @@ traceback. ``FabulaErrors`` rewrites an operation's errors once it has run:
 - GraphQL's own errors (syntax, validation, a wrong argument type) pass unchanged;
 - anything else is masked as "Unexpected error." (the server logs the original), so
   no driver message or stack detail reaches a client.
+
+Subscriptions get the same treatment: ``Schema.stream`` rewrites each result's errors,
+which the extension does not see.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionContext
 from strawberry.types.execution import ExecutionResult
 
@@ -80,6 +84,10 @@ class Schema(strawberry.Schema):
     def __init__(self, query: type, /, *, extensions: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(query, extensions=[*extensions, FabulaErrors], **kwargs)
 
+    async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
+        """Stream an operation's results (a subscription's), with their errors rewritten."""
+        return _rewritten(await super().stream(*args, **kwargs))
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -93,3 +101,13 @@ class Schema(strawberry.Schema):
             else:
                 logger.info("%s refused (%s): %s", error.path, extensions["code"], error.message)
         super().process_errors(unexpected, execution_context)
+
+
+async def _rewritten(source: StreamResult) -> StreamResult:
+    try:
+        async for result in source:
+            if isinstance(result, ExecutionResult) and result.errors:
+                result.errors = [_rewrite(error) for error in result.errors]
+            yield result
+    finally:
+        await source.aclose()
