@@ -11,16 +11,11 @@ stop the server with SIGTERM and expect a clean exit.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
 
 import httpx
 import pytest
@@ -29,22 +24,8 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from fabula.cli import main
-from fabula.web import AuthSettings, BearerAuth
 
-STARTUP_TIMEOUT = 30.0
-SECRET = "the e2e tests' signing secret, 32 bytes or more"
-TOKENS = BearerAuth(AuthSettings(secret=SECRET))
-
-
-def bearer(user: str, *scopes: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {TOKENS.mint(user, scopes=scopes)}"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from .servers import TOKENS, bearer, serving
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -65,49 +46,6 @@ def server(url: str, tmp_path: Path) -> Iterator[str]:
 def todo_server(url: str, tmp_path: Path) -> Iterator[str]:
     """Start ``fabula serve todo`` and yield its base URL; stop it afterwards."""
     yield from serving("todo", url, tmp_path)
-
-
-def serving(app: str, url: str, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    log = (tmp_path / "server.log").open("w+")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fabula", "serve", app, "--url", url, "--port", str(port)],
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "FABULA_AUTH_SECRET": SECRET},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(process, base, log)
-        yield base
-        process.send_signal(signal.SIGTERM)
-        # uvicorn shuts down gracefully, then exits by the signal it was sent.
-        assert process.wait(timeout=15) in (0, -signal.SIGTERM), server_log(log)
-        assert "Application shutdown complete" in server_log(log)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def server_log(log: TextIO) -> str:
-    log.seek(0)
-    return log.read()
-
-
-def wait_until_up(process: subprocess.Popen[bytes], base: str, log: TextIO) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{server_log(log)}")
-        try:
-            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail(f"the server did not answer within {STARTUP_TIMEOUT}s:\n{server_log(log)}")
 
 
 def sse_messages(lines: Iterator[str]) -> Iterator[dict[str, str]]:
