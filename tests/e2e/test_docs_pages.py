@@ -121,7 +121,9 @@ def test_swagger_ui_renders_and_runs_a_request(browser: WebDriver, orders: str) 
         browser.find_element(By.CSS_SELECTOR, ".auth-btn-wrapper button.btn-done").click()
 
         # Run GET /customers/{customer_id}/orders for c1.
-        operation = browser.find_element(By.ID, "operations-queries-read_orders_customers__customer_id__orders_get")
+        operation = browser.find_element(
+            By.ID, "operations-queries-read_orders_customers__customer_id__orders_get"
+        )
         operation.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
         customer = wait(
             browser,
@@ -132,13 +134,17 @@ def test_swagger_ui_renders_and_runs_a_request(browser: WebDriver, orders: str) 
         operation.find_element(By.CSS_SELECTOR, "button.execute").click()
         status = wait(
             browser,
-            lambda b: operation.find_element(
-                By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_status"
-            ).text,
+            lambda b: (
+                operation.find_element(
+                    By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_status"
+                ).text
+            ),
             "the response",
         )
         assert status.strip() == "200", operation.text
-        body = operation.find_element(By.CSS_SELECTOR, ".live-responses-table tr.response .microlight").text
+        body = operation.find_element(
+            By.CSS_SELECTOR, ".live-responses-table tr.response .microlight"
+        ).text
         assert json.loads(body) == {"data": [], "has_more": False, "next_cursor": None}
 
 
