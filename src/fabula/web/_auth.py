@@ -89,7 +89,8 @@ class AuthSettings:
     """Where tokens come from and what they must say.
 
     Args:
-        secret: the HMAC key that signs and verifies tokens (at least 32 bytes).
+        secret: the HMAC key that signs and verifies tokens (at least as many bytes as the
+            hash: 32 for HS256).
         issuer: the ``iss`` every token carries.
         audience: the ``aud`` every token carries.
         algorithm: the HMAC algorithm.
@@ -105,9 +106,10 @@ class AuthSettings:
     leeway: timedelta = timedelta(seconds=30)
 
     def __post_init__(self) -> None:
-        if len(self.secret.encode()) < 32:
-            msg = "the auth secret must be at least 32 bytes (FABULA_AUTH_SECRET)"
-            raise ConfigurationError(msg)
+        needed = int(self.algorithm[2:]) // 8  # RFC 7518 3.2: a key as long as the hash
+        if len(self.secret.encode()) < needed:
+            msg = f"the auth secret must be at least {needed} bytes for {self.algorithm}"
+            raise ConfigurationError(msg + " (FABULA_AUTH_SECRET)")
 
     @property
     def is_development(self) -> bool:
