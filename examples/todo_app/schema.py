@@ -372,7 +372,7 @@ class Subscription:
                     if stream is None or record.stream_id == stream:
                         yield TodoChange(
                             id=strawberry.ID(record.stream_id.removeprefix(f"{TODO_STREAM}-")),
-                            position=f"{services.tokens.issue(record.position)}",
+                            position=services.tokens.issue(record.position) or "",
                             event=_event(record),
                         )
         finally:
