@@ -97,55 +97,54 @@ def only_local_assets(browser: WebDriver, base: str) -> None:
 
 def test_swagger_ui_renders_and_runs_a_request(browser: WebDriver, orders: str) -> None:
     base = orders
-    if True:
-        browser.get(f"{base}/docs")
-        tags = wait(
-            browser,
-            lambda b: [tag.text for tag in b.find_elements(By.CSS_SELECTOR, ".opblock-tag")],
-            "the tags",
-        )
-        assert [tag.split("\n")[0] for tag in tags] == ["orders", "queries", "live"]
-        summaries = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary")]
-        assert any("Place an order" in summary for summary in summaries), summaries
-        only_local_assets(browser, base)
+    browser.get(f"{base}/docs")
+    tags = wait(
+        browser,
+        lambda b: [tag.text for tag in b.find_elements(By.CSS_SELECTOR, ".opblock-tag")],
+        "the tags",
+    )
+    assert [tag.split("\n")[0] for tag in tags] == ["orders", "queries", "live"]
+    summaries = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary")]
+    assert any("Place an order" in summary for summary in summaries), summaries
+    only_local_assets(browser, base)
 
-        # Authorize with a bearer token, as a user would.
-        browser.find_element(By.CSS_SELECTOR, "button.authorize").click()
-        field = wait(
-            browser,
-            lambda b: b.find_element(By.CSS_SELECTOR, ".auth-container input"),
-            "the Authorize dialog",
-        )
-        field.send_keys(TOKENS.mint("c1"))
-        browser.find_element(By.CSS_SELECTOR, ".auth-btn-wrapper button.authorize").click()
-        browser.find_element(By.CSS_SELECTOR, ".auth-btn-wrapper button.btn-done").click()
+    # Authorize with a bearer token, as a user would.
+    browser.find_element(By.CSS_SELECTOR, "button.authorize").click()
+    field = wait(
+        browser,
+        lambda b: b.find_element(By.CSS_SELECTOR, ".auth-container input"),
+        "the Authorize dialog",
+    )
+    field.send_keys(TOKENS.mint("c1"))
+    browser.find_element(By.CSS_SELECTOR, ".auth-btn-wrapper button.authorize").click()
+    browser.find_element(By.CSS_SELECTOR, ".auth-btn-wrapper button.btn-done").click()
 
-        # Run GET /customers/{customer_id}/orders for c1.
-        operation = browser.find_element(
-            By.ID, "operations-queries-read_orders_customers__customer_id__orders_get"
-        )
-        operation.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
-        customer = wait(
-            browser,
-            lambda b: operation.find_element(By.CSS_SELECTOR, "input[placeholder='customer_id']"),
-            "the customer_id field",
-        )
-        customer.send_keys("c1")
-        operation.find_element(By.CSS_SELECTOR, "button.execute").click()
-        status = wait(
-            browser,
-            lambda b: (
-                operation.find_element(
-                    By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_status"
-                ).text
-            ),
-            "the response",
-        )
-        assert status.strip() == "200", operation.text
-        body = operation.find_element(
-            By.CSS_SELECTOR, ".live-responses-table tr.response .microlight"
-        ).text
-        assert json.loads(body) == {"data": [], "has_more": False, "next_cursor": None}
+    # Run GET /customers/{customer_id}/orders for c1.
+    operation = browser.find_element(
+        By.ID, "operations-queries-read_orders_customers__customer_id__orders_get"
+    )
+    operation.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
+    customer = wait(
+        browser,
+        lambda b: operation.find_element(By.CSS_SELECTOR, "input[placeholder='customer_id']"),
+        "the customer_id field",
+    )
+    customer.send_keys("c1")
+    operation.find_element(By.CSS_SELECTOR, "button.execute").click()
+    status = wait(
+        browser,
+        lambda b: (
+            operation.find_element(
+                By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_status"
+            ).text
+        ),
+        "the response",
+    )
+    assert status.strip() == "200", operation.text
+    body = operation.find_element(
+        By.CSS_SELECTOR, ".live-responses-table tr.response .microlight"
+    ).text
+    assert json.loads(body) == {"data": [], "has_more": False, "next_cursor": None}
 
 
 EDITOR = "return document.querySelector('{} .CodeMirror').CodeMirror.getValue()"
@@ -153,26 +152,25 @@ EDITOR = "return document.querySelector('{} .CodeMirror').CodeMirror.getValue()"
 
 def test_graphiql_opens_with_an_example_and_runs_it(browser: WebDriver, todo: str) -> None:
     base = todo
-    if True:
-        browser.get(f"{base}/graphql")
-        query = wait(
-            browser,
-            lambda b: b.execute_script(
-                "const e = document.querySelector('.graphiql-query-editor .CodeMirror');"
-                "return e && e.CodeMirror.getValue()"
-            ),
-            "the query editor",
-        )
-        assert "apiVersion" in query
-        assert "allTodos" in query
-        only_local_assets(browser, base)
+    browser.get(f"{base}/graphql")
+    query = wait(
+        browser,
+        lambda b: b.execute_script(
+            "const e = document.querySelector('.graphiql-query-editor .CodeMirror');"
+            "return e && e.CodeMirror.getValue()"
+        ),
+        "the query editor",
+    )
+    assert "apiVersion" in query
+    assert "allTodos" in query
+    only_local_assets(browser, base)
 
-        browser.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
-        answer = wait(
-            browser,
-            lambda b: b.execute_script(EDITOR.format(".graphiql-response")),
-            "the answer",
-        )
-        data = json.loads(answer)["data"]
-        assert data["apiVersion"]
-        assert data["allTodos"]["totalCount"] == 0
+    browser.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+    answer = wait(
+        browser,
+        lambda b: b.execute_script(EDITOR.format(".graphiql-response")),
+        "the answer",
+    )
+    data = json.loads(answer)["data"]
+    assert data["apiVersion"]
+    assert data["allTodos"]["totalCount"] == 0
