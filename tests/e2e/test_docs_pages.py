@@ -4,7 +4,8 @@
 every host name but 127.0.0.1 to nothing, so a page that still loaded an asset from a
 CDN would stay blank. Swagger UI must render the orders API grouped by tags, take a
 bearer token in its "Authorize" dialog and run a request; GraphiQL must open with its
-example query and run it.
+example query and run it, then run a subscription with the token from its headers pane
+and show a change pushed by the server.
 
 Needs ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them): skipped without
 them locally, failing under ``CI=true``.
@@ -15,10 +16,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -148,6 +151,7 @@ def test_swagger_ui_renders_and_runs_a_request(browser: WebDriver, orders: str) 
 
 
 EDITOR = "return document.querySelector('{} .CodeMirror').CodeMirror.getValue()"
+SET = "document.querySelector('{} .CodeMirror').CodeMirror.setValue(arguments[0])"
 
 
 def test_graphiql_opens_with_an_example_and_runs_it(browser: WebDriver, todo: str) -> None:
@@ -174,3 +178,30 @@ def test_graphiql_opens_with_an_example_and_runs_it(browser: WebDriver, todo: st
     data = json.loads(answer)["data"]
     assert data["apiVersion"]
     assert data["allTodos"]["totalCount"] == 0
+
+    # A subscription from GraphiQL: its headers pane carries the token to connection_init.
+    token = TOKENS.mint("ann")
+    headers = json.dumps({"Authorization": f"Bearer {token}"})
+    browser.execute_script(
+        SET.format(".graphiql-editor-tool .graphiql-editor:not(.hidden)"), headers
+    )
+    subscription = "subscription { todoChanges { id event { type metadata { initiatedBy } } } }"
+    browser.execute_script(SET.format(".graphiql-query-editor"), subscription)
+    time.sleep(1)  # GraphiQL parses an edited query after a debounce, then sees a subscription
+    browser.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+
+    def pushed(b: WebDriver) -> str | None:
+        create = 'mutation { createTodo(description: "from GraphiQL") { id } }'
+        httpx.post(
+            f"{base}/graphql",
+            json={"query": create},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )  # one todo per try, until GraphiQL has subscribed
+        text: str = b.execute_script(EDITOR.format(".graphiql-response"))
+        return text if "todo_created" in text else None
+
+    shown = wait(browser, pushed, "the pushed change")
+    assert shown is not None
+    change = json.loads(shown)["data"]["todoChanges"]
+    assert change["event"] == {"type": "todo_created", "metadata": {"initiatedBy": "ann"}}
