@@ -8,5 +8,6 @@
 - ``examples.balance``: account balance (seed 004), on-demand and stored summaries.
 - ``examples.todo_app``: the todo over GraphQL (seed 000's demo), with Strawberry.
 
-The domains are specified in ``EXAMPLES.md``; ``docs/examples.md`` shows how to run the apps.
+``docs/examples.md`` describes the apps and how to run them; each package's
+modules say which rules of its seed they keep and where fabula differs.
 """

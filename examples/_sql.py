@@ -20,6 +20,9 @@ Rules:
    ``%s`` on PostgreSQL). Column types stay in the portable set: TEXT, INTEGER, BIGINT.
 2. The read model's tables live beside the event store: the same SQLite file, or the
    same PostgreSQL schema. The projection's handlers and checkpoint commit together.
+3. An event a handler keeps failing on (a poison event) is parked and the read model
+   goes on (``PARK_AND_CONTINUE``): one bad event must not stop every later read.
+   The dead letter names it; the runner logs it as an ERROR (logger ``fabula.read``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from fabula.codec import EventRegistry
 from fabula.read import (
     AsyncProjectionRunner,
     AsyncTarget,
+    ErrorPolicy,
     InvalidCursor,
     Projection,
     decode_cursor,
@@ -42,7 +46,10 @@ from fabula.read.memory import AsyncMemoryTarget
 from fabula.read.sqlite import AsyncSqliteTarget
 from fabula.store import AsyncEventStore
 
-__all__ = ["Sql", "SqlReadModel", "Statements", "position_cursor"]
+__all__ = ["PARK_AND_CONTINUE", "Sql", "SqlReadModel", "Statements", "position_cursor"]
+
+PARK_AND_CONTINUE = ErrorPolicy(on_park="continue")
+"""The example apps' policy: retry a failing event a few times, then park it and go on."""
 
 Row = tuple[Any, ...]
 
@@ -67,6 +74,8 @@ class SqlReadModel:
         schema: ``CREATE TABLE IF NOT EXISTS`` (and index) statements for its tables.
         tables: the tables it owns (a rebuild empties them).
         handlers: the statements each event class causes.
+        policy: what the runner does with an event that keeps failing (default: park
+            it and go on).
     """
 
     def __init__(
@@ -77,8 +86,10 @@ class SqlReadModel:
         schema: Sequence[str],
         tables: Sequence[str],
         handlers: Mapping[type, Statements],
+        policy: ErrorPolicy = PARK_AND_CONTINUE,
     ) -> None:
         self.name = name
+        self._policy = policy
         self._schema = tuple(schema)
         self._tables = tuple(tables)
         self._handlers = dict(handlers)
@@ -108,7 +119,7 @@ class SqlReadModel:
         # The tables exist before the first query, not only once the runner got going.
         await self._target.prepare(self.name, setup=projection.setup_hooks)
         self._runner = AsyncProjectionRunner(
-            store, projection, target=self._target, registry=registry
+            store, projection, target=self._target, registry=registry, policy=self._policy
         )
         self._runner.start()
 

@@ -1,4 +1,4 @@
-"""Account balance, reproducing seed 004 (Estoria's CQRS page and examples), EXAMPLES.md section G.
+"""Account balance, reproducing seed 004 (Estoria's CQRS page and examples).
 
 A class-style ``Account`` aggregate (users, balance, creation and deletion), the
 ``AccountView`` summary folded on demand from a stream, and a FastAPI app

@@ -1,4 +1,4 @@
-"""The account aggregate, class style (seed 004 and Estoria's examples; EXAMPLES.md section G).
+"""The account aggregate, class style (seed 004 and Estoria's examples).
 
 Rules:
 1. An account is created once (``AccountCreated``) and deleted once (``AccountDeleted``).

@@ -43,18 +43,18 @@ from fabula.web import (
 __all__ = ["DEFAULT_URL", "create_app"]
 
 DEFAULT_URL = "sqlite:///balance.db"
-"""Where ``fabula serve balance`` keeps its events and read model unless told otherwise."""
+"""Where `fabula serve balance` keeps its events and read model unless told otherwise."""
 
 
 class ModifyBalanceBody(BaseModel):
-    """The seed's ``ModifyBalanceCommand``: any amount, positive or negative."""
+    """The seed's `ModifyBalanceCommand`: any amount, positive or negative."""
 
     account_id: UUID
     amount: Annotated[int, Field(ge=-(10**12), le=10**12, examples=[1000, -500])]
 
 
 class AccountSummary(BaseModel):
-    """The seed's ``AccountView``."""
+    """The seed's `AccountView`."""
 
     balance: int
     last_updated: datetime | None
@@ -68,14 +68,14 @@ class AccountNotFound(DomainError):
 
 
 class _Running:
-    """What the app opens when it starts (see ``lifespan``)."""
+    """What the app opens when it starts (see `lifespan`)."""
 
     store: AsyncEventStore
     flow: AsyncFlow
 
 
 def create_app(url: str = DEFAULT_URL) -> FastAPI:
-    """Return the account balance app, keeping its events and read model at ``url``."""
+    """Return the account balance app, keeping its events and read model at `url`."""
     registry = EventRegistry(EVENTS)
     balances = account_balances()
     tokens = PositionTokens()
@@ -97,7 +97,7 @@ def create_app(url: str = DEFAULT_URL) -> FastAPI:
     app = FastAPI(
         title="fabula account balance",
         description="Seed 004's account balance: a 204 command, an on-demand summary and "
-        "a dedicated read model (EXAMPLES.md section G).",
+        "a dedicated read model. Guide: docs/examples.md in the fabula repository.",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,

@@ -1,4 +1,4 @@
-"""The account commands (seed 004, EXAMPLES.md section G).
+"""The account commands (seed 004).
 
 ``ModifyBalance`` is the seed's ``ModifyBalanceCommand``; the others come from Estoria's
 examples repository. Times are the caller's (``datetime`` with a timezone): the aggregate

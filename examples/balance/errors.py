@@ -1,4 +1,4 @@
-"""The account's rules, as errors with stable codes (seed 004 examples, EXAMPLES.md section G).
+"""The account's rules, as errors with stable codes (seed 004 examples).
 
 Estoria checks these when it applies an event; fabula checks them when it decides, so a
 refused command writes nothing. The messages are the seed's.

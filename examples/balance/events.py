@@ -1,4 +1,4 @@
-"""The account events and their stable type names (seed 004, EXAMPLES.md section G).
+"""The account events and their stable type names (seed 004).
 
 The type names are Estoria's; the seed's ``balancechanged`` carries only the amount, its
 examples repository adds the time, and so does fabula:

@@ -1,4 +1,4 @@
-"""The bank account, reproducing seed 001's ``restful`` demo (``cqrs-es2``), EXAMPLES.md section D.
+"""The bank account, reproducing seed 001's ``restful`` demo (``cqrs-es2``).
 
 A class-style ``Aggregate`` (``BankAccount``) whose money events carry the resulting
 balance, the ``BankAccountQuery`` read model, and a FastAPI app (``examples.bank.app``,

@@ -1,4 +1,4 @@
-"""The bank account aggregate, class style (seed 001 ``restful`` demo; EXAMPLES.md section D).
+"""The bank account aggregate, class style (seed 001 ``restful`` demo).
 
 Rules:
 1. An account opens once (``AccountAlreadyOpen``).

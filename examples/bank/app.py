@@ -51,6 +51,7 @@ from fabula.web import (
     POSITION_HEADER,
     AfterToken,
     PositionTokens,
+    StorableText,
     error_responses,
     install_docs,
     install_error_handlers,
@@ -59,7 +60,7 @@ from fabula.web import (
 __all__ = ["DEFAULT_URL", "create_app"]
 
 DEFAULT_URL = "sqlite:///bank.db"
-"""Where ``fabula serve bank`` keeps its events and read model unless told otherwise."""
+"""Where `fabula serve bank` keeps its events and read model unless told otherwise."""
 
 AccountId = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", examples=["acct-1"])
@@ -70,26 +71,26 @@ Money = Annotated[
 
 
 class OpenBankAccountBody(BaseModel):
-    """The body of ``openBankAccount``: the account id again, as in the seed."""
+    """The body of `openBankAccount`: the account id again, as in the seed."""
 
-    account_id: str
+    account_id: StorableText
 
 
 class AmountBody(BaseModel):
-    """The body of ``depositMoney`` and ``withdrawMoney``."""
+    """The body of `depositMoney` and `withdrawMoney`."""
 
     amount: Money
 
 
 class WriteCheckBody(BaseModel):
-    """The body of ``writeCheck``."""
+    """The body of `writeCheck`."""
 
-    check_number: str = Field(min_length=1, max_length=32)
+    check_number: StorableText = Field(min_length=1, max_length=32)
     amount: Money
 
 
 class AccountView(BaseModel):
-    """The seed's ``BankAccountQuery`` as JSON (money as JSON numbers, as in the seed)."""
+    """The seed's `BankAccountQuery` as JSON (money as JSON numbers, as in the seed)."""
 
     account_id: str
     balance: float
@@ -115,13 +116,13 @@ def _command_time(context: CommandContext) -> dict[str, JSONValue]:
 
 
 class _Running:
-    """What the app opens when it starts (see ``lifespan``)."""
+    """What the app opens when it starts (see `lifespan`)."""
 
     flow: AsyncFlow
 
 
 def create_app(url: str = DEFAULT_URL) -> FastAPI:
-    """Return the bank app, keeping its events and read model at ``url``."""
+    """Return the bank app, keeping its events and read model at `url`."""
     registry = EventRegistry(EVENTS)
     accounts = bank_accounts()
     tokens = PositionTokens()
@@ -151,7 +152,8 @@ def create_app(url: str = DEFAULT_URL) -> FastAPI:
 
     app = FastAPI(
         title="fabula bank account",
-        description="Seed 001's bank account demo over REST (EXAMPLES.md section D).",
+        description="Seed 001's bank account demo (the Rust cqrs-es2 crates' restful example) "
+        "over REST. Guide: docs/examples.md in the fabula repository.",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,

@@ -1,4 +1,4 @@
-"""The bank account commands (seed 001 ``restful`` demo, EXAMPLES.md section D).
+"""The bank account commands (seed 001 ``restful`` demo).
 
 Every command names its account (``account_id``) so that a ``Flow`` routes it to the
 stream ``bank_account-<id>``; the seed passes that id in the URL instead. Amounts are

@@ -1,4 +1,4 @@
-"""The bank account's rules, as errors with stable codes (seed 001, EXAMPLES.md section D).
+"""The bank account's rules, as errors with stable codes (seed 001).
 
 The seed reports each as a ``UserError`` carrying only its message; here each is its own
 ``DomainError`` with a code and the seed's message word for word. ``AccountNotOpen`` and

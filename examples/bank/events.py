@@ -1,4 +1,4 @@
-"""The bank account events and their stable type names (seed 001, EXAMPLES.md section D).
+"""The bank account events and their stable type names (seed 001).
 
 As in the seed, every money event carries the **resulting balance**. Amounts are
 ``Decimal`` values, stored as JSON strings so no cent is ever rounded:

@@ -1,4 +1,4 @@
-"""``BankAccountQuery``: the account as clients read it (seed 001, EXAMPLES.md section D).
+"""``BankAccountQuery``: the account as clients read it (seed 001).
 
 A read model written as an ``Aggregate`` with only ``@evolves`` methods: it folds the
 account's events and decides nothing. A check event appends its number to

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from examples._sql import Sql, SqlReadModel
+from examples._sql import PARK_AND_CONTINUE, Sql, SqlReadModel
 from examples.bank.events import (
     BankAccountOpened,
     CustomerDepositedMoney,
@@ -18,6 +18,7 @@ from examples.bank.events import (
 )
 from examples.bank.query import BankAccountQuery
 from fabula import Recorded
+from fabula.read import ErrorPolicy
 
 __all__ = ["bank_accounts", "find_account"]
 
@@ -61,8 +62,12 @@ def check_written(recorded: Recorded[CustomerWroteCheck]) -> list[Sql]:
     ]
 
 
-def bank_accounts() -> SqlReadModel:
-    """Return a new (not yet started) ``bank_accounts`` read model."""
+def bank_accounts(*, policy: ErrorPolicy = PARK_AND_CONTINUE) -> SqlReadModel:
+    """Return a new (not yet started) ``bank_accounts`` read model.
+
+    Args:
+        policy: what its runner does with a poison event (default: park it, go on).
+    """
     return SqlReadModel(
         "bank_accounts",
         schema=SCHEMA,
@@ -73,6 +78,7 @@ def bank_accounts() -> SqlReadModel:
             CustomerWithdrewCash: balance_changed,
             CustomerWroteCheck: check_written,
         },
+        policy=policy,
     )
 
 

@@ -1,4 +1,4 @@
-"""The customer domain, reproducing seed 001 (``cqrs-es2`` ``example_impl``), EXAMPLES.md section C.
+"""The customer domain, reproducing seed 001 (``cqrs-es2`` ``example_impl``).
 
 A class-style ``Aggregate`` (``Customer``) with ``@decides`` and ``@evolves`` methods, and
 ``CustomerContactQuery``, a read model written as an ``Aggregate`` with only ``@evolves``

@@ -1,4 +1,4 @@
-"""The customer aggregate, class style (seed 001, ``example_impl``; EXAMPLES.md section C).
+"""The customer aggregate, class style (seed 001, ``example_impl``).
 
 Rules (the seed's):
 1. A name can be added only once (``NameAlreadyAdded``).

@@ -1,4 +1,4 @@
-"""The customer commands (seed 001, ``cqrs-es2`` ``example_impl``; EXAMPLES.md section C)."""
+"""The customer commands (seed 001, ``cqrs-es2`` ``example_impl``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The customer's invariants, as errors with stable codes (seed 001, EXAMPLES.md section C).
+"""The customer's invariants, as errors with stable codes (seed 001).
 
 The seed reports both as a ``UserError`` with only a message; here each is its own
 ``DomainError`` with a code, and the seed's message word for word.

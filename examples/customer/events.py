@@ -1,4 +1,4 @@
-"""The customer events and their stable type names (seed 001, EXAMPLES.md section C).
+"""The customer events and their stable type names (seed 001).
 
 | class | type name | JSON payload |
 |---|---|---|

@@ -1,4 +1,4 @@
-"""Orders, reproducing seed 003 (a TypeScript CQRS article), EXAMPLES.md section F.
+"""Orders, reproducing seed 003 (a TypeScript CQRS article).
 
 A functional decider (``order``) over msgspec Struct events with the seed's camelCase
 JSON, the ``orders`` read model kept by a projection with names denormalized from a

@@ -11,9 +11,10 @@
 | ``WS /customers/{id}/orders/live`` | | the same events over a WebSocket |
 
 Every route needs a bearer token (``fabula.web.CurrentUser``; ``fabula token c1`` mints
-a development one): the customer is the token's subject. A customer places, reads,
-lists, cancels and follows only their own orders: another customer's order is a 404,
-another customer's list or feed a 403. Shipping needs the ``orders:ship`` scope.
+a development one): the customer is the token's subject (one the catalog knows, else
+a 400 ``unknown_customer``). A customer places, reads, lists, cancels and follows only
+their own orders: another customer's order is a 404, another customer's list or feed a
+403. Shipping needs the ``orders:ship`` scope.
 
 A 202 body is ``{"message", "order_id", "position"}``; a page is ``{"data", "has_more",
 "next_cursor"}``.
@@ -77,6 +78,7 @@ from fabula.web import (
     PositionTokens,
     Principal,
     Select,
+    StorableText,
     bearer_token,
     error_responses,
     event_stream,
@@ -91,7 +93,7 @@ from fabula.web import (
 __all__ = ["DEFAULT_URL", "SHIP_SCOPE", "create_app"]
 
 DEFAULT_URL = "sqlite:///orders.db"
-"""Where ``fabula serve orders`` keeps its events and read model unless told otherwise."""
+"""Where `fabula serve orders` keeps its events and read model unless told otherwise."""
 
 SHIP_SCOPE = "orders:ship"
 """The token scope that lets a user (the warehouse) ship orders."""
@@ -108,27 +110,27 @@ ExpectedVersion = Annotated[
 class OrderLineIn(BaseModel):
     """One line of a new order: which product, how many (the price is the catalog's)."""
 
-    product_id: str = Field(min_length=1, max_length=64, examples=["mug"])
+    product_id: StorableText = Field(min_length=1, max_length=64, examples=["mug"])
     quantity: int = Field(ge=1, le=10_000, examples=[2])
 
 
 class CreateOrderBody(BaseModel):
-    """The body of ``POST /orders`` (the customer is the bearer token's subject)."""
+    """The body of `POST /orders` (the customer is the bearer token's subject)."""
 
     items: list[OrderLineIn] = Field(max_length=100)
 
 
 class CancelOrderBody(BaseModel):
-    """The body of ``POST /orders/{id}/cancel``."""
+    """The body of `POST /orders/{id}/cancel`."""
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: StorableText = Field(min_length=1, max_length=500)
     expected_version: ExpectedVersion = None
 
 
 class ShipOrderBody(BaseModel):
-    """The body of ``POST /orders/{id}/ship``."""
+    """The body of `POST /orders/{id}/ship`."""
 
-    tracking_number: str = Field(min_length=1, max_length=64)
+    tracking_number: StorableText = Field(min_length=1, max_length=64)
     expected_version: ExpectedVersion = None
 
 
@@ -152,7 +154,7 @@ class OrderLineOut(BaseModel):
 
 
 class OrderOut(BaseModel):
-    """The seed's ``OrderReadModel`` (money as JSON numbers)."""
+    """The seed's `OrderReadModel` (money as JSON numbers)."""
 
     order_id: str
     customer_id: str
@@ -205,7 +207,7 @@ class OrderList(BaseModel):
 
 
 class _Running:
-    """What the app opens when it starts (see ``lifespan``)."""
+    """What the app opens when it starts (see `lifespan`)."""
 
     store: AsyncEventStore
     flow: AsyncFlow
@@ -218,9 +220,9 @@ def create_app(
     catalog: Catalog = DEMO_CATALOG,
     auth: AuthSettings | None = None,
 ) -> FastAPI:
-    """Return the orders app, keeping its events and read model at ``url``.
+    """Return the orders app, keeping its events and read model at `url`.
 
-    Tokens are checked with ``auth`` (default: ``AuthSettings.from_env()``).
+    Tokens are checked with `auth` (default: `AuthSettings.from_env()`).
     """
     registry = EventRegistry(EVENTS)
     orders = orders_read_model(catalog)
@@ -246,8 +248,8 @@ def create_app(
 
     app = FastAPI(
         title="fabula orders",
-        description="Seed 003's orders over REST, with read-your-writes and a live feed "
-        "(EXAMPLES.md section F).",
+        description="Seed 003's orders over REST, with read-your-writes and a live feed. "
+        "Guide: docs/examples.md in the fabula repository.",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
@@ -294,6 +296,7 @@ def create_app(
         idempotency_key: Annotated[UUID | None, Header(alias="Idempotency-Key")] = None,
     ) -> JSONResponse:
         """Place an order for the token's customer; its id and events' position come back."""
+        catalog.require_customer(user.subject)
         items = catalog.price((line.product_id, line.quantity) for line in body.items)
         command = CreateOrder(order_id=str(uuid7()), customer_id=user.subject, items=items)
         return await accept("Order creation initiated", command, command_id=idempotency_key)
@@ -325,7 +328,7 @@ def create_app(
         summary="Ship a pending order (scope orders:ship)",
     )
     async def ship_order(order_id: OrderId, body: ShipOrderBody, user: CurrentUser) -> JSONResponse:
-        """Ship a pending order: the warehouse's job, so the token needs ``orders:ship``."""
+        """Ship a pending order: the warehouse's job, so the token needs `orders:ship`."""
         user.require(SHIP_SCOPE)
         command = ShipOrder(order_id=order_id, tracking_number=body.tracking_number)
         return await accept(
@@ -361,7 +364,7 @@ def create_app(
         cursor: Annotated[str | None, QueryParam(max_length=500)] = None,
         after: AfterToken = None,
     ) -> OrderList:
-        """Return a page of a customer's orders, newest first; pass ``next_cursor`` for more.
+        """Return a page of a customer's orders, newest first; pass `next_cursor` for more.
 
         Only the customer's own token may ask (403 otherwise).
         """
@@ -392,8 +395,8 @@ def create_app(
     ) -> StreamingResponse:
         """Stream the customer's order events as they happen (server-sent events).
 
-        Starts after ``Last-Event-ID`` (a reconnecting ``EventSource``), else after the
-        position token ``after``, else with the next new event.
+        Starts after `Last-Event-ID` (a reconnecting `EventSource`), else after the
+        position token `after`, else with the next new event.
         Only the customer's own token may follow (403 otherwise).
         """
         _own(user, customer_id)
@@ -411,8 +414,8 @@ def create_app(
     async def order_feed(websocket: WebSocket, customer_id: str, after: str | None = None) -> None:
         """The customer's order events over a WebSocket, one JSON text message each.
 
-        The token comes in the ``Authorization`` header or, from a browser, as
-        ``?access_token=``; the feed starts after the position token ``after``, else with
+        The token comes in the `Authorization` header or, from a browser, as
+        `?access_token=`; the feed starts after the position token `after`, else with
         the next new event.
         """
         store = running.store
@@ -446,7 +449,7 @@ def _own(user: Principal, customer_id: str) -> None:
 
 
 def _orders_of(store: AsyncEventStore, registry: EventRegistry, customer_id: str) -> Select:
-    """Select the events of ``customer_id``'s orders: the first event of a stream says whose."""
+    """Select the events of `customer_id`'s orders: the first event of a stream says whose."""
     whose: dict[str, str] = {}
 
     async def select(record: StoredEvent) -> bool:

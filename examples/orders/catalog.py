@@ -15,7 +15,7 @@ from decimal import Decimal
 from examples.orders.values import OrderItem
 from fabula import DomainError
 
-__all__ = ["DEMO_CATALOG", "Catalog", "Customer", "Product", "UnknownProduct"]
+__all__ = ["DEMO_CATALOG", "Catalog", "Customer", "Product", "UnknownCustomer", "UnknownProduct"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,13 @@ class UnknownProduct(DomainError):
     message = "no product has this id"
 
 
+class UnknownCustomer(DomainError):
+    """An order named a customer the customer service does not know."""
+
+    code = "unknown_customer"
+    message = "no customer has this id"
+
+
 @dataclass(frozen=True, slots=True)
 class Catalog:
     """Customers and products, by id."""
@@ -49,8 +56,19 @@ class Catalog:
     products: Mapping[str, Product] = field(default_factory=dict)
 
     def customer(self, customer_id: str) -> Customer:
-        """Return a customer (an unknown one has empty name and email)."""
+        """Return a customer, for the read model (one since removed has empty fields)."""
         return self.customers.get(customer_id, Customer("", ""))
+
+    def require_customer(self, customer_id: str) -> Customer:
+        """Return a customer who may place an order.
+
+        Raises:
+            UnknownCustomer: no customer has this id.
+        """
+        found = self.customers.get(customer_id)
+        if found is None:
+            raise UnknownCustomer(params={"customer_id": customer_id[:64]})
+        return found
 
     def product_name(self, product_id: str) -> str:
         """Return a product's name (``""`` for one no longer sold)."""

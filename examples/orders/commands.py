@@ -1,4 +1,4 @@
-"""The orders commands (seed 003, EXAMPLES.md section F).
+"""The orders commands (seed 003).
 
 The seed has no ``ShipOrder`` although its read model projects ``OrderShipped``: fabula
 adds it. Every command names its order, so a ``Flow`` routes it to ``order-<id>``; the

@@ -1,4 +1,4 @@
-"""The order aggregate as a functional decider (seed 003, EXAMPLES.md section F).
+"""The order aggregate as a functional decider (seed 003).
 
 Rules:
 1. ``CreateOrder`` works only on an order that does not exist yet; it needs at least one

@@ -1,4 +1,4 @@
-"""The orders domain's rules, as errors with stable codes (seed 003, EXAMPLES.md section F).
+"""The orders domain's rules, as errors with stable codes (seed 003).
 
 ``CannotCancel`` keeps the seed's message word for word, and ``OrderNotFound`` the text of
 its 404. The seed checks nothing else; the other rules are fabula's (an order needs

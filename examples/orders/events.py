@@ -1,4 +1,4 @@
-"""The orders events and their stable type names (seed 003, EXAMPLES.md section F).
+"""The orders events and their stable type names (seed 003).
 
 msgspec Structs whose JSON keeps the seed's camelCase field names (an item is
 ``{"productId":"mug","quantity":2,"price":"9.99"}``):

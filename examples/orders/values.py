@@ -1,4 +1,4 @@
-"""Values of the orders domain (seed 003, EXAMPLES.md section F): order lines and statuses.
+"""Values of the orders domain (seed 003): order lines and statuses.
 
 They are msgspec Structs whose JSON uses the seed's camelCase names
 (``{"productId": "p1", "quantity": 2, "price": "9.99"}``); prices are ``Decimal`` values,

@@ -1,4 +1,4 @@
-"""The canonical todo, reproducing seed 000 (the ``cqrs-todo-core`` crate), EXAMPLES.md section A.
+"""The canonical todo, reproducing seed 000 (the ``cqrs-todo-core`` crate).
 
 A functional decider (``todo``): state as a union (``Uninitialized | Todo``), ``match``
 with exhaustiveness checks, value objects that validate, and errors with stable codes::

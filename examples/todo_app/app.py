@@ -46,11 +46,11 @@ from fabula.web import (
 __all__ = ["DEFAULT_URL", "create_app"]
 
 DEFAULT_URL = "sqlite:///todo.db"
-"""Where ``fabula serve todo`` keeps its events and read model unless told otherwise."""
+"""Where `fabula serve todo` keeps its events and read model unless told otherwise."""
 
 
 class NotAGraphQLRequest(DomainError):
-    """A POST body that is not a JSON object with a ``query``."""
+    """A POST body that is not a JSON object with a `query`."""
 
     code = "not_a_graphql_request"
     message = 'the body must be a JSON object like {"query": "..."}'
@@ -67,6 +67,8 @@ async def graphql_request(connection: HTTPConnection) -> None:
         body = json.loads(await request.body())
     except ValueError as exc:
         raise NotAGraphQLRequest(params={"error": str(exc)}) from exc
+    except RecursionError as exc:  # nested deeper than the parser goes: not a request
+        raise NotAGraphQLRequest(params={"error": "the JSON is nested too deeply"}) from exc
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         raise NotAGraphQLRequest
 
@@ -94,7 +96,7 @@ class TodoRouter(GraphQLRouter[TodoContext, None]):
         return graphiql_html(example_query=EXAMPLE_QUERY, title="fabula todo - GraphiQL")
 
     async def on_ws_connect(self, context: TodoContext) -> UnsetType | dict[str, object] | None:
-        """Take the token from ``connection_init`` (or the handshake); refuse a bad one."""
+        """Take the token from `connection_init` (or the handshake); refuse a bad one."""
         params = context.connection_params
         header = params.get("Authorization") if isinstance(params, dict) else None
         websocket = context.request
@@ -110,9 +112,9 @@ class TodoRouter(GraphQLRouter[TodoContext, None]):
 
 
 def create_app(url: str = DEFAULT_URL, *, auth: AuthSettings | None = None) -> FastAPI:
-    """Return the todo GraphQL app, keeping its events and read model at ``url``.
+    """Return the todo GraphQL app, keeping its events and read model at `url`.
 
-    Tokens are checked with ``auth`` (default: ``AuthSettings.from_env()``).
+    Tokens are checked with `auth` (default: `AuthSettings.from_env()`).
     """
     registry = EventRegistry(EVENTS)
     todos = todo_list()
@@ -140,7 +142,8 @@ def create_app(url: str = DEFAULT_URL, *, auth: AuthSettings | None = None) -> F
 
     app = FastAPI(
         title="fabula todo",
-        description="Seed 000's todo over GraphQL (EXAMPLES.md section A).",
+        description="Seed 000's todo over GraphQL. Guide: docs/examples.md in the fabula "
+        "repository.",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,

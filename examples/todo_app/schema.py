@@ -62,7 +62,7 @@ from examples.todo_app.read_model import TodoRow, count_todos, page_of_todos
 from fabula import AsyncEventStore, AsyncFlow, AsyncRepository, DomainError, uuid7
 from fabula.read import clamp_limit
 from fabula.store import StoredEvent
-from fabula.web import NotAuthenticated, PositionTokens, Principal
+from fabula.web import NotAuthenticated, PositionTokens, Principal, storable_text
 from fabula.web.graphql import Schema
 
 __all__ = ["Services", "TodoContext", "schema"]
@@ -80,7 +80,7 @@ class Services:
 
 
 class TodoContext(BaseContext):
-    """The context of one GraphQL request: the services and who sent it (``None``: anonymous)."""
+    """The context of one GraphQL request: the services and who sent it (`None`: anonymous)."""
 
     def __init__(self, services: Services, user: Principal | None) -> None:
         super().__init__()
@@ -88,7 +88,7 @@ class TodoContext(BaseContext):
         self.user = user
 
     def signed_in(self) -> Principal:
-        """Return who sent the request, or raise ``NotAuthenticated``."""
+        """Return who sent the request, or raise `NotAuthenticated`."""
         if self.user is None:
             raise NotAuthenticated
         return self.user
@@ -131,7 +131,7 @@ class Todo:
     async def events(
         self, info: Info, before: int | None = None, max_count: int = 10
     ) -> list[TodoEvent]:
-        """Events with a sequence below ``before`` (default: all), at most ``max_count``."""
+        """Events with a sequence below `before` (default: all), at most `max_count`."""
         if before is not None and before <= 1:
             return []
         records = await info.context.services.store.read_stream(
@@ -237,7 +237,7 @@ class Query:
         """Load one todo."""
         return await _load(info, _checked(todo_id))
 
-    @strawberry.field(description="Todos in creation order, ``first`` at a time after a cursor.")
+    @strawberry.field(description="Todos in creation order, `first` at a time after a cursor.")
     async def all_todos(
         self,
         info: Info,
@@ -245,7 +245,7 @@ class Query:
         after: str | None = None,
         after_position: str | None = None,
     ) -> TodoConnection:
-        """Page through the todo list (wait for ``after_position`` first, if given)."""
+        """Page through the todo list (wait for `after_position` first, if given)."""
         services = info.context.services
         await services.todos.wait_for_position(services.tokens.read(after_position), timeout=5.0)
         page = await page_of_todos(
@@ -255,7 +255,10 @@ class Query:
         return TodoConnection(
             total_count=await count_todos(services.todos),
             edges=edges,
-            page_info=PageInfo(has_next_page=page.has_more, end_cursor=page.next_cursor),
+            # Relay: the last edge's cursor, on the last page too (null only without edges).
+            page_info=PageInfo(
+                has_next_page=page.has_more, end_cursor=edges[-1].cursor if edges else None
+            ),
         )
 
 
@@ -270,11 +273,11 @@ class Mutation:
         todo_id: Annotated[strawberry.ID | None, strawberry.argument(name="id")] = None,
         expected_version: int | None = None,
     ) -> TodoResult:
-        """Dispatch ``CreateTodo``."""
+        """Dispatch `CreateTodo`."""
         now = datetime.now(UTC)
         command = CreateTodo(
             todo_id=_checked(todo_id) if todo_id is not None else str(uuid7()),
-            description=Description(description),
+            description=Description(storable_text(description, field="description")),
             reminder=Reminder.new(_utc(reminder), now) if reminder is not None else None,
         )
         return await _dispatch(info, command, expected_version)
@@ -287,9 +290,10 @@ class Mutation:
         description: str,
         expected_version: int | None = None,
     ) -> TodoResult:
-        """Dispatch ``UpdateDescription``."""
+        """Dispatch `UpdateDescription`."""
         command = UpdateDescription(
-            todo_id=_checked(todo_id), new_description=Description(description)
+            todo_id=_checked(todo_id),
+            new_description=Description(storable_text(description, field="description")),
         )
         return await _dispatch(info, command, expected_version)
 
@@ -301,7 +305,7 @@ class Mutation:
         time: datetime,
         expected_version: int | None = None,
     ) -> TodoResult:
-        """Dispatch ``SetReminder``."""
+        """Dispatch `SetReminder`."""
         reminder = Reminder.new(_utc(time), datetime.now(UTC))
         command = SetReminder(todo_id=_checked(todo_id), new_reminder=reminder)
         return await _dispatch(info, command, expected_version)
@@ -313,7 +317,7 @@ class Mutation:
         todo_id: TodoId,
         expected_version: int | None = None,
     ) -> TodoResult:
-        """Dispatch ``CancelReminder``."""
+        """Dispatch `CancelReminder`."""
         return await _dispatch(info, CancelReminder(todo_id=_checked(todo_id)), expected_version)
 
     @strawberry.mutation(description="Flip a todo between completed and not completed.")
@@ -323,7 +327,7 @@ class Mutation:
         todo_id: TodoId,
         expected_version: int | None = None,
     ) -> TodoResult:
-        """Dispatch ``ToggleCompletion``."""
+        """Dispatch `ToggleCompletion`."""
         return await _dispatch(info, ToggleCompletion(todo_id=_checked(todo_id)), expected_version)
 
     @strawberry.mutation(description="Mark a todo completed.")
@@ -333,7 +337,7 @@ class Mutation:
         todo_id: TodoId,
         expected_version: int | None = None,
     ) -> TodoResult:
-        """Dispatch ``MarkCompleted``."""
+        """Dispatch `MarkCompleted`."""
         return await _dispatch(info, MarkCompleted(todo_id=_checked(todo_id)), expected_version)
 
     @strawberry.mutation(description="Mark a todo not completed.")
@@ -343,14 +347,14 @@ class Mutation:
         todo_id: TodoId,
         expected_version: int | None = None,
     ) -> TodoResult:
-        """Dispatch ``ResetCompleted``."""
+        """Dispatch `ResetCompleted`."""
         return await _dispatch(info, ResetCompleted(todo_id=_checked(todo_id)), expected_version)
 
 
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="Each todo event as it is stored (only todo ``id``'s, if given); needs a "
+        description="Each todo event as it is stored (only todo `id`'s, if given); needs a "
         "bearer token."
     )
     async def todo_changes(
@@ -359,7 +363,7 @@ class Subscription:
         todo_id: Annotated[strawberry.ID | None, strawberry.argument(name="id")] = None,
         after_position: str | None = None,
     ) -> AsyncGenerator[TodoChange, None]:
-        """Follow the todos' events after ``after_position`` (default: from now on)."""
+        """Follow the todos' events after `after_position` (default: from now on)."""
         info.context.signed_in()
         services = info.context.services
         position = services.tokens.read(after_position)

@@ -1,4 +1,4 @@
-"""The Eventuality todo flow, reproducing seed 002 (its README), EXAMPLES.md section B.
+"""The Eventuality todo flow, reproducing seed 002 (its README).
 
 Commands go through a ``fabula.Flow`` to the class-style ``Todo`` aggregate; after each
 commit, listeners update an in-memory "database" and log. ``build_flow(store)`` wires it;

@@ -1,4 +1,4 @@
-"""The Eventuality ``Todo`` aggregate, class style (seed 002, EXAMPLES.md section B).
+"""The Eventuality ``Todo`` aggregate, class style (seed 002).
 
 Rules (the seed's, with fabula's choice where the seed's versions disagree):
 1. No invariants: creating adds the todo, and completing a completed todo emits a second

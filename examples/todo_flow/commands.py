@@ -1,4 +1,4 @@
-"""The two commands of the Eventuality todo flow (seed 002, EXAMPLES.md section B)."""
+"""The two commands of the Eventuality todo flow (seed 002)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""After-commit listeners of the todo flow (seed 002, EXAMPLES.md section B).
+"""After-commit listeners of the todo flow (seed 002).
 
 The seed registers two listeners on ``TodoCreatedEvent`` ("update DB" and "log stuff") and
 one on ``TodoCompletedEvent`` ("more stuff to be done"). Here the database is an

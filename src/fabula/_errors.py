@@ -6,6 +6,7 @@ FabulaError
 │   └── (your domain's errors)
 ├── UnknownCommand              no handler is registered for a command type
 ├── ConcurrencyError            stream, expected and actual version disagree (HTTP 409)
+│   └── ContentionTimeout       retries on fresh state lost the race until the deadline (503)
 ├── StreamNotFound (LookupError)
 ├── DuplicateEvent              an event id is stored already, in a way a retry cannot explain
 ├── StoreError                  the storage driver failed (connection lost, disk full, ...)
@@ -13,6 +14,8 @@ FabulaError
 ├── CodecError                  an event or snapshot cannot be encoded or decoded
 │   └── UnknownEventType        a stored type name has no registered class
 ├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
+├── InvalidArgument (ValueError) an argument no store accepts (bare str filter, limit=-1, ...)
+│   └── InvalidStreamId          not a str, empty, NUL, lone surrogate, or too long
 └── ListenerError               after-commit listeners failed; the command itself was committed
 ```
 
@@ -23,6 +26,7 @@ message and as attributes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -30,9 +34,12 @@ __all__ = [
     "CodecError",
     "ConcurrencyError",
     "ConfigurationError",
+    "ContentionTimeout",
     "DomainError",
     "DuplicateEvent",
     "FabulaError",
+    "InvalidArgument",
+    "InvalidStreamId",
     "ListenerError",
     "SchemaError",
     "StoreError",
@@ -50,12 +57,19 @@ class DomainError(FabulaError):
     """A rule of the domain refused a command: the user's error, not a technical one.
 
     Subclass it per error and set ``code`` and ``message`` as class attributes, or pass
-    them when raising. ``params`` carries values for the client (field names, limits).
+    them when raising. A subclass that sets no ``code`` (nor inherits one from a base
+    other than ``DomainError``) gets one derived from its name: ``AccountFrozen`` is
+    ``account_frozen``. ``params`` carries values for the client (field names, limits).
     ``as_json()`` is the form an API returns as is: ``{code, message, params}``.
     """
 
     code: str = "domain_error"
     message: str = "the command was refused"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__ and cls.code == DomainError.code:
+            cls.code = _snake_case(cls.__name__)
 
     def __init__(
         self,
@@ -104,6 +118,24 @@ class ConcurrencyError(FabulaError):
         self.actual = actual
         super().__init__(
             f"stream {stream_id!r}: expected {expected}, but it is at version {actual}"
+        )
+
+
+class ContentionTimeout(ConcurrencyError, TimeoutError):
+    """A command without an expected version kept losing races until its retry deadline.
+
+    Not the caller's conflict (it sent no version): the stream is too busy; try again.
+    """
+
+    def __init__(
+        self, stream_id: str, expected: str, actual: int, *, attempts: int, deadline: float
+    ) -> None:
+        super().__init__(stream_id, expected, actual)
+        self.attempts = attempts
+        self.deadline = deadline
+        self.args = (
+            f"stream {stream_id!r}: {attempts} attempt(s) in {deadline:g}s all lost the race "
+            f"to concurrent writers (it is at version {actual})",
         )
 
 
@@ -181,6 +213,27 @@ class ConfigurationError(FabulaError):
     """fabula was set up in a way that cannot work (bad URL, duplicate name, ...)."""
 
 
+class InvalidArgument(FabulaError, ValueError):
+    """An argument no store accepts; raised before anything is read or written.
+
+    ``argument`` names the parameter (``"limit"``, ``"events[0].event_id"``...); the
+    message says what was given and what is wanted. Every backend, sync and asyncio,
+    raises the same error for the same input (``fabula.store._arguments``).
+    """
+
+    def __init__(self, argument: str, value: object, wanted: str) -> None:
+        self.argument = argument
+        self.value = value
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = f"{shown[:60]}... ({len(shown)} characters)"
+        super().__init__(f"{argument}: got {shown}; wanted {wanted}")
+
+
+class InvalidStreamId(InvalidArgument):
+    """A stream id that is not a str, is empty, holds NUL or a lone surrogate, or is too long."""
+
+
 class ListenerError(FabulaError):
     """After-commit listeners failed. The command's events ARE committed.
 
@@ -196,3 +249,8 @@ class ListenerError(FabulaError):
             f"{len(self.errors)} after-commit listener(s) failed ({names}); "
             "the command itself was committed"
         )
+
+
+def _snake_case(name: str) -> str:
+    """``AccountFrozen`` -> ``account_frozen``; ``HTTPRefused`` -> ``http_refused``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()

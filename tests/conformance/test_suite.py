@@ -1,7 +1,9 @@
 """The conformance suite itself: complete, in step with its sync twin, and able to fail.
 
 Each mutant below is the reference memory store with one bug a real backend could have;
-the suite must catch every one, through the check named beside it.
+the suite must catch every one, through the check named beside it. Every check of the
+suite is named by one mutant at least (``test_every_check_has_a_mutant_that_it_catches``):
+a new check needs a mutant store that breaks its rule.
 """
 
 import asyncio
@@ -10,12 +12,13 @@ import importlib
 import json
 import time
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 import msgspec
 import pytest
 
-from fabula.store import NewEvent
+from fabula import DuplicateEvent, InvalidArgument, InvalidStreamId
+from fabula.store import ANY_VERSION, AppendResult, NewEvent, StoredEvent, Subscription
 from fabula.store.memory import AsyncMemoryStore, MemoryStore
 from fabula.testing.conformance import (
     ASYNC_CHECKS,
@@ -27,6 +30,7 @@ from fabula.testing.conformance import (
 )
 
 MODULES = [
+    "_arguments",
     "_appends",
     "_batches",
     "_envelope",
@@ -201,15 +205,248 @@ MUTANTS = [
     (NeverWaits, "check_wait_for_events_times_out"),
 ]
 
+# -- Mutants for every other check (branch inputs: issue 10 items 10, 12, 13, 17) ---------
+# One mutant (at least) per check, so that no check of the suite is shown only to pass.
+
+
+class VersionIsBatchSize(MemoryStore):
+    def append(self, stream_id, events, /, **options):
+        result = super().append(stream_id, events, **options)
+        return dataclasses.replace(result, version=len(events) or result.version)
+
+
+class ReversedPositions(MemoryStore):
+    def append(self, stream_id, events, /, **options):
+        result = super().append(stream_id, events, **options)
+        return dataclasses.replace(result, positions=result.positions[::-1])
+
+
+class SwallowsDuplicates(MemoryStore):
+    def append(self, stream_id, events, /, **options):
+        try:
+            return super().append(stream_id, events, **options)
+        except DuplicateEvent:
+            return AppendResult(stream_id, self.stream_version(stream_id), ())
+
+
+class ReversedBatchResults(MemoryStore):
+    def append_many(self, appends, /):
+        return super().append_many(appends)[::-1]
+
+
+class AppendManyOneByOne(MemoryStore):
+    def append_many(self, appends, /):
+        return [self.append(a.stream_id, a.events, precondition=a.precondition) for a in appends]
+
+
+class AppendManyForgetsDeduplicated(MemoryStore):
+    def append_many(self, appends, /):
+        return [dataclasses.replace(r, deduplicated=False) for r in super().append_many(appends)]
+
+
+class PhantomEventInUnknownStreams(MemoryStore):
+    def read_stream(self, stream_id, /, **options):
+        found = super().read_stream(stream_id, **options)
+        if found or self.stream_version(stream_id):
+            return found
+        return [
+            StoredEvent(
+                position=0,
+                stream_id=stream_id,
+                version=0,
+                event_id=uuid.UUID(int=0),
+                type="StreamCreated",
+                data="{}",
+                schema_version=1,
+                metadata="{}",
+                causation_id=None,
+                correlation_id=None,
+                recorded_at=datetime.now(UTC),
+            )
+        ]
+
+
+class CategoryIsTextPrefix(MemoryStore):
+    def read_all(self, *, after=0, limit=None, types=None, categories=None):
+        found = super().read_all(after=after, types=types)
+        if categories is not None:
+            found = [e for e in found if any(e.stream_id.startswith(c) for c in categories)]
+        return found if limit is None else found[:limit]
+
+
+class CausedByAnything(MemoryStore):
+    def read_caused_by(self, causation_id, /):
+        return [e for e in self.read_all() if e.causation_id is not None]
+
+
+class NoVersionForUnknownStreams(MemoryStore):
+    def stream_version(self, stream_id, /):
+        return super().stream_version(stream_id) or None
+
+
+class ListStreamsIgnoresAfter(MemoryStore):
+    def list_streams(self, prefix="", /, *, after=None, limit=None):
+        return super().list_streams(prefix, limit=limit)
+
+
+class AlwaysWaits(MemoryStore):
+    def wait_for_events(self, after, /, *, timeout):
+        time.sleep(min(timeout, 2.1))  # past the checks' bound for "early"
+        return self.head() > after
+
+
+class SubscriptionIgnoresBatchSize(MemoryStore):
+    def subscribe(self, *, batch_size=500, **options):
+        return super().subscribe(**options)
+
+
+class SubscriptionIgnoresCategories(MemoryStore):
+    def subscribe(self, *, categories=None, **options):
+        return super().subscribe(**options)
+
+
+class PagePositionSubscription(Subscription):
+    @property
+    def position(self):
+        return self._scanned  # the page's end, even while its events are still iterated
+
+
+class IteratesWithPagePosition(MemoryStore):
+    def subscribe(self, **options):
+        return PagePositionSubscription(self, **options)
+
+
+class ResumesInclusive(MemoryStore):
+    def subscribe(self, *, after=0, **options):
+        return super().subscribe(after=max(after - 1, 0), **options)
+
+
+class SlowEmptyBatchSubscription(Subscription):
+    def next_batch(self, *, timeout=None):
+        # Rounds a short timeout up to a poll interval.
+        return super().next_batch(timeout=None if timeout is None else max(timeout, 2.1))
+
+
+class RoundsTimeoutsUp(MemoryStore):
+    def subscribe(self, **options):
+        return SlowEmptyBatchSubscription(self, **options)
+
+
+class TrustsStreamIds(MemoryStore):
+    def stream_version(self, stream_id, /):
+        return self._log.stream_version(stream_id)
+
+
+class TrustsAppendedStreamIds(MemoryStore):
+    def append(self, stream_id, events, /, *, precondition=ANY_VERSION):
+        return self._log.append(stream_id, events, precondition)
+
+
+class InvalidArgumentForStreamIds(MemoryStore):
+    def read_stream(self, stream_id, /, **options):
+        try:
+            return super().read_stream(stream_id, **options)
+        except InvalidStreamId as exc:
+            raise InvalidArgument(exc.argument, exc.value, "a stream id") from None
+
+
+class TruncatesStreamIds(MemoryStore):  # a VARCHAR(255) column without strict mode
+    def append(self, stream_id, events, /, **options):
+        return super().append(stream_id[:255], events, **options)
+
+    def read_stream(self, stream_id, /, **options):
+        return super().read_stream(stream_id[:255], **options)
+
+
+class UncheckedReadAll(MemoryStore):
+    def read_all(self, *, after=0, limit=None, types=None, categories=None):
+        return self._log.read_all(after, limit, types, categories)
+
+
+class UncheckedSubscribe(MemoryStore):
+    def subscribe(self, **options):
+        return Subscription(self, **options)
+
+
+class ValueErrorForFilters(MemoryStore):
+    def read_all(self, *, types=None, **options):
+        if isinstance(types, str):
+            msg = "types must not be a str"
+            raise ValueError(msg)
+        return super().read_all(types=types, **options)
+
+
+class UncheckedWait(MemoryStore):
+    def wait_for_events(self, after, /, *, timeout):
+        return self._log.head() > after
+
+
+class TrustsNewEvents(MemoryStore):
+    def append(self, stream_id, events, /, *, precondition=ANY_VERSION):
+        return self._log.append(stream_id, events, precondition)
+
+
+class TrustsBatches(MemoryStore):
+    def append_many(self, appends, /):
+        return self._log.append_many(appends)
+
+
+class TrustsSnapshots(MemoryStore):
+    def save_snapshot(self, snapshot, /):
+        self._log.save_snapshot(snapshot)
+
+
+MORE_MUTANTS = [
+    (VersionIsBatchSize, "check_append_any_version"),
+    (ReversedPositions, "check_append_returns_version_and_positions"),
+    (SwallowsDuplicates, "check_reused_event_id_raises_duplicate_event"),
+    (ReversedBatchResults, "check_append_many_orders_results_and_positions"),
+    (AppendManyOneByOne, "check_append_many_is_all_or_nothing"),
+    (AppendManyForgetsDeduplicated, "check_append_many_retry_returns_original_results"),
+    (PhantomEventInUnknownStreams, "check_read_stream_unknown_is_empty"),
+    (CategoryIsTextPrefix, "check_read_all_by_category"),
+    (CausedByAnything, "check_read_caused_by"),
+    (NoVersionForUnknownStreams, "check_stream_version_and_head"),
+    (ListStreamsIgnoresAfter, "check_list_streams_by_prefix"),
+    (AlwaysWaits, "check_wait_for_events_returns_at_once"),
+    (SubscriptionIgnoresBatchSize, "check_subscription_catches_up"),
+    (SubscriptionIgnoresCategories, "check_subscription_filters"),
+    (IteratesWithPagePosition, "check_subscription_iterates"),
+    (ResumesInclusive, "check_subscription_resumes_from_checkpoint"),
+    (RoundsTimeoutsUp, "check_next_batch_times_out_empty"),
+    (TrustsStreamIds, "check_bad_stream_ids_are_refused"),
+    (TrustsAppendedStreamIds, "check_bad_stream_ids_are_refused"),
+    (InvalidArgumentForStreamIds, "check_bad_stream_ids_are_refused"),
+    (TruncatesStreamIds, "check_longest_stream_ids_are_stored"),
+    (UncheckedReadAll, "check_bad_filters_are_refused"),
+    (UncheckedSubscribe, "check_bad_filters_are_refused"),
+    (ValueErrorForFilters, "check_bad_filters_are_refused"),
+    (UncheckedReadAll, "check_bad_numbers_are_refused"),
+    (UncheckedWait, "check_bad_numbers_are_refused"),
+    (TrustsNewEvents, "check_bad_events_are_refused"),
+    (TrustsBatches, "check_bad_events_are_refused"),
+    (TrustsSnapshots, "check_bad_snapshots_are_refused"),
+]
+
+
 CHECKS_BY_NAME = {check.__name__: check for check in SYNC_CHECKS}
 
 
+ALL_MUTANTS = [*MUTANTS, *MORE_MUTANTS]
+
+
 @pytest.mark.parametrize(
-    ("mutant", "check_name"), MUTANTS, ids=[f"{m.__name__}-{c}" for m, c in MUTANTS]
+    ("mutant", "check_name"), ALL_MUTANTS, ids=[f"{m.__name__}-{c}" for m, c in ALL_MUTANTS]
 )
 def test_suite_catches_mutant(mutant, check_name):
     with pytest.raises(AssertionError):
         run_check(CHECKS_BY_NAME[check_name], mutant)
+
+
+def test_every_check_has_a_mutant_that_it_catches():
+    # A new check without a mutant fails here: add a mutant store that breaks its rule.
+    named = {check_name for _, check_name in ALL_MUTANTS}
+    assert named == set(CHECKS_BY_NAME)
 
 
 def test_run_checks_reports_every_failure():

@@ -30,7 +30,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .servers import TOKENS, serving
+from ._server import TOKENS, running_server
 
 T = TypeVar("T")
 
@@ -75,12 +75,14 @@ def browser() -> Iterator[WebDriver]:
 
 @pytest.fixture
 def orders(tmp_path: Path) -> Iterator[str]:
-    yield from serving("orders", f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
+    with running_server("orders", f"sqlite:///{tmp_path / 'app.db'}", tmp_path) as (base, _):
+        yield base
 
 
 @pytest.fixture
 def todo(tmp_path: Path) -> Iterator[str]:
-    yield from serving("todo", f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
+    with running_server("todo", f"sqlite:///{tmp_path / 'app.db'}", tmp_path) as (base, _):
+        yield base
 
 
 def wait(browser: WebDriver, until: Callable[[WebDriver], T], what: str) -> T:

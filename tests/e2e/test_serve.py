@@ -25,7 +25,7 @@ from websockets.typing import Subprotocol
 
 from fabula.cli import main
 
-from .servers import TOKENS, bearer, serving
+from ._server import TOKENS, bearer, running_server
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -39,13 +39,15 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def server(url: str, tmp_path: Path) -> Iterator[str]:
     """Start ``fabula serve orders`` and yield its base URL; stop it afterwards."""
-    yield from serving("orders", url, tmp_path)
+    with running_server("orders", url, tmp_path) as (base, _):
+        yield base
 
 
 @pytest.fixture
 def todo_server(url: str, tmp_path: Path) -> Iterator[str]:
     """Start ``fabula serve todo`` and yield its base URL; stop it afterwards."""
-    yield from serving("todo", url, tmp_path)
+    with running_server("todo", url, tmp_path) as (base, _):
+        yield base
 
 
 def sse_messages(lines: Iterator[str]) -> Iterator[dict[str, str]]:

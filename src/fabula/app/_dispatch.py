@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from fabula._errors import InvalidArgument
 from fabula.domain import JSONValue, Recorded
 
 __all__ = ["CommandContext", "DispatchResult"]
@@ -34,6 +35,30 @@ class CommandContext:
     expected_version: int | None = None
     idempotent: bool = False
     attempt: int = 1
+
+    def __post_init__(self) -> None:
+        # Refused at dispatch, the same on every backend: a str id would work on one
+        # store and fail on another, or pass unnoticed when the command appends nothing.
+        if (bad := _bad_argument(self)) is not None:
+            raise InvalidArgument(*bad)
+
+
+def _bad_argument(context: CommandContext) -> tuple[str, object, str] | None:
+    """Name the first bad id or expected version of ``context``, if any."""
+    ids: tuple[tuple[str, object], ...] = (
+        ("command_id", context.command_id),
+        ("correlation_id", context.correlation_id),
+        ("causation_id", context.causation_id),
+    )
+    for name, value in ids:
+        if not isinstance(value, UUID) and (value is not None or name != "causation_id"):
+            return name, value, "a uuid.UUID, not its text"
+    version: object = context.expected_version
+    if version is None or (
+        isinstance(version, int) and not isinstance(version, bool) and 0 <= version < 2**63
+    ):
+        return None
+    return "expected_version", version, "None or an int from 0 to 2**63-1"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,9 +22,10 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
-from fabula._errors import ConcurrencyError, DomainError
+from fabula._errors import ConcurrencyError, ConfigurationError, ContentionTimeout, DomainError
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._envelopes import decode_recorded
+from fabula.app._turns import AsyncTurns
 from fabula.codec import EventRegistry
 from fabula.domain import JSONValue
 from fabula.store import AsyncEventStore
@@ -68,25 +69,65 @@ class AsyncEnrichMetadata:
 class AsyncRetryOnConflict:
     """Retry a command whose append lost a race (``ConcurrencyError``), on fresh state.
 
-    A command that carries the caller's ``expected_version`` is never retried: that
-    conflict is the caller's to resolve.
+    Rules:
+    1. A command that carries the caller's ``expected_version`` is never retried: that
+       conflict is the caller's to resolve (``ConcurrencyError``, HTTP 409 "your
+       version is stale").
+    2. Any other conflict is the flow's own: between loading the stream and appending,
+       a concurrent writer got there first. The command runs again on fresh state until
+       it succeeds or ``deadline`` seconds have passed since its first try.
+    3. The commands of this process that lost a race on a stream retry one at a time
+       (a lock per stream): they stop colliding with each other, so n concurrent
+       commands cost about n appends, not n * n / 2 attempts. A retry that loses again
+       (to another process) sleeps a jittered backoff first: ``backoff * 2**(retry - 1)``
+       capped at ``max_backoff``, times a random factor in [0, 1).
+    4. Past the deadline it raises ``ContentionTimeout`` (a ``ConcurrencyError``; HTTP
+       503, try again), never the bare conflict: the caller sent no version to be stale.
     """
 
-    def __init__(self, *, attempts: int = 5, backoff: float = 0.005) -> None:
-        self.attempts = attempts
+    def __init__(
+        self, *, deadline: float = 10.0, backoff: float = 0.002, max_backoff: float = 0.1
+    ) -> None:
+        if deadline < 0 or backoff < 0 or max_backoff < 0:
+            msg = "deadline, backoff and max_backoff must not be negative"
+            raise ConfigurationError(msg)
+        self.deadline = deadline
         self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._turns = AsyncTurns()
 
     async def __call__(self, context: CommandContext, call_next: AsyncCallNext) -> DispatchResult:
-        """Run the command, retrying on conflicts up to ``attempts`` times in all."""
-        while True:
-            try:
-                return await call_next(context)
-            except ConcurrencyError:
-                if context.expected_version is not None or context.attempt >= self.attempts:
-                    raise
-            # Jitter spreads competing writers apart so one of them wins the next round.
-            await asyncio.sleep(self.backoff * context.attempt * random.random())  # noqa: S311
-            context.attempt += 1
+        """Run the command, retrying lost races on fresh state until the deadline."""
+        give_up = time.monotonic() + self.deadline
+        try:
+            return await call_next(context)
+        except ConcurrencyError as exc:
+            if isinstance(exc, ContentionTimeout) or context.expected_version is not None:
+                raise
+            conflict = exc
+        async with self._turns.turn(conflict.stream_id):
+            while True:
+                if time.monotonic() >= give_up:
+                    raise ContentionTimeout(
+                        conflict.stream_id,
+                        conflict.expected,
+                        conflict.actual,
+                        attempts=context.attempt,
+                        deadline=self.deadline,
+                    ) from conflict
+                context.attempt += 1
+                try:
+                    return await call_next(context)
+                except ConcurrencyError as exc:
+                    if isinstance(exc, ContentionTimeout):
+                        raise
+                    conflict = exc
+                pause = min(self._delay(context.attempt - 1), give_up - time.monotonic())
+                await asyncio.sleep(max(0.0, pause))
+
+    def _delay(self, retry: int) -> float:
+        ceiling = min(self.max_backoff, self.backoff * 2 ** min(retry - 1, 30))
+        return float(ceiling * random.random())  # noqa: S311 (jitter, not a secret)
 
 
 class AsyncIdempotency:
@@ -120,7 +161,11 @@ class AsyncIdempotency:
 
 
 class AsyncLogCommands:
-    """Log each command: its type, stream, outcome and duration (logger ``fabula.commands``)."""
+    """Log each command: its type, stream, outcome and duration (logger ``fabula.commands``).
+
+    One line per command: INFO when it ran or was refused, WARNING when it failed (the
+    traceback is left to whoever handles the exception, so it is logged once).
+    """
 
     def __init__(self, logger: logging.Logger | None = None) -> None:
         self._logger = logger or logging.getLogger("fabula.commands")
@@ -134,8 +179,11 @@ class AsyncLogCommands:
         except DomainError as exc:
             self._logger.info("%s %s refused: %s (%s)", name, context.command_id, exc.code, exc)
             raise
-        except Exception:
-            self._logger.exception("%s %s failed", name, context.command_id)
+        except Exception as exc:
+            # One line: whoever handles the exception logs its traceback, once.
+            self._logger.warning(
+                "%s %s failed: %s: %s", name, context.command_id, type(exc).__name__, exc
+            )
             raise
         elapsed = (time.perf_counter() - started) * 1000
         self._logger.info(

@@ -7,6 +7,10 @@
 | ``orders`` | REST with read-your-writes and a live feed (SSE), docs at ``/docs`` | 003 |
 | ``balance`` | REST, docs at ``/docs`` | 004 |
 
+The apps log through uvicorn's handlers: requests (``uvicorn.access``) and fabula's
+loggers at INFO, among them the bank's command log (``fabula.commands``) and the
+projections' parked events (``fabula.read``).
+
 Rule: nothing here imports FastAPI, Strawberry or uvicorn until the command runs, so the
 ``fabula`` command works without them and says which extra to install when they are
 missing.
@@ -15,8 +19,10 @@ missing.
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 import sys
+from typing import Any
 
 __all__ = ["APPS", "register"]
 
@@ -71,7 +77,13 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"fabula serve {args.app}: events in {url}")
     print(f"open http://{args.host}:{args.port}{page}")
     print(f"bearer tokens: fabula token <user> (signed as {_signer()})", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, timeout_graceful_shutdown=5)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        timeout_graceful_shutdown=5,
+        log_config=_log_config(uvicorn.config.LOGGING_CONFIG),
+    )
     return 0
 
 
@@ -80,3 +92,10 @@ def _signer() -> str:
 
     settings = AuthSettings.from_env()
     return "the public DEVELOPMENT secret" if settings.is_development else "FABULA_AUTH_SECRET"
+
+
+def _log_config(uvicorn_config: dict[str, Any]) -> dict[str, Any]:
+    """Uvicorn's logging, plus fabula's loggers (the command log, parked events) at INFO."""
+    config = copy.deepcopy(uvicorn_config)
+    config["loggers"]["fabula"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, cast
 
+from fabula._errors import InvalidArgument
 from fabula.domain import Recorded
 from fabula.read._handlers import Entry, HandlerTable, check_name
 
@@ -62,6 +63,9 @@ class Projection:
 
     def __init__(self, name: str, /, *, tables: Iterable[str] = (), batch_size: int = 200) -> None:
         self.name = check_name("projection", name)
+        if isinstance(tables, str):
+            argument, wanted = "tables", "a collection of table names, not a bare str"
+            raise InvalidArgument(argument, tables, wanted)
         self.tables = tuple(check_name("table", table) for table in tables)
         self.batch_size = max(1, batch_size)
         self._handlers: HandlerTable[Handler] = HandlerTable(f"projection {name!r}")

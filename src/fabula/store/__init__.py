@@ -4,6 +4,7 @@ Backends live in subpackages (``memory``, ``sqlite``, ``postgres``) and all pass
 conformance suite in ``fabula.testing.conformance``.
 """
 
+from fabula.store._arguments import MAX_STREAM_ID_BYTES, MAX_STREAM_ID_LENGTH
 from fabula.store._batch import StreamAppend
 from fabula.store._contract import AsyncEventStore, EventStore
 from fabula.store._preconditions import (
@@ -31,6 +32,8 @@ from fabula.store._url import open_async_store, open_store
 
 __all__ = [
     "ANY_VERSION",
+    "MAX_STREAM_ID_BYTES",
+    "MAX_STREAM_ID_LENGTH",
     "NO_STREAM",
     "STREAM_EXISTS",
     "AnyVersion",

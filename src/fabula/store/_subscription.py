@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Collection
 from types import TracebackType
 
+from fabula.store import _arguments
 from fabula.store._contract import EventStore
 from fabula.store._records import StoredEvent
 
@@ -57,6 +58,7 @@ class Subscription:
 
         Returns an empty list on timeout or once closed.
         """
+        _arguments.check_next_batch(timeout)
         if not self._buffer:
             self._fill(timeout)
         batch = list(self._buffer)

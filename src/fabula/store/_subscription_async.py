@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Collection
 from types import TracebackType
 
+from fabula.store import _arguments
 from fabula.store._contract import AsyncEventStore
 from fabula.store._records import StoredEvent
 
@@ -56,6 +57,7 @@ class AsyncSubscription:
 
         Returns an empty list on timeout or once closed.
         """
+        _arguments.check_next_batch(timeout)
         if not self._buffer:
             await self._fill(timeout)
         batch = list(self._buffer)

@@ -4,6 +4,8 @@
   (``DomainError`` 400, ``ConcurrencyError`` 409, ...), one shape for all.
 - ``PositionTokens``, ``AfterToken``, ``POSITION_HEADER``: read your writes, with the
   position token a command answered with.
+- ``StorableText``, ``storable_text``, ``UnstorableText``: refuse text a read model
+  cannot hold (NUL characters) before a command decides.
 - ``event_stream``, ``event_stream_response``, ``resume_after``: a live feed of stored
   events as server-sent events; ``websocket_feed`` and ``refuse``: the same over a
   WebSocket.
@@ -47,6 +49,7 @@ from fabula.web._sse import (
     format_event,
     resume_after,
 )
+from fabula.web._text import StorableText, UnstorableText, storable_text
 from fabula.web._websocket import refuse, websocket_feed
 
 __all__ = [
@@ -67,6 +70,8 @@ __all__ = [
     "PositionTokens",
     "Principal",
     "Select",
+    "StorableText",
+    "UnstorableText",
     "bearer_token",
     "error_response",
     "error_responses",
@@ -80,5 +85,6 @@ __all__ = [
     "mount_static",
     "refuse",
     "resume_after",
+    "storable_text",
     "websocket_feed",
 ]

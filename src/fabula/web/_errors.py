@@ -1,23 +1,23 @@
-"""Errors as HTTP answers: every failure a client can cause becomes a 4xx JSON body.
+"""Errors as HTTP answers: every failure becomes a JSON body of one shape.
 
-| error | status | body ``code`` |
+Every body is the one ``DomainError.as_json()`` gives: ``{"code": "...", "message":
+"...", "params": {...}}``. fabula's errors answer as the table in ``_answers.py`` says
+(a refusal 400, a stale expected version 409, a lagging or stopped read model or a
+failing store 503 with ``Retry-After``, ...); besides them:
+
+| failure | status | body ``code`` |
 |---|---|---|
-| ``DomainError`` (a rule refused the command) | 400, or as mapped per class | the error's own |
-| ``ConcurrencyError`` (the stream moved on) | 409 | ``concurrency_conflict`` |
-| ``StreamNotFound`` | 404 | ``stream_not_found`` |
-| ``PositionTimeout`` (a read model lags) | 503, ``Retry-After: 1`` | ``position_timeout`` |
-| ``StoreError`` (the database failed: logged, not shown) | 503 | ``store_unavailable`` |
-| malformed JSON body | 400 | ``malformed_json`` |
+| malformed JSON body (too deeply nested included) | 400 | ``malformed_json`` |
 | wrong types, missing fields (request validation) | 422 | ``invalid_request`` |
 | any ``HTTPException`` (unknown route, ...) | its status | ``not_found``, ... |
+| any other exception | 500 | ``internal_error``, with a ``correlation_id`` |
 
-Every body has one shape, the one ``DomainError.as_json()`` gives:
-``{"code": "...", "message": "...", "params": {...}}``.
+A 500 is logged once, with its traceback and the correlation id the client sees; a 4xx
+is not logged as an error.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -27,14 +27,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fabula._errors import ConcurrencyError, DomainError, StoreError, StreamNotFound
-from fabula.read import PositionTimeout
+from fabula._errors import DomainError
+from fabula.web._answers import ANSWERED, answer_for, internal_error, log_answer
 
 __all__ = ["ErrorBody", "error_response", "error_responses", "install_error_handlers"]
-
-logger = logging.getLogger("fabula.web")
-_RETRY = {"Retry-After": "1"}
 
 
 class ErrorBody(BaseModel):
@@ -72,38 +70,24 @@ def error_response(
 def install_error_handlers(
     app: FastAPI, /, *, statuses: Mapping[type[DomainError], int] | None = None
 ) -> None:
-    """Answer fabula's errors and invalid requests with 4xx JSON bodies (see the table above).
+    """Answer every failure with a JSON body (see the tables above).
 
     Args:
-        app: the FastAPI application.
+        app: the FastAPI application (before it starts).
         statuses: the HTTP status of particular ``DomainError`` classes (a subclass
             takes its nearest mapped base's); the others answer 400.
     """
     mapped = dict(statuses or {})
 
-    async def domain_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, DomainError)
-        status = next((mapped[cls] for cls in type(exc).__mro__ if cls in mapped), 400)
-        return error_response(status, exc.code, exc.message, exc.params)
-
-    async def concurrency_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ConcurrencyError)
-        params = {"stream_id": exc.stream_id, "expected": exc.expected, "actual": exc.actual}
-        return error_response(409, "concurrency_conflict", str(exc), params)
-
-    async def stream_not_found(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, StreamNotFound)
-        return error_response(404, "stream_not_found", str(exc), {"stream_id": exc.stream_id})
-
-    async def position_timeout(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, PositionTimeout)
-        params = {"position": exc.position, "reached": exc.reached}
-        return error_response(503, "position_timeout", str(exc), params, headers=_RETRY)
-
-    async def store_error(request: Request, exc: Exception) -> JSONResponse:
-        logger.error("%s %s: the store failed: %s", request.method, request.url.path, exc)
-        message = "the store is unavailable; try again"
-        return error_response(503, "store_unavailable", message, {}, headers=_RETRY)
+    async def fabula_error(request: Request, exc: Exception) -> JSONResponse:
+        answer = answer_for(exc, statuses=mapped)
+        if answer is None:  # not reachable for the classes registered below
+            raise exc
+        if answer.status >= 500:
+            log_answer(answer, exc, where=f"{request.method} {request.url.path}")
+        return error_response(
+            answer.status, answer.code, answer.message, answer.params, headers=answer.headers()
+        )
 
     async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -122,13 +106,44 @@ def install_error_handlers(
         code = _slug(exc.status_code)
         return error_response(exc.status_code, code, str(exc.detail), {}, headers=exc.headers)
 
-    app.add_exception_handler(DomainError, domain_error)
-    app.add_exception_handler(ConcurrencyError, concurrency_error)
-    app.add_exception_handler(StreamNotFound, stream_not_found)
-    app.add_exception_handler(PositionTimeout, position_timeout)
-    app.add_exception_handler(StoreError, store_error)
+    for answered in ANSWERED:
+        app.add_exception_handler(answered, fabula_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_middleware(_InternalErrors)
+
+
+class _InternalErrors:
+    """Answer any exception no handler took with a 500 JSON body, and log it once.
+
+    It sits inside Starlette's ``ServerErrorMiddleware`` and does not re-raise, so the
+    server does not log the failure a second time (nor answer in plain text).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._app(scope, receive, sending)
+        except Exception as exc:
+            answer = internal_error(exc, where=f"{scope['method']} {scope['path']}")
+            if started:  # too late to answer: let the server close the connection
+                raise
+            response = error_response(
+                500, answer.code, answer.message, answer.params, headers=answer.headers()
+            )
+            await response(scope, receive, send)
 
 
 def _slug(status: int) -> str:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Literal
 
 import httpx
 import pytest
 
+from examples._sql import SqlReadModel
+from examples.bank.aggregate import BankAccount, stream_of
 from examples.bank.app import create_app
-from fabula import open_async_store
+from examples.bank.commands import WriteCheck
+from examples.bank.events import EVENTS
+from examples.bank.read_model import bank_accounts
+from fabula import AsyncFlow, open_async_store
+from fabula.codec import EventRegistry
+from fabula.read import ErrorPolicy
+from fabula.store import NewEvent
 
 from .conftest import new_id, serve
 
@@ -180,3 +191,89 @@ async def test_the_openapi_document_lists_the_routes(client: httpx.AsyncClient) 
         "/account/{account_id}",
     }
     assert (await client.get("/docs")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("writeCheck", {"check_number": "11\u000070", "amount": 1}),
+        ("openBankAccount", {"account_id": "a\u0000"}),
+    ],
+)
+async def test_text_a_read_model_cannot_hold_is_a_422(
+    client: httpx.AsyncClient, url: str, account: str, route: str, body: dict[str, object]
+) -> None:
+    if route != "openBankAccount":
+        await open_account(client, account)
+    refused = await client.post(f"/account/{route}/{account}", json=body)
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "invalid_request"
+    [error] = refused.json()["params"]["errors"]
+    assert (error["type"], error["loc"][-1]) == ("unstorable_text", next(iter(body)))
+    written = [] if route == "openBankAccount" else ["BankAccountOpened"]
+    assert await stored_types(url, account) == written
+
+
+async def test_a_poison_event_is_parked_and_the_read_model_goes_on(
+    client: httpx.AsyncClient, url: str, account: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    await open_account(client, account)
+    await client.post(f"/account/depositMoney/{account}", json={"amount": 100})
+    # Stored behind the API's back: PostgreSQL's TEXT cannot hold the NUL it carries.
+    store = open_async_store(url)
+    try:
+        flow = AsyncFlow(store, registry=EventRegistry(EVENTS))
+        flow.register(BankAccount, stream_id=stream_of)
+        await flow.dispatch(WriteCheck(account, "1\u00002", Decimal(30)))
+    finally:
+        await store.close()
+
+    later = await client.post(f"/account/depositMoney/{account}", json={"amount": 5})
+    found = await client.get(
+        f"/account/{account}", params={"after": later.headers["Fabula-Position"]}
+    )
+    assert found.status_code == 200, found.text
+    assert found.json()["balance"] == 75.0
+    if url.startswith("postgresql"):
+        assert found.json()["written_checks"] == []  # the poison event's row is lost
+        assert "parked CustomerWroteCheck" in caplog.text
+
+
+async def store_undecodable_check(url: str) -> None:
+    """Store a CustomerWroteCheck no codec can decode: a poison event on every backend."""
+    store = open_async_store(url)
+    try:
+        await store.append(
+            "bank_account-poisoned",
+            [NewEvent(event_id=uuid.uuid4(), type="CustomerWroteCheck", data='{"x": 1}')],
+        )
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("on_park", ["continue", "stop"])
+async def test_after_a_poison_event_reads_answer_200_or_503_never_500(
+    fresh_url: str, monkeypatch: pytest.MonkeyPatch, on_park: Literal["stop", "continue"]
+) -> None:
+    def read_model() -> SqlReadModel:
+        return bank_accounts(policy=ErrorPolicy(on_park=on_park))
+
+    monkeypatch.setattr("examples.bank.app.bank_accounts", read_model)
+    async with serve(create_app(fresh_url)) as client:
+        await open_account(client, "a1")
+        await store_undecodable_check(fresh_url)
+        later = await client.post("/account/depositMoney/a1", json={"amount": 5})
+        token = {"after": later.headers["Fabula-Position"]}
+        found = await client.get("/account/a1", params=token)
+        again = await client.get("/account/a1", params=token)
+    if on_park == "continue":
+        assert (found.status_code, found.json()["balance"]) == (200, 5.0)
+        return
+    for answer in (found, again):
+        assert answer.status_code == 503
+        assert answer.headers["Retry-After"] == "5"
+        assert answer.json() == {
+            "code": "read_model_unavailable",
+            "message": "the read model is not available; try again later",
+            "params": {"read_model": "bank_accounts"},
+        }

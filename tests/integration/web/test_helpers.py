@@ -13,8 +13,8 @@ import pytest
 import strawberry
 from fastapi import FastAPI, HTTPException
 
-from fabula import ConcurrencyError, DomainError, StoreError, StreamNotFound
-from fabula.read import PositionTimeout
+from fabula import ConcurrencyError, ContentionTimeout, DomainError, StoreError, StreamNotFound
+from fabula.read import PositionTimeout, ProjectionFailed
 from fabula.store import NewEvent, StoredEvent
 from fabula.store.memory import AsyncMemoryStore
 from fabula.web import (
@@ -41,11 +41,16 @@ class Missing(Refused):
     message = "not here"
 
 
+class AccountFrozen(DomainError):
+    message = "the account is frozen"
+
+
 def failing_app() -> FastAPI:
     app = FastAPI()
     install_error_handlers(app, statuses={Refused: 418})
     errors: dict[str, Exception] = {
         "domain": DomainError("plain", code="plain"),
+        "unnamed": AccountFrozen(),
         "mapped": Refused(params={"x": 1}),
         "inherited": Missing(),
         "conflict": ConcurrencyError("s-1", "version 2", 3),
@@ -53,6 +58,10 @@ def failing_app() -> FastAPI:
         "timeout": PositionTimeout("p", position=9, reached=4, timeout=1.0),
         "http": HTTPException(405, "Method Not Allowed"),
         "store": StoreError("PostgreSQL at db.internal:5432 failed: connection refused"),
+        "stopped": ProjectionFailed("accounts", position=7, reason="NUL in TEXT: x\x00y"),
+        "busy": ContentionTimeout("s-1", "version 2", 3, attempts=40, deadline=10.0),
+        "exists": ConcurrencyError("s-1", "an existing stream", 0),
+        "bug": ZeroDivisionError("password=hunter2"),
     }
 
     @app.get("/fail/{kind}")
@@ -66,6 +75,11 @@ def failing_app() -> FastAPI:
     ("kind", "status", "body"),
     [
         ("domain", 400, {"code": "plain", "message": "plain", "params": {}}),
+        (
+            "unnamed",
+            400,
+            {"code": "account_frozen", "message": "the account is frozen", "params": {}},
+        ),
         ("mapped", 418, {"code": "refused", "message": "no", "params": {"x": 1}}),
         ("inherited", 418, {"code": "missing", "message": "not here", "params": {}}),
         (
@@ -74,7 +88,16 @@ def failing_app() -> FastAPI:
             {
                 "code": "concurrency_conflict",
                 "message": "stream 's-1': expected version 2, but it is at version 3",
-                "params": {"stream_id": "s-1", "expected": "version 2", "actual": 3},
+                "params": {"stream_id": "s-1", "expected_version": 2, "actual_version": 3},
+            },
+        ),
+        (
+            "exists",
+            409,
+            {
+                "code": "concurrency_conflict",
+                "message": "stream 's-1': expected an existing stream, but it is at version 0",
+                "params": {"stream_id": "s-1", "expected_version": None, "actual_version": 0},
             },
         ),
         (
@@ -113,6 +136,43 @@ async def test_a_store_failure_is_a_503_that_tells_no_secrets(
         "params": {},
     }
     assert "db.internal" in caplog.text  # logged for the operator
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "params", "retry_after"),
+    [
+        ("timeout", "position_timeout", {"position": 9, "reached": 4}, "1"),
+        ("stopped", "read_model_unavailable", {"read_model": "accounts"}, "5"),
+        ("busy", "write_contention", {"stream_id": "s-1", "attempts": 40}, "1"),
+    ],
+)
+async def test_what_may_pass_is_a_503_to_retry(
+    kind: str, code: str, params: dict[str, object], retry_after: str
+) -> None:
+    transport = httpx.ASGITransport(app=failing_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answer = await client.get(f"/fail/{kind}")
+    assert (answer.status_code, answer.headers["Retry-After"]) == (503, retry_after)
+    assert (answer.json()["code"], answer.json()["params"]) == (code, params)
+    assert "\x00" not in answer.text  # the reason a read model stopped stays in the log
+
+
+async def test_any_other_exception_is_a_500_json_logged_once_with_its_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    transport = httpx.ASGITransport(app=failing_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answer = await client.get("/fail/bug")
+        refused = await client.get("/fail/mapped")
+    assert answer.status_code == 500
+    body = answer.json()
+    assert (body["code"], list(body["params"])) == ("internal_error", ["correlation_id"])
+    assert "hunter2" not in answer.text
+    [logged] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert body["params"]["correlation_id"] in logged.getMessage()
+    assert logged.exc_info is not None  # the traceback, for the operator
+    assert refused.status_code == 418  # a 4xx logs no error
+    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
 
 
 async def test_a_position_timeout_is_a_503_to_retry() -> None:
@@ -219,6 +279,10 @@ class Query:
     def broken(self) -> str:
         raise RuntimeError("password=hunter2")
 
+    @strawberry.field
+    def stopped(self) -> str:
+        raise ProjectionFailed("todo_list", position=3, reason="NUL")
+
 
 schema = Schema(Query)
 
@@ -230,7 +294,9 @@ async def test_graphql_errors_carry_codes_and_hide_the_unexpected(
         refused = await schema.execute("{ refused }")
         conflict = await schema.execute("{ conflict }")
         broken = await schema.execute("{ broken }")
+        stopped = await schema.execute("{ stopped }")
     assert refused.errors is not None
+    assert stopped.errors is not None
     assert conflict.errors is not None
     assert broken.errors is not None
     [error] = refused.errors
@@ -241,12 +307,34 @@ async def test_graphql_errors_carry_codes_and_hide_the_unexpected(
     [error] = conflict.errors
     assert error.extensions == {
         "code": "concurrency_conflict",
-        "params": {"stream_id": "s-1", "expected": "version 1", "actual": 2},
+        "params": {"stream_id": "s-1", "expected_version": 1, "actual_version": 2},
+    }
+    [error] = stopped.errors
+    assert error.extensions == {
+        "code": "read_model_unavailable",
+        "params": {"read_model": "todo_list"},
     }
     [error] = broken.errors
-    assert (error.message, error.extensions) == ("Unexpected error.", {})
-    # A refusal is one INFO line; only the unexpected error is logged as an ERROR.
+    assert error.message == "Unexpected error."
+    assert error.extensions is not None
+    assert error.extensions["code"] == "internal_error"
+    correlation_id = error.extensions["params"]["correlation_id"]
+    # A refusal is one INFO line; only the unexpected error is logged as an ERROR, once.
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
-    assert "hunter2" in errors[0].getMessage()
-    assert any("refused (refused)" in r.getMessage() for r in caplog.records)
+    assert errors[0].exc_info is not None
+    assert correlation_id in errors[0].getMessage()
+    assert "hunter2" in str(errors[0].exc_info[1])
+    assert any("answered 400 refused" in r.getMessage() for r in caplog.records)
+
+
+async def test_graphql_client_errors_are_not_logged_as_errors(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO):
+        syntax = await schema.execute("{ refused ")
+        unknown = await schema.execute("{ nowhere }")
+    assert syntax.errors is not None
+    assert unknown.errors is not None
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert all(r.exc_info is None for r in caplog.records)

@@ -25,19 +25,23 @@ pytestmark = pytest.mark.anyio
 
 MUGS = {"items": [{"product_id": "mug", "quantity": 2}]}
 WAREHOUSE = as_user("warehouse", "orders:ship")
+CUSTOMERS = dict(DEMO_CATALOG.customers)
+CATALOG = Catalog(customers=CUSTOMERS, products=DEMO_CATALOG.products)
 
 
 @pytest.fixture(scope="module")
 async def client(url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(url, auth=AUTH)) as client:
+    async with serve(create_app(url, catalog=CATALOG, auth=AUTH)) as client:
         client.headers.update(as_user("c1"))
         yield client
 
 
 @pytest.fixture
 def customer() -> str:
-    """A customer with no orders yet (and no name in the catalog)."""
-    return new_id("c")
+    """A customer with no orders yet."""
+    customer_id = new_id("c")
+    CUSTOMERS[customer_id] = Customer(f"Customer {customer_id}", f"{customer_id}@example.com")
+    return customer_id
 
 
 @pytest.fixture
@@ -148,8 +152,8 @@ async def test_a_stale_version_is_a_409_and_writes_nothing(
     assert stale.json()["code"] == "concurrency_conflict"
     assert stale.json()["params"] == {
         "stream_id": f"order-{order_id}",
-        "expected": "version 0",
-        "actual": 1,
+        "expected_version": 0,
+        "actual_version": 1,
     }
     assert await stream_versions(url, order_id) == 1
 
@@ -200,6 +204,43 @@ async def test_the_customer_is_the_tokens_not_the_bodys(
         f"/orders/{placed.json()['order_id']}", params=after, headers=as_user(customer)
     )
     assert found.json()["customer_id"] == customer
+
+
+async def test_an_unknown_customer_cannot_order(client: httpx.AsyncClient) -> None:
+    stranger = new_id("c")
+    refused = await client.post("/orders", json=MUGS, headers=as_user(stranger))
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "code": "unknown_customer",
+        "message": "no customer has this id",
+        "params": {"customer_id": stranger},
+    }
+    page = await client.get(f"/customers/{stranger}/orders", headers=as_user(stranger))
+    assert page.json()["data"] == []
+
+
+@pytest.mark.parametrize("route", ["cancel", "ship", "create"])
+async def test_text_a_read_model_cannot_hold_is_a_422(
+    client: httpx.AsyncClient, url: str, customer: str, route: str
+) -> None:
+    order_id, _ = await place(client, customer)
+    if route == "create":
+        body: dict[str, object] = {"items": [{"product_id": "mug\u0000", "quantity": 1}]}
+        refused = await client.post("/orders", json=body, headers=as_user(customer))
+    else:
+        field = "reason" if route == "cancel" else "tracking_number"
+        sender = as_user(customer) if route == "cancel" else WAREHOUSE
+        refused = await client.post(
+            f"/orders/{order_id}/{route}", json={field: "a\u0000b"}, headers=sender
+        )
+    assert (refused.status_code, refused.json()["code"]) == (422, "invalid_request")
+    assert refused.json()["params"]["errors"][0]["type"] == "unstorable_text"
+    assert await stream_versions(url, order_id) == 1
+
+
+async def test_a_customer_id_must_look_like_an_id(client: httpx.AsyncClient) -> None:
+    refused = await client.get("/customers/c 1/orders", headers=as_user("c 1"))
+    assert (refused.status_code, refused.json()["code"]) == (422, "invalid_request")
 
 
 async def test_malformed_json_is_a_400(client: httpx.AsyncClient) -> None:

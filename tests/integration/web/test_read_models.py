@@ -59,7 +59,7 @@ def project(model: SqlReadModel, stream_id: str, events: Sequence[object]) -> sq
 
 
 def test_the_todo_list_follows_the_golden_history() -> None:
-    # EXAMPLES.md section A: the golden sequence ends at version 6 with "New text", no
+    # Seed 000's golden sequence ends at version 6 with "New text", no
     # reminder, not completed; the events that do not apply change nothing.
     golden: list[TodoEvent] = [
         Completed(),

@@ -144,7 +144,7 @@ async def test_a_stale_expected_version_is_refused_and_writes_nothing(
     assert error == {
         "message": f"stream 'todo-{tid}': expected version 0, but it is at version 1",
         "code": "concurrency_conflict",
-        "params": {"stream_id": f"todo-{tid}", "expected": "version 0", "actual": 1},
+        "params": {"stream_id": f"todo-{tid}", "expected_version": 0, "actual_version": 1},
     }
     found = await gql.data("query($id: ID!) { todo(id: $id) { version completed } }", id=tid)
     assert found["todo"] == {"version": 1, "completed": False}
@@ -247,8 +247,13 @@ async def test_all_todos_in_pages(fresh_url: str) -> None:
             seen += [edge["node"]["id"] for edge in page["edges"]]
             assert page["pageInfo"]["hasNextPage"] is more
             after = page["pageInfo"]["endCursor"]
-            assert page["edges"][-1]["cursor"] == after or not more
+            assert page["edges"][-1]["cursor"] == after  # on the last page too
         assert seen == ids
+        beyond = (await gql.data(query, first=2, after=after, p=position))["allTodos"]
+        assert (beyond["edges"], beyond["pageInfo"]) == (
+            [],
+            {"hasNextPage": False, "endCursor": None},
+        )
 
 
 async def test_all_todos_refuses_a_foreign_cursor_or_token(gql: GraphQL) -> None:
@@ -275,6 +280,38 @@ async def test_a_body_that_is_not_a_graphql_request_is_a_400_json(
     )
     assert broken.status_code == 400
     assert broken.json()["code"] == "not_a_graphql_request"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"query": "{ apiVersion }", "variables": {"x": '
+        + b"[" * 100_000
+        + b"]" * 100_000
+        + b"}}",
+    ],
+)
+async def test_deeply_nested_json_is_a_400(client: httpx.AsyncClient, body: bytes) -> None:
+    deep = await client.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert deep.status_code == 400
+    assert deep.json()["code"] == "not_a_graphql_request"
+
+
+async def test_a_deeply_nested_query_is_an_error_not_a_500(client: httpx.AsyncClient) -> None:
+    query = "{ todo(id: " + "[" * 20_000 + "1" + "]" * 20_000 + ") { id } }"
+    deep = await client.post("/graphql", json={"query": query})
+    assert deep.status_code in (200, 400)
+    assert deep.json()["errors"] or deep.json()["code"]
+
+
+async def test_text_a_read_model_cannot_hold_is_refused(gql: GraphQL, tid: str) -> None:
+    error = await gql.error(CREATE, id=tid, d="milk\u0000")
+    assert (error["code"], error["params"]) == (
+        "unstorable_text",
+        {"field": "description", "index": 4},
+    )
+    assert await gql.data("query($id: ID!) { todo(id: $id) { id } }", id=tid) == {"todo": None}
 
 
 async def test_invalid_arguments_are_graphql_errors(client: httpx.AsyncClient) -> None:

@@ -12,6 +12,7 @@ from fabula import (
     ConcurrencyError,
     DispatchResult,
     Flow,
+    InvalidArgument,
     ListenerError,
     UnknownCommand,
     open_async_store,
@@ -137,7 +138,7 @@ def test_listener_errors_can_raise_with_the_committed_result() -> None:
 
 def test_concurrent_dispatches_retry_on_conflict_and_lose_nothing() -> None:
     store = MemoryStore()
-    flow = Flow(store, middleware=[RetryOnConflict(attempts=50)])
+    flow = Flow(store, middleware=[RetryOnConflict()])
     flow.register(Counter, stream_id=stream)
     flow.dispatch(Open("a", "x"))
     barrier = threading.Barrier(8)
@@ -230,3 +231,33 @@ def test_create_with_expected_version_zero_skips_the_load_but_stays_correct(flow
     with pytest.raises(NotOpen):
         flow.dispatch(Add("new", 1), expected_version=0)
     assert flow.store.head() == 1
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"command_id": str(uuid.uuid4())},
+        {"correlation_id": str(uuid.uuid4())},
+        {"causation_id": str(uuid.uuid4())},
+        {"command_id": 7},
+        {"expected_version": -1},
+        {"expected_version": True},
+        {"expected_version": 2**70},
+    ],
+)
+def test_dispatch_refuses_ids_as_text_and_bad_expected_versions(
+    flow: Flow, options: dict[str, Any]
+) -> None:
+    with pytest.raises(InvalidArgument, match=next(iter(options))):
+        flow.dispatch(Open("a", "x"), **options)
+    assert flow.store.head() == 0
+
+
+def test_async_dispatch_refuses_a_correlation_id_as_text() -> None:
+    async def run() -> None:
+        flow = AsyncFlow(open_async_store("memory://"))
+        flow.register(Counter, stream_id=stream)
+        with pytest.raises(InvalidArgument, match="correlation_id"):
+            await flow.dispatch(Open("a", "x"), correlation_id="req-1")  # type: ignore[arg-type]
+
+    asyncio.run(run())

@@ -13,6 +13,8 @@ from fabula import (
     ConcurrencyError,
     Decider,
     ExpectedVersion,
+    InvalidArgument,
+    InvalidStreamId,
     Repository,
     SnapshotEvery,
     UnknownEventType,
@@ -219,3 +221,18 @@ def test_append_many_writes_several_streams_in_one_transaction(url: str, tmp_pat
     assert caught.value.stream_id == "counter-b"
     assert repo.store.stream_version("counter-d") == 0
     assert repo.store.stream_version("counter-b") == 2
+
+
+@pytest.mark.parametrize("option", ["causation_id", "correlation_id"])
+def test_repository_append_refuses_ids_as_text(option: str) -> None:
+    flow = filled(Counter, adds=0)
+    repo = flow.repository(Counter)
+    with pytest.raises(InvalidArgument, match=option):
+        repo.append("counter-a", [Added(1)], **{option: str(uuid.uuid4())})  # type: ignore[arg-type]
+    assert flow.store.stream_version("counter-a") == 1
+
+
+def test_repository_load_refuses_a_stream_id_that_is_not_a_str() -> None:
+    repo = filled(Counter, adds=0).repository(Counter)
+    with pytest.raises(InvalidStreamId):
+        repo.load(uuid.UUID(int=1))  # type: ignore[arg-type]

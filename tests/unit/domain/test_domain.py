@@ -125,6 +125,26 @@ def test_domain_error_json_form() -> None:
     assert Overdrawn() != DomainError()
 
 
+def test_a_domain_error_without_a_code_takes_one_from_its_name() -> None:
+    class AccountFrozen(DomainError):
+        message = "the account is frozen"
+
+    class HTTPRefused(DomainError):
+        pass
+
+    class Overdrawn(DomainError):
+        code = "overdrawn"
+
+    class BadlyOverdrawn(Overdrawn):  # inherits its base's own code
+        pass
+
+    assert AccountFrozen().code == "account_frozen"
+    assert HTTPRefused().code == "http_refused"
+    assert BadlyOverdrawn().code == "overdrawn"
+    assert AccountFrozen(code="given").code == "given"
+    assert DomainError().code == "domain_error"
+
+
 def test_uuid7_is_time_ordered_and_unique() -> None:
     ids = [uuid7() for _ in range(2000)]
     assert ids == sorted(ids)

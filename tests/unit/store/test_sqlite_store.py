@@ -28,6 +28,7 @@ from fabula import (
     ConfigurationError,
     DuplicateEvent,
     FabulaError,
+    InvalidArgument,
     StoreError,
 )
 from fabula.store import (
@@ -164,7 +165,7 @@ def test_a_failed_append_stores_nothing(store: SqliteStore) -> None:
     taken = new()
     store.append("other", [taken])
 
-    with pytest.raises(StoreError):  # the second event cannot be written
+    with pytest.raises(InvalidArgument):  # refused before the first row goes in
         store.append("todo-1", [new(), new(data=object())])
     with pytest.raises(DuplicateEvent):  # two rows go in before the third clashes
         store.append("todo-1", [new(), new(), taken])

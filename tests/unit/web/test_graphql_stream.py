@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncGenerator
 
+import pytest
 import strawberry
 
 from fabula.web import NotAuthenticated
@@ -58,7 +60,16 @@ def test_a_refusal_in_a_subscription_carries_its_code() -> None:
     ]
 
 
-def test_an_unexpected_error_in_a_subscription_is_masked() -> None:
-    first, second = asyncio.run(results("subscription { broken }"))
+def test_an_unexpected_error_in_a_subscription_is_masked(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="fabula"):
+        first, second = asyncio.run(results("subscription { broken }"))
     assert first == ({"broken": 1}, [])
-    assert second[1] == [("Unexpected error.", {})]
+    [(message, extensions)] = second[1]
+    assert message == "Unexpected error."
+    assert isinstance(extensions, dict)
+    assert extensions["code"] == "internal_error"
+    correlation_id = extensions["params"]["correlation_id"]
+    # Logged once, with its traceback and the id the client was shown.
+    [logged] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert correlation_id in logged.getMessage()
+    assert logged.exc_info is not None

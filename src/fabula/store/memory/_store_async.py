@@ -7,6 +7,7 @@ from types import TracebackType
 from uuid import UUID
 
 from fabula._errors import ConfigurationError
+from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
@@ -46,6 +47,7 @@ class AsyncMemoryStore:
         precondition: Precondition = ANY_VERSION,
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
+        _arguments.check_append(stream_id, events, precondition)
         result = self._log.append(stream_id, events, precondition)
         if result.positions:
             self._log.notifier.notify()
@@ -53,6 +55,7 @@ class AsyncMemoryStore:
 
     async def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
+        _arguments.check_append_many(appends)
         results = self._log.append_many(appends)
         if wrote_events(results):
             self._log.notifier.notify()
@@ -69,6 +72,7 @@ class AsyncMemoryStore:
         limit: int | None = None,
     ) -> list[StoredEvent]:
         """Read a stream's events from ``from_version`` to ``to_version`` (inclusive)."""
+        _arguments.check_read_stream(stream_id, direction, from_version, to_version, limit)
         return self._log.read_stream(stream_id, direction, from_version, to_version, limit)
 
     async def read_all(
@@ -80,14 +84,17 @@ class AsyncMemoryStore:
         categories: Collection[str] | None = None,
     ) -> list[StoredEvent]:
         """Read the global log after a position, optionally only some types or categories."""
+        _arguments.check_read_all(after, limit, types, categories)
         return self._log.read_all(after, limit, types, categories)
 
     async def read_caused_by(self, causation_id: UUID, /) -> list[StoredEvent]:
         """Read the events whose causation id is ``causation_id``, in log order."""
+        _arguments.check_read_caused_by(causation_id)
         return self._log.read_caused_by(causation_id)
 
     async def stream_version(self, stream_id: str, /) -> int:
         """Return the stream's current version (0 if it has no events)."""
+        _arguments.check_stream_id(stream_id)
         return self._log.stream_version(stream_id)
 
     async def head(self) -> int:
@@ -98,24 +105,29 @@ class AsyncMemoryStore:
         self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
     ) -> list[StreamInfo]:
         """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
+        _arguments.check_list_streams(prefix, after, limit)
         return self._log.list_streams(prefix, after, limit)
 
     async def count_streams(self, prefix: str = "", /) -> int:
         """Count streams whose id starts with ``prefix``."""
+        _arguments.check_count_streams(prefix)
         return self._log.count_streams(prefix)
 
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""
+        _arguments.check_save_snapshot(snapshot)
         self._log.save_snapshot(snapshot)
 
     async def load_snapshot(
         self, stream_id: str, /, *, max_version: int | None = None
     ) -> SnapshotRecord | None:
         """Return the newest snapshot of a stream at or below ``max_version``, if any."""
+        _arguments.check_load_snapshot(stream_id, max_version)
         return self._log.load_snapshot(stream_id, max_version)
 
     async def wait_for_events(self, after: int, /, *, timeout: float) -> bool:
         """Wait until the log holds a position past ``after``; return whether it does."""
+        _arguments.check_wait_for_events(after, timeout)
         since = self._log.notifier.generation
         if self._log.head() > after:
             return True
@@ -132,6 +144,7 @@ class AsyncMemoryStore:
         poll_interval: float = 1.0,
     ) -> AsyncSubscription:
         """Follow the global log from ``after``: catch up, then live."""
+        _arguments.check_subscribe(after, types, categories, batch_size, poll_interval)
         return AsyncSubscription(
             self,
             after=after,

@@ -18,6 +18,7 @@ from uuid import UUID
 from psycopg import errors
 
 from fabula._errors import ConcurrencyError, ConfigurationError
+from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import AppendHooks
@@ -144,6 +145,7 @@ class AsyncPostgresStore:
         precondition: Precondition = ANY_VERSION,
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
+        _arguments.check_append(stream_id, events, precondition)
         with map_errors(self._where, self._settings.schema):
             result = await self._append(stream_id, events, precondition)
         if result.positions and not result.deduplicated:
@@ -185,6 +187,7 @@ class AsyncPostgresStore:
 
     async def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
+        _arguments.check_append_many(appends)
         check_batch(appends)
         with map_errors(self._where, self._settings.schema):
             results = await append_many(
@@ -219,6 +222,7 @@ class AsyncPostgresStore:
             ConfigurationError: the hook was added already.
             Exception: what ``attach`` or the hook raised (then the hook is not added).
         """
+        _arguments.check_add_hook(types)
         if hook in self._hooks:
             msg = f"this append hook was added to {self!r} already"
             raise ConfigurationError(msg)
@@ -267,6 +271,7 @@ class AsyncPostgresStore:
         limit: int | None = None,
     ) -> list[StoredEvent]:
         """Read a stream's events from ``from_version`` to ``to_version``, in ``direction``."""
+        _arguments.check_read_stream(stream_id, direction, from_version, to_version, limit)
         statement = (
             self._sql.read_stream_forwards
             if direction == "forwards"
@@ -293,6 +298,7 @@ class AsyncPostgresStore:
         Only positions below the log's horizon come back, so no event can later appear
         below one returned here (``_ordering.py``).
         """
+        _arguments.check_read_all(after, limit, types, categories)
         params: dict[str, Any] = {"after": after, "limit": limit}
         if types is None and categories is None:
             statement = self._sql.read_all
@@ -315,6 +321,7 @@ class AsyncPostgresStore:
         page_size: int = 1000,
     ) -> AsyncIterator[StoredEvent]:
         """Yield a stream's events forwards, reading ``page_size`` at a time (bounded memory)."""
+        _arguments.check_iter_stream(stream_id, from_version, to_version, page_size)
         low = max(from_version or 1, 1)
         while True:
             page = await self.read_stream(
@@ -335,6 +342,7 @@ class AsyncPostgresStore:
         page_size: int = 1000,
     ) -> AsyncIterator[StoredEvent]:
         """Yield the log after ``after`` up to its horizon, ``page_size`` events at a time."""
+        _arguments.check_iter_all(after, types, categories, page_size)
         while True:
             page = await self.read_all(
                 after=after, limit=page_size, types=types, categories=categories
@@ -347,11 +355,13 @@ class AsyncPostgresStore:
 
     async def read_caused_by(self, causation_id: UUID, /) -> list[StoredEvent]:
         """Read the events whose causation id is ``causation_id``, in log order."""
+        _arguments.check_read_caused_by(causation_id)
         rows = await self._db.read(self._sql.read_caused_by, {"causation_id": causation_id})
         return [stored_event(row) for row in rows]
 
     async def stream_version(self, stream_id: str, /) -> int:
         """Return the stream's current version (0 if it has no events)."""
+        _arguments.check_stream_id(stream_id)
         rows = await self._db.read(self._sql.stream_version, {"stream_id": stream_id})
         return int(rows[0][0]) if rows else 0
 
@@ -364,6 +374,7 @@ class AsyncPostgresStore:
         self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
     ) -> list[StreamInfo]:
         """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
+        _arguments.check_list_streams(prefix, after, limit)
         low, high = prefix_range(prefix)
         exclude = None
         if after is not None and after >= low:
@@ -374,6 +385,7 @@ class AsyncPostgresStore:
 
     async def count_streams(self, prefix: str = "", /) -> int:
         """Count streams whose id starts with ``prefix``."""
+        _arguments.check_count_streams(prefix)
         low, high = prefix_range(prefix)
         statement = self._sql.count_streams_unbounded if high is None else self._sql.count_streams
         rows = await self._db.read(statement, {"low": low, "high": high})
@@ -381,6 +393,7 @@ class AsyncPostgresStore:
 
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""
+        _arguments.check_save_snapshot(snapshot)
         params = {
             "stream_id": snapshot.stream_id,
             "version": snapshot.version,
@@ -394,6 +407,7 @@ class AsyncPostgresStore:
         self, stream_id: str, /, *, max_version: int | None = None
     ) -> SnapshotRecord | None:
         """Return the newest snapshot of a stream at or below ``max_version``, if any."""
+        _arguments.check_load_snapshot(stream_id, max_version)
         high = BIGINT_MAX if max_version is None else max_version
         rows = await self._db.read(self._sql.load_snapshot, {"stream_id": stream_id, "high": high})
         return snapshot_record(rows[0]) if rows else None
@@ -407,6 +421,7 @@ class AsyncPostgresStore:
         is waiting behind an older transaction (the horizon): it looks again soon, after
         10 ms, 20 ms, 40 ms... up to ``wake_interval``.
         """
+        _arguments.check_wait_for_events(after, timeout)
         self._wakeups.listen()
         deadline = time.monotonic() + timeout
         interval = self._settings.wake_interval
@@ -433,6 +448,7 @@ class AsyncPostgresStore:
         poll_interval: float = 1.0,
     ) -> AsyncSubscription:
         """Follow the global log from ``after``: catch up, then live, never skipping an event."""
+        _arguments.check_subscribe(after, types, categories, batch_size, poll_interval)
         return AsyncSubscription(
             self,
             after=after,

@@ -18,6 +18,7 @@ from types import TracebackType
 from uuid import UUID
 
 from fabula._errors import ConfigurationError
+from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._hooks import AppendHooks, ReplayFrom
 from fabula.store._preconditions import ANY_VERSION, Precondition
@@ -105,6 +106,7 @@ class SqliteStore:
         precondition: Precondition = ANY_VERSION,
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
+        _arguments.check_append(stream_id, events, precondition)
         result = self._db.write(_ops.append, stream_id, events, precondition, self._hooks)
         if result.positions and not result.deduplicated:
             self._db.notifier.notify()
@@ -112,6 +114,7 @@ class SqliteStore:
 
     def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
+        _arguments.check_append_many(appends)
         results = self._db.write(_ops.append_many, appends, self._hooks)
         if wrote_events(results):
             self._db.notifier.notify()
@@ -139,6 +142,7 @@ class SqliteStore:
             ConfigurationError: the hook was added already.
             Exception: what ``attach`` or the hook raised (then the hook is not added).
         """
+        _arguments.check_add_hook(types)
         if hook in self._hooks:
             msg = f"this append hook was added to the SQLite store on {self.path!r} already"
             raise ConfigurationError(msg)
@@ -159,6 +163,7 @@ class SqliteStore:
         limit: int | None = None,
     ) -> list[StoredEvent]:
         """Read a stream's events from ``from_version`` to ``to_version`` (inclusive)."""
+        _arguments.check_read_stream(stream_id, direction, from_version, to_version, limit)
         return self._db.read(
             _ops.read_stream, stream_id, direction, from_version, to_version, limit
         )
@@ -172,14 +177,17 @@ class SqliteStore:
         categories: Collection[str] | None = None,
     ) -> list[StoredEvent]:
         """Read the global log after a position, optionally only some types or categories."""
+        _arguments.check_read_all(after, limit, types, categories)
         return self._db.read(_ops.read_all, after, limit, types, categories)
 
     def read_caused_by(self, causation_id: UUID, /) -> list[StoredEvent]:
         """Read the events whose causation id is ``causation_id``, in log order."""
+        _arguments.check_read_caused_by(causation_id)
         return self._db.read(_ops.read_caused_by, causation_id)
 
     def stream_version(self, stream_id: str, /) -> int:
         """Return the stream's current version (0 if it has no events)."""
+        _arguments.check_stream_id(stream_id)
         return self._db.read(_ops.stream_version, stream_id)
 
     def head(self) -> int:
@@ -190,20 +198,24 @@ class SqliteStore:
         self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
     ) -> list[StreamInfo]:
         """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
+        _arguments.check_list_streams(prefix, after, limit)
         return self._db.read(_ops.list_streams, prefix, after, limit)
 
     def count_streams(self, prefix: str = "", /) -> int:
         """Count streams whose id starts with ``prefix``."""
+        _arguments.check_count_streams(prefix)
         return self._db.read(_ops.count_streams, prefix)
 
     def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""
+        _arguments.check_save_snapshot(snapshot)
         self._db.write(_ops.save_snapshot, snapshot)
 
     def load_snapshot(
         self, stream_id: str, /, *, max_version: int | None = None
     ) -> SnapshotRecord | None:
         """Return the newest snapshot of a stream at or below ``max_version``, if any."""
+        _arguments.check_load_snapshot(stream_id, max_version)
         return self._db.read(_ops.load_snapshot, stream_id, max_version)
 
     def wait_for_events(self, after: int, /, *, timeout: float) -> bool:
@@ -212,6 +224,7 @@ class SqliteStore:
         Appends in this process wake it at once; other processes' appends are seen within
         ``poll_interval``.
         """
+        _arguments.check_wait_for_events(after, timeout)
         deadline = time.monotonic() + timeout
         while True:
             # The generation is read before the log: an append in between is not missed.
@@ -233,6 +246,7 @@ class SqliteStore:
         poll_interval: float = 1.0,
     ) -> Subscription:
         """Follow the global log from ``after``: catch up, then live."""
+        _arguments.check_subscribe(after, types, categories, batch_size, poll_interval)
         return Subscription(
             self,
             after=after,

@@ -20,6 +20,14 @@ from fabula.testing.conformance._appends import (
     check_reappend_returns_original_result,
     check_reused_event_id_raises_duplicate_event,
 )
+from fabula.testing.conformance._arguments import (
+    check_bad_events_are_refused,
+    check_bad_filters_are_refused,
+    check_bad_numbers_are_refused,
+    check_bad_snapshots_are_refused,
+    check_bad_stream_ids_are_refused,
+    check_longest_stream_ids_are_stored,
+)
 from fabula.testing.conformance._batches import (
     check_append_many_is_all_or_nothing,
     check_append_many_orders_results_and_positions,
@@ -108,5 +116,12 @@ CHECKS: tuple[Check, ...] = (
     check_subscription_iterates,
     check_subscription_resumes_from_checkpoint,
     check_next_batch_times_out_empty,
+    # bad arguments
+    check_bad_stream_ids_are_refused,
+    check_longest_stream_ids_are_stored,
+    check_bad_filters_are_refused,
+    check_bad_numbers_are_refused,
+    check_bad_events_are_refused,
+    check_bad_snapshots_are_refused,
 )
 """Every asyncio check; the first asserts the store provides every contract method."""

@@ -19,6 +19,14 @@ from fabula.testing.conformance._appends_async import (
     check_reappend_returns_original_result,
     check_reused_event_id_raises_duplicate_event,
 )
+from fabula.testing.conformance._arguments_async import (
+    check_bad_events_are_refused,
+    check_bad_filters_are_refused,
+    check_bad_numbers_are_refused,
+    check_bad_snapshots_are_refused,
+    check_bad_stream_ids_are_refused,
+    check_longest_stream_ids_are_stored,
+)
 from fabula.testing.conformance._batches_async import (
     check_append_many_is_all_or_nothing,
     check_append_many_orders_results_and_positions,
@@ -107,5 +115,12 @@ CHECKS: tuple[AsyncCheck, ...] = (
     check_subscription_iterates,
     check_subscription_resumes_from_checkpoint,
     check_next_batch_times_out_empty,
+    # bad arguments
+    check_bad_stream_ids_are_refused,
+    check_longest_stream_ids_are_stored,
+    check_bad_filters_are_refused,
+    check_bad_numbers_are_refused,
+    check_bad_events_are_refused,
+    check_bad_snapshots_are_refused,
 )
 """Every asyncio check; the first asserts the store provides every contract method."""

@@ -1,16 +1,19 @@
 """fabula's errors as GraphQL errors, for Strawberry schemas.
 
-``Schema`` is ``strawberry.Schema`` with the ``FabulaErrors`` extension, and it logs a
-refused command (a user error) as one line at INFO level instead of an ERROR with a
-traceback. ``FabulaErrors`` rewrites an operation's errors once it has run:
+``Schema`` is ``strawberry.Schema`` with the ``FabulaErrors`` extension. Every error
+an operation answers carries ``extensions: {code, params}``, the code the REST apps
+give the same failure (``fabula.web._answers``):
 
-- a ``DomainError`` keeps its message and gains ``extensions: {code, params}``;
-- a ``ConcurrencyError`` gains ``extensions: {code: "concurrency_conflict", params}``;
-- a ``PositionTimeout`` gains ``extensions: {code: "position_timeout", params}``;
+- a ``DomainError`` keeps its message and gains its code and params;
+- a stale expected version is ``concurrency_conflict``; a lagging or stopped read model
+  ``position_timeout`` or ``read_model_unavailable``; a failing store
+  ``store_unavailable`` (and so on, as in the table);
 - GraphQL's own errors (syntax, validation, a wrong argument type) pass unchanged;
-- anything else is masked as "Unexpected error." (the server logs the original), so
-  no driver message or stack detail reaches a client.
+- anything else is masked as "Unexpected error." with ``code: "internal_error"`` and a
+  ``correlation_id``: the server logs the original once, with its traceback and that
+  id, and no driver message or stack detail reaches a client.
 
+User errors and GraphQL's own are logged as one INFO line each, without a traceback.
 Subscriptions get the same treatment: ``Schema.stream`` rewrites each result's errors,
 which the extension does not see.
 """
@@ -28,31 +31,22 @@ from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionContext
 from strawberry.types.execution import ExecutionResult
 
-from fabula._errors import ConcurrencyError, DomainError
-from fabula.read import PositionTimeout
+from fabula.web._answers import answer_for, internal_error, log_answer
 
 __all__ = ["FabulaErrors", "Schema", "error_extensions"]
 
 logger = logging.getLogger("fabula.web.graphql")
+_MASKED = "Unexpected error."
 
 
 def error_extensions(error: BaseException, /) -> dict[str, Any] | None:
     """Return the ``extensions`` of a fabula error a client may see, else ``None``."""
-    match error:
-        case DomainError():
-            return {"code": error.code, "params": dict(error.params)}
-        case ConcurrencyError():
-            where = {"stream_id": error.stream_id, "expected": error.expected}
-            return {"code": "concurrency_conflict", "params": {**where, "actual": error.actual}}
-        case PositionTimeout():
-            reached = {"position": error.position, "reached": error.reached}
-            return {"code": "position_timeout", "params": reached}
-        case _:
-            return None
+    answer = answer_for(error)
+    return None if answer is None else {"code": answer.code, "params": answer.params}
 
 
 class FabulaErrors(SchemaExtension):
-    """Give fabula's user-facing errors a code, and mask every unexpected error."""
+    """Give every error a code, and mask the unexpected ones."""
 
     def on_operation(self) -> Iterator[None]:
         """Rewrite the operation's errors once it has run."""
@@ -67,15 +61,27 @@ def _rewrite(error: GraphQLError) -> GraphQLError:
     if original is None or isinstance(original, GraphQLError):
         return error
     extensions = error_extensions(original)
+    if extensions is None:
+        extensions = _internal(error, original)
     return GraphQLError(
-        message=error.message if extensions is not None else "Unexpected error.",
+        message=error.message if extensions["code"] != "internal_error" else _MASKED,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        original_error=original if extensions is not None else None,
+        original_error=original if extensions["code"] != "internal_error" else None,
         extensions=extensions,
     )
+
+
+def _internal(error: GraphQLError, original: BaseException) -> dict[str, Any]:
+    """Log an unexpected error once (see ``Schema.process_errors``) and return its extensions."""
+    known = error.extensions or {}
+    if known.get("code") != "internal_error":
+        answer = internal_error(original, where=f"GraphQL {error.path}")
+        known = {"code": answer.code, "params": answer.params}
+        error.extensions = known
+    return dict(known)
 
 
 class Schema(strawberry.Schema):
@@ -91,16 +97,17 @@ class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log user errors at INFO, one line each; the others as Strawberry does."""
-        unexpected = []
+        """Log user errors at INFO, one line each; an unexpected one once, with its id."""
         for error in errors:
             original = error.original_error
-            extensions = error_extensions(original) if original is not None else None
-            if extensions is None:
-                unexpected.append(error)
+            if original is None or isinstance(original, GraphQLError):
+                logger.info("GraphQL error at %s: %s", error.path, error.message)
+                continue
+            answer = answer_for(original)
+            if answer is None:
+                _internal(error, original)
             else:
-                logger.info("%s refused (%s): %s", error.path, extensions["code"], error.message)
-        super().process_errors(unexpected, execution_context)
+                log_answer(answer, original, where=f"GraphQL {error.path}")
 
 
 async def _rewritten(source: StreamResult) -> StreamResult:

@@ -1,4 +1,4 @@
-"""Run an example app with ``fabula serve`` in a process of its own, for end-to-end tests.
+"""Run ``fabula serve <app>`` as a real server process on a free local port.
 
 The server's signing secret comes from its environment (``FABULA_AUTH_SECRET``), as in
 production; ``bearer`` mints tokens the server accepts.
@@ -12,7 +12,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -25,8 +26,11 @@ STARTUP_TIMEOUT = 30.0
 SECRET = "the e2e tests' signing secret, 32 bytes or more"
 TOKENS = BearerAuth(AuthSettings(secret=SECRET))
 
+ServerLog = Callable[[], str]
+
 
 def bearer(user: str, *scopes: str) -> dict[str, str]:
+    """Return an ``Authorization`` header with a token for ``user`` the servers accept."""
     return {"Authorization": f"Bearer {TOKENS.mint(user, scopes=scopes)}"}
 
 
@@ -37,9 +41,11 @@ def free_port() -> int:
         return port
 
 
-def serving(app: str, url: str, tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def running_server(app: str, url: str, tmp_path: Path) -> Iterator[tuple[str, ServerLog]]:
+    """Start ``fabula serve app``; yield its base URL and a reader of its log; stop it."""
     port = free_port()
-    log = (tmp_path / "server.log").open("w+")
+    log = (tmp_path / f"{app}-server.log").open("w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "fabula", "serve", app, "--url", url, "--port", str(port)],
         cwd=tmp_path,
@@ -50,7 +56,7 @@ def serving(app: str, url: str, tmp_path: Path) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(process, base, log)
-        yield base
+        yield base, lambda: server_log(log)
         process.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then exits by the signal it was sent.
         assert process.wait(timeout=15) in (0, -signal.SIGTERM), server_log(log)
@@ -63,8 +69,11 @@ def serving(app: str, url: str, tmp_path: Path) -> Iterator[str]:
 
 
 def server_log(log: TextIO) -> str:
+    log.flush()
     log.seek(0)
-    return log.read()
+    text = log.read()
+    log.seek(0, os.SEEK_END)
+    return text
 
 
 def wait_until_up(process: subprocess.Popen[bytes], base: str, log: TextIO) -> None:
