@@ -12,7 +12,8 @@ FabulaError
 ├── StoreError                  the storage driver failed (connection lost, disk full, ...)
 │   └── SchemaError             the database schema is missing or at another version
 ├── CodecError                  an event or snapshot cannot be encoded or decoded
-│   └── UnknownEventType        a stored type name has no registered class
+│   ├── UnknownEventType        a stored type name has no registered class
+│   └── InvalidMetadata (TypeError)  metadata that is not a mapping
 ├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
 ├── InvalidArgument (ValueError) an argument no store accepts (bare str filter, limit=-1, ...)
 │   └── InvalidStreamId          not a str, empty, NUL, lone surrogate, or too long
@@ -39,6 +40,7 @@ __all__ = [
     "DuplicateEvent",
     "FabulaError",
     "InvalidArgument",
+    "InvalidMetadata",
     "InvalidStreamId",
     "ListenerError",
     "SchemaError",
@@ -150,11 +152,14 @@ class StreamNotFound(FabulaError, LookupError):
 class DuplicateEvent(FabulaError):
     """An appended event id is already stored, and not as a retry of the same append."""
 
-    def __init__(self, event_id: object, stream_id: str) -> None:
+    def __init__(self, event_id: object, stream_id: str, *, differs: Sequence[str] = ()) -> None:
         self.event_id = event_id
         self.stream_id = stream_id
+        self.differs = tuple(differs)
+        """The fields whose new value differs from the stored event's (empty if none does)."""
+        how = f" with another {', '.join(self.differs)}" if self.differs else ""
         super().__init__(
-            f"event id {event_id} is already stored and this append to stream "
+            f"event id {event_id} is already stored{how} and this append to stream "
             f"{stream_id!r} is not a retry of the one that stored it"
         )
 
@@ -207,6 +212,13 @@ class UnknownEventType(CodecError):
             version=version,
             position=position,
         )
+
+
+class InvalidMetadata(CodecError, TypeError):
+    """Metadata given to a dispatch or an append is not a mapping.
+
+    A mapping that holds something JSON cannot keep raises a plain ``CodecError``.
+    """
 
 
 class ConfigurationError(FabulaError):

@@ -12,6 +12,7 @@ import importlib
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import msgspec
@@ -80,6 +81,34 @@ class IgnoresPreconditions(MemoryStore):
 class ForgetsDeduplicated(MemoryStore):
     def append(self, stream_id, events, /, **options):
         return dataclasses.replace(super().append(stream_id, events, **options), deduplicated=False)
+
+
+class DedupesByIdAlone(MemoryStore):
+    """Deduplicates by event id alone: other content for a stored id is dropped in silence."""
+
+    def _as_stored(self, events: Sequence[NewEvent]) -> list[NewEvent]:
+        stored = {e.event_id: e for e in self.read_all()}
+        return [_new_event(stored[e.event_id]) if e.event_id in stored else e for e in events]
+
+    def append(self, stream_id, events, /, **options):
+        return super().append(stream_id, self._as_stored(events), **options)
+
+    def append_many(self, appends, /):
+        return super().append_many(
+            [dataclasses.replace(a, events=self._as_stored(a.events)) for a in appends]
+        )
+
+
+def _new_event(stored: StoredEvent) -> NewEvent:
+    return NewEvent(
+        event_id=stored.event_id,
+        type=stored.type,
+        data=stored.data,
+        schema_version=stored.schema_version,
+        metadata=stored.metadata,
+        causation_id=stored.causation_id,
+        correlation_id=stored.correlation_id,
+    )
 
 
 class WritesOneByOne(MemoryStore):
@@ -178,6 +207,29 @@ class NeverWaits(MemoryStore):
         return self.head() > after
 
 
+# -- codec branch: the JSON check at append time ---------------------------------------
+
+
+class KeepsAnyText(MemoryStore):
+    """Skips the JSON check: keeps data and metadata that are not JSON text."""
+
+    def append(self, stream_id, events, /, *, precondition=ANY_VERSION):
+        return self._log.append(stream_id, events, precondition)
+
+    def append_many(self, appends, /):
+        return self._log.append_many(appends)
+
+    def save_snapshot(self, snapshot, /):
+        self._log.save_snapshot(snapshot)
+
+
+class KeepsAnySnapshotText(MemoryStore):
+    """Checks appends but keeps snapshot data that is not JSON text."""
+
+    def save_snapshot(self, snapshot, /):
+        self._log.save_snapshot(snapshot)
+
+
 MUTANTS = [
     (NoCountStreams, "check_provides_every_contract_method"),
     (ReadAllWithoutCategories, "check_provides_every_contract_method"),
@@ -187,6 +239,8 @@ MUTANTS = [
     (IgnoresPreconditions, "check_failed_append_writes_nothing"),
     (ForgetsDeduplicated, "check_reappend_returns_original_result"),
     (ForgetsDeduplicated, "check_reappend_after_stream_moved_on"),
+    (DedupesByIdAlone, "check_reappend_with_other_content_raises_duplicate_event"),
+    (DedupesByIdAlone, "check_append_many_retry_with_other_content_raises"),
     (WritesOneByOne, "check_failed_append_writes_nothing"),
     (CreatesEmptyStreams, "check_append_zero_events"),
     (IgnoresDirection, "check_read_stream_directions"),
@@ -203,6 +257,8 @@ MUTANTS = [
     (KeepsFirstSnapshot, "check_snapshot_replaced_at_same_version"),
     (NeverWakes, "check_wait_for_events_wakes_on_append"),
     (NeverWaits, "check_wait_for_events_times_out"),
+    (KeepsAnyText, "check_text_that_is_not_json_is_refused"),
+    (KeepsAnySnapshotText, "check_text_that_is_not_json_is_refused"),
 ]
 
 # -- Mutants for every other check (branch inputs: issue 10 items 10, 12, 13, 17) ---------
@@ -451,7 +507,7 @@ def test_every_check_has_a_mutant_that_it_catches():
 
 def test_run_checks_reports_every_failure():
     with pytest.raises(ExceptionGroup) as caught:
-        run_checks(IgnoresDirection, checks=SYNC_CHECKS[:17])
+        run_checks(IgnoresDirection, checks=SYNC_CHECKS[:19])
     notes = [note for error in caught.value.exceptions for note in error.__notes__]
     assert notes == [
         "conformance check check_read_stream_directions failed",

@@ -9,8 +9,16 @@ from psycopg import errors
 from psycopg_pool import PoolTimeout
 
 from fabula._errors import ConcurrencyError, ConfigurationError, SchemaError, StoreError
-from fabula.store import ANY_VERSION, NO_STREAM, STREAM_EXISTS, ExpectedVersion, NewEvent
+from fabula.store import (
+    ANY_VERSION,
+    NO_STREAM,
+    STREAM_EXISTS,
+    AppendResult,
+    ExpectedVersion,
+    NewEvent,
+)
 from fabula.store.postgres._errors import map_errors
+from fabula.store.postgres._in_doubt import Attempts, settled
 from fabula.store.postgres._ordering import INDEX_BITS, rebased_offset
 from fabula.store.postgres._rows import append_params, prefix_range
 from fabula.store.postgres._settings import PostgresSettings, split_url
@@ -113,6 +121,21 @@ def test_append_params_choose_the_statement(precondition, mode, expected):
             SchemaError,
             "schema 'orders' at db:5432/app is missing fabula's tables or is damaged",
         ),
+        (
+            errors.UndefinedColumn('column "version" does not exist'),
+            SchemaError,
+            "schema 'orders' at db:5432/app is missing fabula's tables or is damaged",
+        ),
+        (
+            errors.UndefinedFunction("operator does not exist: text = smallint"),
+            ConfigurationError,
+            "cannot use an argument of this type [42883]: operator does not exist: text = smallint",
+        ),
+        (
+            errors.DatatypeMismatch('column "version" is of type bigint but expression is text'),
+            ConfigurationError,
+            "cannot use an argument of this type [42804]",
+        ),
         (errors.QueryCanceled("canceling statement"), StoreError, "canceled the statement"),
         (errors.DiskFull("no space left"), StoreError, "failed [53100]: no space left"),
         (PoolTimeout("couldn't get a connection after 30 sec"), StoreError, "in time"),
@@ -132,3 +155,11 @@ def test_fabula_errors_pass_through_the_mapping():
     with pytest.raises(ConcurrencyError) as caught, map_errors("db:5432/app", "orders"):
         raise original
     assert caught.value is original
+
+
+def test_only_an_append_in_doubt_turns_a_replay_into_a_first_time_result():
+    replay = AppendResult("s-1", 2, (10, 20), deduplicated=True)
+    attempts = Attempts()
+    assert settled(replay, attempts) is replay
+    attempts.in_doubt = True
+    assert settled(replay, attempts) == AppendResult("s-1", 2, (10, 20))

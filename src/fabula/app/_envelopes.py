@@ -10,7 +10,7 @@ import msgspec
 
 from fabula._errors import CodecError
 from fabula.app._ids import uuid7
-from fabula.codec import EventRegistry, encode_json
+from fabula.codec import EventRegistry, encode_metadata
 from fabula.domain import JSONValue, Recorded
 from fabula.domain._envelope import recorded
 from fabula.store import NewEvent, StoredEvent
@@ -28,8 +28,13 @@ def encode_new(
     causation_id: UUID | None,
     correlation_id: UUID | None,
 ) -> list[NewEvent]:
-    """Encode typed events as records to append, each with a fresh UUIDv7."""
-    meta = encode_json(metadata) if metadata else "{}"
+    """Encode typed events as records to append, each with a fresh UUIDv7.
+
+    Raises:
+        CodecError: an event or the metadata cannot be written as JSON that reads back
+            as it was (``InvalidMetadata`` when the metadata is not a mapping).
+    """
+    meta = encode_metadata(metadata)
     records = []
     for value in events:
         name, schema_version, data = registry.encode(value)
@@ -64,7 +69,7 @@ def decode_recorded(registry: EventRegistry, record: StoredEvent) -> Recorded[An
     )
     try:
         metadata = _metadata_decoder.decode(record.metadata) if record.metadata != "{}" else {}
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         msg = f"cannot decode the metadata of event {record.type!r}: {exc}"
         raise CodecError(
             msg, stream_id=record.stream_id, version=record.version, position=record.position

@@ -46,7 +46,7 @@ from fabula.app._middleware_async import (
 )
 from fabula.app._repository_async import AsyncRepository
 from fabula.app._snapshots import NEVER, SnapshotPolicy
-from fabula.codec import EventRegistry
+from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
 from fabula.store import ExpectedVersion
 from fabula.store._contract import AsyncEventStore
@@ -160,6 +160,9 @@ class AsyncFlow:
 
         Raises:
             UnknownCommand: no aggregate handles this command type.
+            CodecError: an event or the metadata cannot be stored as JSON that reads
+                back as it was (``InvalidMetadata``: metadata is not a mapping);
+                nothing was written.
             DomainError: the aggregate refused the command (nothing was written).
             ConcurrencyError: the stream is not at ``expected_version``, or conflicts
                 outlasted the retries.
@@ -173,7 +176,7 @@ class AsyncFlow:
             command_id=the_id,
             correlation_id=correlation_id if correlation_id is not None else the_id,
             causation_id=causation_id,
-            metadata=dict(metadata or {}),
+            metadata=as_metadata(metadata),
             expected_version=expected_version,
             idempotent=given_id,
         )

@@ -26,7 +26,7 @@ from fabula._errors import ConcurrencyError, ConfigurationError, ContentionTimeo
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._envelopes import decode_recorded
 from fabula.app._turns import Turns
-from fabula.codec import EventRegistry
+from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import JSONValue
 from fabula.store import EventStore
 
@@ -62,7 +62,7 @@ class EnrichMetadata:
 
     def __call__(self, context: CommandContext, call_next: CallNext) -> DispatchResult:
         """Merge the extra fields under the caller's, then run the command."""
-        context.metadata = {**self._enrich(context), **context.metadata}
+        context.metadata = {**as_metadata(self._enrich(context)), **context.metadata}
         return call_next(context)
 
 

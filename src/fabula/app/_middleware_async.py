@@ -26,7 +26,7 @@ from fabula._errors import ConcurrencyError, ConfigurationError, ContentionTimeo
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._envelopes import decode_recorded
 from fabula.app._turns import AsyncTurns
-from fabula.codec import EventRegistry
+from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import JSONValue
 from fabula.store import AsyncEventStore
 
@@ -62,7 +62,7 @@ class AsyncEnrichMetadata:
 
     async def __call__(self, context: CommandContext, call_next: AsyncCallNext) -> DispatchResult:
         """Merge the extra fields under the caller's, then run the command."""
-        context.metadata = {**self._enrich(context), **context.metadata}
+        context.metadata = {**as_metadata(self._enrich(context)), **context.metadata}
         return await call_next(context)
 
 

@@ -219,24 +219,29 @@ class Repository(Generic[StateT]):
         return self._store.append_many(batch)
 
     def save_snapshot(self, stream_id: str, /, *, as_of_version: int | None = None) -> int:
-        """Store a snapshot of a stream now (or as of a version); return its version."""
+        """Store a snapshot of a stream now (or as of a version); return its version.
+
+        Raises:
+            CodecError: the state cannot be written as JSON that reads back as it was
+                (a NaN float, say); no snapshot is stored.
+        """
         loaded = self.load(stream_id, as_of_version=as_of_version)
-        self._save_snapshot(stream_id, loaded.state, loaded.version)
+        self._store.save_snapshot(self._snapshot(stream_id, loaded.state, loaded.version))
         return loaded.version
+
+    def _snapshot(self, stream_id: str, state: StateT, version: int) -> SnapshotRecord:
+        return SnapshotRecord(
+            stream_id=stream_id,
+            version=version,
+            type=self.decider.name,
+            data=encode_json(state),
+            schema_version=self.decider.snapshot_version,
+        )
 
     def _save_snapshot(self, stream_id: str, state: StateT, version: int) -> None:
         try:
-            data = encode_json(state)
-            self._store.save_snapshot(
-                SnapshotRecord(
-                    stream_id=stream_id,
-                    version=version,
-                    type=self.decider.name,
-                    data=data,
-                    schema_version=self.decider.snapshot_version,
-                )
-            )
-        except (FabulaError, TypeError, ValueError, msgspec.EncodeError):
+            self._store.save_snapshot(self._snapshot(stream_id, state, version))
+        except FabulaError:
             logger.exception("snapshot of %s at version %d failed", stream_id, version)
 
     def _start(self, stream_id: str, as_of_version: int | None) -> tuple[StateT, int, int | None]:
@@ -246,7 +251,7 @@ class Repository(Generic[StateT]):
             if snapshot is not None and (snapshot.type, snapshot.schema_version) == wanted:
                 try:
                     state: StateT = self._state_decoder.decode(snapshot.data)
-                except (msgspec.DecodeError, TypeError, ValueError) as exc:
+                except (msgspec.DecodeError, TypeError, ValueError, RecursionError) as exc:
                     error = CodecError(
                         f"snapshot of {self.decider.name!r} does not decode: {exc}",
                         stream_id=stream_id,

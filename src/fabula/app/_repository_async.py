@@ -220,24 +220,29 @@ class AsyncRepository(Generic[StateT]):
         return await self._store.append_many(batch)
 
     async def save_snapshot(self, stream_id: str, /, *, as_of_version: int | None = None) -> int:
-        """Store a snapshot of a stream now (or as of a version); return its version."""
+        """Store a snapshot of a stream now (or as of a version); return its version.
+
+        Raises:
+            CodecError: the state cannot be written as JSON that reads back as it was
+                (a NaN float, say); no snapshot is stored.
+        """
         loaded = await self.load(stream_id, as_of_version=as_of_version)
-        await self._save_snapshot(stream_id, loaded.state, loaded.version)
+        await self._store.save_snapshot(self._snapshot(stream_id, loaded.state, loaded.version))
         return loaded.version
+
+    def _snapshot(self, stream_id: str, state: StateT, version: int) -> SnapshotRecord:
+        return SnapshotRecord(
+            stream_id=stream_id,
+            version=version,
+            type=self.decider.name,
+            data=encode_json(state),
+            schema_version=self.decider.snapshot_version,
+        )
 
     async def _save_snapshot(self, stream_id: str, state: StateT, version: int) -> None:
         try:
-            data = encode_json(state)
-            await self._store.save_snapshot(
-                SnapshotRecord(
-                    stream_id=stream_id,
-                    version=version,
-                    type=self.decider.name,
-                    data=data,
-                    schema_version=self.decider.snapshot_version,
-                )
-            )
-        except (FabulaError, TypeError, ValueError, msgspec.EncodeError):
+            await self._store.save_snapshot(self._snapshot(stream_id, state, version))
+        except FabulaError:
             logger.exception("snapshot of %s at version %d failed", stream_id, version)
 
     async def _start(
@@ -249,7 +254,7 @@ class AsyncRepository(Generic[StateT]):
             if snapshot is not None and (snapshot.type, snapshot.schema_version) == wanted:
                 try:
                     state: StateT = self._state_decoder.decode(snapshot.data)
-                except (msgspec.DecodeError, TypeError, ValueError) as exc:
+                except (msgspec.DecodeError, TypeError, ValueError, RecursionError) as exc:
                     error = CodecError(
                         f"snapshot of {self.decider.name!r} does not decode: {exc}",
                         stream_id=stream_id,

@@ -7,12 +7,15 @@ function returning one) that names the store, the read-model target and the proj
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 
 from fabula.read import (
     HandlerError,
     LeaseSettings,
+    PositionTimeout,
+    ProjectionFailed,
     load_app,
     run_worker,
     run_workers,
@@ -22,6 +25,7 @@ from fabula.read import (
 __all__ = ["register"]
 
 _BAR = 30
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,14 +38,33 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     actions = group.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True)
 
-    status = _add(actions, "status", "print position, head, lag, state and parked count")
+    status = _add(
+        actions,
+        "status",
+        "print position, head, lag, state (idle, catching_up, live, standby, retrying, "
+        "running, stopped, failed), parked count, last commit and lease owner; below the "
+        "table, current errors and copy rebuilds (running or left behind)",
+    )
     status.add_argument("names", nargs="*", help="only these projections (default: all)")
     status.add_argument(
         "--watch", type=float, metavar="SECONDS", help="print again every SECONDS until Ctrl-C"
     )
+    status.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        help="first wait (at most SECONDS) until the projections have passed every event "
+        "committed before the call; exit 1 if they did not, or one is stopped on a parked event",
+    )
     status.set_defaults(run=_status)
 
-    run = _add(actions, "run", "run projections as a worker (leases share them among workers)")
+    run = _add(
+        actions,
+        "run",
+        "run projections as a worker (leases share them among workers); it logs starts, "
+        "lease takeovers and losses to stderr, restarts a projection stopped on a parked event "
+        "once the event is retried or discarded, and one that failed otherwise with backoff",
+    )
     run.add_argument("names", nargs="*", help="only these projections (default: all)")
     run.add_argument("--processes", type=int, default=1, help="worker processes to start")
     run.add_argument(
@@ -57,7 +80,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     rebuild.add_argument(
         "--copy",
         action="store_true",
-        help="build into a fresh copy while the old read model serves, then swap it in",
+        help="build into a fresh copy while the old read model serves, then swap it in "
+        "(never behind the live read model); status shows a running copy rebuild, or the "
+        "copy a killed one left behind, which the next --copy rebuild starts afresh",
     )
     rebuild.set_defaults(run=_rebuild)
 
@@ -90,6 +115,13 @@ def _add(
 def _status(args: argparse.Namespace) -> int:
     projections = load_app(args.app)
     try:
+        if args.wait is not None:
+            try:
+                projections.wait_caught_up(args.names or None, timeout=args.wait)
+            except (PositionTimeout, ProjectionFailed) as exc:
+                print(f"fabula: {exc}", file=sys.stderr)
+                print(status_table(projections.status(args.names or None)), flush=True)
+                return 1
         while True:
             print(status_table(projections.status(args.names or None)), flush=True)
             if args.watch is None:
@@ -101,6 +133,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format=_LOG_FORMAT)  # no-op if configured
     names = args.names or None
     if args.processes > 1:
         run_workers(args.app, processes=args.processes, names=names, ttl=args.lease_ttl)

@@ -8,6 +8,9 @@ Rules:
 3. A stored payload at an older schema version passes through the registered upcasters,
    one version step at a time, before it is decoded.
 4. Every decoding failure names the stream, version and position of the stored event.
+5. What cannot be read back as it was is refused at encode time with a ``CodecError``
+   (non-finite floats, nesting past ``MAX_DEPTH``, metadata that is not JSON: see
+   ``_refusals.py``), so nothing is written.
 """
 
 from __future__ import annotations
@@ -19,9 +22,17 @@ from typing import Any, TypeAlias
 import msgspec
 
 from fabula._errors import CodecError, ConfigurationError, UnknownEventType
+from fabula._json import MAX_DEPTH
+from fabula.codec._refusals import (
+    ClockPlan,
+    as_metadata,
+    checked,
+    clock_plan,
+    metadata_problem,
+)
 from fabula.domain import EventType, event_type_of
 
-__all__ = ["EventRegistry", "Upcaster"]
+__all__ = ["EventRegistry", "Upcaster", "encode_json", "encode_metadata"]
 
 Upcaster: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
 """Turns the JSON payload of one schema version into that of the next version."""
@@ -35,6 +46,8 @@ class _Entry:
     type: EventType
     decode: Callable[[str | bytes], Any]
     encode: Callable[[Any], bytes]
+    clocks: ClockPlan
+    what: str
 
 
 def _codec_for(cls: type) -> tuple[Callable[[str | bytes], Any], Callable[[Any], bytes]]:
@@ -67,7 +80,7 @@ class EventRegistry:
             )
             raise ConfigurationError(msg)
         decode, encode = _codec_for(cls)
-        entry = _Entry(cls, kind, decode, encode)
+        entry = _Entry(cls, kind, decode, encode, clock_plan(cls), f"event {kind.name!r}")
         self._by_name[kind.name] = entry
         self._by_class[cls] = entry
 
@@ -101,11 +114,7 @@ class EventRegistry:
         if entry is None:
             self.register(type(value))
             entry = self._by_class[type(value)]
-        try:
-            data = entry.encode(value).decode()
-        except (TypeError, ValueError, msgspec.EncodeError) as exc:
-            msg = f"cannot encode event {entry.type.name!r}: {exc}"
-            raise CodecError(msg) from exc
+        data = _encode(entry.encode, value, entry.what, clocks=entry.clocks)
         return entry.type.name, entry.type.version, data
 
     def decode(
@@ -161,5 +170,40 @@ class EventRegistry:
 
 
 def encode_json(value: Mapping[str, Any] | object) -> str:
-    """Encode any JSON-able value (metadata, snapshot state) as compact JSON text."""
-    return _encoder.encode(value).decode()
+    """Encode a JSON-able value (a snapshot's state) as compact JSON text.
+
+    Raises:
+        CodecError: the value cannot be encoded, or would not read back as it was.
+    """
+    return _encode(_encoder.encode, value, f"a {type(value).__name__}")
+
+
+def encode_metadata(metadata: object, /) -> str:
+    """Encode an event's metadata as a JSON object's text (``"{}"`` for none).
+
+    Raises:
+        InvalidMetadata: ``metadata`` is not a mapping.
+        CodecError: it holds a key or value JSON cannot keep as it is.
+    """
+    mapping = as_metadata(metadata)
+    if not mapping:
+        return "{}"
+    problem = metadata_problem(mapping)
+    if problem is not None:
+        msg = f"cannot encode metadata: {problem}"
+        raise CodecError(msg)
+    return _encode(_encoder.encode, mapping, "metadata", clocks=())
+
+
+def _encode(
+    encode: Callable[[Any], bytes], value: object, what: str, *, clocks: ClockPlan = None
+) -> str:
+    try:
+        data = encode(value)
+    except RecursionError as exc:
+        msg = f"cannot encode {what}: it nests arrays and objects more than {MAX_DEPTH} deep"
+        raise CodecError(msg) from exc
+    except (TypeError, ValueError, msgspec.EncodeError) as exc:
+        msg = f"cannot encode {what}: {exc}"
+        raise CodecError(msg) from exc
+    return checked(data, value, what, clocks=clocks).decode()

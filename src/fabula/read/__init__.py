@@ -19,6 +19,7 @@ from fabula.read._errors import (
     ProjectionFailed,
     UnknownQuery,
 )
+from fabula.read._failures import Failure
 from fabula.read._inline import InlineProjection
 from fabula.read._inline_async import AsyncInlineProjection
 from fabula.read._leases import Lease, LeaseSettings
@@ -30,6 +31,7 @@ from fabula.read._queries_async import AsyncQueryBus, Query
 from fabula.read._reaction import Reaction, ReactionContext
 from fabula.read._runner import ProjectionRunner
 from fabula.read._runner_async import AsyncProjectionRunner, Progress
+from fabula.read._scratch import ScratchCopy
 from fabula.read._set import ProjectionSet
 from fabula.read._set_async import AsyncProjectionSet, RebuildMode, RebuildProgress
 from fabula.read._status import ProjectionStatus, status_table
@@ -49,6 +51,7 @@ __all__ = [
     "CheckpointConflict",
     "DeadLetter",
     "ErrorPolicy",
+    "Failure",
     "HandlerError",
     "InlineProjection",
     "InvalidCursor",
@@ -70,6 +73,7 @@ __all__ = [
     "ReactionContext",
     "RebuildMode",
     "RebuildProgress",
+    "ScratchCopy",
     "Target",
     "UnknownQuery",
     "View",

@@ -13,7 +13,7 @@ from typing import Any
 
 from fabula._errors import ConfigurationError
 
-__all__ = ["async_call", "call"]
+__all__ = ["async_call", "call", "require_async"]
 
 
 async def async_call(function: Callable[..., Any], /, *args: Any) -> Any:
@@ -35,3 +35,24 @@ def call(function: Callable[..., Any], /, *args: Any) -> Any:
         msg = f"{name} is asynchronous: use it with the asyncio runner and target"
         raise ConfigurationError(msg)
     return result
+
+
+def require_async(name: str, function: Callable[..., Any], /, *, target: str) -> None:
+    """Refuse a sync handler where the connection is asyncio's (``psycopg.AsyncConnection``).
+
+    Its ``tx.execute(...)`` would return a coroutine that nobody awaits: the writes would
+    vanish without an error. A callable object counts by its ``__call__``.
+
+    Raises:
+        ConfigurationError: ``function`` is not a coroutine function.
+    """
+    call_method = getattr(function, "__call__", None)  # noqa: B004 (its own method)
+    if inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(call_method):
+        return
+    what = getattr(function, "__qualname__", repr(function))
+    msg = (
+        f"projection {name!r}: {what} is synchronous, but {target} hands it an "
+        "AsyncConnection: write it `async def` (and await tx.execute), or run the "
+        "projection with the sync target"
+    )
+    raise ConfigurationError(msg)

@@ -41,8 +41,9 @@ def read_status(
     """Return the status of ``name``: checkpoint, head, lag, parked events and lease holder.
 
     Without ``state`` (no runner in this process to ask), the state is derived from the
-    database: ``failed`` if an event is parked ahead of the checkpoint, ``running`` if a
-    worker holds the lease, else ``stopped``.
+    database: ``failed`` if an event is parked ahead of the checkpoint, ``retrying`` if a
+    worker holds the lease and an event ahead of the checkpoint has failed (see
+    ``_failures``), ``running`` if a worker holds the lease, else ``stopped``.
     """
     checkpoint = target.checkpoint(name)
     head = store.head()
@@ -57,12 +58,18 @@ def read_status(
             age = datetime.now(UTC) - first[0].recorded_at
             lag_seconds = max(0.0, age.total_seconds())
             lag_events = count_after(store, position, limit=LAG_COUNT_LIMIT)
+    failure = target.failure(name)
+    pending = failure is not None and failure.pending(position)
     if state is None:
         if any(letter.position > position for letter in letters):
             state = "failed"
             error = error or letters[-1].error
+        elif pending and lease is not None:
+            state = "retrying"
         else:
             state = "running" if lease is not None else "stopped"
+    if pending and failure is not None and error is None:
+        error = failure.error
     return ProjectionStatus(
         name=name,
         position=position,
@@ -74,4 +81,8 @@ def read_status(
         owner=lease.owner if lease is not None else None,
         error=error,
         updated_at=checkpoint.updated_at,
+        attempts=failure.attempts if pending and failure is not None else 0,
+        last_error=failure.error if failure is not None else None,
+        last_error_at=failure.failed_at if failure is not None else None,
+        rebuild=target.scratch_copy(name),
     )

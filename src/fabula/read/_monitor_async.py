@@ -40,8 +40,9 @@ async def read_status(
     """Return the status of ``name``: checkpoint, head, lag, parked events and lease holder.
 
     Without ``state`` (no runner in this process to ask), the state is derived from the
-    database: ``failed`` if an event is parked ahead of the checkpoint, ``running`` if a
-    worker holds the lease, else ``stopped``.
+    database: ``failed`` if an event is parked ahead of the checkpoint, ``retrying`` if a
+    worker holds the lease and an event ahead of the checkpoint has failed (see
+    ``_failures``), ``running`` if a worker holds the lease, else ``stopped``.
     """
     checkpoint = await target.checkpoint(name)
     head = await store.head()
@@ -56,12 +57,18 @@ async def read_status(
             age = datetime.now(UTC) - first[0].recorded_at
             lag_seconds = max(0.0, age.total_seconds())
             lag_events = await count_after(store, position, limit=LAG_COUNT_LIMIT)
+    failure = await target.failure(name)
+    pending = failure is not None and failure.pending(position)
     if state is None:
         if any(letter.position > position for letter in letters):
             state = "failed"
             error = error or letters[-1].error
+        elif pending and lease is not None:
+            state = "retrying"
         else:
             state = "running" if lease is not None else "stopped"
+    if pending and failure is not None and error is None:
+        error = failure.error
     return ProjectionStatus(
         name=name,
         position=position,
@@ -73,4 +80,8 @@ async def read_status(
         owner=lease.owner if lease is not None else None,
         error=error,
         updated_at=checkpoint.updated_at,
+        attempts=failure.attempts if pending and failure is not None else 0,
+        last_error=failure.error if failure is not None else None,
+        last_error_at=failure.failed_at if failure is not None else None,
+        rebuild=await target.scratch_copy(name),
     )

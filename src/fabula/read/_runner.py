@@ -14,6 +14,11 @@ Theory of operation:
 3. When a group fails, its events are retried one by one, each with the error policy's
    retries and backoff; an event that still fails is parked (a dead letter), then the
    runner goes on or stops, by policy. An event that does not decode is parked at once.
+   Under ``"stop"``, a runner that finds an event parked ahead of its checkpoint stops
+   at once, without running it again, until it is retried or discarded.
+   Each failed attempt is recorded in the target (``_failures``), so the count goes on
+   after a restart or a takeover; and the lease is renewed while the runner backs off
+   (a failed commit rolled its renewal back), so retries never cost the lease.
 4. A database failure (``StoreError``) is nobody's event's fault: the runner backs off
    and starts again from the stored checkpoint, without end. ``CheckpointConflict``
    and ``LeaseLost`` (another worker, a rebuild) also restart from the stored checkpoint.
@@ -28,6 +33,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from fabula._errors import CodecError, StoreError
 from fabula.app._envelopes import decode_recorded, decode_records
@@ -42,6 +48,7 @@ from fabula.read._errors import (
     PositionTimeout,
     ProjectionFailed,
 )
+from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
 from fabula.read._monitor import read_status
 from fabula.read._policy import ErrorPolicy
@@ -216,7 +223,10 @@ class ProjectionRunner:
                 except _Stopped:
                     break
                 except (CheckpointConflict, LeaseLost) as exc:
-                    logger.info("projection %r restarts from its checkpoint: %s", self.name, exc)
+                    level = logging.WARNING if isinstance(exc, LeaseLost) else logging.INFO
+                    logger.log(
+                        level, "projection %r restarts from its checkpoint: %s", self.name, exc
+                    )
                     self._renewed_at = None if isinstance(exc, LeaseLost) else self._renewed_at
                 except StoreError as exc:
                     failures += 1
@@ -247,8 +257,19 @@ class ProjectionRunner:
             self._state = "standby"
             self._background.sleep(self._lease.standby_poll if self._lease else 0)
             return False
+        self._check_not_parked(checkpoint)
+        logger.info("projection %r runs from position %d", self.name, checkpoint)
         self._consume(until)
         return until is not None
+
+    def _check_not_parked(self, checkpoint: int) -> None:
+        """Under ``on_park="stop"``, do not run again into an event parked ahead (rule 3)."""
+        if self._policy.on_park != "stop":
+            return
+        for letter in self._target.dead_letters(self.name):
+            if letter.position > checkpoint:
+                self._error = letter.error
+                raise ProjectionFailed(self.name, position=letter.position, reason=letter.error)
 
     def _consume(self, until: int | None) -> None:
         subscription = self._store.subscribe(
@@ -305,9 +326,8 @@ class ProjectionRunner:
             self._apply_one(record)
 
     def _apply_one(self, record: StoredEvent) -> None:
-        attempt = 0
+        attempt: int | None = None
         while True:
-            attempt += 1
             try:
                 step = self._decode(record)
                 if self._reaction:
@@ -317,18 +337,52 @@ class ProjectionRunner:
                     self._commit((step,), record.position)
             except CodecError as exc:
                 error: Exception = exc
+                attempt = 1 if attempt is None else attempt + 1
                 break
             except HandlerError as exc:
                 error = exc
+                attempt = self._failed(record, exc, attempt)
                 if attempt > self._policy.retries:
                     break
                 self._state, self._error = "retrying", describe_error(exc)
-                self._background.sleep(self._policy.delay(attempt))
+                self._pause(self._policy.delay(attempt))
                 if self._background.stopping:
                     raise _Stopped from None  # the event stays unprocessed, below the checkpoint
             else:
                 return
+        self._keep_lease()
         self._park(record, error, attempt)
+
+    def _failed(self, record: StoredEvent, error: Exception, attempt: int | None) -> int:
+        """Record a failed attempt (rule 3); return the attempts so far, across restarts."""
+        if attempt is None:
+            found = self._target.failure(self.name)
+            attempt = found.attempts if found and found.position == record.position else 0
+        attempt += 1
+        failure = Failure(
+            name=self.name,
+            position=record.position,
+            attempts=attempt,
+            error=describe_error(error),
+            failed_at=datetime.now(UTC),
+        )
+        self._target.record_failure(failure)
+        return attempt
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep before a retry, renewing the lease meanwhile (a failed commit did not)."""
+        deadline = time.monotonic() + seconds
+        interval = self._lease.renew_interval if self._lease is not None else seconds
+        while not self._background.stopping:
+            self._keep_lease()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._background.sleep(min(left, interval))
+
+    def _keep_lease(self) -> None:
+        if not self._hold_lease():
+            raise LeaseLost(self.name, owner=self._lease.owner if self._lease else "")
 
     def _react(self, step: Step) -> None:
         handler, recorded = step
@@ -392,8 +446,12 @@ class ProjectionRunner:
         if self._renewed_at is not None and now - self._renewed_at < lease.renew_interval:
             return True
         if self._target.acquire_lease(self.name, lease.owner, ttl=lease.ttl):
+            if self._renewed_at is None:
+                logger.info("projection %r: worker %s took the lease", self.name, lease.owner)
             self._renewed_at = now
             return True
+        if self._renewed_at is not None:
+            logger.warning("projection %r: worker %s lost the lease", self.name, lease.owner)
         self._renewed_at = None
         return False
 

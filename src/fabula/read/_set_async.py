@@ -15,6 +15,9 @@ Rebuild, theory of operation:
   the copy has caught up, one transaction replaces the live tables, dead letters and
   checkpoint with the copy's. The live runner's next commit then fails its compare and
   set, and it resumes from the copy's checkpoint: no event is missed or applied twice.
+  The swap never moves the checkpoint back: it locks the live checkpoint and, if the
+  live runner has passed the copy meanwhile, changes nothing (``CheckpointConflict``);
+  the copy then catches up to the head again and the swap is retried.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
-from fabula._errors import CodecError, ConfigurationError
+from fabula._errors import CodecError, ConfigurationError, StoreError
 from fabula.app._envelopes import decode_recorded
 from fabula.codec import EventRegistry
 from fabula.domain import Recorded
@@ -32,12 +35,13 @@ from fabula.read._batches import step_of
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import (
+    CheckpointConflict,
     HandlerError,
     ParkedEventNotFound,
     PositionTimeout,
     ProjectionFailed,
 )
-from fabula.read._leases import LeaseSettings
+from fabula.read._leases import LeaseSettings, default_owner
 from fabula.read._monitor_async import read_status
 from fabula.read._policy import ErrorPolicy
 from fabula.read._projection import Projection
@@ -55,6 +59,8 @@ RebuildProgress = Callable[[int, int], object]
 """Called with ``(position, head)`` as a rebuild advances."""
 
 _DEFAULT_POLICY = ErrorPolicy()
+_SWAP_ATTEMPTS = 100
+"""Swaps tried before a copy rebuild gives up racing a live runner (each one catches up)."""
 
 
 class AsyncProjectionSet:
@@ -216,6 +222,23 @@ class AsyncProjectionSet:
                     raise PositionTimeout(name, position=position, reached=reached, timeout=timeout)
                 await asyncio.sleep(poll_interval)
 
+    async def wait_caught_up(
+        self, names: Sequence[str] | None = None, /, *, timeout: float = 10.0
+    ) -> list[ProjectionStatus]:
+        """Wait until the projections have passed what was committed before the call.
+
+        Returns the status of the named projections (default: all) then. This is what a
+        deploy script needs; it works across processes (it reads the checkpoints), so
+        the runners may be in any worker.
+
+        Raises:
+            PositionTimeout: one did not get there within ``timeout`` seconds.
+            ProjectionFailed: one is stopped on a parked event before the head.
+        """
+        head = await self.store.head()
+        await self.wait_for_position(head or None, names=names, timeout=timeout)
+        return await self.status(names)
+
     async def _check_blocked(self, name: str, reached: int, position: int) -> None:
         for letter in await self.target.dead_letters(name):
             if reached < letter.position <= position:
@@ -305,17 +328,29 @@ class AsyncProjectionSet:
             await self.target.reset(name, tables=projection.tables)
             await self.runner(name, progress=report).run_until_caught_up()
         else:
-            scratch = await self.target.scratch(name)
+            await self._rebuild_copy(name, projection, report)
+        return await read_status(self.store, self.target, name)
+
+    async def _rebuild_copy(
+        self, name: str, projection: Projection, report: Callable[[int], None]
+    ) -> None:
+        scratch = await self.target.scratch(name)
+        lease = LeaseSettings(owner=f"rebuild:{default_owner()}")  # shows the rebuild runs
+        runner = self.runner(name, target=scratch, progress=report, lease=lease)
+        for _ in range(_SWAP_ATTEMPTS):
             try:
-                runner = self.runner(name, target=scratch, progress=report)
-                await runner.run_until_caught_up()
-                head = await self.store.head()
-                await runner.run_until_caught_up()  # the tail that arrived meanwhile
+                await runner.run_until_caught_up()  # to the head: at or past the live position
+                await scratch.acquire_lease(name, lease.owner, ttl=lease.ttl)  # until swapped
+                await self.target.swap_in(name, scratch, tables=projection.tables)
+            except CheckpointConflict:
+                continue  # the live runner passed the copy meanwhile: catch up, swap again
             except BaseException:
                 await scratch.close()
                 raise
-            await self.target.swap_in(name, scratch, tables=projection.tables)
-        return await read_status(self.store, self.target, name)
+            return
+        await scratch.close()
+        msg = f"projection {name!r}: the copy never caught up with the live runner"
+        raise StoreError(msg)
 
     async def close(self) -> None:
         """Stop the runners, then close the store and target this set opened from URLs."""

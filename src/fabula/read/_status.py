@@ -12,21 +12,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from fabula.read._scratch import ScratchCopy
+
 __all__ = ["ProjectionStatus", "RunState", "status_table"]
 
 RunState = Literal[
     "idle", "catching_up", "live", "standby", "retrying", "running", "stopped", "failed"
 ]
 """A runner reports ``idle`` (not started), ``catching_up``, ``live``, ``standby`` (another
-worker holds the lease), ``retrying`` (a database failed; backing off), ``stopped`` or
-``failed`` (stopped on a parked event, or on a bug). Seen from the database alone (no
-runner in this process): ``running`` (some worker holds the lease), ``stopped``, or
-``failed`` (an event is parked ahead of the checkpoint)."""
+worker holds the lease), ``retrying`` (a handler or a database failed; backing off),
+``stopped`` or ``failed`` (stopped on a parked event, or on a bug). Seen from the database
+alone (no runner in this process): ``failed`` (an event is parked ahead of the
+checkpoint), ``retrying`` (a worker holds the lease and an event ahead of the checkpoint
+failed), ``running`` (some worker holds the lease), or ``stopped``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProjectionStatus:
-    """A projection's position, the log's head, its lag and its state."""
+    """A projection's position, the log's head, its lag and its state.
+
+    ``error`` is the current error (while ``retrying`` or ``failed``), ``attempts`` the
+    failed attempts at the event being retried; ``last_error`` and ``last_error_at`` the
+    last failure ever recorded, even if resolved since. ``updated_at`` is when the
+    checkpoint last moved: the last successful commit.
+    """
 
     name: str
     position: int
@@ -38,6 +47,10 @@ class ProjectionStatus:
     owner: str | None = None
     error: str | None = None
     updated_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    rebuild: ScratchCopy | None = None
 
     @property
     def caught_up(self) -> bool:
@@ -47,11 +60,30 @@ class ProjectionStatus:
 
 _LAG_COUNT_LIMIT = 10_000  # where the count of lagging events stops (see _monitor_async)
 
-_COLUMNS = ("projection", "position", "head", "lag", "lag (s)", "state", "parked", "owner")
+_COLUMNS = (
+    "projection",
+    "position",
+    "head",
+    "lag",
+    "lag (s)",
+    "state",
+    "parked",
+    "last commit",
+    "owner",
+)
+
+
+def _clock(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.astimezone().strftime("%H:%M:%S")
 
 
 def status_table(statuses: Iterable[ProjectionStatus], /) -> str:
-    """Format statuses as a plain-text table (what ``fabula projections status`` prints)."""
+    """Format statuses as a plain-text table (what ``fabula projections status`` prints).
+
+    Below the table, one line per current error (``retrying`` or ``failed``) and per
+    copy rebuild, running or left behind.
+    """
+    statuses = list(statuses)
     rows = [
         (
             s.name,
@@ -61,6 +93,7 @@ def status_table(statuses: Iterable[ProjectionStatus], /) -> str:
             f"{s.lag_seconds:.1f}",
             s.state,
             str(s.parked),
+            _clock(s.updated_at),
             s.owner or "-",
         )
         for s in statuses
@@ -74,4 +107,15 @@ def status_table(statuses: Iterable[ProjectionStatus], /) -> str:
             for index, (cell, width) in enumerate(zip(row, widths, strict=True))
         ]
         lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
+    return "\n".join(lines + _notes(statuses))
+
+
+def _notes(statuses: Iterable[ProjectionStatus]) -> list[str]:
+    notes = []
+    for s in statuses:
+        if s.error is not None and s.state in ("retrying", "failed"):
+            tried = f" after {s.attempts} attempts" if s.attempts else ""
+            notes.append(f"{s.name}: {s.state}{tried}: {s.error} (at {_clock(s.last_error_at)})")
+        if s.rebuild is not None:
+            notes.append(s.rebuild.describe(s.name))
+    return notes

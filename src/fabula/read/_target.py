@@ -25,8 +25,10 @@ from typing import Any, Protocol, Self
 from fabula.domain import Recorded
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
+from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import Handler, SetupHook
+from fabula.read._scratch import ScratchCopy
 
 __all__ = ["Step", "Target"]
 
@@ -80,6 +82,14 @@ class Target(Protocol):
         """
         ...
 
+    def record_failure(self, failure: Failure, /) -> None:
+        """Keep ``failure`` as the projection's last failed attempt (replacing the previous)."""
+        ...
+
+    def failure(self, name: str, /) -> Failure | None:
+        """Return the last failed attempt of ``name``, if any."""
+        ...
+
     def acquire_lease(self, name: str, owner: str, /, *, ttl: float) -> bool:
         """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
         ...
@@ -93,18 +103,28 @@ class Target(Protocol):
         ...
 
     def reset(self, name: str, /, *, tables: Sequence[str]) -> None:
-        """Empty ``tables``, drop the dead letters and set the checkpoint to 0, atomically."""
+        """Empty ``tables``, drop the dead letters and set the checkpoint to 0, atomically.
+
+        The recorded failure stops being current (its attempt count is cleared).
+        """
         ...
 
     def scratch(self, name: str, /) -> Self:
         """Return an empty target of the same kind, to rebuild ``name`` into."""
         ...
 
+    def scratch_copy(self, name: str, /) -> ScratchCopy | None:
+        """Return the scratch target of a copy rebuild of ``name``, if one exists."""
+        ...
+
     def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
 
         One transaction: readers see the old read model until the new one is complete.
-        The scratch target is closed and removed afterwards.
+        The scratch target is closed and removed afterwards. If the live checkpoint has
+        passed the scratch's, nothing changes and ``CheckpointConflict`` is raised (the
+        scratch stays open, to catch up and try again): a swap never moves a read model
+        back in time.
         """
         ...
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
+from fabula._errors import StoreError
 from fabula.read._app import load_app
 from fabula.read._leases import LeaseSettings
 from fabula.read._set import ProjectionSet
@@ -49,18 +50,79 @@ def run_worker(
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
-    logger.info("worker %s runs %s", lease.owner, ", ".join(names or projections.names))
+    logger.info("worker %s starts: %s", lease.owner, ", ".join(names or projections.names))
     projections.start(names, lease=lease)
+    revive = _Revive(projections, lease)
     try:
         while not stop.wait(0.5):
-            pass
+            for name in names or projections.names:
+                try:
+                    revive.check(name)
+                except StoreError as exc:  # the runners back off on their own; so does this
+                    logger.warning("worker %s cannot check %r: %s", lease.owner, name, exc)
     finally:
         projections.stop()
     logger.info("worker %s stopped", lease.owner)
 
 
+class _Revive:
+    """Restarts the runners of a worker that failed (rule: a worker never keeps a dead one).
+
+    A runner stopped on a parked event (``on_park="stop"``) restarts as soon as the event
+    is retried or discarded (nothing is parked ahead of the checkpoint, which moved past
+    where the runner stopped); one that failed otherwise (a bug, a broken setup) restarts
+    after a backoff that doubles up to a minute.
+    """
+
+    def __init__(self, projections: ProjectionSet, lease: LeaseSettings) -> None:
+        self._projections = projections
+        self._lease = lease
+        self._failures: dict[str, int] = {}
+        self._not_before: dict[str, float] = {}
+        self._parked: set[str] = set()
+
+    def check(self, name: str) -> None:
+        runner = self._projections.running(name)
+        if runner is None:
+            return
+        if runner.state == "live":
+            self._failures.pop(name, None)
+        if runner.state != "failed":
+            return
+        checkpoint = self._projections.target.checkpoint(name).position
+        ahead = [p.position for p in self._projections.parked(name) if p.position > checkpoint]
+        if ahead:  # stopped on a parked event: wait until it is retried or discarded
+            if name not in self._parked:
+                self._parked.add(name)
+                logger.warning(
+                    "projection %r waits until its event at position %d is retried or "
+                    "discarded (fabula projections retry %s %d)",
+                    name,
+                    ahead[0],
+                    name,
+                    ahead[0],
+                )
+            return
+        if name in self._parked or checkpoint > runner.position:
+            self._parked.discard(name)
+            logger.info("projection %r resumes: its parked event was resolved", name)
+        else:
+            now = time.monotonic()
+            if name not in self._not_before:
+                failures = self._failures[name] = self._failures.get(name, 0) + 1
+                delay = min(60.0, 2.0 ** (failures - 1))
+                self._not_before[name] = now + delay
+                logger.warning("projection %r failed; restarting in %.0fs", name, delay)
+            if now < self._not_before[name]:
+                return
+            del self._not_before[name]
+        self._projections.start([name], lease=self._lease)
+
+
 def _child(app: str, names: Sequence[str] | None, ttl: float) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     run_worker(load_app(app), names=names, lease=LeaseSettings(ttl=ttl))
 
 

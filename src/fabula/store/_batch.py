@@ -6,9 +6,9 @@ Rules, the same on every backend:
 2. A stream appears at most once per call, and an event id at most once.
 3. An append without events stores nothing but its precondition still counts: it
    asserts another stream's version for the transaction.
-4. A call repeated with the same event ids (a retry after a lost reply) returns the
-   first call's results, ``deduplicated=True``; ids stored by some other append raise
-   ``DuplicateEvent``.
+4. A call repeated with the same events (a retry after a lost reply) returns the
+   first call's results, ``deduplicated=True``; ids stored by some other append, or
+   with other content, raise ``DuplicateEvent``.
 5. Results come in the order of the appends; positions follow that order too.
 """
 

@@ -7,10 +7,12 @@ Rules (every backend passes ``fabula.testing.conformance`` to prove them):
    returns an event past one that may still appear below it: a reader that resumes from
    the last position it saw never skips an event committed later by a slower writer.
 3. Re-appending events whose ids are stored already, as the same batch to the same
-   stream, returns the original result (``deduplicated=True``) and stores nothing; any
-   other reuse of a stored event id raises ``DuplicateEvent``.
+   stream with the same content (type, data, metadata, schema version, causation and
+   correlation ids), returns the original result (``deduplicated=True``) and stores
+   nothing; any other reuse of a stored event id raises ``DuplicateEvent``.
 4. Versions start at 1; version 0 means "no events".
-5. Payloads and metadata are JSON text; a store never interprets them.
+5. Payloads and metadata are JSON text (metadata a JSON object); a store refuses other text
+   (``CodecError``, ``_json_check.py``) but never interprets or rewrites it.
 
 ``EventStore`` and ``AsyncEventStore`` are the same contract, sync and asyncio.
 """

@@ -222,11 +222,11 @@ def test_attach_waits_for_a_plain_append_that_began_before_it(
     rows = setup.store._db.rows
     started = threading.Event()
 
-    def slow_rows(statement: bytes, params: Any = None) -> Any:
+    def slow_rows(statement: bytes, params: Any = None, **options: Any) -> Any:
         if params is not None and params.get("stream_id") == "todo-slow":
             started.set()
             time.sleep(0.3)
-        return rows(statement, params)
+        return rows(statement, params, **options)
 
     monkeypatch.setattr(setup.store._db, "rows", slow_rows)
     slow = NewEvent(event_id=UUID(int=1), type="todo_created", data='{"title": "slow"}')

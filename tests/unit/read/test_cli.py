@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,7 +82,8 @@ def test_status_rebuild_parked_retry_discard(
     assert _fabula("projections", "discard", "--app", APP, "todo_list", "1") == 0
     capsys.readouterr()
     assert _fabula("projections", "status", "--app", APP, "todo_list") == 0
-    assert capsys.readouterr().out.splitlines()[1].split()[5:] == ["stopped", "0", "-"]
+    cells = capsys.readouterr().out.splitlines()[1].split()
+    assert (cells[5:7], cells[-1]) == (["stopped", "0"], "-")
     store.close()
 
 
@@ -94,3 +99,42 @@ def test_status_rebuild_parked_retry_discard(
 def test_load_app_explains_what_is_wrong(spec: str, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         load_app(spec)
+
+
+def test_status_wait_returns_once_caught_up_or_fails_after_the_timeout(
+    store: SqliteStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flow = domain.make_flow(store)
+    flow.dispatch(Create("a", "one"))
+    assert _fabula("projections", "status", "--app", APP, "--wait", "0.2") == 1
+    assert "did not pass position 1" in capsys.readouterr().err
+    load_app(APP).run_until_caught_up()
+    assert _fabula("projections", "status", "--app", APP, "--wait", "5") == 0
+    row = capsys.readouterr().out.splitlines()[1]
+    assert row.split()[:3] == ["todo_list", "1", "1"]
+
+
+@pytest.mark.timeout(60)
+def test_a_single_worker_logs_its_start_and_lease_with_timestamps(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "fabula", "projections", "run", "--app", APP],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stderr is not None
+    lines: list[str] = []
+    try:
+        for line in worker.stderr:
+            lines.append(line)
+            if "took the lease" in line:
+                break
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, rest = worker.communicate(timeout=30)
+    lines.extend(rest.splitlines())
+    assert worker.returncode == 0
+    assert any(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d.* starts: todo_list", x) for x in lines)
+    assert any("took the lease" in line for line in lines)
+    assert any("stopped" in line for line in lines)

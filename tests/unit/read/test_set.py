@@ -51,10 +51,13 @@ def test_status_reads_the_database_and_formats_as_a_table(kit: Kit) -> None:
         "(s)",
         "state",
         "parked",
+        "last",
+        "commit",
         "owner",
     ]
     assert row.split()[:4] == ["todo_list", str(one), str(two), "1"]
-    assert row.split()[5:] == ["stopped", "0", "-"]
+    assert row.split()[5:7] == ["stopped", "0"]
+    assert row.split()[-1] == "-"
 
 
 def test_status_of_runners_started_by_the_set(kit: Kit) -> None:

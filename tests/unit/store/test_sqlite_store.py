@@ -160,7 +160,11 @@ def test_a_closed_store_refuses_work(path: Path) -> None:
 # -- appends -------------------------------------------------------------------------------
 
 
-def test_a_failed_append_stores_nothing(store: SqliteStore) -> None:
+def test_a_failed_append_stores_nothing(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Let text that is not JSON through to the driver, to make it fail mid-append.
+    monkeypatch.setattr("fabula.store.sqlite._store.check_json", lambda *_: None)
     store.append("todo-1", [new()])
     taken = new()
     store.append("other", [taken])

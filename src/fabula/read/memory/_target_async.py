@@ -9,6 +9,7 @@ proportion to the model's size: fine for tests, not for millions of rows.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import threading
 import time
 from collections.abc import Sequence
@@ -20,8 +21,10 @@ from fabula.read._call import async_call
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, ParkedEventNotFound
+from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
+from fabula.read._scratch import ScratchCopy
 from fabula.read._target_async import Step
 
 __all__ = ["AsyncMemoryTarget"]
@@ -40,6 +43,7 @@ class AsyncMemoryTarget:
         self._checkpoints: dict[str, Checkpoint] = {}
         self._leases: dict[str, tuple[str, float]] = {}
         self._letters: dict[tuple[str, int], DeadLetter] = {}
+        self._failures: dict[str, Failure] = {}
 
     @classmethod
     def from_url(cls, url: str, /) -> AsyncMemoryTarget:
@@ -149,6 +153,21 @@ class AsyncMemoryTarget:
             if current.position < letter.position:
                 self._checkpoints[letter.name] = Checkpoint(letter.name, letter.position, _now())
 
+    async def record_failure(self, failure: Failure, /) -> None:
+        """Keep ``failure`` as the projection's last failed attempt (replacing the previous)."""
+        with self._lock:
+            self._failures[failure.name] = failure
+
+    async def failure(self, name: str, /) -> Failure | None:
+        """Return the last failed attempt of ``name``, if any."""
+        with self._lock:
+            return self._failures.get(name)
+
+    def _clear_failure(self, name: str) -> None:
+        found = self._failures.get(name)
+        if found is not None:
+            self._failures[name] = dataclasses.replace(found, position=0, attempts=0)
+
     async def acquire_lease(self, name: str, owner: str, /, *, ttl: float) -> bool:
         """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
         now = time.time()
@@ -179,6 +198,7 @@ class AsyncMemoryTarget:
         with self._lock:
             self._models[name] = {}
             self._checkpoints[name] = Checkpoint(name, 0, _now())
+            self._clear_failure(name)
             for key in [k for k in self._letters if k[0] == name]:
                 del self._letters[key]
 
@@ -186,15 +206,27 @@ class AsyncMemoryTarget:
         """Return a new, empty memory target to rebuild ``name`` into."""
         return type(self)()
 
+    async def scratch_copy(self, name: str, /) -> ScratchCopy | None:
+        """Return ``None``: a memory copy lives and dies with the process rebuilding it."""
+        return None
+
     async def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
-        """Replace the model, checkpoint and dead letters of ``name`` by the scratch's."""
+        """Replace the model, checkpoint and dead letters of ``name`` by the scratch's.
+
+        Raises ``CheckpointConflict`` (and changes nothing) if the live checkpoint has
+        passed the scratch's: a swap never moves a read model back in time.
+        """
         with scratch._lock:
             model = scratch._models.get(name, {})
             checkpoint = scratch._checkpoints.get(name, Checkpoint(name, 0))
             letters = [v for k, v in scratch._letters.items() if k[0] == name]
         with self._lock:
+            live = self._checkpoints.get(name, Checkpoint(name, 0)).position
+            if live > checkpoint.position:
+                raise CheckpointConflict(name, expected=checkpoint.position, actual=live)
             self._models[name] = model
             self._checkpoints[name] = Checkpoint(name, checkpoint.position, _now())
+            self._clear_failure(name)
             for key in [k for k in self._letters if k[0] == name]:
                 del self._letters[key]
             self._letters.update(((name, letter.position), letter) for letter in letters)

@@ -14,26 +14,34 @@ __all__ = [
     "ACQUIRE_LEASE",
     "CHECKPOINT",
     "CHECKPOINTS",
+    "CLEAR_FAILURE",
     "DEAD_LETTERS",
     "DEAD_LETTERS_OF",
     "DELETE_LETTER",
     "DELETE_LETTERS_BETWEEN",
     "DELETE_LETTERS_OF",
+    "FAILURE",
+    "HAS_FAILURE_COLUMNS",
     "INSERT_CHECKPOINT",
     "LEASE",
+    "LOCK_CHECKPOINT",
     "LOCK_SCHEMA",
     "MOVE_CHECKPOINT",
     "RAISE_CHECKPOINT",
+    "RECORD_FAILURE",
     "RELEASE_LEASE",
     "RENEW_LEASE",
+    "SCHEMA_EXISTS",
     "SET_CHECKPOINT",
     "UPSERT_LETTER",
+    "add_failure_columns",
     "copy_from",
     "copy_letters_from",
     "create_tables",
     "drop_schema",
     "empty_table",
     "scratch_checkpoint",
+    "scratch_lease",
     "search_path",
 ]
 
@@ -73,6 +81,25 @@ def create_tables(schema: str) -> sql.Composed:
     ).format(schema=sql.Identifier(schema))
 
 
+HAS_FAILURE_COLUMNS = (
+    "SELECT count(*) FROM information_schema.columns WHERE table_schema = %s "
+    "AND table_name = 'fabula_checkpoints' AND column_name = 'failed_position'"
+)
+
+
+def add_failure_columns(schema: str) -> sql.Composed:
+    """Migration 1: the last failed attempt of each projection (see ``fabula.read._failures``)."""
+    return sql.SQL(
+        """
+        ALTER TABLE {schema}.fabula_checkpoints
+            ADD COLUMN IF NOT EXISTS failed_position bigint NOT NULL DEFAULT 0,
+            ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 0,
+            ADD COLUMN IF NOT EXISTS error text,
+            ADD COLUMN IF NOT EXISTS failed_at timestamptz
+        """
+    ).format(schema=sql.Identifier(schema))
+
+
 def search_path(schema: str) -> sql.Composed:
     """Make ``schema`` the connection's first schema (where unqualified names resolve)."""
     return sql.SQL("SET search_path TO {}, public").format(sql.Identifier(schema))
@@ -102,6 +129,16 @@ def scratch_checkpoint(scratch: str) -> sql.Composed:
     )
 
 
+SCHEMA_EXISTS = "SELECT 1 FROM pg_namespace WHERE nspname = %s"
+
+
+def scratch_lease(scratch: str) -> sql.Composed:
+    """Read the scratch schema's unexpired lease of a projection (a rebuild at work)."""
+    return sql.SQL(
+        "SELECT owner FROM {}.fabula_leases WHERE name = %s AND expires_at >= clock_timestamp()"
+    ).format(sql.Identifier(scratch))
+
+
 def copy_letters_from(scratch: str) -> sql.Composed:
     """Copy the scratch schema's dead letters of a projection."""
     return sql.SQL(
@@ -115,6 +152,8 @@ INSERT_CHECKPOINT = (
     "INSERT INTO fabula_checkpoints (name, position) VALUES (%s, 0) ON CONFLICT (name) DO NOTHING"
 )
 CHECKPOINT = "SELECT position, updated_at FROM fabula_checkpoints WHERE name = %s"
+LOCK_CHECKPOINT = "SELECT position FROM fabula_checkpoints WHERE name = %s FOR UPDATE"
+"""Reads the checkpoint and holds its row until the transaction ends (commits wait)."""
 CHECKPOINTS = "SELECT name, position, updated_at FROM fabula_checkpoints ORDER BY name"
 MOVE_CHECKPOINT = (
     "UPDATE fabula_checkpoints SET position = %s, updated_at = clock_timestamp() "
@@ -129,6 +168,16 @@ SET_CHECKPOINT = (
     "INSERT INTO fabula_checkpoints (name, position) VALUES (%s, %s) ON CONFLICT (name) "
     "DO UPDATE SET position = excluded.position, updated_at = clock_timestamp()"
 )
+
+RECORD_FAILURE = (
+    "UPDATE fabula_checkpoints SET failed_position = %s, attempts = %s, error = %s, "
+    "failed_at = %s WHERE name = %s"
+)
+FAILURE = (
+    "SELECT failed_position, attempts, error, failed_at FROM fabula_checkpoints "
+    "WHERE name = %s AND failed_at IS NOT NULL"
+)
+CLEAR_FAILURE = "UPDATE fabula_checkpoints SET failed_position = 0, attempts = 0 WHERE name = %s"
 
 # -- leases --------------------------------------------------------------------------------
 

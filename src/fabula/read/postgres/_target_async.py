@@ -18,22 +18,26 @@ Transactions and locks (READ COMMITTED):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Sequence
+import inspect
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Self
 from uuid import UUID
 
 import psycopg
 from psycopg import AsyncConnection, errors
+from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from fabula._errors import ConfigurationError, StoreError
-from fabula.read._call import async_call
+from fabula.read._call import async_call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, ParkedEventNotFound
+from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
+from fabula.read._scratch import ScratchCopy
 from fabula.read._target_async import Step
 from fabula.read.postgres import _sql
 from fabula.store.postgres._settings import split_url
@@ -73,15 +77,27 @@ class AsyncPostgresTarget:
     """A PostgreSQL schema holding read models, checkpoints, leases and dead letters.
 
     Args:
-        conninfo: a libpq connection string or ``postgresql://`` URL.
-        schema: the schema of the read models and fabula's tables (created if missing).
+        conninfo: a libpq connection string or ``postgresql://`` URL (whose ``?schema=``
+            names the schema).
+        schema: the schema of the read models and fabula's tables (created if missing;
+            default: the URL's, else ``public``).
         min_size: connections the pool keeps open.
         max_size: connections the pool opens at most.
+
+    Raises:
+        ConfigurationError: the connection string is malformed, or names two schemas.
     """
 
     def __init__(
-        self, conninfo: str, /, *, schema: str = "public", min_size: int = 1, max_size: int = 4
+        self,
+        conninfo: str,
+        /,
+        *,
+        schema: str | None = None,
+        min_size: int = 1,
+        max_size: int = 4,
     ) -> None:
+        conninfo, schema = _conninfo_and_schema(conninfo, schema)
         if not 0 < len(schema.encode()) <= 63:
             msg = f"schema name {schema!r} must be 1 to 63 bytes long"
             raise ConfigurationError(msg)
@@ -99,14 +115,12 @@ class AsyncPostgresTarget:
             configure=self._configure,
         )
         self._ready = False
+        self._checked: set[Callable[..., Any]] = set()  # handlers found fit for this target
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> AsyncPostgresTarget:
         """Open the target of ``postgresql://user@host:port/db?schema=name``."""
-        conninfo, schema = split_url(url)
-        if schema is not None:
-            settings.setdefault("schema", schema)
-        return cls(conninfo, **settings)
+        return cls(url, **settings)
 
     async def _configure(self, conn: AsyncConnection[Any]) -> None:
         await conn.execute(_sql.search_path(self.schema))
@@ -116,10 +130,16 @@ class AsyncPostgresTarget:
         if self._ready:
             return
         try:
-            await self._pool.open()
-            async with self._pool.connection() as conn, conn.transaction():
+            # one connection of its own first: a failure says why at once, where the pool
+            # would retry in the background and time out without the cause
+            connection = await AsyncConnection.connect(self.conninfo, autocommit=True)
+            async with connection as conn, conn.transaction():
                 await conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
                 await conn.execute(_sql.create_tables(self.schema))
+                found = await conn.execute(_sql.HAS_FAILURE_COLUMNS, (self.schema,))
+                if not (await found.fetchone() or (0,))[0]:
+                    await conn.execute(_sql.add_failure_columns(self.schema))
+            await self._pool.open()
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
         self._ready = True
@@ -139,8 +159,21 @@ class AsyncPostgresTarget:
         async with self.connection() as conn, conn.transaction():
             yield conn
 
+    def _check_callable(self, name: str, function: Callable[..., Any]) -> None:
+        """Refuse a sync handler or setup hook in the asyncio target (see ``require_async``).
+
+        ``iscoroutinefunction(self.close)`` is true here and false in the generated sync
+        twin, where ``call`` refuses coroutine functions instead.
+        """
+        inner = getattr(function, "handler", function)  # a BatchCall: the batch handler
+        if inner in self._checked or not inspect.iscoroutinefunction(self.close):
+            return
+        require_async(name, inner, target="the asyncio PostgreSQL target")
+        self._checked.add(inner)
+
     async def _apply(self, conn: AsyncConnection[Any], name: str, step: Step) -> None:
         handler, recorded = step
+        self._check_callable(name, handler)
         try:
             await async_call(handler, conn, recorded)
         except _TRANSIENT:
@@ -154,6 +187,7 @@ class AsyncPostgresTarget:
             await conn.execute(_sql.LOCK_SCHEMA, (self.schema,))
             await conn.execute(_sql.INSERT_CHECKPOINT, (name,))
             for hook in setup:
+                self._check_callable(name, hook)
                 try:
                     await async_call(hook, conn)
                 except _TRANSIENT:
@@ -244,6 +278,20 @@ class AsyncPostgresTarget:
                 _sql.RAISE_CHECKPOINT, (letter.position, letter.name, letter.position)
             )
 
+    async def record_failure(self, failure: Failure, /) -> None:
+        """Keep ``failure`` as the projection's last failed attempt (replacing the previous)."""
+        row = (failure.position, failure.attempts, failure.error, failure.failed_at, failure.name)
+        async with self.connection() as conn:
+            await conn.execute(_sql.RECORD_FAILURE, row)
+
+    async def failure(self, name: str, /) -> Failure | None:
+        """Return the last failed attempt of ``name``, if any."""
+        async with self.connection() as conn:
+            row = await (await conn.execute(_sql.FAILURE, (name,))).fetchone()
+        if row is None:
+            return None
+        return Failure(name=name, position=row[0], attempts=row[1], error=row[2], failed_at=row[3])
+
     async def acquire_lease(self, name: str, owner: str, /, *, ttl: float) -> bool:
         """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
         async with self.connection() as conn:
@@ -269,6 +317,7 @@ class AsyncPostgresTarget:
             for table in tables:
                 await conn.execute(_sql.empty_table(table))
             await conn.execute(_sql.DELETE_LETTERS_OF, (name,))
+            await conn.execute(_sql.CLEAR_FAILURE, (name,))
 
     async def scratch(self, name: str, /) -> Self:
         """Return an empty target in a fresh schema beside this one, to rebuild ``name`` into."""
@@ -277,27 +326,59 @@ class AsyncPostgresTarget:
             await conn.execute(_sql.drop_schema(schema))
         return type(self)(self.conninfo, schema=schema, max_size=self._sizes[1])
 
+    async def scratch_copy(self, name: str, /) -> ScratchCopy | None:
+        """Return the scratch schema of a copy rebuild of ``name``, if one exists."""
+        schema = _scratch_schema(self.schema, name)
+        async with self.connection() as conn:
+            found = await (await conn.execute(_sql.SCHEMA_EXISTS, (schema,))).fetchone()
+            if found is None:
+                return None
+            position, running = 0, False
+            try:
+                row = await (
+                    await conn.execute(_sql.scratch_checkpoint(schema), (name,))
+                ).fetchone()
+                position = 0 if row is None else row[0]
+                lease = await conn.execute(_sql.scratch_lease(schema), (name,))
+                running = await lease.fetchone() is not None
+            except errors.UndefinedTable:
+                pass  # the rebuild was killed before it made its tables
+        return ScratchCopy(location=f"schema {schema}", position=position, running=running)
+
     async def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
 
         One transaction: readers see the old read model until the new one is complete.
-        The scratch target is closed and its schema dropped afterwards.
+        The scratch target is closed and its schema dropped afterwards, unless the live
+        checkpoint has passed the scratch's (``CheckpointConflict``: nothing changed).
         """
         _require_tables(name, tables)
-        await scratch.close()
         try:
             async with self._transaction() as conn:
                 found = await conn.execute(_sql.scratch_checkpoint(scratch.schema), (name,))
                 row = await found.fetchone()
-                await conn.execute(_sql.SET_CHECKPOINT, (name, 0 if row is None else row[0]))
+                copied = 0 if row is None else row[0]
+                live = await (await conn.execute(_sql.LOCK_CHECKPOINT, (name,))).fetchone()
+                if live is not None and live[0] > copied:
+                    raise CheckpointConflict(name, expected=copied, actual=live[0])
+                await conn.execute(_sql.SET_CHECKPOINT, (name, copied))
+                await conn.execute(_sql.CLEAR_FAILURE, (name,))
                 for table in tables:
                     await conn.execute(_sql.empty_table(table))
                     await conn.execute(_sql.copy_from(scratch.schema, table))
                 await conn.execute(_sql.DELETE_LETTERS_OF, (name,))
                 await conn.execute(_sql.copy_letters_from(scratch.schema), (name,))
-        finally:
-            async with self.connection() as conn:
-                await conn.execute(_sql.drop_schema(scratch.schema))
+        except CheckpointConflict:
+            raise  # the scratch stays, to catch up and be swapped in again
+        except BaseException:
+            await self._discard(scratch)
+            raise
+        await self._discard(scratch)
+
+    async def _discard(self, scratch: Self) -> None:
+        await scratch.close()
+        async with self.connection() as conn:
+            await conn.execute(_sql.drop_schema(scratch.schema))
 
     async def close(self) -> None:
         """Close the connection pool; the target cannot be used afterwards."""
@@ -305,6 +386,22 @@ class AsyncPostgresTarget:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} schema={self.schema!r}>"
+
+
+def _conninfo_and_schema(conninfo: str, schema: str | None) -> tuple[str, str]:
+    """Take ``?schema=`` out of a URL (libpq refuses it) and check what libpq is left with."""
+    if conninfo.startswith(("postgresql:", "postgres:")):
+        conninfo, named = split_url(conninfo)
+        if named is not None and schema is not None and named != schema:
+            msg = f"two schemas for one PostgreSQL target: {named!r} (URL) and {schema!r}"
+            raise ConfigurationError(msg)
+        schema = schema if schema is not None else named
+    try:
+        conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError as exc:
+        msg = f"bad PostgreSQL connection string for a read-model target: {exc}"
+        raise ConfigurationError(msg) from exc
+    return conninfo, schema if schema is not None else "public"
 
 
 def _require_tables(name: str, tables: Sequence[str]) -> None:

@@ -13,6 +13,8 @@ they raise is classified once, here: "database is locked/busy" is the database's
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -25,8 +27,10 @@ from fabula.read._call import call
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import CheckpointConflict, HandlerError, LeaseLost, ParkedEventNotFound
+from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
+from fabula.read._scratch import ScratchCopy
 from fabula.read._target import Step
 from fabula.read.sqlite import _sql
 
@@ -37,12 +41,15 @@ __all__ = [
     "commit",
     "create_tables",
     "dead_letters",
+    "failure",
     "lease",
     "park",
     "prepare",
+    "record_failure",
     "release_lease",
     "reset",
     "resolve",
+    "scratch_copy",
     "swap_in",
 ]
 
@@ -80,17 +87,26 @@ def _apply(conn: sqlite3.Connection, name: str, step: Step) -> None:
 
 
 def create_tables(conn: sqlite3.Connection) -> None:
-    """Create fabula's checkpoint, lease and dead-letter tables if missing.
+    """Create fabula's checkpoint, lease and dead-letter tables if missing, or upgrade them.
 
     When they exist, this only reads: opening a target (to show a status, say) must not
     queue for the write lock behind a busy worker.
     """
-    if conn.execute(_sql.COUNT_TABLES).fetchone()[0] == _sql.TABLE_COUNT:
+    if _current(conn):
         return
     with _transaction(conn):
         for statement in _sql.CREATE_TABLES.split(";"):
             if statement.strip():
                 conn.execute(statement)
+        if not conn.execute(_sql.HAS_FAILURE_COLUMNS).fetchone()[0]:
+            for statement in _sql.ADD_FAILURE_COLUMNS:
+                conn.execute(statement)
+
+
+def _current(conn: sqlite3.Connection) -> bool:
+    if conn.execute(_sql.COUNT_TABLES).fetchone()[0] != _sql.TABLE_COUNT:
+        return False
+    return bool(conn.execute(_sql.HAS_FAILURE_COLUMNS).fetchone()[0])
 
 
 def prepare(conn: sqlite3.Connection, name: str, setup: Sequence[SetupHook]) -> None:
@@ -215,6 +231,35 @@ def resolve(conn: sqlite3.Connection, letter: DeadLetter, step: Step | None) -> 
         )
 
 
+def record_failure(conn: sqlite3.Connection, failure: Failure) -> None:
+    """Keep ``failure`` as the projection's last failed attempt."""
+    with _transaction(conn):
+        conn.execute(
+            _sql.RECORD_FAILURE,
+            (
+                failure.position,
+                failure.attempts,
+                failure.error,
+                failure.failed_at.timestamp(),
+                failure.name,
+            ),
+        )
+
+
+def failure(conn: sqlite3.Connection, name: str) -> Failure | None:
+    """Return the last failed attempt of ``name``, if any."""
+    row = conn.execute(_sql.FAILURE, (name,)).fetchone()
+    if row is None:
+        return None
+    return Failure(
+        name=name,
+        position=row[0],
+        attempts=row[1],
+        error=row[2],
+        failed_at=datetime.fromtimestamp(row[3], UTC),
+    )
+
+
 def acquire_lease(conn: sqlite3.Connection, name: str, owner: str, ttl: float) -> bool:
     """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
     now = time.time()
@@ -242,19 +287,44 @@ def reset(conn: sqlite3.Connection, name: str, tables: Sequence[str]) -> None:
             conn.execute(_sql.empty_table(table))
         conn.execute(_sql.DELETE_LETTERS_OF, (name,))
         conn.execute(_sql.SET_CHECKPOINT, (name, 0, time.time()))
+        conn.execute(_sql.CLEAR_FAILURE, (name,))
 
 
 def swap_in(conn: sqlite3.Connection, name: str, scratch: str, tables: Sequence[str]) -> None:
-    """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch file's."""
+    """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch file's.
+
+    Raises ``CheckpointConflict`` (and changes nothing) if the live checkpoint has passed
+    the scratch's.
+    """
     conn.execute(_sql.ATTACH_SCRATCH, (scratch,))
     try:
         with _transaction(conn):
             row = conn.execute(_sql.SCRATCH_CHECKPOINT, (name,)).fetchone()
+            copied = 0 if row is None else row[0]
+            live = conn.execute(_sql.CHECKPOINT, (name,)).fetchone()
+            if live is not None and live[0] > copied:
+                raise CheckpointConflict(name, expected=copied, actual=live[0])
             for table in tables:
                 conn.execute(_sql.empty_table(table))
                 conn.execute(_sql.copy_scratch_table(table))
             conn.execute(_sql.DELETE_LETTERS_OF, (name,))
             conn.execute(_sql.COPY_SCRATCH_LETTERS, (name,))
-            conn.execute(_sql.SET_CHECKPOINT, (name, 0 if row is None else row[0], time.time()))
+            conn.execute(_sql.SET_CHECKPOINT, (name, copied, time.time()))
+            conn.execute(_sql.CLEAR_FAILURE, (name,))
     finally:
         conn.execute(_sql.DETACH_SCRATCH)
+
+
+def scratch_copy(path: str, name: str) -> ScratchCopy | None:
+    """Look at a copy rebuild's scratch file, read-only: its checkpoint and its lease."""
+    if not os.path.exists(path):
+        return None
+    position, running = 0, False
+    with (
+        contextlib.suppress(sqlite3.Error),
+        contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn,
+    ):
+        found = conn.execute(_sql.CHECKPOINT, (name,)).fetchone()
+        position = 0 if found is None else found[0]
+        running = conn.execute(_sql.LEASE, (name, time.time())).fetchone() is not None
+    return ScratchCopy(location=f"file {path}", position=position, running=running)

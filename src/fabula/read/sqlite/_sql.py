@@ -9,10 +9,12 @@ from __future__ import annotations
 
 __all__ = [
     "ACQUIRE_LEASE",
+    "ADD_FAILURE_COLUMNS",
     "ATTACH_SCRATCH",
     "BEGIN_IMMEDIATE",
     "CHECKPOINT",
     "CHECKPOINTS",
+    "CLEAR_FAILURE",
     "COMMIT",
     "COPY_SCRATCH_LETTERS",
     "COUNT_TABLES",
@@ -23,10 +25,13 @@ __all__ = [
     "DELETE_LETTERS_BETWEEN",
     "DELETE_LETTERS_OF",
     "DETACH_SCRATCH",
+    "FAILURE",
+    "HAS_FAILURE_COLUMNS",
     "INSERT_CHECKPOINT",
     "LEASE",
     "MOVE_CHECKPOINT",
     "RAISE_CHECKPOINT",
+    "RECORD_FAILURE",
     "RELEASE_LEASE",
     "RENEW_LEASE",
     "ROLLBACK",
@@ -69,6 +74,19 @@ CREATE TABLE IF NOT EXISTS fabula_dead_letters (
 """
 
 TABLE_COUNT = 3
+
+# -- migrations: what older targets lack, added when a target opens ------------------------
+
+HAS_FAILURE_COLUMNS = (
+    "SELECT count(*) FROM pragma_table_info('fabula_checkpoints') WHERE name = 'failed_position'"
+)
+ADD_FAILURE_COLUMNS = (
+    "ALTER TABLE fabula_checkpoints ADD COLUMN failed_position INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE fabula_checkpoints ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE fabula_checkpoints ADD COLUMN error TEXT",
+    "ALTER TABLE fabula_checkpoints ADD COLUMN failed_at REAL",
+)
+"""Migration 1: the last failed attempt of each projection (see ``fabula.read._failures``)."""
 COUNT_TABLES = (
     "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
     "AND name IN ('fabula_checkpoints', 'fabula_leases', 'fabula_dead_letters')"
@@ -94,6 +112,16 @@ SET_CHECKPOINT = (
     "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
     "updated_at = excluded.updated_at"
 )
+
+RECORD_FAILURE = (
+    "UPDATE fabula_checkpoints SET failed_position = ?, attempts = ?, error = ?, failed_at = ? "
+    "WHERE name = ?"
+)
+FAILURE = (
+    "SELECT failed_position, attempts, error, failed_at FROM fabula_checkpoints "
+    "WHERE name = ? AND failed_at IS NOT NULL"
+)
+CLEAR_FAILURE = "UPDATE fabula_checkpoints SET failed_position = 0, attempts = 0 WHERE name = ?"
 
 # -- leases --------------------------------------------------------------------------------
 

@@ -16,8 +16,11 @@ from typing import Any, Self, TypeVar
 from fabula._errors import ConfigurationError
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
+from fabula.read._errors import CheckpointConflict
+from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
+from fabula.read._scratch import ScratchCopy
 from fabula.read._target_async import Step
 from fabula.read.sqlite import _ops
 from fabula.read.sqlite._driver import MEMORY, AsyncConnection
@@ -96,6 +99,14 @@ class AsyncSqliteTarget:
         """Remove a dead letter, applying ``step`` first if given, in one transaction."""
         await self._db.write(_ops.resolve, letter, step)
 
+    async def record_failure(self, failure: Failure, /) -> None:
+        """Keep ``failure`` as the projection's last failed attempt (replacing the previous)."""
+        await self._db.write(_ops.record_failure, failure)
+
+    async def failure(self, name: str, /) -> Failure | None:
+        """Return the last failed attempt of ``name``, if any."""
+        return await self._db.read(_ops.failure, name)
+
     async def acquire_lease(self, name: str, owner: str, /, *, ttl: float) -> bool:
         """Take or renew the lease of ``name`` for ``ttl`` seconds; return whether held."""
         return await self._db.write(_ops.acquire_lease, name, owner, ttl)
@@ -118,22 +129,37 @@ class AsyncSqliteTarget:
         if self.path == MEMORY:
             msg = "an in-memory SQLite target cannot rebuild into a copy: use a file"
             raise ConfigurationError(msg)
-        path = f"{self.path}.rebuild-{name}"
+        path = self._scratch_path(name)
         _remove(path)
         return type(self)(path, busy_timeout=self._busy_timeout)
+
+    def _scratch_path(self, name: str) -> str:
+        return f"{self.path}.rebuild-{name}"
+
+    async def scratch_copy(self, name: str, /) -> ScratchCopy | None:
+        """Return the scratch file of a copy rebuild of ``name``, if one exists."""
+        if self.path == MEMORY:
+            return None
+        return _ops.scratch_copy(self._scratch_path(name), name)
 
     async def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
 
         One transaction: readers see the old read model until the new one is complete.
-        The scratch target is closed and its file removed afterwards.
+        The scratch target is closed and its file removed afterwards, unless the live
+        checkpoint has passed the scratch's (``CheckpointConflict``: nothing changed).
         """
         _require_tables(name, tables)
-        await scratch.close()
         try:
             await self._db.write(_ops.swap_in, name, scratch.path, tables)
-        finally:
+        except CheckpointConflict:
+            raise  # the scratch stays, to catch up and be swapped in again
+        except BaseException:
+            await scratch.close()
             _remove(scratch.path)
+            raise
+        await scratch.close()
+        _remove(scratch.path)
 
     async def close(self) -> None:
         """Close the connections; the target cannot be used afterwards."""

@@ -9,6 +9,7 @@ from uuid import UUID
 from fabula._errors import ConfigurationError
 from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, wrote_events
+from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -48,6 +49,7 @@ class AsyncMemoryStore:
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
         _arguments.check_append(stream_id, events, precondition)
+        check_json(stream_id, events)
         result = self._log.append(stream_id, events, precondition)
         if result.positions:
             self._log.notifier.notify()
@@ -56,6 +58,7 @@ class AsyncMemoryStore:
     async def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
         _arguments.check_append_many(appends)
+        check_json_batch(appends)
         results = self._log.append_many(appends)
         if wrote_events(results):
             self._log.notifier.notify()
@@ -116,6 +119,7 @@ class AsyncMemoryStore:
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""
         _arguments.check_save_snapshot(snapshot)
+        check_snapshot_json(snapshot)
         self._log.save_snapshot(snapshot)
 
     async def load_snapshot(

@@ -12,7 +12,8 @@ Rules:
    precondition: that stream cannot move until the commit.
 3. A statement that writes nothing (its precondition failed) or an event id already
    stored rolls everything back. Then, outside the transaction: the call is a retry
-   (``replayed_batch``: the first call's results), or a precondition fails
+   (``replayed_batch``: the first call's results; first-time ones if this call's own
+   commit lost its reply, ``_in_doubt.py``), or a precondition fails
    (``ConcurrencyError``), or every precondition holds by now and the call runs again.
 """
 
@@ -32,6 +33,7 @@ from fabula.store._records import AppendResult, NewEvent, StoredEvent
 from fabula.store.postgres._database_async import AsyncDatabase
 from fabula.store.postgres._errors import EVENT_ID_KEY, STREAM_VERSION_KEY, is_violation_of
 from fabula.store.postgres._hooks_async import run_hooks
+from fabula.store.postgres._in_doubt import Attempts, settled
 from fabula.store.postgres._ordering import MAX_APPEND
 from fabula.store.postgres._rows import append_params
 from fabula.store.postgres._sql import Statements
@@ -60,9 +62,12 @@ async def append_many(
     """Run ``appends`` in one transaction; psycopg errors other than rule 3's come out."""
     planned = _plan(statements, appends)
     versions: dict[str, int] = {}
+    attempts = Attempts()
     for _ in range(_ROUNDS):
         try:
-            return await db.transaction(lambda conn: _write(conn, hooks, statements, planned))
+            return await db.transaction(
+                lambda conn: _write(conn, hooks, statements, planned), attempts=attempts
+            )
         except errors.UniqueViolation as exc:
             if not (is_violation_of(exc, EVENT_ID_KEY) or is_violation_of(exc, STREAM_VERSION_KEY)):
                 raise
@@ -72,7 +77,7 @@ async def append_many(
         versions = await versions_of([a.stream_id for a in appends])
         replay = replayed_batch(appends, stored, _version_in(versions))
         if replay is not None:
-            return replay
+            return [settled(result, attempts) for result in replay]
         for append in appends:
             check(append.precondition, append.stream_id, versions.get(append.stream_id, 0))
     first = appends[0]

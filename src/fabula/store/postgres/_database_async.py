@@ -7,7 +7,9 @@ Rules:
    waits on the client.
 3. A statement whose connection died (``pg_terminate_backend``, a restart) runs once more
    on a fresh connection, after the pool has discarded its other dead ones. That is safe
-   for reads, and for appends too: a repeated append is recognised by its event ids.
+   for reads, and for appends too: a repeated append is recognised by its event ids, and
+   the caller's ``Attempts`` marked in doubt tell its own lost commit from a re-append
+   (``_in_doubt.py``).
 4. Every pooled connection plans each statement once (``plan_cache_mode``): PostgreSQL's
    default would re-plan the append on every call, about half its cost.
 5. ``transaction`` is the one exception to rule 2, for appends with hooks: the hooks are
@@ -29,6 +31,8 @@ from psycopg_pool import AsyncConnectionPool
 
 from fabula._errors import StoreError
 from fabula.store.postgres._errors import first_line, map_errors
+from fabula.store.postgres._in_doubt import Attempts
+from fabula.store.postgres._lifetime import Loop, running_loop
 from fabula.store.postgres._migrate_async import migrate
 from fabula.store.postgres._settings import PostgresSettings
 
@@ -58,6 +62,17 @@ class AsyncDatabase:
         )
         self._ready = False
         self._closed = False
+        self._loop: Loop | None = None
+
+    @property
+    def opened(self) -> bool:
+        """Whether the pool is open (and ``close()`` has connections to close)."""
+        return not self._pool.closed
+
+    @property
+    def loop(self) -> Loop | None:
+        """The event loop the pool was opened in (for an asyncio pool)."""
+        return self._loop
 
     @property
     def pool(self) -> AsyncConnectionPool[AsyncConnection[TupleRow]]:
@@ -86,12 +101,20 @@ class AsyncDatabase:
             async with conn:
                 await migrate(conn, settings.schema, mode=settings.migrate)
             await self._pool.open()
+        self._loop = running_loop()
         self._ready = True
 
     async def rows(
-        self, statement: bytes, params: Mapping[str, Any] | None = None
+        self,
+        statement: bytes,
+        params: Mapping[str, Any] | None = None,
+        *,
+        attempts: Attempts | None = None,
     ) -> list[TupleRow]:
-        """Run one statement and return its rows; psycopg errors come out as they are."""
+        """Run one statement and return its rows; psycopg errors come out as they are.
+
+        ``attempts`` is marked in doubt when the statement runs again (rule 3).
+        """
         if not self._ready:
             await self.open()
         for attempt in range(1, _ATTEMPTS + 1):
@@ -102,15 +125,23 @@ class AsyncDatabase:
                 except psycopg.OperationalError:
                     if attempt == _ATTEMPTS or not conn.broken:
                         raise
+                    if attempts is not None:
+                        attempts.in_doubt = True
             # Connections killed together (a restart, pg_terminate_backend) are found
             # now rather than one failed statement at a time.
             await self._pool.check()
         raise AssertionError(_ATTEMPTS)
 
-    async def transaction(self, work: Callable[[AsyncConnection[TupleRow]], Awaitable[T]]) -> T:
+    async def transaction(
+        self,
+        work: Callable[[AsyncConnection[TupleRow]], Awaitable[T]],
+        *,
+        attempts: Attempts | None = None,
+    ) -> T:
         """Run ``work(conn)`` in one transaction and return its result (rule 5).
 
         psycopg errors come out as they are; anything ``work`` raises rolls it back.
+        ``attempts`` is marked in doubt when the transaction runs again (rule 3).
         """
         if not self._ready:
             await self.open()
@@ -122,6 +153,8 @@ class AsyncDatabase:
                 except psycopg.OperationalError:
                     if attempt == _ATTEMPTS or not conn.broken:
                         raise
+                    if attempts is not None:
+                        attempts.in_doubt = True
             await self._pool.check()
         raise AssertionError(_ATTEMPTS)
 

@@ -4,7 +4,12 @@
 |---|---|
 | connection refused or lost, pool timeout or closed | ``StoreError`` naming host:port/db |
 | missing schema, table or column | ``SchemaError`` naming the schema |
+| no operator or function for an argument's type | ``ConfigurationError`` saying so |
 | any other database error | ``StoreError`` with the SQLSTATE |
+
+An argument of the wrong type (an ``int`` stream id, say) makes PostgreSQL look for an
+operator it does not have (``text = smallint``): that is the caller's mistake, not a
+damaged schema, as fabula's schema defines no function of its own.
 
 Errors fabula raises itself pass through untouched. Unique violations that mean something
 (an event id stored already, a stream version taken) are handled by the append itself,
@@ -20,7 +25,7 @@ import psycopg
 from psycopg import errors
 from psycopg_pool import PoolClosed, PoolTimeout
 
-from fabula._errors import SchemaError, StoreError
+from fabula._errors import ConfigurationError, SchemaError, StoreError
 
 __all__ = ["EVENT_ID_KEY", "STREAM_VERSION_KEY", "first_line", "is_violation_of", "map_errors"]
 
@@ -32,11 +37,13 @@ STREAM_VERSION_KEY = "events_stream_version_key"
 
 _SHUTDOWN = frozenset({"57P01", "57P02", "57P03"})  # admin / crash shutdown, cannot connect now
 
-_SCHEMA_ERRORS = (
-    errors.InvalidSchemaName,
-    errors.UndefinedTable,
-    errors.UndefinedColumn,
-    errors.UndefinedFunction,
+_SCHEMA_ERRORS = (errors.InvalidSchemaName, errors.UndefinedTable, errors.UndefinedColumn)
+
+_ARGUMENT_TYPE_ERRORS = (
+    errors.UndefinedFunction,  # 42883: no operator text = smallint, no function f(uuid[])
+    errors.DatatypeMismatch,  # 42804: a value of the wrong type for a column
+    errors.CannotCoerce,  # 42846: no cast from the argument's type
+    errors.IndeterminateDatatype,  # 42P18: a parameter PostgreSQL cannot type
 )
 
 
@@ -82,6 +89,11 @@ def map_errors(where: str, schema: str) -> Iterator[None]:
         msg = f"schema {schema!r} at {where} is missing fabula's tables or is damaged"
         msg += f" ({first_line(exc)}); open the store with migrate='auto' to create them"
         raise SchemaError(msg) from exc
+    except _ARGUMENT_TYPE_ERRORS as exc:
+        msg = f"PostgreSQL at {where} cannot use an argument of this type [{exc.sqlstate}]:"
+        msg += f" {first_line(exc)}; stream ids, types and payloads are str, ids UUID,"
+        msg += " versions and positions int"
+        raise ConfigurationError(msg) from exc
     except errors.QueryCanceled as exc:
         msg = f"PostgreSQL at {where} canceled the statement: {first_line(exc)}"
         raise StoreError(msg) from exc

@@ -35,6 +35,7 @@ from psycopg.rows import TupleRow
 from fabula.store._hooks import REPLAY_PAGE, AppendHooks, ReplayFrom
 from fabula.store._records import NewEvent, StoredEvent
 from fabula.store.postgres._database_async import AsyncDatabase
+from fabula.store.postgres._in_doubt import Attempts
 from fabula.store.postgres._rows import stored_event
 from fabula.store.postgres._sql import Statements
 
@@ -58,18 +59,21 @@ async def write_append(
     statement: bytes,
     params: Mapping[str, Any],
     events: Sequence[NewEvent],
+    attempts: Attempts,
 ) -> list[TupleRow]:
     """Run an append ``statement``: alone, or in a transaction with its hooks (rule 1).
 
-    psycopg errors come out as they are, for the append to tell what they mean.
+    psycopg errors come out as they are, for the append to tell what they mean; a lost
+    reply is marked in ``attempts`` (``_in_doubt.py``).
     """
     ticket = hooks.begin({e.type for e in events})
     if ticket is None:
         return await db.transaction(
-            lambda conn: _hooked_append(conn, hooks, statements, statement, params)
+            lambda conn: _hooked_append(conn, hooks, statements, statement, params),
+            attempts=attempts,
         )
     try:
-        return await db.rows(statement, params)
+        return await db.rows(statement, params, attempts=attempts)
     finally:
         hooks.end(ticket)
 

@@ -22,6 +22,7 @@ from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import AppendHooks
+from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
 from fabula.store._records import (
@@ -47,6 +48,8 @@ from fabula.store.postgres._hooks_async import (
     add_hook,
     write_append,
 )
+from fabula.store.postgres._in_doubt import Attempts, settled
+from fabula.store.postgres._lifetime import on_drop
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
     append_params,
@@ -108,6 +111,7 @@ class AsyncPostgresStore:
             conninfo, settings.connect_kwargs(), settings.channel, self._notifier
         )
         self._hooks = AppendHooks()
+        self._dropped = on_drop(self, self._wakeups, self._db)
 
     @classmethod
     def from_url(cls, url: str, /, **settings: Any) -> AsyncPostgresStore:
@@ -146,6 +150,7 @@ class AsyncPostgresStore:
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
         _arguments.check_append(stream_id, events, precondition)
+        check_json(stream_id, events)
         with map_errors(self._where, self._settings.schema):
             result = await self._append(stream_id, events, precondition)
         if result.positions and not result.deduplicated:
@@ -161,10 +166,11 @@ class AsyncPostgresStore:
             return await self._append_refused(stream_id, events, precondition)
         mode, params = append_params(stream_id, events, precondition)
         statement = self._sql.append(mode)
+        attempts = Attempts()
         for _ in range(_APPEND_ROUNDS):
             try:
                 rows = await write_append(
-                    self._db, self._hooks, self._sql, statement, params, events
+                    self._db, self._hooks, self._sql, statement, params, events, attempts
                 )
             except errors.UniqueViolation as exc:
                 if is_violation_of(exc, STREAM_VERSION_KEY):
@@ -176,10 +182,11 @@ class AsyncPostgresStore:
             if rows:
                 positions = tuple(sorted(row[0] for row in rows))
                 return AppendResult(stream_id, max(row[1] for row in rows), positions)
-            # Slow path: an event id is stored already, or the precondition failed.
+            # Slow path: an event id is stored already, or the precondition failed. The
+            # batch found stored is a re-append, or our own commit whose reply was lost.
             replay = replayed_append(stream_id, events, await self._find(events))
             if replay is not None:
-                return replay
+                return settled(replay, attempts)
             if rows is not None:
                 check(precondition, stream_id, await self.stream_version(stream_id))
             # The precondition holds by now, or the append that held our ids rolled back.
@@ -188,6 +195,7 @@ class AsyncPostgresStore:
     async def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
         _arguments.check_append_many(appends)
+        check_json_batch(appends)
         check_batch(appends)
         with map_errors(self._where, self._settings.schema):
             results = await append_many(
@@ -394,6 +402,7 @@ class AsyncPostgresStore:
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""
         _arguments.check_save_snapshot(snapshot)
+        check_snapshot_json(snapshot)
         params = {
             "stream_id": snapshot.stream_id,
             "version": snapshot.version,
@@ -459,7 +468,12 @@ class AsyncPostgresStore:
         )
 
     async def close(self) -> None:
-        """Close the pool and the wake-up connection; the store cannot be used afterwards."""
+        """Close the pool and the wake-up connection; the store cannot be used afterwards.
+
+        A store dropped without ``close()`` closes them when it is collected, with a
+        ``ResourceWarning`` (``_lifetime.py``).
+        """
+        self._dropped.detach()
         self._wakeups.close()
         await self._db.close()
 

@@ -77,6 +77,11 @@ class Wakeups:
         self.listening = threading.Event()
         """Set while a connection is listening; cleared while reconnecting."""
 
+    @property
+    def started(self) -> bool:
+        """Whether the thread was started (and ``close()`` has work to do)."""
+        return self._thread is not None and not self._stop.is_set()
+
     def listen(self) -> None:
         """Start receiving notifications (once; later calls do nothing)."""
         with self._lock:
@@ -103,7 +108,7 @@ class Wakeups:
             self._stop.set()
             thread = self._thread
         self._poke()
-        if thread is not None:
+        if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5.0)  # if stuck connecting, it closes its sockets on exit
 
     def _start(self) -> None:

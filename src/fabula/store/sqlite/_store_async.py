@@ -20,6 +20,7 @@ from fabula._errors import ConfigurationError
 from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._hooks import AppendHooks, ReplayFrom
+from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -106,6 +107,7 @@ class AsyncSqliteStore:
     ) -> AppendResult:
         """Append events to a stream if the precondition holds; all or nothing."""
         _arguments.check_append(stream_id, events, precondition)
+        check_json(stream_id, events)
         result = await self._db.write(_ops.append, stream_id, events, precondition, self._hooks)
         if result.positions and not result.deduplicated:
             self._db.notifier.notify()
@@ -114,6 +116,7 @@ class AsyncSqliteStore:
     async def append_many(self, appends: Sequence[StreamAppend], /) -> list[AppendResult]:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
         _arguments.check_append_many(appends)
+        check_json_batch(appends)
         results = await self._db.write(_ops.append_many, appends, self._hooks)
         if wrote_events(results):
             self._db.notifier.notify()
@@ -208,6 +211,7 @@ class AsyncSqliteStore:
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""
         _arguments.check_save_snapshot(snapshot)
+        check_snapshot_json(snapshot)
         await self._db.write(_ops.save_snapshot, snapshot)
 
     async def load_snapshot(

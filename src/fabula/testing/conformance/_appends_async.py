@@ -15,6 +15,7 @@ from fabula.store import (
 from fabula.testing.conformance._events import (
     event_ids,
     new_events,
+    other_contents,
     positions,
     unique_category,
     unique_stream,
@@ -32,6 +33,7 @@ __all__ = [
     "check_failed_append_writes_nothing",
     "check_reappend_after_stream_moved_on",
     "check_reappend_returns_original_result",
+    "check_reappend_with_other_content_raises_duplicate_event",
     "check_reused_event_id_raises_duplicate_event",
 ]
 
@@ -228,3 +230,27 @@ async def check_reused_event_id_raises_duplicate_event(store: AsyncEventStore) -
     expect_equal(await store.stream_version(other), 0, "version of the other stream")
     expect_equal(event_ids(await store.read_stream(stream)), event_ids(batch), "stored events")
     await expect_nothing_appended(store, head, "appends reusing event ids")
+
+
+async def check_reappend_with_other_content_raises_duplicate_event(
+    store: AsyncEventStore,
+) -> None:
+    """Re-appending stored event ids with other content raises ``DuplicateEvent``.
+
+    Only an identical re-append is deduplicated: a changed type, data, metadata, schema
+    version, causation or correlation id is never dropped in silence.
+    """
+    stream = unique_stream()
+    batch = new_events(2)
+    await settle(store, await store.append(stream, batch))
+    stored = await store.read_stream(stream)
+    head = await store.head()
+    for field, changed in other_contents(batch[1]):
+        with raises(DuplicateEvent, f"a re-append of the stored batch with another {field}") as c:
+            await store.append(stream, [batch[0], changed])
+        expect_equal(c.error.stream_id, stream, f"DuplicateEvent.stream_id (other {field})")
+        expect_equal(c.error.event_id, batch[1].event_id, f"DuplicateEvent.event_id ({field})")
+    expect_equal(await store.read_stream(stream), stored, "stored events after the re-appends")
+    again = await store.append(stream, batch)
+    expect(again.deduplicated, "an identical re-append after refused ones is deduplicated")
+    await expect_nothing_appended(store, head, "re-appends with other content")

@@ -11,7 +11,13 @@ from fabula.store import (
     ExpectedVersion,
     StreamAppend,
 )
-from fabula.testing.conformance._events import event_ids, new_events, positions, unique_stream
+from fabula.testing.conformance._events import (
+    event_ids,
+    new_events,
+    other_contents,
+    positions,
+    unique_stream,
+)
 from fabula.testing.conformance._expect import expect, expect_equal, raises
 from fabula.testing.conformance._settle_async import expect_nothing_appended, settle
 
@@ -19,6 +25,7 @@ __all__ = [
     "check_append_many_is_all_or_nothing",
     "check_append_many_orders_results_and_positions",
     "check_append_many_retry_returns_original_results",
+    "check_append_many_retry_with_other_content_raises",
 ]
 
 
@@ -113,3 +120,26 @@ async def check_append_many_retry_returns_original_results(store: AsyncEventStor
     with raises(DuplicateEvent, "half of a stored batch with new events beside it"):
         await store.append_many([appends[0], StreamAppend(unique_stream(), new_events(1))])
     await expect_nothing_appended(store, head, "a repeated append_many")
+
+
+async def check_append_many_retry_with_other_content_raises(store: AsyncEventStore) -> None:
+    """Repeating an ``append_many`` with an event's content changed raises ``DuplicateEvent``."""
+    first, second = unique_stream(), unique_stream()
+    batches = [new_events(1), new_events(2)]
+    original = await store.append_many(
+        [StreamAppend(first, batches[0]), StreamAppend(second, batches[1])]
+    )
+    await settle(store, original[-1])
+    head = await store.head()
+    for field, changed in other_contents(batches[1][1]):
+        appends = [StreamAppend(first, batches[0]), StreamAppend(second, [batches[1][0], changed])]
+        with raises(DuplicateEvent, f"a repeated append_many with another {field}") as caught:
+            await store.append_many(appends)
+        expect_equal(caught.error.event_id, changed.event_id, f"DuplicateEvent.event_id ({field})")
+    stored = await store.read_stream(second)
+    expect_equal(
+        [(e.type, e.data, e.metadata) for e in stored],
+        [(e.type, e.data, e.metadata) for e in batches[1]],
+        "the stored events after repeated append_many calls with other content",
+    )
+    await expect_nothing_appended(store, head, "repeated append_many calls with other content")

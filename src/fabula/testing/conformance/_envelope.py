@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from fabula.store import EventStore, NewEvent, StoredEvent
-from fabula.testing.conformance._events import unique_stream
-from fabula.testing.conformance._expect import expect, expect_equal
-from fabula.testing.conformance._settle import settle
+from fabula._errors import CodecError
+from fabula._json import MAX_DEPTH
+from fabula.store import EventStore, NewEvent, SnapshotRecord, StoredEvent, StreamAppend
+from fabula.testing.conformance._events import new_events, unique_stream
+from fabula.testing.conformance._expect import expect, expect_equal, raises
+from fabula.testing.conformance._settle import (
+    expect_nothing_appended,
+    settle,
+    settled_head,
+)
 
-__all__ = ["check_envelope_round_trips", "check_json_text_is_kept_verbatim"]
+__all__ = [
+    "check_envelope_round_trips",
+    "check_json_text_is_kept_verbatim",
+    "check_text_that_is_not_json_is_refused",
+]
 
 # Clocks of a database server and of its client may differ a little.
 _CLOCK_SLACK = timedelta(seconds=60)
@@ -90,3 +101,57 @@ def check_json_text_is_kept_verbatim(store: EventStore) -> None:
     (stored,) = store.read_stream(stream)
     expect_equal(stored.data, written.data, "data text")
     expect_equal(stored.metadata, written.metadata, "metadata text")
+
+
+# (field, text, why it is refused); a value that is not a str at all is ``InvalidArgument``
+# (``_arguments.py``).
+_NOT_JSON: tuple[tuple[str, Any, str], ...] = (
+    ("data", '{"n": 1', "truncated JSON"),
+    ("data", '{"n": NaN}', "NaN is not JSON"),
+    ("data", "", "empty text"),
+    ("data", '"\ud800"', "a lone surrogate"),
+    ("data", '"\\ud800"', "an escaped lone surrogate"),
+    ("data", "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), f"nested past {MAX_DEPTH}"),
+    ("metadata", "{'user': 'ana'}", "single quotes"),
+    ("metadata", "[1, 2]", "an array, not an object"),
+    ("metadata", "null", "null, not an object"),
+    ("metadata", '{"a": ' * (MAX_DEPTH + 1) + "1" + "}" * (MAX_DEPTH + 1), "too deep"),
+)
+
+
+def check_text_that_is_not_json_is_refused(store: EventStore) -> None:
+    """Data that is not JSON text, or metadata that is not a JSON object's, is refused.
+
+    ``append`` and ``append_many`` raise ``CodecError`` (naming the stream) and write
+    nothing, not even the batch's valid events; ``save_snapshot`` refuses such data too.
+    Text nested exactly ``MAX_DEPTH`` deep is kept.
+    """
+    head = settled_head(store)
+    stream = unique_stream()
+    for field, text, why in _NOT_JSON:
+        bad = NewEvent(
+            event_id=uuid.uuid4(),
+            type="Refused",
+            data=text if field == "data" else "{}",
+            metadata=text if field == "metadata" else "{}",
+        )
+        with raises(CodecError, f"append with {field} text that is {why}") as caught:
+            store.append(stream, [*new_events(1), bad])
+        expect_equal(type(caught.error), CodecError, f"error type for {field} that is {why}")
+        expect_equal(caught.error.stream_id, stream, "CodecError.stream_id")
+        with raises(CodecError, f"append_many with {field} text that is {why}"):
+            store.append_many(
+                [StreamAppend(unique_stream(), new_events(1)), StreamAppend(stream, [bad])]
+            )
+        if field == "data":
+            snapshot = SnapshotRecord(stream_id=stream, version=1, type="Refused", data=text)
+            with raises(CodecError, f"save_snapshot with data that is {why}"):
+                store.save_snapshot(snapshot)
+    expect_equal(store.load_snapshot(stream), None, "snapshot after the refused saves")
+    expect_equal(store.stream_version(stream), 0, "version after the refused appends")
+    expect_nothing_appended(store, head, "appends of text that is not JSON")
+    deep = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    kept = NewEvent(event_id=uuid.uuid4(), type="Deep", data=deep, metadata='{"a": [[1]]}')
+    store.append(stream, [kept])
+    (stored,) = store.read_stream(stream)
+    expect_equal(stored.data, deep, f"data nested exactly {MAX_DEPTH} deep")

@@ -9,9 +9,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+import msgspec
+
 from fabula.store import NewEvent, StoredEvent
 
-__all__ = ["event_ids", "new_events", "positions", "unique_category", "unique_stream", "versions"]
+__all__ = [
+    "event_ids",
+    "new_events",
+    "other_contents",
+    "positions",
+    "unique_category",
+    "unique_stream",
+    "versions",
+]
 
 
 def unique_category() -> str:
@@ -56,3 +66,15 @@ def versions(events: Sequence[StoredEvent], /) -> list[int]:
 def positions(events: Sequence[StoredEvent], /) -> list[int]:
     """Return the stored events' global positions, in order."""
     return [item.position for item in events]
+
+
+def other_contents(event: NewEvent, /) -> list[tuple[str, NewEvent]]:
+    """Return ``event`` changed in one content field at a time, each named by its field."""
+    return [
+        ("type", msgspec.structs.replace(event, type=f"{event.type}Changed")),
+        ("data", msgspec.structs.replace(event, data='{"changed": true}')),
+        ("metadata", msgspec.structs.replace(event, metadata='{"changed": true}')),
+        ("schema_version", msgspec.structs.replace(event, schema_version=event.schema_version + 1)),
+        ("causation_id", msgspec.structs.replace(event, causation_id=uuid.uuid4())),
+        ("correlation_id", msgspec.structs.replace(event, correlation_id=uuid.uuid4())),
+    ]

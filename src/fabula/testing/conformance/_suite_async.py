@@ -17,6 +17,7 @@ from fabula.testing.conformance._appends_async import (
     check_failed_append_writes_nothing,
     check_reappend_after_stream_moved_on,
     check_reappend_returns_original_result,
+    check_reappend_with_other_content_raises_duplicate_event,
     check_reused_event_id_raises_duplicate_event,
 )
 from fabula.testing.conformance._arguments_async import (
@@ -31,11 +32,13 @@ from fabula.testing.conformance._batches_async import (
     check_append_many_is_all_or_nothing,
     check_append_many_orders_results_and_positions,
     check_append_many_retry_returns_original_results,
+    check_append_many_retry_with_other_content_raises,
 )
 from fabula.testing.conformance._check import AsyncCheck
 from fabula.testing.conformance._envelope_async import (
     check_envelope_round_trips,
     check_json_text_is_kept_verbatim,
+    check_text_that_is_not_json_is_refused,
 )
 from fabula.testing.conformance._follow_async import (
     check_next_batch_times_out_empty,
@@ -84,10 +87,12 @@ CHECKS: tuple[AsyncCheck, ...] = (
     check_reappend_returns_original_result,
     check_reappend_after_stream_moved_on,
     check_reused_event_id_raises_duplicate_event,
+    check_reappend_with_other_content_raises_duplicate_event,
     # append_many
     check_append_many_orders_results_and_positions,
     check_append_many_is_all_or_nothing,
     check_append_many_retry_returns_original_results,
+    check_append_many_retry_with_other_content_raises,
     # read
     check_read_stream_directions,
     check_read_stream_bounds_and_limit,
@@ -99,6 +104,7 @@ CHECKS: tuple[AsyncCheck, ...] = (
     check_read_caused_by,
     check_envelope_round_trips,
     check_json_text_is_kept_verbatim,
+    check_text_that_is_not_json_is_refused,
     # streams and snapshots
     check_stream_version_and_head,
     check_list_streams_by_prefix,
