@@ -36,6 +36,7 @@ from fabula.web import (
     AfterToken,
     PositionTokens,
     error_responses,
+    install_docs,
     install_error_handlers,
 )
 
@@ -98,15 +99,28 @@ def create_app(url: str = DEFAULT_URL) -> FastAPI:
         description="Seed 004's account balance: a 204 command, an on-demand summary and "
         "a dedicated read model. Guide: docs/examples.md in the fabula repository.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=[
+            {"name": "commands", "description": "Change a balance (204, or 4xx)."},
+            {"name": "queries", "description": "Read an account's summary, two ways."},
+        ],
     )
     install_error_handlers(app, statuses={AccountNotFound: 404})
+    install_docs(app)
 
     def summary(view: AccountView, account_id: UUID) -> AccountSummary:
         if view.last_updated is None:
             raise AccountNotFound(params={"account_id": str(account_id)})
         return AccountSummary(balance=view.balance, last_updated=view.last_updated)
 
-    @app.post("/modify-balance", status_code=204, responses=error_responses(400, 422))
+    @app.post(
+        "/modify-balance",
+        status_code=204,
+        responses=error_responses(400, 422),
+        tags=["commands"],
+        summary="Change a balance",
+    )
     async def modify_balance(body: ModifyBalanceBody) -> Response:
         """Add an amount (negative: subtract) to an account's balance."""
         command = ModifyBalance(
@@ -116,13 +130,23 @@ def create_app(url: str = DEFAULT_URL) -> FastAPI:
         token = tokens.issue(result.position)
         return Response(status_code=204, headers={POSITION_HEADER: token} if token else {})
 
-    @app.get("/account-summary", responses=error_responses(404, 422))
+    @app.get(
+        "/account-summary",
+        responses=error_responses(404, 422),
+        tags=["queries"],
+        summary="Summary folded on demand",
+    )
     async def account_summary_on_demand(account_id: UUID) -> AccountSummary:
         """Fold the account's stream into its summary, now."""
         records = await running.store.read_stream(stream_id(account_id))
         return summary(account_summary.fold(records), account_id)
 
-    @app.get("/account-summary/read-model", responses=error_responses(400, 404, 422, 503))
+    @app.get(
+        "/account-summary/read-model",
+        responses=error_responses(400, 404, 422, 503),
+        tags=["queries"],
+        summary="Summary from the read model",
+    )
     async def account_summary_from_read_model(
         account_id: UUID, after: AfterToken = None
     ) -> AccountSummary:

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Annotated
 
 from fastapi import FastAPI, Path, Response
@@ -52,6 +53,7 @@ from fabula.web import (
     PositionTokens,
     StorableText,
     error_responses,
+    install_docs,
     install_error_handlers,
 )
 
@@ -153,8 +155,15 @@ def create_app(url: str = DEFAULT_URL) -> FastAPI:
         description="Seed 001's bank account demo (the Rust cqrs-es2 crates' restful example) "
         "over REST. Guide: docs/examples.md in the fabula repository.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=[
+            {"name": "commands", "description": "Change an account (204, or 4xx)."},
+            {"name": "queries", "description": "Read an account (read your writes)."},
+        ],
     )
     install_error_handlers(app, statuses={AccountNotFound: 404})
+    install_docs(app)
 
     async def dispatch(command: BankAccountCommand) -> Response:
         result = await running.flow.dispatch(command)
@@ -162,30 +171,60 @@ def create_app(url: str = DEFAULT_URL) -> FastAPI:
         return Response(status_code=204, headers={POSITION_HEADER: token} if token else {})
 
     refusals = error_responses(400, 422)
+    commands: list[str | Enum] = ["commands"]
 
-    @app.post("/account/openBankAccount/{account_id}", status_code=204, responses=refusals)
+    @app.post(
+        "/account/openBankAccount/{account_id}",
+        status_code=204,
+        responses=refusals,
+        tags=commands,
+        summary="Open an account",
+    )
     async def open_bank_account(account_id: AccountId, body: OpenBankAccountBody) -> Response:
         """Open an account (once)."""
         if body.account_id != account_id:
             raise AccountIdMismatch(params={"path": account_id, "body": body.account_id[:64]})
         return await dispatch(OpenBankAccount(account_id))
 
-    @app.post("/account/depositMoney/{account_id}", status_code=204, responses=refusals)
+    @app.post(
+        "/account/depositMoney/{account_id}",
+        status_code=204,
+        responses=refusals,
+        tags=commands,
+        summary="Deposit money",
+    )
     async def deposit_money(account_id: AccountId, body: AmountBody) -> Response:
         """Deposit money into an open account."""
         return await dispatch(DepositMoney(account_id, body.amount))
 
-    @app.post("/account/withdrawMoney/{account_id}", status_code=204, responses=refusals)
+    @app.post(
+        "/account/withdrawMoney/{account_id}",
+        status_code=204,
+        responses=refusals,
+        tags=commands,
+        summary="Withdraw cash",
+    )
     async def withdraw_money(account_id: AccountId, body: AmountBody) -> Response:
         """Withdraw cash, if the balance covers it."""
         return await dispatch(WithdrawMoney(account_id, body.amount))
 
-    @app.post("/account/writeCheck/{account_id}", status_code=204, responses=refusals)
+    @app.post(
+        "/account/writeCheck/{account_id}",
+        status_code=204,
+        responses=refusals,
+        tags=commands,
+        summary="Write a check",
+    )
     async def write_check(account_id: AccountId, body: WriteCheckBody) -> Response:
         """Pay by check, if the balance covers it."""
         return await dispatch(WriteCheck(account_id, body.check_number, body.amount))
 
-    @app.get("/account/{account_id}", responses=error_responses(400, 404, 422, 503))
+    @app.get(
+        "/account/{account_id}",
+        responses=error_responses(400, 404, 422, 503),
+        tags=["queries"],
+        summary="Read an account",
+    )
     async def get_account(account_id: AccountId, after: AfterToken = None) -> AccountView:
         """Return the account's read model: balance and written checks."""
         await accounts.wait_for_position(tokens.read(after), timeout=5.0)

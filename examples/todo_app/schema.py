@@ -9,6 +9,7 @@
                       events(maxCount: 5) { sequence type metadata { initiatedBy } } }
     }
     mutation { createTodo(id: "1", description: "Buy milk") { version position } }
+    subscription { todoChanges { id position event { sequence type } } }
 
 Reads: ``todo(id)`` folds the todo's stream, so it is always current; its ``events`` come
 from the stream too, newest first. ``allTodos`` pages through the ``todo_list`` read
@@ -17,13 +18,18 @@ model, which a projection keeps up to date: pass a mutation's ``position`` as
 
 Writes: one mutation per todo command, each with an optional ``expectedVersion`` (a
 stale one is a ``concurrency_conflict`` error). Every event records who initiated it:
-the ``X-User`` request header (``anonymous`` without one). Refusals come back as GraphQL
+the subject of the request's bearer token. Mutations and subscriptions need one (a
+``not_authenticated`` error without); queries do not. Refusals come back as GraphQL
 errors whose ``extensions`` hold the domain error's ``code`` and ``params``.
+
+Push: the ``todoChanges`` subscription (graphql-transport-ws, on the same URL) sends each
+todo event as it is stored, after ``afterPosition`` if given, else from now on.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
@@ -35,6 +41,7 @@ from strawberry.scalars import JSON
 import fabula
 from examples._sql import SqlReadModel
 from examples.todo import (
+    TODO_STREAM,
     CancelReminder,
     CreateTodo,
     Description,
@@ -54,7 +61,8 @@ from examples.todo import (
 from examples.todo_app.read_model import TodoRow, count_todos, page_of_todos
 from fabula import AsyncEventStore, AsyncFlow, AsyncRepository, DomainError, uuid7
 from fabula.read import clamp_limit
-from fabula.web import PositionTokens, storable_text
+from fabula.store import StoredEvent
+from fabula.web import NotAuthenticated, PositionTokens, Principal, storable_text
 from fabula.web.graphql import Schema
 
 __all__ = ["Services", "TodoContext", "schema"]
@@ -72,12 +80,18 @@ class Services:
 
 
 class TodoContext(BaseContext):
-    """The context of one GraphQL request: the services and who sent it."""
+    """The context of one GraphQL request: the services and who sent it (`None`: anonymous)."""
 
-    def __init__(self, services: Services, user: str) -> None:
+    def __init__(self, services: Services, user: Principal | None) -> None:
         super().__init__()
         self.services = services
         self.user = user
+
+    def signed_in(self) -> Principal:
+        """Return who sent the request, or raise `NotAuthenticated`."""
+        if self.user is None:
+            raise NotAuthenticated
+        return self.user
 
 
 Info = strawberry.Info[TodoContext, None]
@@ -126,18 +140,19 @@ class Todo:
             to_version=before - 1 if before is not None else None,
             limit=clamp_limit(max_count, default=10, maximum=100),
         )
-        return [
-            TodoEvent(
-                sequence=record.version,
-                type=record.type,
-                recorded_at=record.recorded_at,
-                data=json.loads(record.data),
-                metadata=EventMetadata(
-                    initiated_by=TodoMetadata.from_json(json.loads(record.metadata)).initiated_by
-                ),
-            )
-            for record in records
-        ]
+        return [_event(record) for record in records]
+
+
+def _event(record: StoredEvent) -> TodoEvent:
+    return TodoEvent(
+        sequence=record.version,
+        type=record.type,
+        recorded_at=record.recorded_at,
+        data=json.loads(record.data),
+        metadata=EventMetadata(
+            initiated_by=TodoMetadata.from_json(json.loads(record.metadata)).initiated_by
+        ),
+    )
 
 
 def _todo(todo_id: str, state: CreatedTodo, version: int) -> Todo:
@@ -199,6 +214,15 @@ class TodoResult:
     async def todo(self, info: Info) -> Todo | None:
         """Load the todo as it is now."""
         return await _load(info, self.id)
+
+
+@strawberry.type(description="A todo's event, as it was stored.")
+class TodoChange:
+    id: strawberry.ID = strawberry.field(description="The todo's id.")
+    position: str = strawberry.field(
+        description="A position token: pass it as allTodos(afterPosition:) to read it."
+    )
+    event: TodoEvent
 
 
 @strawberry.type
@@ -327,11 +351,43 @@ class Mutation:
         return await _dispatch(info, ResetCompleted(todo_id=_checked(todo_id)), expected_version)
 
 
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Each todo event as it is stored (only todo `id`'s, if given); needs a "
+        "bearer token."
+    )
+    async def todo_changes(
+        self,
+        info: Info,
+        todo_id: Annotated[strawberry.ID | None, strawberry.argument(name="id")] = None,
+        after_position: str | None = None,
+    ) -> AsyncGenerator[TodoChange, None]:
+        """Follow the todos' events after `after_position` (default: from now on)."""
+        info.context.signed_in()
+        services = info.context.services
+        position = services.tokens.read(after_position)
+        start = position if position is not None else await services.store.head()
+        stream = stream_id(_checked(todo_id)) if todo_id is not None else None
+        subscription = services.store.subscribe(after=start, categories=[TODO_STREAM])
+        try:
+            while True:
+                for record in await subscription.next_batch(timeout=15.0):
+                    if stream is None or record.stream_id == stream:
+                        yield TodoChange(
+                            id=strawberry.ID(record.stream_id.removeprefix(f"{TODO_STREAM}-")),
+                            position=services.tokens.issue(record.position) or "",
+                            event=_event(record),
+                        )
+        finally:
+            await subscription.close()
+
+
 async def _dispatch(info: Info, command: TodoCommand, expected_version: int | None) -> TodoResult:
-    services, user = info.context.services, info.context.user
+    services, user = info.context.services, info.context.signed_in()
     result = await services.flow.dispatch(
         command,
-        metadata=TodoMetadata(initiated_by=user).to_json(),
+        metadata=TodoMetadata(initiated_by=user.subject).to_json(),
         expected_version=expected_version,
     )
     return TodoResult(
@@ -354,5 +410,5 @@ def _utc(time: datetime) -> datetime:
     return time if time.tzinfo is not None else time.replace(tzinfo=UTC)
 
 
-schema = Schema(Query, mutation=Mutation)
+schema = Schema(Query, mutation=Mutation, subscription=Subscription)
 """The todo API's GraphQL schema."""

@@ -1,4 +1,8 @@
-"""Run ``fabula serve <app>`` as a real server process on a free local port."""
+"""Run ``fabula serve <app>`` as a real server process on a free local port.
+
+The server's signing secret comes from its environment (``FABULA_AUTH_SECRET``), as in
+production; ``bearer`` mints tokens the server accepts.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,18 @@ from typing import TextIO
 import httpx
 import pytest
 
+from fabula.web import AuthSettings, BearerAuth
+
 STARTUP_TIMEOUT = 30.0
+SECRET = "the e2e tests' signing secret, 32 bytes or more"
+TOKENS = BearerAuth(AuthSettings(secret=SECRET))
 
 ServerLog = Callable[[], str]
+
+
+def bearer(user: str, *scopes: str) -> dict[str, str]:
+    """Return an ``Authorization`` header with a token for ``user`` the servers accept."""
+    return {"Authorization": f"Bearer {TOKENS.mint(user, scopes=scopes)}"}
 
 
 def free_port() -> int:
@@ -38,7 +51,7 @@ def running_server(app: str, url: str, tmp_path: Path) -> Iterator[tuple[str, Se
         cwd=tmp_path,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "FABULA_AUTH_SECRET": SECRET},
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fabula._errors import FabulaError
-from fabula.cli import _demo, _inspect, _projections, _serve
+from fabula.cli import _demo, _inspect, _projections, _serve, _token
 
 __all__ = ["build_parser", "main"]
 
@@ -24,6 +24,7 @@ _registrars: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
     _inspect.register,
     _projections.register,
     _serve.register,
+    _token.register,
 ]
 
 

@@ -75,7 +75,8 @@ def _serve(args: argparse.Namespace) -> int:
     url = args.url or module.DEFAULT_URL
     app = module.create_app(url)
     print(f"fabula serve {args.app}: events in {url}")
-    print(f"open http://{args.host}:{args.port}{page}", flush=True)
+    print(f"open http://{args.host}:{args.port}{page}")
+    print(f"bearer tokens: fabula token <user> (signed as {_signer()})", flush=True)
     uvicorn.run(
         app,
         host=args.host,
@@ -84,6 +85,13 @@ def _serve(args: argparse.Namespace) -> int:
         log_config=_log_config(uvicorn.config.LOGGING_CONFIG),
     )
     return 0
+
+
+def _signer() -> str:
+    from fabula.web import AuthSettings
+
+    settings = AuthSettings.from_env()
+    return "the public DEVELOPMENT secret" if settings.is_development else "FABULA_AUTH_SECRET"
 
 
 def _log_config(uvicorn_config: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from fabula.store import AsyncEventStore, StoredEvent
 __all__ = [
     "InvalidLastEventId",
     "Select",
+    "event_json",
     "event_stream",
     "event_stream_response",
     "format_event",
@@ -74,8 +75,8 @@ def resume_after(last_event_id: str | None, /, *, default: int) -> int:
     return int(last_event_id)
 
 
-def format_event(record: StoredEvent, /) -> bytes:
-    """Return one stored event as an SSE message (``id``, ``event`` and ``data`` lines)."""
+def event_json(record: StoredEvent, /) -> bytes:
+    """Return one stored event as the JSON object a feed sends (SSE ``data``, a WebSocket text)."""
     message = _Message(
         stream_id=record.stream_id,
         version=record.version,
@@ -85,7 +86,12 @@ def format_event(record: StoredEvent, /) -> bytes:
         data=msgspec.Raw(record.data.encode()),
         metadata=msgspec.Raw(record.metadata.encode()),
     )
-    data = _encoder.encode(message)
+    return _encoder.encode(message)
+
+
+def format_event(record: StoredEvent, /) -> bytes:
+    """Return one stored event as an SSE message (``id``, ``event`` and ``data`` lines)."""
+    data = event_json(record)
     return b"id: %d\nevent: %s\ndata: %s\n\n" % (record.position, record.type.encode(), data)
 
 

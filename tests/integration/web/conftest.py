@@ -19,6 +19,10 @@ import pytest
 from fastapi import FastAPI
 
 from fabula.testing._postgres import temporary_schema
+from fabula.web import AuthSettings, BearerAuth
+
+AUTH = AuthSettings(secret="a secret for fabula's web tests, 32+ bytes")
+"""The settings the apps under test check tokens with."""
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -45,6 +49,11 @@ def fresh_url(request: pytest.FixtureRequest) -> str:
     name = "fabula_sqlite_url" if request.param == "sqlite" else "fabula_postgres_schema_url"
     found: str = request.getfixturevalue(name)
     return found
+
+
+def as_user(subject: str, *scopes: str) -> dict[str, str]:
+    """The ``Authorization`` header of a valid token for ``subject`` with ``scopes``."""
+    return {"Authorization": f"Bearer {BearerAuth(AUTH).mint(subject, scopes=scopes)}"}
 
 
 def new_id(prefix: str = "") -> str:

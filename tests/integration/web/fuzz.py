@@ -7,7 +7,7 @@ matches what the document says (status, content type, body schema).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import schemathesis
@@ -26,8 +26,16 @@ CHECKS: list[CheckFunction] = [
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
 
 
-def fuzz(app: FastAPI, *, examples: int, skip: Iterable[str] = ()) -> int:
+def fuzz(
+    app: FastAPI,
+    *,
+    examples: int,
+    skip: Iterable[str] = (),
+    headers: Mapping[str, str] | None = None,
+) -> int:
     """Send up to ``examples`` requests per operation and mode; return how many were sent.
+
+    ``headers`` go with every request (a bearer token, say).
 
     The app's lifespan runs (in schemathesis's event loop) for the whole run and is shut
     down at the end. Operations whose path is in ``skip`` are left out (an endless
@@ -39,7 +47,7 @@ def fuzz(app: FastAPI, *, examples: int, skip: Iterable[str] = ()) -> int:
 
     def send(case: Any) -> None:
         nonlocal sent
-        case.call_and_validate(checks=CHECKS)
+        case.call_and_validate(checks=CHECKS, headers=dict(headers or {}))
         sent += 1
 
     try:

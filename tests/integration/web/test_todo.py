@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from examples.todo_app.app import create_app
+from fabula.web import AuthSettings, BearerAuth
 
-from .conftest import new_id, serve
+from .conftest import AUTH, as_user, new_id, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -24,7 +25,7 @@ class GraphQL:
         self.client = client
 
     async def __call__(self, query: str, user: str | None = "ann", **variables: Any) -> Any:
-        headers = {"X-User": user} if user else {}
+        headers = as_user(user) if user else {}
         answer = await self.client.post(
             "/graphql", json={"query": query, "variables": variables}, headers=headers
         )
@@ -45,7 +46,7 @@ class GraphQL:
 
 @pytest.fixture(scope="module")
 async def client(url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(url)) as client:
+    async with serve(create_app(url, auth=AUTH)) as client:
         yield client
 
 
@@ -190,12 +191,38 @@ async def test_commands_on_a_todo_never_created_are_refused(gql: GraphQL, tid: s
     assert error["code"] == "invalid_todo_id"
 
 
-async def test_who_initiated_comes_from_the_x_user_header(gql: GraphQL, tid: str) -> None:
-    await gql(CREATE, user=None, id=tid, d="a")
+async def test_who_initiated_comes_from_the_token(gql: GraphQL, tid: str) -> None:
+    await gql(CREATE, user="ann", id=tid, d="a")
     await gql(on("markCompleted(id: $id)"), user="bob", id=tid)
     query = "query($id: ID!) { todo(id: $id) { events { metadata { initiatedBy } } } }"
     found = await gql.data(query, id=tid)
-    assert [e["metadata"]["initiatedBy"] for e in found["todo"]["events"]] == ["bob", "anonymous"]
+    assert [e["metadata"]["initiatedBy"] for e in found["todo"]["events"]] == ["bob", "ann"]
+
+
+async def test_mutations_need_a_token_and_queries_do_not(gql: GraphQL, tid: str) -> None:
+    refused = await gql(CREATE, user=None, id=tid, d="a")
+    assert refused["data"] is None
+    [error] = refused["errors"]
+    assert error["extensions"]["code"] == "not_authenticated"
+    found = await gql("query($id: ID!) { todo(id: $id) { id } }", user=None, id=tid)
+    assert found == {"data": {"todo": None}}
+
+
+async def test_an_invalid_token_is_a_401(client: httpx.AsyncClient) -> None:
+    forged = BearerAuth(AuthSettings(secret="another secret, with 32 bytes or more")).mint("ann")
+    for header in (f"Bearer {forged}", "Bearer", "Token abc"):
+        answer = await client.post(
+            "/graphql", json={"query": "{ apiVersion }"}, headers={"Authorization": header}
+        )
+        assert (answer.status_code, answer.json()["code"]) == (401, "invalid_token")
+        assert answer.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    # X-User no longer says who you are
+    spoofed = await client.post(
+        "/graphql",
+        json={"query": 'mutation { createTodo(description: "x") { id } }'},
+        headers={"X-User": "ann"},
+    )
+    assert spoofed.json()["errors"][0]["extensions"]["code"] == "not_authenticated"
 
 
 async def test_a_missing_todo_is_null(gql: GraphQL, tid: str) -> None:
@@ -203,7 +230,7 @@ async def test_a_missing_todo_is_null(gql: GraphQL, tid: str) -> None:
 
 
 async def test_all_todos_in_pages(fresh_url: str) -> None:
-    async with serve(create_app(fresh_url)) as client:
+    async with serve(create_app(fresh_url, auth=AUTH)) as client:
         gql = GraphQL(client)
         ids = [f"t{i}" for i in range(5)]
         created = [await gql.data(CREATE, id=todo_id, d=f"todo {todo_id}") for todo_id in ids]

@@ -14,6 +14,8 @@ give the same failure (``fabula.web._answers``):
   id, and no driver message or stack detail reaches a client.
 
 User errors and GraphQL's own are logged as one INFO line each, without a traceback.
+Subscriptions get the same treatment: ``Schema.stream`` rewrites each result's errors,
+which the extension does not see.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionContext
 from strawberry.types.execution import ExecutionResult
 
@@ -87,6 +90,10 @@ class Schema(strawberry.Schema):
     def __init__(self, query: type, /, *, extensions: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(query, extensions=[*extensions, FabulaErrors], **kwargs)
 
+    async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
+        """Stream an operation's results (a subscription's), with their errors rewritten."""
+        return _rewritten(await super().stream(*args, **kwargs))
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -101,3 +108,13 @@ class Schema(strawberry.Schema):
                 _internal(error, original)
             else:
                 log_answer(answer, original, where=f"GraphQL {error.path}")
+
+
+async def _rewritten(source: StreamResult) -> StreamResult:
+    try:
+        async for result in source:
+            if isinstance(result, ExecutionResult) and result.errors:
+                result.errors = [_rewrite(error) for error in result.errors]
+            yield result
+    finally:
+        await source.aclose()
