@@ -4,9 +4,12 @@ A gate makes one append stop inside its transaction, after it has its transactio
 (hence its positions): a trigger waits on an advisory lock the test holds. Meanwhile a
 later append commits. A log ordered by a plain sequence would hand out the later events
 first and skip the earlier ones once they commit; this one must hold the later ones back
-until the earlier transaction ends, whether it commits or rolls back.
+until the earlier transaction ends, whether it commits or rolls back. Transactions that
+are not appends of this store (in another database, or in this one on other tables) hold
+nothing back.
 """
 
+import contextlib
 import threading
 import time
 import uuid
@@ -17,6 +20,7 @@ import pytest
 from psycopg import sql
 
 from fabula._errors import StoreError
+from fabula.cli._projections import slow_appends
 from fabula.store import AppendResult, NewEvent
 from fabula.store.postgres import PostgresStore
 from fabula.store.postgres._settings import split_url
@@ -133,15 +137,63 @@ def test_a_rolled_back_transaction_releases_the_horizon(store, control):
     assert store.stream_version("slow-1") == 0
 
 
-def test_an_unrelated_writing_transaction_delays_but_never_loses(store, postgres_schema_url):
+@contextlib.contextmanager
+def _writers_outside_the_store(conninfo: str) -> Iterator[None]:
+    """Hold two write transactions open: one in a scratch database, one in this database.
+
+    Neither touches the store's tables; both have transaction ids, which PostgreSQL lists
+    as running in every snapshot of the server until they end.
+    """
+    name = f"fabula_foreign_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            with (
+                psycopg.connect(conninfo, dbname=name) as foreign,
+                psycopg.connect(conninfo) as local,
+            ):
+                for conn in (foreign, local):  # not autocommit: transactions stay open
+                    conn.execute("CREATE TEMPORARY TABLE scratch (n int)")
+                    conn.execute("INSERT INTO scratch VALUES (1)")
+                try:
+                    yield
+                finally:
+                    foreign.rollback()
+                    local.rollback()
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_transactions_outside_the_store_do_not_hold_the_log(store, postgres_schema_url):
     before = store.head()
     conninfo, _ = split_url(postgres_schema_url)
-    with psycopg.connect(conninfo) as other:  # not autocommit: holds its transaction open
-        other.execute("CREATE TEMPORARY TABLE scratch (n int)")
-        other.execute("INSERT INTO scratch VALUES (1)")
-        result = store.append("behind-1", _events(2))
-        assert store.read_all(after=before) == []
-        assert store.wait_for_events(before, timeout=0.2) is False
-        other.commit()
-    assert store.wait_for_events(before, timeout=5) is True
-    assert [e.position for e in store.read_all(after=before)] == list(result.positions)
+    subscription = store.subscribe(after=before, poll_interval=0.1)
+    try:
+        with _writers_outside_the_store(conninfo):
+            result = store.append("ahead-1", _events(2))
+            assert store.wait_for_events(before, timeout=5), "held back by foreign writers"
+            assert [e.position for e in store.read_all(after=before)] == list(result.positions)
+            assert store.head() == result.positions[-1]
+            seen = subscription.next_batch(timeout=5)
+            assert [e.position for e in seen] == list(result.positions)
+    finally:
+        subscription.close()
+
+
+def test_a_slow_append_is_named_while_it_holds_the_log(store, control):
+    assert store.running_appends() == []
+    slow = _SlowAppend(store, control)
+    try:
+        time.sleep(0.2)
+        [running] = store.running_appends()
+        assert running.pid == slow.waiting_pid()
+        assert running.application_name == "gated-store"
+        assert running.seconds >= 0.2
+        [line] = slow_appends(store, longer_than=0.1)
+        assert f"pid {running.pid}" in line
+        assert "'gated-store'" in line
+        assert slow_appends(store, longer_than=60) == []
+    finally:
+        slow.open_gate()
+    assert slow.error is None
+    assert store.running_appends() == []

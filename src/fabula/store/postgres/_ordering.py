@@ -55,11 +55,13 @@ from __future__ import annotations
 from psycopg import sql
 
 __all__ = [
+    "ANNOUNCE",
     "APPEND_BASE",
     "HORIZON",
     "INDEX_BITS",
     "MAX_APPEND",
     "NEXT_XID",
+    "append_key",
     "rebased_offset",
 ]
 
@@ -69,16 +71,28 @@ INDEX_BITS = 16
 MAX_APPEND = 1 << INDEX_BITS
 """Most events one append may hold."""
 
+
+def append_key(schema: str) -> tuple[sql.Composable, sql.Composable]:
+    """The two keys of the advisory lock that announces an append to ``schema``: rule 6.
+
+    They differ from the keys of the listeners (``_wakeups.py``) and of the migrations.
+    """
+    return sql.SQL("hashtext('fabula.append')"), sql.SQL("hashtext({})").format(sql.Literal(schema))
+
+
+ANNOUNCE = sql.SQL("SELECT pg_advisory_xact_lock_shared({key})")
+"""The announcement of an append, taken before its transaction has an id: rule 6."""
+
 APPEND_BASE = sql.SQL(
     "SELECT (pg_current_xact_id()::text::bigint + xid_offset) << 16 AS position"
-    " FROM {schema}.log_clock"
+    " FROM {schema}.log_clock, announced"
 )
-"""First position of the current transaction (assigns its transaction id): rule 1."""
+"""First position of the current transaction (assigns its transaction id): rule 1.
 
-HORIZON = sql.SQL(
-    "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint + xid_offset) << 16"
-    " FROM {schema}.log_clock"
-)
+It reads the CTE ``announced`` (``ANNOUNCE``), so the id comes after the announcement.
+"""
+
+HORIZON = sql.SQL("SELECT ({schema}.log_horizon({key}) + xid_offset) << 16 FROM {schema}.log_clock")
 """Every position below this is final in the current snapshot: rule 2."""
 
 NEXT_XID = sql.SQL(

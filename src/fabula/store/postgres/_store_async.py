@@ -48,8 +48,10 @@ from fabula.store.postgres._hooks_async import (
 )
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
+    RunningAppend,
     append_params,
     prefix_range,
+    running_append,
     snapshot_record,
     stored_event,
 )
@@ -359,6 +361,16 @@ class AsyncPostgresStore:
         """Return the last position of the global log below its horizon (0 if empty)."""
         rows = await self._db.read(self._sql.head)
         return int(rows[0][0])
+
+    async def running_appends(self) -> list[RunningAppend]:
+        """List this store's appends running now on the server, oldest first.
+
+        Readers (``read_all``, ``head``, subscriptions, ``wait_for_events``) see no
+        position past the oldest one until it ends, so a long one here is why followers
+        lag (``_ordering.py`` rule 7). Transactions outside the store never hold them.
+        """
+        rows = await self._db.read(self._sql.running_appends)
+        return [running_append(row) for row in rows]
 
     async def list_streams(
         self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None

@@ -1,0 +1,44 @@
+-- fabula 0002: the log's horizon waits only for this store's own appends.
+-- Why this is safe: fabula/store/postgres/_ordering.py (rules 2 and 6) and ADR 0002.
+--
+-- log_horizon(key1, key2) returns the transaction id below which every position of the
+-- log is final in the caller's snapshot S (pg_current_snapshot() is the snapshot of the
+-- statement that calls it, as the function is STABLE). (key1, key2) is the advisory lock
+-- that every append of this store holds, shared, from before it has a transaction id
+-- until after its commit (or abort) is recorded. The result is the smallest x in xip(S)
+-- that is bound, or xmax(S) when none is:
+--   1. first, x is bound if the backend whose transaction id is x holds the lock now;
+--   2. then, x is bound if it is no longer in progress.
+-- An x that fails both was in progress after the lock was seen free of it, so it has
+-- never been one of our appends (an append holds the lock from before x existed until x
+-- stops being in progress): it cannot write the log, and the horizon passes it.
+-- pg_stat_activity.backend_xid is read from the proc array (a transaction id is there
+-- from the moment snapshots can list it); pg_locks' transactionid rows appear later, so
+-- they are not used. backend_xid is 32 bits: it is compared with x modulo 2^32.
+CREATE FUNCTION log_horizon(key1 integer, key2 integer) RETURNS bigint
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $$
+DECLARE
+    snap pg_snapshot := pg_current_snapshot();
+    held bigint[];
+    x bigint;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_snapshot_xip(snap)) THEN
+        RETURN pg_snapshot_xmax(snap)::text::bigint;
+    END IF;
+    -- pg_stat_activity is cached per transaction: drop the cache to read the proc array.
+    PERFORM pg_stat_clear_snapshot();
+    SELECT coalesce(array_agg(a.backend_xid::text::bigint), '{}') INTO held
+    FROM pg_lock_status() AS l
+    JOIN pg_stat_get_activity(NULL) AS a ON a.pid = l.pid
+    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+        AND l.classid = key1::oid AND l.objid = key2::oid
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND a.backend_xid IS NOT NULL;
+    FOR x IN SELECT xip::text::bigint FROM pg_snapshot_xip(snap) AS xip ORDER BY 1 LOOP
+        IF x % 4294967296 = ANY(held)
+            OR pg_xact_status(x::text::xid8) IS DISTINCT FROM 'in progress' THEN
+            RETURN x;
+        END IF;
+    END LOOP;
+    RETURN pg_snapshot_xmax(snap)::text::bigint;
+END $$;
