@@ -87,13 +87,12 @@ def delivery_delay(url: str, hold: float) -> float:
                     writer.append("delay-1", [event])
                     appended = time.monotonic()
                     deadline = started + hold + 10
+                    delay = float("inf")
                     while time.monotonic() < deadline:
                         batch = subscription.next_batch(timeout=0.05)
                         if any(e.event_id == event.event_id for e in batch):
                             delay = time.monotonic() - appended
                             break
-                    else:
-                        delay = float("inf")
                     time.sleep(max(0.0, started + hold - time.monotonic()))
             finally:
                 subscription.close()
