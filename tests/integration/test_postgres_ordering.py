@@ -9,6 +9,7 @@ are not appends of this store (in another database, or in this one on other tabl
 nothing back.
 """
 
+import asyncio
 import contextlib
 import threading
 import time
@@ -22,7 +23,7 @@ from psycopg import sql
 from fabula._errors import StoreError
 from fabula.cli._projections import slow_appends
 from fabula.store import AppendResult, NewEvent
-from fabula.store.postgres import PostgresStore
+from fabula.store.postgres import AsyncPostgresStore, PostgresStore
 from fabula.store.postgres._settings import split_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(60)]
@@ -197,3 +198,21 @@ def test_a_slow_append_is_named_while_it_holds_the_log(store, control):
         slow.open_gate()
     assert slow.error is None
     assert store.running_appends() == []
+
+
+def test_the_asyncio_store_lists_only_its_own_running_appends(postgres_schema_url):
+    schema = split_url(postgres_schema_url)[1]
+    announce = "SELECT pg_advisory_xact_lock_shared(hashtext('fabula.append'), hashtext(%s))"
+
+    async def listed() -> list[int]:
+        async with AsyncPostgresStore.from_url(postgres_schema_url) as store:
+            return [running.pid for running in await store.running_appends()]
+
+    conninfo, _ = split_url(postgres_schema_url)
+    with psycopg.connect(conninfo) as ours, psycopg.connect(conninfo) as theirs:
+        ours.execute(announce, (schema,))  # an append of this store, in flight
+        theirs.execute(announce, (f"{schema}-other",))  # one of another store
+        assert asyncio.run(listed()) == [ours.info.backend_pid]
+        ours.rollback()
+        assert asyncio.run(listed()) == []
+        theirs.rollback()
