@@ -12,34 +12,51 @@
 -- An x that fails both was in progress after the lock was seen free of it, so it has
 -- never been one of our appends (an append holds the lock from before x existed until x
 -- stops being in progress): it cannot write the log, and the horizon passes it.
--- Holders are read from pg_locks (time t1), then their transaction ids from
--- pg_stat_activity (t2, skipped when there is no holder), then the status of each x (t3):
--- t1 < t2 < t3, as the statements of a function run in order.
--- pg_stat_activity.backend_xid is read from the proc array (a transaction id is there
--- from the moment snapshots can list it); pg_locks' transactionid rows appear later, so
--- they are not used. backend_xid is 32 bits: it is compared with x modulo 2^32.
+-- Holders and their ids are read from pg_locks (time t1), the ids missing there from
+-- pg_stat_activity (t2), then the status of each x (t3): t1 < t2 < t3, as the statements
+-- of a function run in order. A backend's id is visible to snapshots a moment before its
+-- transactionid lock row exists; pg_stat_activity.backend_xid is read from the proc
+-- array, where the id is from the start, so a holder without an id row is looked up
+-- there (it is rare, and pg_stat_activity is the dearer read). Ids are compared modulo
+-- 2^32 (transactionid and backend_xid are 32 bits).
 CREATE FUNCTION log_horizon(key1 integer, key2 integer) RETURNS bigint
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $$
 DECLARE
     snap pg_snapshot := pg_current_snapshot();
     holders integer[];
-    held bigint[] := '{}';
+    owners integer[];
+    owned bigint[];
+    unknown integer[];
+    held bigint[];
     x bigint;
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_snapshot_xip(snap)) THEN
         RETURN pg_snapshot_xmax(snap)::text::bigint;
     END IF;
-    SELECT array_agg(l.pid) INTO holders FROM pg_lock_status() AS l
-    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-        AND l.classid = key1::oid AND l.objid = key2::oid
-        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database());
-    IF holders IS NOT NULL THEN
-        -- pg_stat_activity is cached per transaction: drop the cache to read the proc array.
+    -- t1: one read of the lock table: who holds the announcement, and who owns which id.
+    SELECT
+        array_agg(l.pid) FILTER (WHERE l.locktype = 'advisory' AND l.objsubid = 2
+            AND l.classid = key1::oid AND l.objid = key2::oid
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())),
+        array_agg(l.pid) FILTER (WHERE l.locktype = 'transactionid'
+            AND l.mode = 'ExclusiveLock'),
+        array_agg(l.transactionid::text::bigint) FILTER (WHERE l.locktype = 'transactionid'
+            AND l.mode = 'ExclusiveLock')
+    INTO holders, owners, owned
+    FROM pg_lock_status() AS l WHERE l.granted;
+    SELECT coalesce(array_agg(o.xid), '{}') INTO held
+    FROM unnest(owners, owned) AS o(pid, xid) WHERE o.pid = ANY(holders);
+    SELECT array_agg(h) INTO unknown
+    FROM unnest(holders) AS h WHERE h <> ALL(coalesce(owners, '{}'));
+    IF unknown IS NOT NULL THEN
+        -- t2: holders whose id has no lock row yet (it may be visible already): read the
+        -- proc array. pg_stat_activity is cached per transaction: drop the cache first.
         PERFORM pg_stat_clear_snapshot();
-        SELECT coalesce(array_agg(a.backend_xid::text::bigint), '{}') INTO held
+        SELECT held || coalesce(array_agg(a.backend_xid::text::bigint), '{}') INTO held
         FROM pg_stat_get_activity(NULL) AS a
-        WHERE a.pid = ANY(holders) AND a.backend_xid IS NOT NULL;
+        WHERE a.pid = ANY(unknown) AND a.backend_xid IS NOT NULL;
     END IF;
+    -- t3: the status of each listed id, oldest first.
     FOR x IN SELECT xip::text::bigint FROM pg_snapshot_xip(snap) AS xip ORDER BY 1 LOOP
         IF x % 4294967296 = ANY(held)
             OR pg_xact_status(x::text::xid8) IS DISTINCT FROM 'in progress' THEN
