@@ -54,9 +54,10 @@ transactions that may be appends of this store. The snapshot S lists the running
 (``xip``); ``log_horizon()`` (migration 0002) returns the smallest x in ``xip`` that is
 *bound*: first, x is bound if it belongs to a session holding the announcement (read
 from ``pg_locks``, and the session's id from its ``transactionid`` lock or, while it has
-none yet, its ``backend_xid``); second, x is bound if it is no longer in progress. An x found in progress after the announcement was seen free of it
-is no append of ours: an append holds the announcement from before x existed until x
-stops being in progress (rule 6). Such an x writes no event, so the horizon passes it.
+none yet, its ``backend_xid``); second, x is bound if it is no longer in progress. An
+x found in progress after the announcement was seen free of it is no append of ours:
+an append holds the announcement from before x existed until x stops being in progress
+(rule 6). Such an x writes no event, so the horizon passes it.
 Everything below the horizon is final in S: ids below it that S does not list are
 finished (their rows are visible in S, or rolled back), the listed ones are not ours;
 an append still to come gets an id at or above xmax. ADR 0002 spells the proof out.
@@ -96,7 +97,8 @@ def append_key(schema: str) -> tuple[sql.Composable, sql.Composable]:
 
     They differ from the keys of the listeners (``_wakeups.py``) and of the migrations.
     """
-    return sql.SQL("hashtext('fabula.append')"), sql.SQL("hashtext({})").format(sql.Literal(schema))
+    key2 = sql.SQL("hashtext({})").format(sql.Literal(schema))
+    return sql.SQL("hashtext('fabula.append')"), key2
 
 
 ANNOUNCE = sql.SQL("SELECT pg_advisory_xact_lock_shared({key})")

@@ -416,8 +416,8 @@ class AsyncPostgresStore:
         Woken by NOTIFY from any process, and by appends through this store; without a
         wake-up it looks again every ``wake_interval`` seconds, so a lost notification
         delays it, never stalls it. A wake-up that finds nothing new yet means a commit
-        is waiting behind an older transaction (the horizon): it looks again soon, after
-        10 ms, 20 ms, 40 ms... up to ``wake_interval``.
+        is waiting behind an older append of this store (the horizon): it looks again
+        soon, after 10 ms, 20 ms, 40 ms... up to ``wake_interval``.
         """
         self._wakeups.listen()
         deadline = time.monotonic() + timeout
