@@ -216,3 +216,29 @@ def test_the_asyncio_store_lists_only_its_own_running_appends(postgres_schema_ur
         ours.rollback()
         assert asyncio.run(listed()) == []
         theirs.rollback()
+
+
+def test_a_finished_transaction_binds_the_horizon_only_if_it_wrote_to_the_log(
+    store, postgres_schema_url
+):
+    # log_horizon asks log_wrote about a listed transaction that ended during the read.
+    schema = sql.Identifier(store.settings.schema)
+    wrote = sql.SQL("SELECT {}.log_wrote(%s)").format(schema)
+    conninfo, _ = split_url(postgres_schema_url)
+    with psycopg.connect(conninfo, autocommit=True) as conn, psycopg.connect(conninfo) as other:
+        row = other.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()
+        assert row is not None
+        running = row[0]
+        assert conn.execute(wrote, (running,)).fetchone() == (True,), "running: may write"
+        other.commit()
+        assert conn.execute(wrote, (running,)).fetchone() == (False,), "ended, wrote nothing"
+        result = store.append("wrote-1", _events(1))
+        appended = (result.positions[0] >> 16) - _offset(conn, store)
+        assert conn.execute(wrote, (appended,)).fetchone() == (True,), "an append of the log"
+
+
+def _offset(conn: psycopg.Connection, store: PostgresStore) -> int:
+    query = sql.SQL("SELECT xid_offset FROM {}.log_clock")
+    row = conn.execute(query.format(sql.Identifier(store.settings.schema))).fetchone()
+    assert row is not None
+    return int(row[0])

@@ -8,7 +8,9 @@
 -- until after its commit (or abort) is recorded. The result is the smallest x in xip(S)
 -- that is bound, or xmax(S) when none is:
 --   1. first, x is bound if the backend whose transaction id is x holds the lock now;
---   2. then, x is bound if it is no longer in progress.
+--   2. then, if x is no longer in progress, x is bound if it wrote to this log: seen from
+--      a fresh snapshot (log_wrote), where it is finished, or where it is not finished
+--      yet (the commit is recorded a moment before snapshots stop listing x).
 -- An x that fails both was in progress after the lock was seen free of it, so it has
 -- never been one of our appends (an append holds the lock from before x existed until x
 -- stops being in progress): it cannot write the log, and the horizon passes it.
@@ -19,8 +21,15 @@
 -- array, where the id is from the start, so a holder without an id row is looked up
 -- there (it is rare, and pg_stat_activity is the dearer read). Ids are compared modulo
 -- 2^32 (transactionid and backend_xid are 32 bits).
+CREATE FUNCTION log_wrote(x bigint) RETURNS boolean
+LANGUAGE sql VOLATILE SET search_path FROM CURRENT AS $$
+SELECT NOT pg_visible_in_snapshot(x::text::xid8, pg_current_snapshot())
+    OR EXISTS (SELECT FROM events, log_clock WHERE position >= (x + xid_offset) << 16
+        AND position < (x + xid_offset + 1) << 16)
+$$;
+
 CREATE FUNCTION log_horizon(key1 integer, key2 integer) RETURNS bigint
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path FROM CURRENT AS $$
 DECLARE
     snap pg_snapshot := pg_current_snapshot();
     holders integer[];
@@ -58,9 +67,13 @@ BEGIN
     END IF;
     -- t3: the status of each listed id, oldest first.
     FOR x IN SELECT xip::text::bigint FROM pg_snapshot_xip(snap) AS xip ORDER BY 1 LOOP
-        IF x % 4294967296 = ANY(held)
-            OR pg_xact_status(x::text::xid8) IS DISTINCT FROM 'in progress' THEN
+        IF x % 4294967296 = ANY(held) THEN
             RETURN x;
+        END IF;
+        IF pg_xact_status(x::text::xid8) IS DISTINCT FROM 'in progress' THEN
+            IF log_wrote(x) THEN
+                RETURN x;
+            END IF;
         END IF;
     END LOOP;
     RETURN pg_snapshot_xmax(snap)::text::bigint;
