@@ -54,7 +54,8 @@ transactions that may be appends of this store. The snapshot S lists the running
 (``xip``); ``log_horizon()`` (migration 0002) returns the smallest x in ``xip`` that is
 *bound*: first, x is bound if it belongs to a session holding the announcement (read
 from ``pg_locks``, and the session's id from its ``transactionid`` lock or, while it has
-none yet, its ``backend_xid``); second, x is bound if it is no longer in progress. An
+none yet, its ``backend_xid``); second, x is bound if it is no longer in progress and
+wrote to this log (``log_wrote``, read with a fresh snapshot where x has ended). An
 x found in progress after the announcement was seen free of it is no append of ours:
 an append holds the announcement from before x existed until x stops being in progress
 (rule 6). Such an x writes no event, so the horizon passes it.
