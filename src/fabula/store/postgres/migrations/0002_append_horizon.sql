@@ -21,15 +21,20 @@
 -- array, where the id is from the start, so a holder without an id row is looked up
 -- there (it is rare, and pg_stat_activity is the dearer read). Ids are compared modulo
 -- 2^32 (transactionid and backend_xid are 32 bits).
+-- The functions name their schema (no search_path lookup, no SET clause to pay per call):
+-- they are created through format() with the schema the migration runs in.
+DO $migration$ BEGIN
+EXECUTE format($sql$
 CREATE FUNCTION log_wrote(x bigint) RETURNS boolean
-LANGUAGE sql VOLATILE SET search_path FROM CURRENT AS $$
+LANGUAGE sql VOLATILE AS $f$
 SELECT NOT pg_visible_in_snapshot(x::text::xid8, pg_current_snapshot())
-    OR EXISTS (SELECT FROM events, log_clock WHERE position >= (x + xid_offset) << 16
+    OR EXISTS (SELECT FROM %1$I.events, %1$I.log_clock WHERE position >= (x + xid_offset) << 16
         AND position < (x + xid_offset + 1) << 16)
-$$;
-
+$f$;
+$sql$, current_schema());
+EXECUTE format($sql$
 CREATE FUNCTION log_horizon(key1 integer, key2 integer) RETURNS bigint
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $f$
 DECLARE
     snap pg_snapshot := pg_current_snapshot();
     holders integer[];
@@ -67,14 +72,16 @@ BEGIN
     END IF;
     -- t3: the status of each listed id, oldest first.
     FOR x IN SELECT xip::text::bigint FROM pg_snapshot_xip(snap) AS xip ORDER BY 1 LOOP
-        IF x % 4294967296 = ANY(held) THEN
+        IF mod(x, 4294967296) = ANY(held) THEN
             RETURN x;
         END IF;
         IF pg_xact_status(x::text::xid8) IS DISTINCT FROM 'in progress' THEN
-            IF log_wrote(x) THEN
+            IF %1$I.log_wrote(x) THEN
                 RETURN x;
             END IF;
         END IF;
     END LOOP;
     RETURN pg_snapshot_xmax(snap)::text::bigint;
-END $$;
+END $f$;
+$sql$, current_schema());
+END $migration$;
