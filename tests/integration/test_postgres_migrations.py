@@ -60,14 +60,33 @@ def test_an_older_schema_is_refused_when_check_and_migrated_when_auto(postgres_s
     schema = _schema(postgres_schema_url)
     with PostgresStore.from_url(postgres_schema_url) as store:
         store.append("old-1", [_event()])
+    now, future = len(MIGRATIONS), FUTURE.version
     with _connect(postgres_schema_url) as conn:
-        with pytest.raises(SchemaError, match=r"at version 1 and this fabula needs version 2"):
+        expected = rf"at version {now} and this fabula needs version {future}"
+        with pytest.raises(SchemaError, match=expected):
             migrate(conn, schema, mode="check", migrations=(*MIGRATIONS, FUTURE))
-        assert migrate(conn, schema, mode="auto", migrations=(*MIGRATIONS, FUTURE)) == 2
+        assert migrate(conn, schema, mode="auto", migrations=(*MIGRATIONS, FUTURE)) == future
         query = sql.SQL("SELECT note FROM {}.events").format(sql.Identifier(schema))
         assert conn.execute(query).fetchall() == [(None,)]
-        assert migrate(conn, schema, mode="check", migrations=(*MIGRATIONS, FUTURE)) == 2
-    assert _versions(postgres_schema_url) == [1, 2]
+        assert migrate(conn, schema, mode="check", migrations=(*MIGRATIONS, FUTURE)) == future
+    assert _versions(postgres_schema_url) == list(range(1, future + 1))
+
+
+def test_a_version_1_schema_gets_the_append_horizon_when_auto(postgres_schema_url):
+    schema = _schema(postgres_schema_url)
+    with _connect(postgres_schema_url) as conn:
+        assert migrate(conn, schema, mode="auto", migrations=MIGRATIONS[:1]) == 1
+    store = PostgresStore.from_url(postgres_schema_url, migrate="check")
+    try:
+        with pytest.raises(SchemaError, match=r"at version 1 and this fabula needs version 2"):
+            store.head()
+    finally:
+        store.close()
+    with PostgresStore.from_url(postgres_schema_url) as store:
+        result = store.append("upgraded-1", [_event()])
+        assert store.wait_for_events(0, timeout=5)
+        assert [e.position for e in store.read_all()] == list(result.positions)
+    assert _versions(postgres_schema_url) == [m.version for m in MIGRATIONS]
 
 
 def test_a_newer_schema_is_refused_even_when_auto(postgres_schema_url):

@@ -296,12 +296,17 @@ def test_a_wake_up_held_back_by_the_horizon_looks_again_soon(postgres_schema_url
     with (
         PostgresStore.from_url(postgres_schema_url, wake_interval=30) as waiter,
         PostgresStore.from_url(postgres_schema_url) as writer,
-        psycopg.connect(conninfo) as other,  # a writing transaction that stays open a while
+        psycopg.connect(conninfo) as other,  # an append of the store that stays open a while
     ):
         head = waiter.head()
         waiter.wait_for_events(head, timeout=0.05)
         assert waiter._wakeups.listening.wait(5)
-        other.execute("CREATE TEMPORARY TABLE held (n int)")
+        # Like an append of another process: announced, with a transaction id, no NOTIFY.
+        other.execute(
+            "SELECT pg_advisory_xact_lock_shared(hashtext('fabula.append'), hashtext(%s)),"
+            " pg_current_xact_id()",
+            (waiter.settings.schema,),
+        )
 
         def append_then_release() -> None:
             writer.append("held-1", _events(1))  # its NOTIFY comes while the horizon is held
@@ -311,7 +316,7 @@ def test_a_wake_up_held_back_by_the_horizon_looks_again_soon(postgres_schema_url
         started = time.monotonic()
         with _Background(append_then_release):
             assert waiter.wait_for_events(head, timeout=20) is True
-        took = time.monotonic() - started
+            took = time.monotonic() - started
         assert 0.25 < took < 2, f"took {took:.2f} s: the waiter did not look again soon"
 
 
@@ -338,6 +343,8 @@ def test_append_many_batches_that_share_streams_never_deadlock(store):
     for stream in streams:
         versions = [e.version for e in store.read_stream(stream)]
         assert versions == list(range(1, rounds * threads + 1))
+    last = max(e.position for s in streams for e in store.read_stream(s))
+    assert store.wait_for_events(last - 1, timeout=10), "the log's horizon stayed behind"
     positions = [e.position for e in store.iter_all()]
     assert len(positions) == len(set(positions)) == rounds * threads * len(streams)
 

@@ -7,8 +7,10 @@ they started in: the case where a naive log skips events for good. The subscribe
 see every committed event exactly once, in strictly increasing positions.
 
 Writers killed with SIGKILL in the middle of it all neither stall the subscriber nor tear
-a stream. The last test runs the same harness against the store with its visibility
-horizon removed, and expects it to catch the skipped events: proof the harness can fail.
+a stream. The last tests run the same harness against the store with its visibility
+horizon removed, and with appends that do not announce themselves (so the horizon takes
+them for transactions outside the store), and expect it to catch the skipped events:
+proof the harness can fail.
 
 Run with ``-s`` to see the figures (events, writers, skipped, throughput).
 """
@@ -28,7 +30,7 @@ from psycopg import sql
 
 from fabula.store import NewEvent, StoredEvent
 from fabula.store.postgres import PostgresStore
-from fabula.store.postgres._ordering import HORIZON
+from fabula.store.postgres._ordering import HORIZON, append_key
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
 
@@ -303,7 +305,8 @@ def test_process_writers_never_make_the_subscriber_skip(postgres_schema_url):
 def test_the_harness_catches_a_log_without_horizon(postgres_schema_url):
     store = _open(postgres_schema_url, max_size=WRITERS + 2)
     schema = sql.Identifier(store.settings.schema)
-    horizon = b"position < (" + HORIZON.format(schema=schema).as_bytes(None) + b")"
+    key = sql.SQL(", ").join(append_key(store.settings.schema))
+    horizon = b"position < (" + HORIZON.format(schema=schema, key=key).as_bytes(None) + b")"
     statements = store._sql
     store._sql = dataclasses.replace(
         statements,
@@ -318,3 +321,21 @@ def test_the_harness_catches_a_log_without_horizon(postgres_schema_url):
     finally:
         store.close()
     assert figures.skipped > 0, "the harness saw no skipped event without the horizon"
+
+
+def test_the_harness_catches_appends_that_do_not_announce_themselves(postgres_schema_url):
+    store = _open(postgres_schema_url, max_size=WRITERS + 2)
+    statements = store._sql
+    announced, hidden = b"hashtext('fabula.append')", b"hashtext('fabula.mutant')"
+    changed = {
+        name: getattr(statements, name).replace(announced, hidden)
+        for name in ("append_any", "append_one_any")
+    }
+    assert all(announced in getattr(statements, name) for name in changed)
+    store._sql = dataclasses.replace(statements, **changed)
+    try:
+        write = lambda: _write_with_threads(store)  # noqa: E731
+        figures, _, _ = _run(store, "threads, appends not announced", write, catch_up=3.0)
+    finally:
+        store.close()
+    assert figures.skipped > 0, "the harness saw no skipped event without the announcement"

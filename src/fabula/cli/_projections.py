@@ -24,10 +24,11 @@ from fabula.read import (
     status_table,
 )
 
-__all__ = ["register"]
+__all__ = ["register", "slow_appends"]
 
 _BAR = 30
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_SLOW_APPEND = 1.0  # seconds: a running append older than this is named by ``status``
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -126,12 +127,33 @@ def _status(args: argparse.Namespace) -> int:
                 return 1
         while True:
             print(status_table(projections.status(args.names or None)), flush=True)
+            for line in slow_appends(projections.store):
+                print(line, flush=True)
             if args.watch is None:
                 return 0
             time.sleep(args.watch)
             print()
     finally:
         projections.close()
+
+
+def slow_appends(store: object, *, longer_than: float = _SLOW_APPEND) -> list[str]:
+    """Name the store's appends that have run longer than ``longer_than`` seconds.
+
+    Such an append holds every follower of the log back until it ends. Only stores
+    with ``running_appends()`` (PostgreSQL) can tell; for the others this is empty.
+    """
+    running_appends = getattr(store, "running_appends", None)
+    if running_appends is None:
+        return []
+    return [
+        f"log held back by an append running for {append.seconds:.1f}s:"
+        f" pid {append.pid}, application {append.application_name or '-'!r},"
+        f" client {append.client_address or 'local socket'},"
+        f" since {append.started_at:%Y-%m-%d %H:%M:%S} UTC"
+        for append in running_appends()
+        if append.seconds >= longer_than
+    ]
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ Needs the ``postgres`` extra: ``pip install 'fabula[postgres]'``.
 """
 
 from fabula.store.postgres._admin import create_schema, drop_schema, unreachable_reason
+from fabula.store.postgres._rows import RunningAppend
 from fabula.store.postgres._settings import PostgresSettings
 from fabula.store.postgres._store import PostgresStore
 from fabula.store.postgres._store_async import AsyncPostgresStore
@@ -14,6 +15,7 @@ __all__ = [
     "AsyncPostgresStore",
     "PostgresSettings",
     "PostgresStore",
+    "RunningAppend",
     "create_schema",
     "drop_schema",
     "unreachable_reason",

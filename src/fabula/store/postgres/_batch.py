@@ -2,15 +2,20 @@
 """``append_many`` on PostgreSQL: several streams' appends in one transaction.
 
 Rules:
-1. One transaction runs each append's statement (``_sql.py``), in the order of their
-   stream ids, so two batches lock shared streams in one order and never deadlock.
+1. One transaction announces itself first (``_ordering.py`` rule 6), then runs each
+   append's statement (``_sql.py``), in the order of their stream ids, so two batches
+   lock shared streams in one order and never deadlock.
    The statements are pipelined (one round trip for the batch); their results are read
    afterwards. Events are numbered in the order of the appends (``first``: every position of a
    transaction derives from its one transaction id, ``_ordering.py`` rule 1), whatever
    order the statements run in. The hooks (``_hooks.py``) then get every event
    of the batch at once, in log order.
-2. An append without events reads its stream's version with ``FOR SHARE`` and checks its
-   precondition: that stream cannot move until the commit.
+2. An append without events locks its stream's row and checks its precondition: that
+   stream cannot move until the commit. A stream that does not exist gets a placeholder
+   row, deleted before the commit: until then, whoever creates the stream waits on its
+   key (a unique index entry of a running transaction), then finds it free. So two
+   batches that each create one stream and assert that the other's does not exist
+   cannot both commit. (With ``AnyVersion`` it only reads the version, ``FOR SHARE``.)
 3. A statement that writes nothing (its precondition failed) or an event id already
    stored rolls everything back. Then, outside the transaction: the call is a retry
    (``replayed_batch``: the first call's results; first-time ones if this call's own
@@ -23,13 +28,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from psycopg import Connection, errors
+from psycopg import Connection, Cursor, errors
 from psycopg.rows import TupleRow
 
 from fabula._errors import ConcurrencyError, ConfigurationError
 from fabula.store._batch import StreamAppend, replayed_batch
 from fabula.store._hooks import AppendHooks
-from fabula.store._preconditions import check
+from fabula.store._preconditions import AnyVersion, check
 from fabula.store._records import AppendResult, NewEvent, StoredEvent
 from fabula.store.postgres._database import Database
 from fabula.store.postgres._errors import EVENT_ID_KEY, STREAM_VERSION_KEY, is_violation_of
@@ -120,21 +125,32 @@ def _write(
     # Streams are locked in the order of their ids (rule 1): two batches never deadlock.
     # The statements go out in one pipeline: one round trip, not one per stream.
     order = sorted(range(len(planned)), key=lambda i: planned[i][0].stream_id)
+    placeholders: list[str] = []
     with conn.pipeline():
-        sent = []
+        announced = conn.execute(statements.announce)  # rule 1: first of all
+        sent: list[tuple[int, Cursor[TupleRow] | None, Cursor[TupleRow]]] = []
         for index in order:
             append, statement, params = planned[index]
-            if statement is None:  # rule 2
-                statement, params = (
-                    statements.stream_version_locked,
-                    {"stream_id": append.stream_id},
-                )
-            sent.append((index, conn.execute(statement, params)))
-        for index, cursor in sent:
+            if statement is not None:
+                sent.append((index, None, conn.execute(statement, params)))
+                continue
+            # Rule 2: an append without events; its stream may not exist yet.
+            key = {"stream_id": append.stream_id}
+            held = None
+            if not isinstance(append.precondition, AnyVersion):
+                held = conn.execute(statements.hold_stream, key)
+            lock = statements.stream_version_locked if held is None else statements.stream_version
+            sent.append((index, held, conn.execute(lock, key)))
+        # Rule 1: no transaction id before the announcement (``_ordering.py`` rule 6).
+        assert announced.fetchone() == (True,), "an id was taken before the announcement"
+        for index, held, cursor in sent:
             append = planned[index][0]
+            placeholder = held is not None and held.fetchall() != []
             rows = cursor.fetchall()
             if not append.events:
-                current = int(rows[0][0]) if rows else 0
+                current = 0 if placeholder or not rows else int(rows[0][0])
+                if placeholder:
+                    placeholders.append(append.stream_id)
                 check(append.precondition, append.stream_id, current)
                 results[index] = AppendResult(append.stream_id, current, ())
                 continue
@@ -142,5 +158,7 @@ def _write(
                 raise _Refused
             positions = tuple(sorted(row[0] for row in rows))
             results[index] = AppendResult(append.stream_id, max(row[1] for row in rows), positions)
+    if placeholders:
+        conn.execute(statements.drop_placeholders, {"stream_ids": placeholders})
     run_hooks(conn, hooks, statements, [e.event_id for a, _, _ in planned for e in a.events])
     return results

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, assert_never
 from uuid import UUID
@@ -21,6 +22,7 @@ from fabula.store.postgres._ordering import MAX_APPEND
 __all__ = [
     "BIGINT_MAX",
     "EventRow",
+    "RunningAppend",
     "append_params",
     "prefix_range",
     "snapshot_record",
@@ -31,6 +33,36 @@ BIGINT_MAX = (1 << 63) - 1
 
 EventRow = tuple[int, str, int, UUID, str, str, int, str, UUID | None, UUID | None, datetime]
 """An event row, in the order of ``_sql.EVENT_COLUMNS``."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunningAppend:
+    """An append of this store still running on the server: it holds back the log's horizon.
+
+    Readers see no position past the oldest one until it ends (``_ordering.py`` rule 2).
+    """
+
+    pid: int
+    """The server process running it (``pg_stat_activity.pid``)."""
+    application_name: str
+    """The session's ``application_name`` (a store's ``application_name`` setting)."""
+    client_address: str | None
+    """The client's address, ``None`` for a Unix socket."""
+    started_at: datetime
+    """When its transaction began."""
+    seconds: float
+    """How long it has been running."""
+
+
+def running_append(row: tuple[int, str, str | None, datetime, float]) -> RunningAppend:
+    """Build the record of one row of ``_sql.Statements.running_appends``."""
+    return RunningAppend(
+        pid=row[0],
+        application_name=row[1],
+        client_address=row[2],
+        started_at=row[3].astimezone(UTC),
+        seconds=row[4],
+    )
 
 
 def stored_event(row: EventRow) -> StoredEvent:

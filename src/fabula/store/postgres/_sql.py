@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 
 from psycopg import sql
 
-from fabula.store.postgres._ordering import APPEND_BASE, HORIZON
+from fabula.store.postgres._ordering import ANNOUNCE, APPEND_BASE, HORIZON, append_key
 
 __all__ = ["EVENT_COLUMNS", "Statements"]
 
@@ -21,26 +21,30 @@ EVENT_COLUMNS = sql.SQL(
 )
 """The columns of an event, in the order ``_rows.stored_event`` reads them."""
 
-# An append is one statement: take the stream's row (the only lock, see _ordering.py rule
-# 3) if the precondition holds, then insert the events. When the precondition fails, no
-# row comes from ``bumped`` and nothing is inserted. One statement per precondition keeps
-# every plan generic (the store runs with plan_cache_mode = force_generic_plan).
+# An append is one statement: announce it (``announced``, _ordering.py rule 6: every part
+# that writes or takes a transaction id reads from it, so it runs first), take the
+# stream's row (the only lock between writers, rule 3) if the precondition holds, then
+# insert the events. When the precondition fails, no row comes from ``bumped`` and
+# nothing is inserted. One statement per precondition keeps every plan generic (the store
+# runs with plan_cache_mode = force_generic_plan).
 _BUMP = {
     "any": "INSERT INTO {schema}.streams AS s (stream_id, version)"
-    " VALUES (%(stream_id)s, %(count)s::bigint)"
+    " SELECT %(stream_id)s::text, %(count)s::bigint FROM announced"
     " ON CONFLICT (stream_id) DO UPDATE SET version = s.version + excluded.version"
     " RETURNING s.version",
-    "new": "INSERT INTO {schema}.streams (stream_id, version)"
-    " VALUES (%(stream_id)s, %(count)s::bigint)"
-    " ON CONFLICT (stream_id) DO NOTHING RETURNING version",
-    "exists": "UPDATE {schema}.streams SET version = version + %(count)s::bigint"
-    " WHERE stream_id = %(stream_id)s RETURNING version",
-    "exact": "UPDATE {schema}.streams SET version = version + %(count)s::bigint"
-    " WHERE stream_id = %(stream_id)s AND version = %(expected)s::bigint RETURNING version",
+    "new": "INSERT INTO {schema}.streams AS s (stream_id, version)"
+    " SELECT %(stream_id)s::text, %(count)s::bigint FROM announced"
+    " ON CONFLICT (stream_id) DO NOTHING RETURNING s.version",
+    "exists": "UPDATE {schema}.streams AS s SET version = s.version + %(count)s::bigint"
+    " FROM announced WHERE s.stream_id = %(stream_id)s RETURNING s.version",
+    "exact": "UPDATE {schema}.streams AS s SET version = s.version + %(count)s::bigint"
+    " FROM announced WHERE s.stream_id = %(stream_id)s AND s.version = %(expected)s::bigint"
+    " RETURNING s.version",
 }
 
 _APPEND = """
-WITH bumped AS ({bump}), base AS ({append_base})
+WITH announced AS MATERIALIZED ({announce}),
+    bumped AS ({bump}), base AS ({append_base})
 INSERT INTO {schema}.events (position, stream_id, version, event_id, type,
     schema_version, data, metadata, causation_id, correlation_id)
 SELECT base.position + %(first)s::bigint + e.n - 1, %(stream_id)s,
@@ -58,7 +62,8 @@ RETURNING position, version
 # The one-event append, the common case: the same statement with scalar parameters, which
 # cost the client a fraction of what seven one-element arrays do.
 _APPEND_ONE = """
-WITH bumped AS ({bump}), base AS ({append_base})
+WITH announced AS MATERIALIZED ({announce}),
+    bumped AS ({bump}), base AS ({append_base})
 INSERT INTO {schema}.events (position, stream_id, version, event_id, type,
     schema_version, data, metadata, causation_id, correlation_id)
 SELECT base.position + %(first)s::bigint, %(stream_id)s, bumped.version,
@@ -81,12 +86,42 @@ SELECT {columns} FROM {schema}.events WHERE position > %(after)s{filters}
 ORDER BY position LIMIT %(limit)s
 """
 
+# append_many (``_batch_async.py``): the announcement as its own first statement, which
+# also says whether the transaction had a transaction id before it (it must not).
+_ANNOUNCE = "SELECT pg_current_xact_id_if_assigned() IS NULL FROM ({announce}) AS announced"
+
+# append_many's appends without events (``_batch_async.py`` rule 2): lock the stream's
+# row, or, when the stream does not exist, hold its key with a placeholder row that the
+# transaction deletes before it commits. A row comes back only for a placeholder.
+_HOLD_STREAM = """
+INSERT INTO {schema}.streams AS s (stream_id, version) VALUES (%(stream_id)s, 1)
+ON CONFLICT (stream_id) DO UPDATE SET version = s.version WHERE false
+RETURNING 0
+"""
+
+# Appends of this store running now, oldest first (``_ordering.py`` rule 7).
+_RUNNING_APPENDS = """
+SELECT a.pid, a.application_name, a.client_addr::text, a.xact_start,
+    extract(epoch FROM clock_timestamp() - a.xact_start)::float8
+FROM pg_catalog.pg_locks AS l JOIN pg_catalog.pg_stat_activity AS a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+    AND l.classid = ({key1})::oid AND l.objid = ({key2})::oid
+    AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+    AND a.xact_start IS NOT NULL
+ORDER BY a.xact_start, a.pid
+"""
+
 _TYPES = " AND type = ANY(%(types)s::text[])"
 _CATEGORIES = " AND category = ANY(%(categories)s::text[])"
 
 _TEXT: dict[str, str] = {
     **{f"append_{mode}": _APPEND.replace("{bump}", bump) for mode, bump in _BUMP.items()},
     **{f"append_one_{mode}": _APPEND_ONE.replace("{bump}", bump) for mode, bump in _BUMP.items()},
+    "announce": _ANNOUNCE,
+    "hold_stream": _HOLD_STREAM,
+    "drop_placeholders": "DELETE FROM {schema}.streams"
+    " WHERE stream_id = ANY(%(stream_ids)s::text[])",
+    "running_appends": _RUNNING_APPENDS,
     "lock_log": "LOCK TABLE {schema}.events IN SHARE MODE",
     "events_after": _EVENTS_AFTER.replace("{filters}", ""),
     "events_after_types": _EVENTS_AFTER.replace("{filters}", _TYPES),
@@ -142,6 +177,10 @@ class Statements:
     append_one_new: bytes
     append_one_exists: bytes
     append_one_exact: bytes
+    announce: bytes
+    hold_stream: bytes
+    drop_placeholders: bytes
+    running_appends: bytes
     lock_log: bytes
     events_after: bytes
     events_after_types: bytes
@@ -173,11 +212,16 @@ class Statements:
     def for_schema(cls, schema: str) -> Statements:
         """Compose every statement for the tables in ``schema``."""
         name = sql.Identifier(schema)
+        key1, key2 = append_key(schema)
+        key = sql.SQL(", ").join([key1, key2])
         parts = {
             "schema": name,
             "columns": EVENT_COLUMNS,
-            "horizon": HORIZON.format(schema=name),
+            "horizon": HORIZON.format(schema=name, key=key),
+            "announce": ANNOUNCE.format(key=key),
             "append_base": APPEND_BASE.format(schema=name),
+            "key1": key1,
+            "key2": key2,
         }
         return cls(
             **{f.name: sql.SQL(_TEXT[f.name]).format(**parts).as_bytes(None) for f in fields(cls)}

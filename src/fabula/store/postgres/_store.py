@@ -53,8 +53,10 @@ from fabula.store.postgres._in_doubt import Attempts, settled
 from fabula.store.postgres._lifetime import on_drop
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
+    RunningAppend,
     append_params,
     prefix_range,
+    running_append,
     snapshot_record,
     stored_event,
 )
@@ -375,6 +377,16 @@ class PostgresStore:
         rows = self._db.read(self._sql.head)
         return int(rows[0][0])
 
+    def running_appends(self) -> list[RunningAppend]:
+        """List this store's appends running now on the server, oldest first.
+
+        Readers (``read_all``, ``head``, subscriptions, ``wait_for_events``) see no
+        position past the oldest one until it ends, so a long one here is why followers
+        lag (``_ordering.py`` rule 7). Transactions outside the store never hold them.
+        """
+        rows = self._db.read(self._sql.running_appends)
+        return [running_append(row) for row in rows]
+
     def list_streams(
         self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
     ) -> list[StreamInfo]:
@@ -424,8 +436,8 @@ class PostgresStore:
         Woken by NOTIFY from any process, and by appends through this store; without a
         wake-up it looks again every ``wake_interval`` seconds, so a lost notification
         delays it, never stalls it. A wake-up that finds nothing new yet means a commit
-        is waiting behind an older transaction (the horizon): it looks again soon, after
-        10 ms, 20 ms, 40 ms... up to ``wake_interval``.
+        is waiting behind an older append of this store (the horizon): it looks again
+        soon, after 10 ms, 20 ms, 40 ms... up to ``wake_interval``.
         """
         _arguments.check_wait_for_events(after, timeout)
         self._wakeups.listen()
