@@ -51,17 +51,19 @@ def import_example(module: str, source: Path | None) -> ModuleType:
     for root in candidates:
         if any((root / file).is_file() for file in files):
             return _import_from(module, root.resolve())
-    looked = ", ".join(str(root) for root in candidates)
+    looked = " or ".join(str(root) for root in candidates)
     msg = (
-        f"no {relative} in {looked}: the example apps live in fabula's source tree, not in "
-        f"the wheel. Run this in a fabula checkout or pass --from DIR."
+        f"no {module} under {looked}: the example apps live in fabula's source tree, not "
+        f"in the wheel. Run this in a fabula checkout or pass --from DIR."
     )
     raise ExamplesNotFound(msg)
 
 
 def _default_roots() -> list[Path]:
-    package = Path(__file__).resolve().parents[1]  # .../src/fabula in a checkout
-    return [package.parents[1], Path.cwd()]
+    package = Path(__file__).resolve().parents[1]
+    if package.parent.name == "src":  # <checkout>/src/fabula: an editable install
+        return [package.parent.parent, Path.cwd()]
+    return [Path.cwd()]
 
 
 def _import_from(module: str, root: Path) -> ModuleType:
