@@ -39,7 +39,7 @@ def run_demo(path: Path, *, fresh: bool = False, source: Path | None = None) -> 
     The todo example comes from the checkout at ``source`` (see ``fabula.cli._examples``).
     """
     try:
-        t: Any = import_example("examples.todo", source)
+        t = import_example("examples.todo", source)
     except ExamplesNotFound as exc:
         print(f"fabula demo: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,9 @@
 | ``orders`` | REST with read-your-writes and a live feed (SSE), docs at ``/docs`` | 003 |
 | ``balance`` | REST, docs at ``/docs`` | 004 |
 
+The apps come from a fabula checkout's ``examples/`` (``--from DIR``; see
+``fabula.cli._examples``): the wheel does not ship them.
+
 The apps log through uvicorn's handlers: requests (``uvicorn.access``) and fabula's
 loggers at INFO, among them the bank's command log (``fabula.commands``) and the
 projections' parked events (``fabula.read``).
