@@ -10,6 +10,7 @@ from typing import Any
 
 from fabula._errors import ConcurrencyError, DomainError
 from fabula.app import DispatchResult, Flow
+from fabula.cli._examples import ExamplesNotFound, add_source_argument, import_example
 from fabula.cli._inspect import format_event
 from fabula.store import open_store
 
@@ -26,18 +27,21 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     demo.add_argument("--db", default="demo.db", help="SQLite file to use (default: demo.db)")
     demo.add_argument("--fresh", action="store_true", help="delete the file first")
-    demo.set_defaults(run=lambda args: run_demo(Path(args.db), fresh=args.fresh))
+    add_source_argument(demo)
+    demo.set_defaults(
+        run=lambda args: run_demo(Path(args.db), fresh=args.fresh, source=args.source)
+    )
 
 
-def run_demo(path: Path, *, fresh: bool = False) -> int:
-    """Run the narrated todo demo against the SQLite file at ``path``."""
+def run_demo(path: Path, *, fresh: bool = False, source: Path | None = None) -> int:
+    """Run the narrated todo demo against the SQLite file at ``path``.
+
+    The todo example comes from the checkout at ``source`` (see ``fabula.cli._examples``).
+    """
     try:
-        from examples import todo as t
-    except ImportError:
-        print(
-            "fabula demo needs the examples package (run it from a fabula checkout).",
-            file=sys.stderr,
-        )
+        t = import_example("examples.todo", source)
+    except ExamplesNotFound as exc:
+        print(f"fabula demo: {exc}", file=sys.stderr)
         return 2
     if fresh:
         for suffix in ("", "-wal", "-shm"):

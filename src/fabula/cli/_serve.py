@@ -7,6 +7,9 @@
 | ``orders`` | REST with read-your-writes and a live feed (SSE), docs at ``/docs`` | 003 |
 | ``balance`` | REST, docs at ``/docs`` | 004 |
 
+The apps come from a fabula checkout's ``examples/`` (``--from DIR``; see
+``fabula.cli._examples``): the wheel does not ship them.
+
 The apps log through uvicorn's handlers: requests (``uvicorn.access``) and fabula's
 loggers at INFO, among them the bank's command log (``fabula.commands``) and the
 projections' parked events (``fabula.read``).
@@ -20,9 +23,10 @@ from __future__ import annotations
 
 import argparse
 import copy
-import importlib
 import sys
 from typing import Any
+
+from fabula.cli._examples import ExamplesNotFound, add_source_argument, import_example
 
 __all__ = ["APPS", "register"]
 
@@ -32,7 +36,10 @@ APPS: dict[str, tuple[str, str, str]] = {
     "orders": ("examples.orders.app", "web", "/docs"),
     "balance": ("examples.balance.app", "web", "/docs"),
 }
-"""app name -> (module with ``create_app`` and ``DEFAULT_URL``, pip extra, page to open)."""
+"""app name -> (module with ``create_app`` and ``DEFAULT_URL``, pip extra, page to open).
+
+The modules are in a fabula checkout's ``examples/``, not in the wheel (ADR 0006).
+"""
 
 _WEB_MODULES = frozenset({"fastapi", "starlette", "uvicorn", "strawberry", "pydantic", "httpx"})
 
@@ -52,6 +59,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     serve.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    add_source_argument(serve)
     serve.set_defaults(run=_serve)
 
 
@@ -60,7 +68,10 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        module = importlib.import_module(module_name)
+        module = import_example(module_name, args.source)
+    except ExamplesNotFound as exc:
+        print(f"fabula serve {args.app}: {exc}", file=sys.stderr)
+        return 2
     except ImportError as exc:
         missing = (exc.name or "").partition(".")[0]
         if missing in _WEB_MODULES:
