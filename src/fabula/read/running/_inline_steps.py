@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fabula.app._envelopes import decode_recorded
-from fabula.codec import EventRegistry
-from fabula.read._batches import steps_for
+from fabula.codec import EventRegistry, decode_recorded
 from fabula.read._projection import Projection
 from fabula.read._target import Step
+from fabula.read.running._batches import steps_for
 from fabula.store import StoredEvent
 
 __all__ = ["decode_steps"]
