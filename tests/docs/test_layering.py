@@ -122,3 +122,14 @@ def test_every_layer_imports_only_what_it_may() -> None:
                 continue  # a module of the package itself, e.g. ``fabula.__main__``
             wrong.append(f"{path.relative_to(SRC)} imports {name}")
     assert not wrong, "\n".join(sorted(wrong))
+
+
+def test_the_architecture_page_names_every_folder() -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    folders = [
+        p for p in [*SRC.iterdir(), *(SRC / "read").iterdir()] if (p / "__init__.py").exists()
+    ]
+    missing = [p.name for p in folders if f"{p.name}/" not in page]
+    assert not missing, f"docs/architecture.md does not draw {missing}"
+    for layer, allowed in MAY_IMPORT.items():
+        assert f"`{layer}/`" in page, f"docs/architecture.md has no row for {layer}/ ({allowed})"
