@@ -31,6 +31,7 @@ from typing import Any, Literal, Self
 from fabula._errors import CodecError, ConfigurationError, SchemaError, StoreError
 from fabula.codec import EventRegistry, decode_recorded
 from fabula.domain import Recorded
+from fabula.read._batches import step_of
 from fabula.read._call import call
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import (
@@ -45,7 +46,6 @@ from fabula.read._projection import Projection
 from fabula.read._target import Target
 from fabula.read._targets import open_target
 from fabula.read.memory import MemoryTarget
-from fabula.read.running._batches import step_of
 from fabula.read.running._monitor import read_status
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._reaction import Reaction, ReactionContext

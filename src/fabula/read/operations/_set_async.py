@@ -31,6 +31,7 @@ from typing import Any, Literal, Self
 from fabula._errors import CodecError, ConfigurationError, SchemaError, StoreError
 from fabula.codec import EventRegistry, decode_recorded
 from fabula.domain import Recorded
+from fabula.read._batches import step_of
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import (
@@ -45,7 +46,6 @@ from fabula.read._projection import Projection
 from fabula.read._target_async import AsyncTarget
 from fabula.read._targets import open_async_target
 from fabula.read.memory import AsyncMemoryTarget
-from fabula.read.running._batches import step_of
 from fabula.read.running._monitor_async import read_status
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._reaction import Reaction, ReactionContext

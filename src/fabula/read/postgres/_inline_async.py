@@ -22,9 +22,9 @@ from fabula._errors import ConfigurationError
 from fabula.codec import EventRegistry
 from fabula.read._call import async_call
 from fabula.read._errors import HandlerError
+from fabula.read._inline_steps import decode_steps
 from fabula.read._projection import Projection
 from fabula.read.postgres import _sql
-from fabula.read.running._inline_steps import decode_steps
 from fabula.store import StoredEvent
 
 __all__ = ["AsyncPostgresInline"]

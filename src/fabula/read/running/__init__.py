@@ -1,4 +1,4 @@
-"""Running one consumer: the runner, its tasks, batches, error policy and status.
+"""Running one consumer: the runner, its tasks, error policy and status.
 
 ``ProjectionRunner`` feeds one projection (or reaction) from the store's subscription and
 commits each batch with its checkpoint; ``InlineProjection`` runs one in each append's own

@@ -39,6 +39,7 @@ from typing import Self
 
 from fabula._errors import CodecError, StoreError
 from fabula.codec import EventRegistry, decode_recorded, decode_records
+from fabula.read._batches import step_of, steps_for
 from fabula.read._call import call
 from fabula.read._dead_letters import DeadLetter, describe_error
 from fabula.read._errors import (
@@ -52,7 +53,6 @@ from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
 from fabula.read._projection import Projection
 from fabula.read._target import Step, Target
-from fabula.read.running._batches import step_of, steps_for
 from fabula.read.running._monitor import read_status
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._reaction import Reaction, ReactionContext

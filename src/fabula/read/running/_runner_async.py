@@ -38,6 +38,7 @@ from typing import Self
 
 from fabula._errors import CodecError, StoreError
 from fabula.codec import EventRegistry, decode_recorded, decode_records
+from fabula.read._batches import step_of, steps_for
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter, describe_error
 from fabula.read._errors import (
@@ -51,7 +52,6 @@ from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
 from fabula.read._projection import Projection
 from fabula.read._target_async import AsyncTarget, Step
-from fabula.read.running._batches import step_of, steps_for
 from fabula.read.running._monitor_async import read_status
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._reaction import Reaction, ReactionContext

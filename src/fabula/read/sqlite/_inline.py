@@ -17,8 +17,8 @@ from fabula._errors import ConfigurationError
 from fabula.codec import EventRegistry
 from fabula.read._call import call
 from fabula.read._errors import HandlerError
+from fabula.read._inline_steps import decode_steps
 from fabula.read._projection import Projection
-from fabula.read.running._inline_steps import decode_steps
 from fabula.read.sqlite import _sql
 from fabula.store import StoredEvent
 

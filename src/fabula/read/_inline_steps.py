@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fabula.codec import EventRegistry, decode_recorded
+from fabula.read._batches import steps_for
 from fabula.read._projection import Projection
 from fabula.read._target import Step
-from fabula.read.running._batches import steps_for
 from fabula.store import StoredEvent
 
 __all__ = ["decode_steps"]
