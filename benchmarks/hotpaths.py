@@ -28,7 +28,7 @@ from benchmarks.fabula_setup import event_registry, histories, new_flow
 from benchmarks.raw_common import fold as raw_fold
 from benchmarks.storage import DEFAULT_PG_URL, Storage, fresh
 from fabula.app import uuid7
-from fabula.app._envelopes import decode_recorded, encode_new
+from fabula.codec import decode_recorded, encode_new
 from fabula.store import NewEvent, StoredEvent
 
 __all__ = ["main"]

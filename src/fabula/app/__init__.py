@@ -1,10 +1,9 @@
 """The application layer: repository, command flow with middleware, after-commit listeners."""
 
+from fabula._ids import uuid7
 from fabula.app._dispatch import CommandContext, DispatchResult
-from fabula.app._envelopes import decode_records
 from fabula.app._flow import Flow
 from fabula.app._flow_async import AsyncFlow
-from fabula.app._ids import uuid7
 from fabula.app._middleware import (
     CallNext,
     EnrichMetadata,
@@ -24,6 +23,7 @@ from fabula.app._middleware_async import (
 from fabula.app._repository import Repository
 from fabula.app._repository_async import AsyncRepository, Loaded
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotEvery, SnapshotPolicy
+from fabula.codec import decode_records
 
 __all__ = [
     "NEVER",

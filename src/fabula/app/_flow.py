@@ -37,8 +37,8 @@ from fabula._errors import (
     ListenerError,
     UnknownCommand,
 )
+from fabula._ids import uuid7
 from fabula.app._dispatch import CommandContext, DispatchResult
-from fabula.app._ids import uuid7
 from fabula.app._middleware import (
     CallNext,
     Idempotency,
@@ -49,8 +49,7 @@ from fabula.app._repository import Repository
 from fabula.app._snapshots import NEVER, SnapshotPolicy
 from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
-from fabula.store import ExpectedVersion
-from fabula.store._contract import EventStore
+from fabula.store import EventStore, ExpectedVersion
 
 __all__ = ["Flow"]
 

@@ -36,8 +36,8 @@ from fabula._errors import (
     ListenerError,
     UnknownCommand,
 )
+from fabula._ids import uuid7
 from fabula.app._dispatch import CommandContext, DispatchResult
-from fabula.app._ids import uuid7
 from fabula.app._middleware_async import (
     AsyncCallNext,
     AsyncIdempotency,
@@ -48,8 +48,7 @@ from fabula.app._repository_async import AsyncRepository
 from fabula.app._snapshots import NEVER, SnapshotPolicy
 from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
-from fabula.store import ExpectedVersion
-from fabula.store._contract import AsyncEventStore
+from fabula.store import AsyncEventStore, ExpectedVersion
 
 __all__ = ["AsyncFlow"]
 

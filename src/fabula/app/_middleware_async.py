@@ -24,9 +24,8 @@ from typing import Protocol
 
 from fabula._errors import ConcurrencyError, ConfigurationError, ContentionTimeout, DomainError
 from fabula.app._dispatch import CommandContext, DispatchResult
-from fabula.app._envelopes import decode_recorded
 from fabula.app._turns import AsyncTurns
-from fabula.codec import EventRegistry, as_metadata
+from fabula.codec import EventRegistry, as_metadata, decode_recorded
 from fabula.domain import JSONValue
 from fabula.store import AsyncEventStore
 

@@ -26,9 +26,8 @@ from uuid import UUID
 import msgspec
 
 from fabula._errors import CodecError, ConfigurationError, FabulaError
-from fabula.app._envelopes import decode_recorded, decode_records, encode_new
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
-from fabula.codec import EventRegistry, encode_json
+from fabula.codec import EventRegistry, decode_recorded, decode_records, encode_json, encode_new
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
 from fabula.store import (
     ANY_VERSION,

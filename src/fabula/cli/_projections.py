@@ -13,16 +13,16 @@ import logging
 import sys
 import time
 
+from fabula.cli._status_table import status_table
 from fabula.read import (
     HandlerError,
     LeaseSettings,
     PositionTimeout,
     ProjectionFailed,
-    load_app,
     run_worker,
     run_workers,
-    status_table,
 )
+from fabula.read.operations import load_app
 
 __all__ = ["register", "slow_appends"]
 

@@ -1,6 +1,12 @@
-"""The codec: stable event-type names to classes, JSON encoding and upcasting."""
+"""The codec: stable event-type names to classes, JSON encoding and upcasting.
+
+``encode_new`` turns typed events into the store's ``NewEvent`` records and
+``decode_recorded`` / ``decode_records`` turn ``StoredEvent`` records back into typed
+``Recorded`` events: the one bridge between the typed layers and the store's records.
+"""
 
 from fabula._json import MAX_DEPTH
+from fabula.codec._envelopes import decode_recorded, decode_records, encode_new
 from fabula.codec._refusals import as_metadata
 from fabula.codec._registry import EventRegistry, Upcaster, encode_json, encode_metadata
 
@@ -9,6 +15,9 @@ __all__ = [
     "EventRegistry",
     "Upcaster",
     "as_metadata",
+    "decode_recorded",
+    "decode_records",
     "encode_json",
     "encode_metadata",
+    "encode_new",
 ]

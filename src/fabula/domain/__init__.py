@@ -3,7 +3,7 @@
 from fabula._errors import DomainError
 from fabula.domain._aggregate import Aggregate, as_decider, decides, evolves
 from fabula.domain._decider import Decider, fold
-from fabula.domain._envelope import JSONValue, Recorded
+from fabula.domain._envelope import JSONValue, Recorded, recorded
 from fabula.domain._event import EventType, event, event_type_of
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "event_type_of",
     "evolves",
     "fold",
+    "recorded",
 ]

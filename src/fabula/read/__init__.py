@@ -4,9 +4,20 @@ Start with ``Projection`` (handlers per event type that update a read model) and
 target for it (``fabula.read.sqlite.SqliteTarget``, ``fabula.read.postgres.PostgresTarget``,
 ``fabula.read.memory.MemoryTarget``); ``ProjectionRunner`` keeps it up to date, or
 ``InlineProjection`` in each append's own transaction. See ``docs/projections.md``.
+
+Folders, one concept each (every public name is re-exported here):
+
+- this folder: what you declare (``Projection``, ``View``, queries, pagination) and the
+  contract a read-model target meets (``Target`` and its records: checkpoints, leases,
+  dead letters, failures, scratch copies);
+- ``running/``: running one consumer (``ProjectionRunner``, ``InlineProjection``, status);
+- ``operations/``: operating many (``ProjectionSet``, workers, rebuilds, parked events);
+- ``memory/``, ``sqlite/``, ``postgres/``: one target per backend, with its inline variant.
+
+Reactions (they dispatch commands) are imported from ``fabula.flows``; the ``fabula``
+command's helpers live in ``fabula.cli``.
 """
 
-from fabula.read._app import load_app
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import (
@@ -20,26 +31,25 @@ from fabula.read._errors import (
     UnknownQuery,
 )
 from fabula.read._failures import Failure
-from fabula.read._inline import InlineProjection
-from fabula.read._inline_async import AsyncInlineProjection
 from fabula.read._leases import Lease, LeaseSettings
 from fabula.read._pagination import Page, clamp_limit, decode_cursor, encode_cursor, paginate
-from fabula.read._policy import ErrorPolicy
 from fabula.read._projection import Projection
 from fabula.read._queries import QueryBus
 from fabula.read._queries_async import AsyncQueryBus, Query
-from fabula.read._reaction import Reaction, ReactionContext
-from fabula.read._runner import ProjectionRunner
-from fabula.read._runner_async import AsyncProjectionRunner, Progress
 from fabula.read._scratch import ScratchCopy
-from fabula.read._set import ProjectionSet
-from fabula.read._set_async import AsyncProjectionSet, RebuildMode, RebuildProgress
-from fabula.read._status import ProjectionStatus, status_table
 from fabula.read._target import Target
 from fabula.read._target_async import AsyncTarget
 from fabula.read._targets import open_async_target, open_target
 from fabula.read._views import View
-from fabula.read._workers import run_worker, run_workers
+from fabula.read.operations._set import ProjectionSet
+from fabula.read.operations._set_async import AsyncProjectionSet, RebuildMode, RebuildProgress
+from fabula.read.operations._workers import run_worker, run_workers
+from fabula.read.running._inline import InlineProjection
+from fabula.read.running._inline_async import AsyncInlineProjection
+from fabula.read.running._policy import ErrorPolicy
+from fabula.read.running._runner import ProjectionRunner
+from fabula.read.running._runner_async import AsyncProjectionRunner, Progress
+from fabula.read.running._status import ProjectionStatus
 
 __all__ = [
     "AsyncInlineProjection",
@@ -69,8 +79,6 @@ __all__ = [
     "ProjectionStatus",
     "Query",
     "QueryBus",
-    "Reaction",
-    "ReactionContext",
     "RebuildMode",
     "RebuildProgress",
     "ScratchCopy",
@@ -80,11 +88,9 @@ __all__ = [
     "clamp_limit",
     "decode_cursor",
     "encode_cursor",
-    "load_app",
     "open_async_target",
     "open_target",
     "paginate",
     "run_worker",
     "run_workers",
-    "status_table",
 ]

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fabula.app._envelopes import decode_recorded
-from fabula.codec import EventRegistry
+from fabula.codec import EventRegistry, decode_recorded
 from fabula.read._batches import steps_for
 from fabula.read._projection import Projection
 from fabula.read._target import Step

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from fabula._errors import ConfigurationError
-from fabula.app import uuid7
+from fabula._ids import uuid7
 
 __all__ = ["Claim", "Lease", "LeaseSettings", "default_owner"]
 

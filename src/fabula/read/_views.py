@@ -24,8 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-from fabula.app._envelopes import decode_recorded
-from fabula.codec import EventRegistry
+from fabula.codec import EventRegistry, decode_recorded
 from fabula.domain import Recorded
 from fabula.read._handlers import HandlerTable
 from fabula.store import StoredEvent

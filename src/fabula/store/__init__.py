@@ -1,12 +1,15 @@
 """The event-store contract: protocols, records, preconditions, subscriptions, URLs.
 
 Backends live in subpackages (``memory``, ``sqlite``, ``postgres``) and all pass the
-conformance suite in ``fabula.testing.conformance``.
+conformance suite in ``fabula.testing.conformance``. Two building blocks serve other
+layers too: ``Notifier`` (wake-ups for log followers, used by the projection runner) and
+``sqlite_path`` (the file of a ``sqlite:///`` URL, used by the SQLite read-model target).
 """
 
 from fabula.store._arguments import MAX_STREAM_ID_BYTES, MAX_STREAM_ID_LENGTH
 from fabula.store._batch import StreamAppend
 from fabula.store._contract import AsyncEventStore, EventStore
+from fabula.store._notify import Notifier
 from fabula.store._preconditions import (
     ANY_VERSION,
     NO_STREAM,
@@ -28,7 +31,7 @@ from fabula.store._records import (
 )
 from fabula.store._subscription import Subscription
 from fabula.store._subscription_async import AsyncSubscription
-from fabula.store._url import open_async_store, open_store
+from fabula.store._url import open_async_store, open_store, sqlite_path
 
 __all__ = [
     "ANY_VERSION",
@@ -45,6 +48,7 @@ __all__ = [
     "ExpectedVersion",
     "NewEvent",
     "NoStream",
+    "Notifier",
     "Precondition",
     "SnapshotRecord",
     "StoredEvent",
@@ -55,4 +59,5 @@ __all__ = [
     "category_of",
     "open_async_store",
     "open_store",
+    "sqlite_path",
 ]

@@ -10,7 +10,7 @@ import pytest
 
 from fabula import CodecError, EventRegistry, Recorded, UnknownEventType, event
 from fabula.app import decode_records
-from fabula.app._envelopes import decode_recorded
+from fabula.codec import decode_recorded
 from fabula.domain._envelope import recorded
 from fabula.store import StoredEvent
 

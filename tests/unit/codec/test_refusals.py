@@ -20,8 +20,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from fabula import CodecError, EventRegistry, InvalidMetadata, event
-from fabula.app._envelopes import decode_recorded, decode_records
-from fabula.codec import MAX_DEPTH, encode_json, encode_metadata
+from fabula.codec import MAX_DEPTH, decode_recorded, decode_records, encode_json, encode_metadata
 from fabula.codec._refusals import clock_plan
 from fabula.store import StoredEvent
 

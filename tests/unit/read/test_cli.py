@@ -13,7 +13,7 @@ import pytest
 
 from fabula import ConfigurationError
 from fabula.cli import _projections
-from fabula.read import load_app
+from fabula.read.operations import load_app
 from fabula.store.sqlite import SqliteStore
 
 from . import domain

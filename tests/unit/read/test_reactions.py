@@ -5,13 +5,12 @@ from typing import Any
 import pytest
 
 from fabula import Recorded, StoreError
+from fabula.flows import Reaction, ReactionContext
 from fabula.read import (
     ErrorPolicy,
     HandlerError,
     ProjectionRunner,
     ProjectionSet,
-    Reaction,
-    ReactionContext,
 )
 from fabula.read.memory import MemoryTarget
 from fabula.store.memory import MemoryStore

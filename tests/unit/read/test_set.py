@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from fabula import ConfigurationError
+from fabula.cli import status_table
 from fabula.read import (
     ErrorPolicy,
     HandlerError,
@@ -12,7 +13,6 @@ from fabula.read import (
     PositionTimeout,
     ProjectionFailed,
     ProjectionSet,
-    status_table,
 )
 
 from . import domain

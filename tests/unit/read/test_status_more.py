@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fabula.read import ProjectionSet, ProjectionStatus, status_table
+from fabula.cli import status_table
+from fabula.read import ProjectionSet, ProjectionStatus
 
 from .domain import Create, Rename
 from .kits import Kit

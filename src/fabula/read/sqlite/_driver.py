@@ -11,14 +11,14 @@ Rules:
    target tables (or no file) is refused with ``SchemaError``; writes raise
    ``ReadOnlyError``.
 
-The pool itself is the event store's (``fabula.store.sqlite._driver``): only what is done
+The pool itself is the event store's (``fabula.store.sqlite.SqliteConnection``): only what is done
 to a fresh file differs (the target's tables instead of the store's migrations).
 """
 
 from __future__ import annotations
 
 from fabula.read.sqlite import _ops
-from fabula.store.sqlite import _driver
+from fabula.store.sqlite import AsyncSqliteConnection, SqliteConnection
 
 __all__ = ["MEMORY", "AsyncConnection", "Connection"]
 
@@ -26,7 +26,7 @@ MEMORY = ":memory:"
 _WHAT = "SQLite target"
 
 
-class Connection(_driver.Connection):
+class Connection(SqliteConnection):
     """Runs the target's operations on a SQLite file (thread-safe)."""
 
     def __init__(self, path: str, *, busy_timeout: float = 5.0, read_only: bool = False) -> None:
@@ -39,7 +39,7 @@ class Connection(_driver.Connection):
         )
 
 
-class AsyncConnection(_driver.AsyncConnection):
+class AsyncConnection(AsyncSqliteConnection):
     """``Connection`` for asyncio: each operation runs in a worker thread."""
 
     def __init__(self, path: str, *, busy_timeout: float = 5.0, read_only: bool = False) -> None:

@@ -26,7 +26,7 @@ from fabula.read._scratch import ScratchCopy
 from fabula.read._target import Step
 from fabula.read.sqlite import _ops
 from fabula.read.sqlite._driver import MEMORY, Connection
-from fabula.store._url import sqlite_path
+from fabula.store import sqlite_path
 
 __all__ = ["SqliteTarget"]
 

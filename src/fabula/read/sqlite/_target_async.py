@@ -25,7 +25,7 @@ from fabula.read._scratch import ScratchCopy
 from fabula.read._target_async import Step
 from fabula.read.sqlite import _ops
 from fabula.read.sqlite._driver import MEMORY, AsyncConnection
-from fabula.store._url import sqlite_path
+from fabula.store import sqlite_path
 
 __all__ = ["AsyncSqliteTarget"]
 

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from types import FrameType
 
 from fabula._errors import StoreError
-from fabula.read._app import load_app
 from fabula.read._leases import LeaseSettings
-from fabula.read._set import ProjectionSet
+from fabula.read.operations._app import load_app
+from fabula.read.operations._set import ProjectionSet
 
 __all__ = ["run_worker", "run_workers"]
 

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 
 from fabula._errors import ConfigurationError
 from fabula.codec import EventRegistry
-from fabula.read._inline_sqlite import SqliteInline
 from fabula.read._projection import Projection
+from fabula.read.sqlite._inline import SqliteInline
 from fabula.store.sqlite import SqliteStore
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class InlineProjection:
                 "store has no database to hold a read model: run it with a ProjectionRunner)"
             )
             raise ConfigurationError(msg)
-        from fabula.read._inline_postgres import PostgresInline
+        from fabula.read.postgres._inline import PostgresInline
 
         postgres = PostgresInline(projection, self.registry, schema or "public")
         self._add = lambda: store.add_append_hook(

@@ -9,10 +9,9 @@ from uuid import UUID
 import msgspec
 
 from fabula._errors import CodecError
-from fabula.app._ids import uuid7
-from fabula.codec import EventRegistry, encode_metadata
-from fabula.domain import JSONValue, Recorded
-from fabula.domain._envelope import recorded
+from fabula._ids import uuid7
+from fabula.codec._registry import EventRegistry, encode_metadata
+from fabula.domain import JSONValue, Recorded, recorded
 from fabula.store import NewEvent, StoredEvent
 
 __all__ = ["decode_recorded", "decode_records", "encode_new"]

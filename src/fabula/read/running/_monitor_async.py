@@ -1,13 +1,12 @@
-# Generated from _monitor_async.py by tools/unasync.py: do not edit, edit the source.
 """Read a projection's status from its target and the store (no runner needed)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fabula.read._status import ProjectionStatus, RunState
-from fabula.read._target import Target
-from fabula.store import EventStore
+from fabula.read._target_async import AsyncTarget
+from fabula.read.running._status import ProjectionStatus, RunState
+from fabula.store import AsyncEventStore
 
 __all__ = ["LAG_COUNT_LIMIT", "count_after", "read_status"]
 
@@ -17,11 +16,11 @@ LAG_COUNT_LIMIT = 10_000
 _PAGE = 1_000
 
 
-def count_after(store: EventStore, position: int, /, *, limit: int) -> int:
+async def count_after(store: AsyncEventStore, position: int, /, *, limit: int) -> int:
     """Count the log's events after ``position``, stopping at ``limit``."""
     counted = 0
     while counted < limit:
-        page = store.read_all(after=position, limit=min(_PAGE, limit - counted))
+        page = await store.read_all(after=position, limit=min(_PAGE, limit - counted))
         if not page:
             break
         counted += len(page)
@@ -29,9 +28,9 @@ def count_after(store: EventStore, position: int, /, *, limit: int) -> int:
     return counted
 
 
-def read_status(
-    store: EventStore,
-    target: Target,
+async def read_status(
+    store: AsyncEventStore,
+    target: AsyncTarget,
     name: str,
     /,
     *,
@@ -45,20 +44,20 @@ def read_status(
     worker holds the lease and an event ahead of the checkpoint has failed (see
     ``_failures``), ``running`` if a worker holds the lease, else ``stopped``.
     """
-    checkpoint = target.checkpoint(name)
-    head = store.head()
-    letters = target.dead_letters(name)
-    lease = target.lease(name)
+    checkpoint = await target.checkpoint(name)
+    head = await store.head()
+    letters = await target.dead_letters(name)
+    lease = await target.lease(name)
     position = checkpoint.position
     lag_seconds = 0.0
     lag_events = 0
     if position < head:
-        first = store.read_all(after=position, limit=1)
+        first = await store.read_all(after=position, limit=1)
         if first:
             age = datetime.now(UTC) - first[0].recorded_at
             lag_seconds = max(0.0, age.total_seconds())
-            lag_events = count_after(store, position, limit=LAG_COUNT_LIMIT)
-    failure = target.failure(name)
+            lag_events = await count_after(store, position, limit=LAG_COUNT_LIMIT)
+    failure = await target.failure(name)
     pending = failure is not None and failure.pending(position)
     if state is None:
         if any(letter.position > position for letter in letters):
@@ -84,5 +83,5 @@ def read_status(
         attempts=failure.attempts if pending and failure is not None else 0,
         last_error=failure.error if failure is not None else None,
         last_error_at=failure.failed_at if failure is not None else None,
-        rebuild=target.scratch_copy(name),
+        rebuild=await target.scratch_copy(name),
     )

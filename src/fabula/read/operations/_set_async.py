@@ -1,5 +1,4 @@
-# Generated from _set_async.py by tools/unasync.py: do not edit, edit the source.
-"""``ProjectionSet``: the projections and reactions of an app, on one store and one target.
+"""``AsyncProjectionSet``: the projections and reactions of an app, on one store and one target.
 
 It is what operators (and the ``fabula projections`` commands) work with: run the
 projections, read their status, wait for a position, list and retry parked events, and
@@ -23,17 +22,17 @@ Rebuild, theory of operation:
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any, Literal, Self
 
 from fabula._errors import CodecError, ConfigurationError, SchemaError, StoreError
-from fabula.app._envelopes import decode_recorded
-from fabula.codec import EventRegistry
+from fabula.codec import EventRegistry, decode_recorded
 from fabula.domain import Recorded
 from fabula.read._batches import step_of
-from fabula.read._call import call
+from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import (
     CheckpointConflict,
@@ -43,18 +42,18 @@ from fabula.read._errors import (
     ProjectionFailed,
 )
 from fabula.read._leases import LeaseSettings, default_owner
-from fabula.read._monitor import read_status
-from fabula.read._policy import ErrorPolicy
 from fabula.read._projection import Projection
-from fabula.read._reaction import Reaction, ReactionContext
-from fabula.read._runner import ProjectionRunner
-from fabula.read._status import ProjectionStatus
-from fabula.read._target import Target
-from fabula.read._targets import open_target
-from fabula.read.memory import MemoryTarget
-from fabula.store import EventStore, StoredEvent, open_store
+from fabula.read._target_async import AsyncTarget
+from fabula.read._targets import open_async_target
+from fabula.read.memory import AsyncMemoryTarget
+from fabula.read.running._monitor_async import read_status
+from fabula.read.running._policy import ErrorPolicy
+from fabula.read.running._reaction import Reaction, ReactionContext
+from fabula.read.running._runner_async import AsyncProjectionRunner
+from fabula.read.running._status import ProjectionStatus
+from fabula.store import AsyncEventStore, StoredEvent, open_async_store
 
-__all__ = ["ProjectionSet", "RebuildMode", "RebuildProgress"]
+__all__ = ["AsyncProjectionSet", "RebuildMode", "RebuildProgress"]
 
 RebuildMode = Literal["in_place", "copy"]
 RebuildProgress = Callable[[int, int], object]
@@ -65,7 +64,7 @@ _SWAP_ATTEMPTS = 100
 """Swaps tried before a copy rebuild gives up racing a live runner (each one catches up)."""
 
 
-class ProjectionSet:
+class AsyncProjectionSet:
     """The projections and reactions of an app, bound to one event store and one target.
 
     Args:
@@ -82,8 +81,8 @@ class ProjectionSet:
 
     def __init__(
         self,
-        store: EventStore | str,
-        target: Target | str,
+        store: AsyncEventStore | str,
+        target: AsyncTarget | str,
         /,
         *,
         consumers: Iterable[Projection | Reaction],
@@ -106,30 +105,30 @@ class ProjectionSet:
                 raise ConfigurationError(msg)
             consumer.handlers.type_names(self.registry)
             self._consumers[consumer.name] = consumer
-        self._runners: dict[str, ProjectionRunner] = {}
+        self._runners: dict[str, AsyncProjectionRunner] = {}
 
     @property
-    def store(self) -> EventStore:
+    def store(self) -> AsyncEventStore:
         """The event store (opened from its URL on first use)."""
         if isinstance(self._store, str):
-            self._store = open_store(self._store, read_only=self._read_only)
+            self._store = open_async_store(self._store, read_only=self._read_only)
         return self._store
 
     @property
-    def target(self) -> Target:
+    def target(self) -> AsyncTarget:
         """The read-model target (opened from its URL on first use)."""
         if isinstance(self._target, str):
-            self._target = open_target(self._target, read_only=self._read_only)
+            self._target = open_async_target(self._target, read_only=self._read_only)
         return self._target
 
-    def as_read_only(self) -> ProjectionSet:
+    def as_read_only(self) -> AsyncProjectionSet:
         """Return a set of the same projections that only looks (see ``read_only``).
 
         ``fabula projections status`` and ``parked`` use it. A store or target this set
         holds as an object (or has opened already) is shared as it is, and left to this
         set to close; one it holds as a URL is opened read-only by the new set.
         """
-        return ProjectionSet(
+        return AsyncProjectionSet(
             self._store,
             self._target,
             consumers=self._consumers.values(),
@@ -159,11 +158,11 @@ class ProjectionSet:
         /,
         *,
         lease: LeaseSettings | None = None,
-        target: Target | None = None,
+        target: AsyncTarget | None = None,
         progress: Callable[[int], object] | None = None,
-    ) -> ProjectionRunner:
+    ) -> AsyncProjectionRunner:
         """Return a new runner for ``name`` (on this set's target unless told otherwise)."""
-        return ProjectionRunner(
+        return AsyncProjectionRunner(
             self.store,
             self.get(name),
             target=target if target is not None else self.target,
@@ -174,7 +173,7 @@ class ProjectionSet:
             progress=progress,
         )
 
-    def start(
+    async def start(
         self, names: Sequence[str] | None = None, /, *, lease: LeaseSettings | None = None
     ) -> None:
         """Run the named projections (default: all) in the background of this process."""
@@ -182,22 +181,24 @@ class ProjectionSet:
             if name in self._runners and self._runners[name].state not in ("stopped", "failed"):
                 continue
             runner = self._runners[name] = self.runner(name, lease=lease)
-            runner.start()
+            await runner.start()
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
         """Stop every runner started by ``start`` and wait for them."""
         for runner in self._runners.values():
-            runner.stop()
+            await runner.stop()
 
-    def running(self, name: str, /) -> ProjectionRunner | None:
+    def running(self, name: str, /) -> AsyncProjectionRunner | None:
         """Return the runner ``start`` made for ``name``, if any."""
         return self._runners.get(name)
 
-    def run_until_caught_up(self, names: Sequence[str] | None = None, /) -> list[ProjectionStatus]:
+    async def run_until_caught_up(
+        self, names: Sequence[str] | None = None, /
+    ) -> list[ProjectionStatus]:
         """Bring the named projections (default: all) up to the head, one after another."""
-        return [self.runner(name).run_until_caught_up() for name in names or self.names]
+        return [await self.runner(name).run_until_caught_up() for name in names or self.names]
 
-    def status(self, names: Sequence[str] | None = None, /) -> list[ProjectionStatus]:
+    async def status(self, names: Sequence[str] | None = None, /) -> list[ProjectionStatus]:
         """Return the status of the named projections (default: all).
 
         The state comes from this process's runner when there is one, else from the
@@ -208,12 +209,12 @@ class ProjectionSet:
             self.get(name)
             runner = self._runners.get(name)
             if runner is not None:
-                found.append(runner.status())
+                found.append(await runner.status())
             else:
-                found.append(read_status(self.store, self._readable_target(), name))
+                found.append(await read_status(self.store, await self._readable_target(), name))
         return found
 
-    def _readable_target(self) -> Target:
+    async def _readable_target(self) -> AsyncTarget:
         """The target; read-only where it holds no read models yet, an empty one instead.
 
         Looking must not create the read-model database; until a runner has, every
@@ -223,12 +224,12 @@ class ProjectionSet:
             return self.target
         try:
             target = self.target
-            target.checkpoints()  # PostgreSQL checks its tables on first use
+            await target.checkpoints()  # PostgreSQL checks its tables on first use
         except SchemaError:
-            return MemoryTarget()
+            return AsyncMemoryTarget()
         return target
 
-    def wait_for_position(
+    async def wait_for_position(
         self,
         position: int | None,
         /,
@@ -251,16 +252,16 @@ class ProjectionSet:
         for name in names if names is not None else self.names:
             self.get(name)
             while True:
-                target = self._readable_target()  # read-only: may appear meanwhile
-                reached = (target.checkpoint(name)).position
+                target = await self._readable_target()  # read-only: may appear meanwhile
+                reached = (await target.checkpoint(name)).position
                 if reached >= position:
                     break
-                self._check_blocked(target, name, reached, position)
+                await self._check_blocked(target, name, reached, position)
                 if time.monotonic() >= deadline:
                     raise PositionTimeout(name, position=position, reached=reached, timeout=timeout)
-                time.sleep(poll_interval)
+                await asyncio.sleep(poll_interval)
 
-    def wait_caught_up(
+    async def wait_caught_up(
         self, names: Sequence[str] | None = None, /, *, timeout: float = 10.0
     ) -> list[ProjectionStatus]:
         """Wait until the projections have passed what was committed before the call.
@@ -273,22 +274,24 @@ class ProjectionSet:
             PositionTimeout: one did not get there within ``timeout`` seconds.
             ProjectionFailed: one is stopped on a parked event before the head.
         """
-        head = self.store.head()
-        self.wait_for_position(head or None, names=names, timeout=timeout)
-        return self.status(names)
+        head = await self.store.head()
+        await self.wait_for_position(head or None, names=names, timeout=timeout)
+        return await self.status(names)
 
-    def _check_blocked(self, target: Target, name: str, reached: int, position: int) -> None:
-        for letter in target.dead_letters(name):
+    async def _check_blocked(
+        self, target: AsyncTarget, name: str, reached: int, position: int
+    ) -> None:
+        for letter in await target.dead_letters(name):
             if reached < letter.position <= position:
                 raise ProjectionFailed(name, position=letter.position, reason=letter.error)
 
-    def parked(self, name: str | None = None, /) -> list[DeadLetter]:
+    async def parked(self, name: str | None = None, /) -> list[DeadLetter]:
         """Return the parked events of one projection (default: all), by name and position."""
         if name is not None:
             self.get(name)
-        return (self._readable_target()).dead_letters(name)
+        return await (await self._readable_target()).dead_letters(name)
 
-    def retry_parked(self, name: str, position: int, /) -> None:
+    async def retry_parked(self, name: str, position: int, /) -> None:
         """Apply a parked event again; on success its dead letter is removed.
 
         The read-model writes and the removal are one transaction (for a reaction, its
@@ -300,42 +303,42 @@ class ProjectionSet:
             HandlerError: it failed again (the dead letter stays, with the new error).
         """
         consumer = self.get(name)
-        letter = self._letter(name, position)
-        record = self._record(letter)
+        letter = await self._letter(name, position)
+        record = await self._record(letter)
         try:
             recorded = decode_recorded(self.registry, record)
             entry = consumer.entry(type(recorded.event))
             if isinstance(consumer, Reaction):
-                _react(name, entry.handler, recorded)
-                self.target.resolve(letter)
+                await _react(name, entry.handler, recorded)
+                await self.target.resolve(letter)
             else:
-                self.target.resolve(letter, step=step_of(entry, recorded))
+                await self.target.resolve(letter, step=step_of(entry, recorded))
         except (HandlerError, CodecError) as exc:
-            self.target.park(letter.failed_again(exc))
+            await self.target.park(letter.failed_again(exc))
             raise
 
-    def discard_parked(self, name: str, position: int, /) -> None:
+    async def discard_parked(self, name: str, position: int, /) -> None:
         """Give up on a parked event: remove its dead letter without applying it.
 
         If the checkpoint is below the event (the ``"stop"`` policy), it moves up to it.
         """
-        self.target.resolve(self._letter(name, position))
+        await self.target.resolve(await self._letter(name, position))
 
-    def _letter(self, name: str, position: int) -> DeadLetter:
+    async def _letter(self, name: str, position: int) -> DeadLetter:
         self.get(name)
-        for letter in self.target.dead_letters(name):
+        for letter in await self.target.dead_letters(name):
             if letter.position == position:
                 return letter
         raise ParkedEventNotFound(name, position)
 
-    def _record(self, letter: DeadLetter) -> StoredEvent:
-        found = self.store.read_all(after=letter.position - 1, limit=1)
+    async def _record(self, letter: DeadLetter) -> StoredEvent:
+        found = await self.store.read_all(after=letter.position - 1, limit=1)
         if not found or found[0].position != letter.position:
             msg = f"the event store has no event at position {letter.position}"
             raise ConfigurationError(msg)
         return found[0]
 
-    def rebuild(
+    async def rebuild(
         self,
         name: str,
         /,
@@ -355,64 +358,64 @@ class ProjectionSet:
         if not isinstance(projection, Projection):
             msg = f"{name!r} is a reaction: replaying it would act on every event again"
             raise ConfigurationError(msg)
-        self.target.prepare(name, setup=projection.setup_hooks)
-        head = self.store.head()
+        await self.target.prepare(name, setup=projection.setup_hooks)
+        head = await self.store.head()
 
         def report(position: int) -> None:
             if progress is not None:
                 progress(position, max(head, position))
 
         if mode == "in_place":
-            self.target.reset(name, tables=projection.tables)
-            self.runner(name, progress=report).run_until_caught_up()
+            await self.target.reset(name, tables=projection.tables)
+            await self.runner(name, progress=report).run_until_caught_up()
         else:
-            self._rebuild_copy(name, projection, report)
-        return read_status(self.store, self.target, name)
+            await self._rebuild_copy(name, projection, report)
+        return await read_status(self.store, self.target, name)
 
-    def _rebuild_copy(
+    async def _rebuild_copy(
         self, name: str, projection: Projection, report: Callable[[int], None]
     ) -> None:
-        scratch = self.target.scratch(name)
+        scratch = await self.target.scratch(name)
         lease = LeaseSettings(owner=f"rebuild:{default_owner()}")  # shows the rebuild runs
         runner = self.runner(name, target=scratch, progress=report, lease=lease)
         for _ in range(_SWAP_ATTEMPTS):
             try:
-                runner.run_until_caught_up()  # to the head: at or past the live position
-                scratch.acquire_lease(name, lease.owner, ttl=lease.ttl)  # until swapped
-                self.target.swap_in(name, scratch, tables=projection.tables)
+                await runner.run_until_caught_up()  # to the head: at or past the live position
+                await scratch.acquire_lease(name, lease.owner, ttl=lease.ttl)  # until swapped
+                await self.target.swap_in(name, scratch, tables=projection.tables)
             except CheckpointConflict:
                 continue  # the live runner passed the copy meanwhile: catch up, swap again
             except BaseException:
-                scratch.close()
+                await scratch.close()
                 raise
             return
-        scratch.close()
+        await scratch.close()
         msg = f"projection {name!r}: the copy never caught up with the live runner"
         raise StoreError(msg)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Stop the runners, then close the store and target this set opened from URLs."""
-        self.stop()
+        await self.stop()
         owns_store, owns_target = self._owns
         if owns_target and not isinstance(self._target, str):
-            self._target.close()
+            await self._target.close()
         if owns_store and not isinstance(self._store, str):
-            self._store.close()
+            await self._store.close()
 
-    def __enter__(self) -> Self:
+    async def __aenter__(self) -> Self:
         return self
 
-    def __exit__(
+    async def __aexit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        await self.close()
 
 
-def _react(name: str, handler: Callable[..., object], recorded: Recorded[Any]) -> None:
+async def _react(name: str, handler: Callable[..., object], recorded: Recorded[Any]) -> None:
     try:
-        call(handler, ReactionContext(name, recorded.event_id), recorded)
+        await async_call(handler, ReactionContext(name, recorded.event_id), recorded)
     except Exception as exc:
         raise HandlerError.of(name, recorded) from exc

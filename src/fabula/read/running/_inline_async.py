@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 
 from fabula._errors import ConfigurationError
 from fabula.codec import EventRegistry
-from fabula.read._inline_sqlite import SqliteInline
 from fabula.read._projection import Projection
+from fabula.read.sqlite._inline import SqliteInline
 from fabula.store.sqlite import AsyncSqliteStore
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class AsyncInlineProjection:
                 "store has no database to hold a read model: run it with a ProjectionRunner)"
             )
             raise ConfigurationError(msg)
-        from fabula.read._inline_postgres_async import AsyncPostgresInline
+        from fabula.read.postgres._inline_async import AsyncPostgresInline
 
         postgres = AsyncPostgresInline(projection, self.registry, schema or "public")
         self._add = lambda: store.add_append_hook(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 
 from fabula._errors import ConfigurationError
-from fabula.read._set import ProjectionSet
+from fabula.read.operations._set import ProjectionSet
 
 __all__ = ["load_app"]
 

@@ -1,4 +1,4 @@
-# Generated from _inline_postgres_async.py by tools/unasync.py: do not edit, edit the source.
+# Generated from _inline_async.py by tools/unasync.py: do not edit, edit the source.
 """``PostgresInline``: an inline projection's append hook on a PostgreSQL store.
 
 The store calls it with its own connection, inside the append's transaction, with the

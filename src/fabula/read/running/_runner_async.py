@@ -37,8 +37,7 @@ from types import TracebackType
 from typing import Self
 
 from fabula._errors import CodecError, StoreError
-from fabula.app._envelopes import decode_recorded, decode_records
-from fabula.codec import EventRegistry
+from fabula.codec import EventRegistry, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter, describe_error
@@ -51,15 +50,14 @@ from fabula.read._errors import (
 )
 from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
-from fabula.read._monitor_async import read_status
-from fabula.read._policy import ErrorPolicy
 from fabula.read._projection import Projection
-from fabula.read._reaction import Reaction, ReactionContext
-from fabula.read._status import ProjectionStatus, RunState
 from fabula.read._target_async import AsyncTarget, Step
-from fabula.read._tasks import AsyncBackground
-from fabula.store import AsyncEventStore, StoredEvent
-from fabula.store._notify import Notifier
+from fabula.read.running._monitor_async import read_status
+from fabula.read.running._policy import ErrorPolicy
+from fabula.read.running._reaction import Reaction, ReactionContext
+from fabula.read.running._status import ProjectionStatus, RunState
+from fabula.read.running._tasks import AsyncBackground
+from fabula.store import AsyncEventStore, Notifier, StoredEvent
 
 __all__ = ["AsyncProjectionRunner", "Progress"]
 
