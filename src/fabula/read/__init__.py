@@ -37,8 +37,14 @@ from fabula.read._projection import Projection
 from fabula.read._queries import QueryBus
 from fabula.read._queries_async import AsyncQueryBus, Query
 from fabula.read._scratch import ScratchCopy
-from fabula.read._target import Target
-from fabula.read._target_async import AsyncTarget
+from fabula.read._target import Checkpoints, DeadLetters, Leases, Rebuild, Target
+from fabula.read._target_async import (
+    AsyncCheckpoints,
+    AsyncDeadLetters,
+    AsyncLeases,
+    AsyncRebuild,
+    AsyncTarget,
+)
 from fabula.read._targets import open_async_target, open_target
 from fabula.read._views import View
 from fabula.read.operations._set import ProjectionSet
@@ -52,14 +58,20 @@ from fabula.read.running._runner_async import AsyncProjectionRunner, Progress
 from fabula.read.running._status import ProjectionStatus
 
 __all__ = [
+    "AsyncCheckpoints",
+    "AsyncDeadLetters",
     "AsyncInlineProjection",
+    "AsyncLeases",
     "AsyncProjectionRunner",
     "AsyncProjectionSet",
     "AsyncQueryBus",
+    "AsyncRebuild",
     "AsyncTarget",
     "Checkpoint",
     "CheckpointConflict",
+    "Checkpoints",
     "DeadLetter",
+    "DeadLetters",
     "ErrorPolicy",
     "Failure",
     "HandlerError",
@@ -68,6 +80,7 @@ __all__ = [
     "Lease",
     "LeaseLost",
     "LeaseSettings",
+    "Leases",
     "Page",
     "ParkedEventNotFound",
     "PositionTimeout",
@@ -79,6 +92,7 @@ __all__ = [
     "ProjectionStatus",
     "Query",
     "QueryBus",
+    "Rebuild",
     "RebuildMode",
     "RebuildProgress",
     "ScratchCopy",
