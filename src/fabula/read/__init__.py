@@ -31,9 +31,9 @@ from fabula.read._errors import (
     UnknownQuery,
 )
 from fabula.read._failures import Failure
-from fabula.read._leases import Lease, LeaseSettings
+from fabula.read._leases import Claim, Lease, LeaseSettings
 from fabula.read._pagination import Page, clamp_limit, decode_cursor, encode_cursor, paginate
-from fabula.read._projection import Projection
+from fabula.read._projection import Handler, Projection, SetupHook
 from fabula.read._queries import QueryBus
 from fabula.read._queries_async import AsyncQueryBus, Query
 from fabula.read._scratch import ScratchCopy
@@ -44,6 +44,7 @@ from fabula.read._target_async import (
     AsyncLeases,
     AsyncRebuild,
     AsyncTarget,
+    Step,
 )
 from fabula.read._targets import open_async_target, open_target
 from fabula.read._views import View
@@ -70,10 +71,12 @@ __all__ = [
     "Checkpoint",
     "CheckpointConflict",
     "Checkpoints",
+    "Claim",
     "DeadLetter",
     "DeadLetters",
     "ErrorPolicy",
     "Failure",
+    "Handler",
     "HandlerError",
     "InlineProjection",
     "InvalidCursor",
@@ -96,6 +99,8 @@ __all__ = [
     "RebuildMode",
     "RebuildProgress",
     "ScratchCopy",
+    "SetupHook",
+    "Step",
     "Target",
     "UnknownQuery",
     "View",

@@ -1,0 +1,106 @@
+"""Target conformance, rules 1-3: a commit applies its steps and moves the checkpoint atomically."""
+
+from __future__ import annotations
+
+from fabula.read import CheckpointConflict, HandlerError, Step
+from fabula.testing.conformance._expect import expect, expect_equal, raises
+from fabula.testing.conformance.targets._kit_async import (
+    AsyncTargetKit,
+    letter,
+    put_step,
+    recorded,
+)
+
+__all__ = [
+    "check_commit_applies_steps_and_moves_the_checkpoint",
+    "check_commit_from_a_stale_checkpoint_raises_conflict",
+    "check_failed_step_rolls_back_the_whole_commit",
+]
+
+
+class _Boom(Exception):
+    """What reading a poisoned event's value raises."""
+
+
+class _Poison:
+    """An event whose ``value`` cannot be read: any ``put`` handler fails on it."""
+
+    @property
+    def value(self) -> str:
+        raise _Boom
+
+
+def _poisoned(kit: AsyncTargetKit, name: str, /, *, position: int) -> Step:
+    return (kit.put(name), recorded("c", _Poison(), position=position))
+
+
+async def check_commit_applies_steps_and_moves_the_checkpoint(kit: AsyncTargetKit) -> None:
+    """Rule 1: ``commit`` writes every step and moves the checkpoint to ``position``."""
+    name = "tc_commit_applies"
+    target = kit.open()
+    try:
+        await target.prepare(name, setup=[kit.setup(name)])
+        expect_equal((await target.checkpoint(name)).position, 0, "a new checkpoint")
+        steps = [
+            put_step(kit, name, "a", "1", position=1),
+            put_step(kit, name, "b", "2", position=2),
+        ]
+        await target.commit(name, after=0, position=3, steps=steps)
+        expect_equal(await kit.rows(target, name), {"a": "1", "b": "2"}, "the model after a commit")
+        expect_equal((await target.checkpoint(name)).position, 3, "the checkpoint after a commit")
+        await target.commit(name, after=3, position=5)
+        expect_equal((await target.checkpoint(name)).position, 5, "a commit without steps")
+        names = [c.name for c in await target.checkpoints()]
+        expect(name in names, f"checkpoints() lists {name}: {names}")
+    finally:
+        await target.close()
+
+
+async def check_failed_step_rolls_back_the_whole_commit(kit: AsyncTargetKit) -> None:
+    """Rules 1 and 3: a failing step raises ``HandlerError`` and nothing of the commit stays."""
+    name = "tc_commit_rolls_back"
+    target = kit.open()
+    try:
+        await target.prepare(name, setup=[kit.setup(name)])
+        await target.commit(
+            name, after=0, position=1, steps=[put_step(kit, name, "a", "1", position=1)]
+        )
+        steps = [
+            put_step(kit, name, "a", "2", position=2),
+            put_step(kit, name, "b", "2", position=3),
+            _poisoned(kit, name, position=4),
+        ]
+        with raises(HandlerError, "a commit whose step fails") as caught:
+            await target.commit(name, after=1, position=4, steps=steps, parked=letter(name, 4))
+        expect(
+            isinstance(caught.error.__cause__, _Boom),
+            f"HandlerError's cause is the handler's error, not {caught.error.__cause__!r}",
+        )
+        expect_equal(await kit.rows(target, name), {"a": "1"}, "the model after a failed commit")
+        expect_equal(
+            (await target.checkpoint(name)).position, 1, "the checkpoint after a failed commit"
+        )
+        expect_equal(await target.dead_letters(name), [], "dead letters after a failed commit")
+    finally:
+        await target.close()
+
+
+async def check_commit_from_a_stale_checkpoint_raises_conflict(kit: AsyncTargetKit) -> None:
+    """Rule 2: a commit from anywhere but the current checkpoint changes nothing."""
+    name = "tc_commit_conflict"
+    target = kit.open()
+    try:
+        await target.prepare(name, setup=[kit.setup(name)])
+        await target.commit(
+            name, after=0, position=4, steps=[put_step(kit, name, "a", "1", position=4)]
+        )
+        for after in (0, 2, 6):
+            step = put_step(kit, name, "a", "stale", position=after + 1)
+            with raises(CheckpointConflict, f"a commit from {after} when the checkpoint is at 4"):
+                await target.commit(name, after=after, position=after + 1, steps=[step])
+        expect_equal(await kit.rows(target, name), {"a": "1"}, "the model after refused commits")
+        expect_equal(
+            (await target.checkpoint(name)).position, 4, "the checkpoint after refused commits"
+        )
+    finally:
+        await target.close()
