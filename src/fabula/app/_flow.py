@@ -24,6 +24,7 @@ Theory of operation, for one ``dispatch(command)``:
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from fabula._errors import (
 )
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._ids import uuid7
+from fabula.app._listeners import Listener, call, is_coroutine_function
 from fabula.app._middleware import (
     CallNext,
     Idempotency,
@@ -55,8 +57,6 @@ from fabula.store._contract import EventStore
 __all__ = ["Flow"]
 
 logger = logging.getLogger("fabula.flow")
-
-Listener = Callable[[Recorded[Any]], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +138,19 @@ class Flow:
         return found
 
     def listen(self, event_type: type, listener: Listener, /) -> None:
-        """Call ``listener(recorded)`` after each committed event of ``event_type``."""
+        """Call ``listener(recorded)`` after each committed event of ``event_type``.
+
+        The asyncio flow awaits a coroutine-function listener; the sync flow refuses one.
+
+        Raises:
+            ConfigurationError: a coroutine function given to the sync flow.
+        """
+        # True in this asyncio source, false in its generated sync twin.
+        awaits = inspect.iscoroutinefunction(self.dispatch)
+        if not awaits and is_coroutine_function(listener):
+            name = getattr(listener, "__qualname__", repr(listener))
+            msg = f"listener {name} is a coroutine function: register it with the asyncio flow"
+            raise ConfigurationError(msg)
         self.registry.register(event_type)
         self._listeners.setdefault(event_type, []).append(listener)
 
@@ -250,7 +262,7 @@ class Flow:
         for recorded in events:
             for listener in self._listeners.get(type(recorded.event), ()):
                 try:
-                    listener(recorded)
+                    call(listener, recorded)
                 except Exception as exc:  # a listener's failure must not fail the command
                     logger.exception(
                         "after-commit listener %r failed on %s at %s v%d",

@@ -23,6 +23,7 @@ Theory of operation, for one ``dispatch(command)``:
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from fabula._errors import (
 )
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._ids import uuid7
+from fabula.app._listeners import Listener, async_call, is_coroutine_function
 from fabula.app._middleware_async import (
     AsyncCallNext,
     AsyncIdempotency,
@@ -54,8 +56,6 @@ from fabula.store._contract import AsyncEventStore
 __all__ = ["AsyncFlow"]
 
 logger = logging.getLogger("fabula.flow")
-
-Listener = Callable[[Recorded[Any]], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +141,19 @@ class AsyncFlow:
         return found
 
     def listen(self, event_type: type, listener: Listener, /) -> None:
-        """Call ``listener(recorded)`` after each committed event of ``event_type``."""
+        """Call ``listener(recorded)`` after each committed event of ``event_type``.
+
+        The asyncio flow awaits a coroutine-function listener; the sync flow refuses one.
+
+        Raises:
+            ConfigurationError: a coroutine function given to the sync flow.
+        """
+        # True in this asyncio source, false in its generated sync twin.
+        awaits = inspect.iscoroutinefunction(self.dispatch)
+        if not awaits and is_coroutine_function(listener):
+            name = getattr(listener, "__qualname__", repr(listener))
+            msg = f"listener {name} is a coroutine function: register it with the asyncio flow"
+            raise ConfigurationError(msg)
         self.registry.register(event_type)
         self._listeners.setdefault(event_type, []).append(listener)
 
@@ -182,7 +194,7 @@ class AsyncFlow:
         )
         result = await self._chain(context)
         if result.events and not result.deduplicated:
-            errors = self._publish(result.events)
+            errors = await self._publish(result.events)
             if errors:
                 result = _with_errors(result, errors)
                 if self._listener_errors == "raise":
@@ -248,12 +260,12 @@ class AsyncFlow:
         if version != 0:
             raise ConcurrencyError(stream_id, str(ExpectedVersion(0)), version)
 
-    def _publish(self, events: Sequence[Recorded[Any]]) -> list[BaseException]:
+    async def _publish(self, events: Sequence[Recorded[Any]]) -> list[BaseException]:
         errors: list[BaseException] = []
         for recorded in events:
             for listener in self._listeners.get(type(recorded.event), ()):
                 try:
-                    listener(recorded)
+                    await async_call(listener, recorded)
                 except Exception as exc:  # a listener's failure must not fail the command
                     logger.exception(
                         "after-commit listener %r failed on %s at %s v%d",
