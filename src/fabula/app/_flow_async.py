@@ -27,13 +27,14 @@ import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, overload
 from uuid import UUID
 
 from fabula._errors import (
     ConcurrencyError,
     ConfigurationError,
     DomainError,
+    InvalidArgument,
     ListenerError,
     UnknownCommand,
 )
@@ -46,7 +47,7 @@ from fabula.app._middleware_async import (
     AsyncMiddleware,
     AsyncRetryOnConflict,
 )
-from fabula.app._repository_async import AsyncRepository
+from fabula.app._repository_async import AsyncRepository, Loaded
 from fabula.app._snapshots import NEVER, SnapshotPolicy
 from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
@@ -57,11 +58,47 @@ __all__ = ["AsyncFlow"]
 
 logger = logging.getLogger("fabula.flow")
 
+StateT = TypeVar("StateT")
+CommandT = TypeVar("CommandT")
+AggregateT = TypeVar("AggregateT", bound=Aggregate)
+
 
 @dataclass(frozen=True, slots=True)
 class _Route:
     repository: AsyncRepository[Any]
     stream_id: Callable[[Any], str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Keyed:
+    """``stream_id(command)`` for ``register(..., key=...)``: ``"<aggregate name>-<key>"``."""
+
+    name: str
+    key: Callable[[Any], str]
+
+    def __call__(self, command: Any) -> str:
+        return stream_name(self.name, self.key(command))
+
+
+def stream_name(name: str, key: str) -> str:
+    """Return the stream id of an aggregate's instance: ``"<name>-<key>"``."""
+    given: object = key  # a key function's result is checked: its type is the user's word
+    if not isinstance(given, str) or not given:
+        argument, wanted = "key", "a non-empty str naming the aggregate instance"
+        raise InvalidArgument(argument, key, wanted)
+    return f"{name}-{key}"
+
+
+def _check_name(name: str) -> str:
+    # The stream's category is the part of its id before the first "-" (store.category_of),
+    # so the aggregate's name must hold no "-"; "/" and spaces break URLs and CLI filters.
+    if not name or any(char in name for char in "-/ \t\n"):
+        msg = (
+            f"aggregate name {name!r} cannot prefix stream ids: use letters, digits and _ "
+            "(a - would split the stream category)"
+        )
+        raise ConfigurationError(msg)
+    return name
 
 
 class AsyncFlow:
@@ -102,22 +139,61 @@ class AsyncFlow:
         for layer in reversed(chain):
             self._chain = _bind(layer, self._chain)
 
+    @overload
+    def register(
+        self,
+        model: type[AggregateT],
+        /,
+        *,
+        key: Callable[[Any], str] | None = None,
+        stream_id: Callable[[Any], str] | None = None,
+        snapshots: SnapshotPolicy = NEVER,
+    ) -> AsyncRepository[AggregateT]: ...
+    @overload
+    def register(
+        self,
+        model: Decider[StateT, CommandT, Any],
+        /,
+        *,
+        key: Callable[[CommandT], str] | None = None,
+        stream_id: Callable[[CommandT], str] | None = None,
+        snapshots: SnapshotPolicy = NEVER,
+    ) -> AsyncRepository[StateT]: ...
     def register(
         self,
         model: Decider[Any, Any, Any] | type[Aggregate],
         /,
         *,
-        stream_id: Callable[[Any], str],
+        key: Callable[[Any], str] | None = None,
+        stream_id: Callable[[Any], str] | None = None,
         snapshots: SnapshotPolicy = NEVER,
     ) -> AsyncRepository[Any]:
-        """Route every command ``model`` handles to it; ``stream_id(command)`` names the stream.
+        """Route every command ``model`` handles to it, and return its repository.
 
-        Returns the repository the flow uses for this aggregate.
+        Name each command's stream with exactly one of:
+
+        - ``key(command)``: the instance's key; the stream id is ``"<name>-<key>"``, from the
+          aggregate's name (which must hold no ``-``, the stream-category separator), and
+          ``load(model, key)`` finds it again;
+        - ``stream_id(command)``: the whole stream id, spelled by you.
+
+        Raises:
+            ConfigurationError: neither or both of ``key`` and ``stream_id``; an aggregate
+                already registered, with no commands, or (with ``key``) whose name holds
+                ``-``, ``/`` or a space; a command already routed elsewhere.
         """
         decider = as_decider(model)
+        if (key is None) == (stream_id is None):
+            msg = f"register {decider.name!r} with one of key= or stream_id="
+            raise ConfigurationError(msg)
         if not decider.commands:
             msg = f"aggregate {decider.name!r} declares no commands"
             raise ConfigurationError(msg)
+        if id(decider) in self._repositories:
+            msg = f"aggregate {decider.name!r} is already registered with this flow"
+            raise ConfigurationError(msg)
+        naming = _Keyed(_check_name(decider.name), key) if key is not None else stream_id
+        assert naming is not None
         repository = AsyncRepository(
             self.store, decider, registry=self.registry, snapshots=snapshots
         )
@@ -126,19 +202,54 @@ class AsyncFlow:
                 other = self._routes[command_type].repository.decider.name
                 msg = f"{command_type.__qualname__} is already routed to {other!r}"
                 raise ConfigurationError(msg)
-            self._routes[command_type] = _Route(repository, stream_id)
+        for command_type in decider.commands:
+            self._routes[command_type] = _Route(repository, naming)
         self._repositories[id(decider)] = repository
         return repository
 
+    @overload
+    def repository(self, model: type[AggregateT], /) -> AsyncRepository[AggregateT]: ...
+    @overload
+    def repository(self, model: Decider[StateT, Any, Any], /) -> AsyncRepository[StateT]: ...
     def repository(
         self, model: Decider[Any, Any, Any] | type[Aggregate], /
     ) -> AsyncRepository[Any]:
-        """Return the repository of a registered aggregate."""
+        """Return the repository of a registered aggregate.
+
+        Raises:
+            ConfigurationError: ``model`` is not registered with this flow.
+        """
         found = self._repositories.get(id(as_decider(model)))
         if found is None:
             msg = f"aggregate {as_decider(model).name!r} is not registered with this flow"
             raise ConfigurationError(msg)
         return found
+
+    @overload
+    async def load(
+        self, model: type[AggregateT], key: str, /, *, as_of_version: int | None = None
+    ) -> Loaded[AggregateT]: ...
+    @overload
+    async def load(
+        self, model: Decider[StateT, Any, Any], key: str, /, *, as_of_version: int | None = None
+    ) -> Loaded[StateT]: ...
+    async def load(
+        self,
+        model: Decider[Any, Any, Any] | type[Aggregate],
+        key: str,
+        /,
+        *,
+        as_of_version: int | None = None,
+    ) -> Loaded[Any]:
+        """Return the state of the instance ``key`` of a registered aggregate (stream ``name-key``).
+
+        Raises:
+            ConfigurationError: ``model`` is not registered with this flow.
+            InvalidArgument: ``key`` is not a non-empty ``str``.
+        """
+        repository = self.repository(model)
+        stream_id = stream_name(repository.decider.name, key)
+        return await repository.load(stream_id, as_of_version=as_of_version)
 
     def listen(self, event_type: type, listener: Listener, /) -> None:
         """Call ``listener(recorded)`` after each committed event of ``event_type``.

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast, overload
 from uuid import UUID
 
 import msgspec
@@ -42,6 +42,7 @@ from fabula.store import (
 __all__ = ["Loaded", "Repository"]
 
 StateT = TypeVar("StateT")
+AggregateT = TypeVar("AggregateT", bound=Aggregate)
 logger = logging.getLogger("fabula.repository")
 
 
@@ -56,12 +57,37 @@ class Loaded(Generic[StateT]):
 
 
 class Repository(Generic[StateT]):
-    """Loads and saves the streams of one aggregate type (a decider or class-style aggregate)."""
+    """Loads and saves the streams of one aggregate type (a decider or class-style aggregate).
 
+    Its state type is the aggregate class, or the decider's state: ``load`` returns it.
+    """
+
+    @overload
+    def __init__(
+        self: Repository[AggregateT],
+        store: EventStore,
+        model: type[AggregateT],
+        /,
+        *,
+        registry: EventRegistry | None = None,
+        snapshots: SnapshotPolicy = NEVER,
+        read_snapshots: bool | None = None,
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         store: EventStore,
-        model: Decider[StateT, Any, Any] | type[Aggregate],
+        model: Decider[StateT, Any, Any],
+        /,
+        *,
+        registry: EventRegistry | None = None,
+        snapshots: SnapshotPolicy = NEVER,
+        read_snapshots: bool | None = None,
+    ) -> None: ...
+    def __init__(
+        self,
+        store: EventStore,
+        model: Decider[Any, Any, Any] | type[Aggregate],
         /,
         *,
         registry: EventRegistry | None = None,
@@ -69,7 +95,9 @@ class Repository(Generic[StateT]):
         read_snapshots: bool | None = None,
     ) -> None:
         self._store = store
-        self.decider: Decider[StateT, Any, Any] = as_decider(model)
+        self.decider: Decider[StateT, Any, Any] = cast(
+            "Decider[StateT, Any, Any]", as_decider(model)
+        )
         self.registry = registry if registry is not None else EventRegistry()
         for cls in self.decider.events:
             self.registry.register(cls)

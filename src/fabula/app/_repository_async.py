@@ -19,7 +19,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast, overload
 from uuid import UUID
 
 import msgspec
@@ -41,6 +41,7 @@ from fabula.store import (
 __all__ = ["AsyncRepository", "Loaded"]
 
 StateT = TypeVar("StateT")
+AggregateT = TypeVar("AggregateT", bound=Aggregate)
 logger = logging.getLogger("fabula.repository")
 
 
@@ -55,12 +56,37 @@ class Loaded(Generic[StateT]):
 
 
 class AsyncRepository(Generic[StateT]):
-    """Loads and saves the streams of one aggregate type (a decider or class-style aggregate)."""
+    """Loads and saves the streams of one aggregate type (a decider or class-style aggregate).
 
+    Its state type is the aggregate class, or the decider's state: ``load`` returns it.
+    """
+
+    @overload
+    def __init__(
+        self: AsyncRepository[AggregateT],
+        store: AsyncEventStore,
+        model: type[AggregateT],
+        /,
+        *,
+        registry: EventRegistry | None = None,
+        snapshots: SnapshotPolicy = NEVER,
+        read_snapshots: bool | None = None,
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         store: AsyncEventStore,
-        model: Decider[StateT, Any, Any] | type[Aggregate],
+        model: Decider[StateT, Any, Any],
+        /,
+        *,
+        registry: EventRegistry | None = None,
+        snapshots: SnapshotPolicy = NEVER,
+        read_snapshots: bool | None = None,
+    ) -> None: ...
+    def __init__(
+        self,
+        store: AsyncEventStore,
+        model: Decider[Any, Any, Any] | type[Aggregate],
         /,
         *,
         registry: EventRegistry | None = None,
@@ -68,7 +94,9 @@ class AsyncRepository(Generic[StateT]):
         read_snapshots: bool | None = None,
     ) -> None:
         self._store = store
-        self.decider: Decider[StateT, Any, Any] = as_decider(model)
+        self.decider: Decider[StateT, Any, Any] = cast(
+            "Decider[StateT, Any, Any]", as_decider(model)
+        )
         self.registry = registry if registry is not None else EventRegistry()
         for cls in self.decider.events:
             self.registry.register(cls)

@@ -28,7 +28,7 @@ import dataclasses
 import inspect
 import typing
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ClassVar, Final, TypeVar, dataclass_transform, overload
+from typing import Any, ClassVar, Final, Self, TypeVar, dataclass_transform, overload
 
 from fabula._errors import ConfigurationError, UnknownCommand
 from fabula.domain._decider import Decider
@@ -81,8 +81,8 @@ class FrozenDuringDecide(AttributeError):
 class Aggregate:
     """Base for class-style aggregates: state as fields, decisions and evolutions as methods."""
 
-    decider: ClassVar[Decider[Any, Any, Any]]
-    """The compiled decider for this class (built at class creation)."""
+    decider: ClassVar[Decider[Self, Any, Any]]
+    """The compiled decider for this class (built at class creation); its state is the class."""
 
     _fabula_deciding: ClassVar[bool] = False
 
@@ -183,7 +183,18 @@ def _argument_type(cls: type, func: Callable[..., Any], attr_name: str) -> type:
     return hint
 
 
-def as_decider(model: Decider[Any, Any, Any] | type[Aggregate]) -> Decider[Any, Any, Any]:
+StateT = TypeVar("StateT")
+CommandT = TypeVar("CommandT")
+EventT = TypeVar("EventT")
+
+
+@overload
+def as_decider(model: type[AggregateT], /) -> Decider[AggregateT, Any, Any]: ...
+@overload
+def as_decider(
+    model: Decider[StateT, CommandT, EventT], /
+) -> Decider[StateT, CommandT, EventT]: ...
+def as_decider(model: Decider[Any, Any, Any] | type[Aggregate], /) -> Decider[Any, Any, Any]:
     """Return the decider of a class-style aggregate, or the decider itself."""
     decider = model if isinstance(model, Decider) else getattr(model, "decider", None)
     if not isinstance(decider, Decider):
