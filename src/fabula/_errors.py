@@ -137,7 +137,7 @@ class ContentionTimeout(ConcurrencyError, TimeoutError):
         super().__init__(stream_id, expected, actual)
         self.attempts = attempts
         self.deadline = deadline
-        self.args = (
+        self.args: tuple[object, ...] = (
             f"stream {stream_id!r}: {attempts} attempt(s) in {deadline:g}s all lost the race "
             f"to concurrent writers (it is at version {actual})",
         )
@@ -157,7 +157,7 @@ class DuplicateEvent(FabulaError):
     def __init__(self, event_id: object, stream_id: str, *, differs: Sequence[str] = ()) -> None:
         self.event_id = event_id
         self.stream_id = stream_id
-        self.differs = tuple(differs)
+        self.differs: tuple[str, ...] = tuple(differs)
         """The fields whose new value differs from the stored event's (empty if none does)."""
         how = f" with another {', '.join(self.differs)}" if self.differs else ""
         super().__init__(
@@ -261,7 +261,7 @@ class ListenerError(FabulaError):
 
     def __init__(self, result: object, errors: Sequence[BaseException]) -> None:
         self.result = result
-        self.errors = tuple(errors)
+        self.errors: tuple[BaseException, ...] = tuple(errors)
         names = ", ".join(type(e).__name__ for e in self.errors)
         super().__init__(
             f"{len(self.errors)} after-commit listener(s) failed ({names}); "

@@ -42,13 +42,14 @@ from fabula._errors import (
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._ids import uuid7
 from fabula.app._listeners import Listener, call, is_coroutine_function
+from fabula.app._loaded import Loaded
 from fabula.app._middleware import (
     CallNext,
     Idempotency,
     Middleware,
     RetryOnConflict,
 )
-from fabula.app._repository import Loaded, Repository
+from fabula.app._repository import Repository
 from fabula.app._snapshots import NEVER, SnapshotPolicy
 from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
@@ -126,7 +127,7 @@ class Flow:
                 (collect into the result and log) or ``"raise"`` (``ListenerError``).
         """
         self.store = store
-        self.registry = registry if registry is not None else EventRegistry()
+        self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self._routes: dict[type, _Route] = {}
         self._repositories: dict[int, Repository[Any]] = {}
         self._listeners: dict[type, list[Listener]] = {}

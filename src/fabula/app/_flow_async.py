@@ -41,13 +41,14 @@ from fabula._errors import (
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._ids import uuid7
 from fabula.app._listeners import Listener, async_call, is_coroutine_function
+from fabula.app._loaded import Loaded
 from fabula.app._middleware_async import (
     AsyncCallNext,
     AsyncIdempotency,
     AsyncMiddleware,
     AsyncRetryOnConflict,
 )
-from fabula.app._repository_async import AsyncRepository, Loaded
+from fabula.app._repository_async import AsyncRepository
 from fabula.app._snapshots import NEVER, SnapshotPolicy
 from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
@@ -125,7 +126,7 @@ class AsyncFlow:
                 (collect into the result and log) or ``"raise"`` (``ListenerError``).
         """
         self.store = store
-        self.registry = registry if registry is not None else EventRegistry()
+        self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self._routes: dict[type, _Route] = {}
         self._repositories: dict[int, AsyncRepository[Any]] = {}
         self._listeners: dict[type, list[Listener]] = {}

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar, cast, overload
 from uuid import UUID
@@ -26,6 +25,7 @@ import msgspec
 
 from fabula._errors import CodecError, ConfigurationError, FabulaError
 from fabula.app._envelopes import decode_recorded, decode_records, encode_new
+from fabula.app._loaded import Loaded
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
 from fabula.codec import EventRegistry, encode_json
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
@@ -38,21 +38,11 @@ from fabula.store import (
     StreamAppend,
 )
 
-__all__ = ["AsyncRepository", "Loaded"]
+__all__ = ["AsyncRepository"]
 
 StateT = TypeVar("StateT")
 AggregateT = TypeVar("AggregateT", bound=Aggregate)
 logger = logging.getLogger("fabula.repository")
-
-
-@dataclass(frozen=True, slots=True)
-class Loaded(Generic[StateT]):
-    """A stream's state at a version, and the snapshot version it started from (if any)."""
-
-    stream_id: str
-    state: StateT
-    version: int
-    snapshot_version: int | None = None
 
 
 class AsyncRepository(Generic[StateT]):
@@ -97,7 +87,7 @@ class AsyncRepository(Generic[StateT]):
         self.decider: Decider[StateT, Any, Any] = cast(
             "Decider[StateT, Any, Any]", as_decider(model)
         )
-        self.registry = registry if registry is not None else EventRegistry()
+        self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         for cls in self.decider.events:
             self.registry.register(cls)
         if not isinstance(snapshots, NeverSnapshot) and self.decider.state_type is None:

@@ -83,12 +83,12 @@ class Projection:
     """
 
     def __init__(self, name: str, /, *, tables: Iterable[str] = (), batch_size: int = 200) -> None:
-        self.name = check_name("projection", name)
+        self.name: str = check_name("projection", name)
         if isinstance(tables, str):
             argument, wanted = "tables", "a collection of table names, not a bare str"
             raise InvalidArgument(argument, tables, wanted)
-        self.tables = tuple(check_name("table", table) for table in tables)
-        self.batch_size = max(1, batch_size)
+        self.tables: tuple[str, ...] = tuple(check_name("table", table) for table in tables)
+        self.batch_size: int = max(1, batch_size)
         self._handlers: HandlerTable[Handler] = HandlerTable(f"projection {name!r}")
         self._setup: list[SetupHook] = []
 
