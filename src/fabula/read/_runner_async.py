@@ -36,7 +36,8 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
-from fabula._errors import CodecError, StoreError
+from fabula._errors import CodecError, ConfigurationError, StoreError
+from fabula.app import AsyncFlow
 from fabula.app._envelopes import decode_recorded, decode_records
 from fabula.codec import EventRegistry
 from fabula.read._batches import step_of, steps_for
@@ -79,10 +80,12 @@ class AsyncProjectionRunner:
     """Keeps one projection (or reaction) up to date with the log: catch up, then follow.
 
     Args:
-        store: the event store to read.
+        store: the event store to read, or the application's flow: its store and its
+            event registry (so an upcaster registered once reaches every runner).
         consumer: the ``Projection`` or ``Reaction`` to feed.
         target: where its read model, checkpoint, leases and dead letters live.
-        registry: decodes events (the consumer's event classes are registered in it).
+        registry: decodes events (the consumer's event classes are registered in it);
+            given a flow, leave it out or pass the flow's own.
         policy: retries, backoff and what to do with an event that keeps failing.
         lease: take part in lease-based coordination between workers (off by default:
             a lone in-process runner needs none; the checkpoint's compare and set
@@ -93,7 +96,7 @@ class AsyncProjectionRunner:
 
     def __init__(
         self,
-        store: AsyncEventStore,
+        store: AsyncEventStore | AsyncFlow,
         consumer: Projection | Reaction,
         /,
         *,
@@ -104,6 +107,12 @@ class AsyncProjectionRunner:
         poll_interval: float = 0.5,
         progress: Progress | None = None,
     ) -> None:
+        if isinstance(store, AsyncFlow):
+            if registry is not None and registry is not store.registry:
+                msg = f"{consumer.name}: one event registry per application: pass the flow's"
+                raise ConfigurationError(msg)
+            registry = store.registry
+            store = store.store
         self._store = store
         self._consumer = consumer
         self._target = target
