@@ -16,6 +16,7 @@ FabulaError
 │   ├── UnknownEventType        a stored type name has no registered class
 │   └── InvalidMetadata (TypeError)  metadata that is not a mapping
 ├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
+├── FrozenDuringDecide (AttributeError)  an @decides method changed the aggregate
 ├── InvalidArgument (ValueError) an argument no store accepts (bare str filter, limit=-1, ...)
 │   └── InvalidStreamId          not a str, empty, NUL, lone surrogate, or too long
 └── ListenerError               after-commit listeners failed; the command itself was committed
@@ -40,6 +41,7 @@ __all__ = [
     "DomainError",
     "DuplicateEvent",
     "FabulaError",
+    "FrozenDuringDecide",
     "InvalidArgument",
     "InvalidMetadata",
     "InvalidStreamId",
@@ -272,3 +274,7 @@ class ListenerError(FabulaError):
 def _snake_case(name: str) -> str:
     """``AccountFrozen`` -> ``account_frozen``; ``HTTPRefused`` -> ``http_refused``."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+class FrozenDuringDecide(FabulaError, AttributeError):
+    """An ``@decides`` method tried to change the aggregate (change it in ``@evolves``)."""

@@ -30,7 +30,7 @@ import typing
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, Final, Self, TypeVar, dataclass_transform, overload
 
-from fabula._errors import ConfigurationError, UnknownCommand
+from fabula._errors import ConfigurationError, FrozenDuringDecide, UnknownCommand
 from fabula.domain._decider import Decider
 
 __all__ = ["Aggregate", "as_decider", "decides", "evolves"]
@@ -71,10 +71,6 @@ def evolves(target: FuncT, /) -> FuncT: ...
 def evolves(target: Any, /) -> Any:
     """Mark a method as the state change for one event type (its annotation, or ``@evolves(T)``)."""
     return _mark(_EVOLVES, target)
-
-
-class FrozenDuringDecide(AttributeError):
-    """An ``@decides`` method tried to change the aggregate."""
 
 
 @dataclass_transform(kw_only_default=True)
