@@ -51,7 +51,7 @@ class Finish:
     title: str
 
 
-class Board(fabula.Aggregate, name="typed_board"):
+class Board(fabula.Aggregate[Add], name="typed_board"):
     open: tuple[str, ...] = ()
 
     @fabula.decides
@@ -114,9 +114,21 @@ def test_the_functional_state_is_the_deciders_state() -> None:
     assert_type(Repository(store, Board), Repository[Board])
 
 
+class Plain(fabula.Aggregate, name="typed_plain"):
+    count: int = 0
+
+    @fabula.decides
+    def finish(self, command: Finish) -> list[Done]:
+        return [Done(command.title)]
+
+
 def test_the_key_function_is_checked_against_the_command_type() -> None:
     flow = Flow(fabula.open_store("memory://"))
     flow.register(tally, key=lambda command: command.borad)  # type: ignore[union-attr]
+    classy = Flow(fabula.open_store("memory://"))
+    classy.register(Board, key=lambda command: command.borad)  # type: ignore[call-overload]
+    bare = Flow(fabula.open_store("memory://"))
+    assert_type(bare.register(Plain, key=lambda command: command.board), Repository[Plain])
     other = Flow(fabula.open_store("memory://"))
     other.register(tally, stream_id=lambda command: command.title.upper())
 

@@ -28,7 +28,7 @@ import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, cast, overload
 from uuid import UUID
 
 from fabula._errors import (
@@ -52,7 +52,14 @@ from fabula.app._middleware import (
 from fabula.app._repository import Repository
 from fabula.app._snapshots import NEVER, SnapshotPolicy
 from fabula.codec import EventRegistry, as_metadata
-from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
+from fabula.domain import (
+    Aggregate,
+    AggregateClass,
+    Decider,
+    JSONValue,
+    Recorded,
+    as_decider,
+)
 from fabula.store import ExpectedVersion
 from fabula.store._contract import EventStore
 
@@ -144,13 +151,13 @@ class Flow:
     @overload
     def register(
         self,
-        model: type[AggregateT],
+        model: AggregateClass[StateT, CommandT],
         /,
         *,
-        key: Callable[[Any], str] | None = None,
-        stream_id: Callable[[Any], str] | None = None,
+        key: Callable[[CommandT], str] | None = None,
+        stream_id: Callable[[CommandT], str] | None = None,
         snapshots: SnapshotPolicy = NEVER,
-    ) -> Repository[AggregateT]: ...
+    ) -> Repository[StateT]: ...
     @overload
     def register(
         self,
@@ -163,7 +170,7 @@ class Flow:
     ) -> Repository[StateT]: ...
     def register(
         self,
-        model: Decider[Any, Any, Any] | type[Aggregate],
+        model: Decider[Any, Any, Any] | type[Aggregate] | AggregateClass[Any, Any],
         /,
         *,
         key: Callable[[Any], str] | None = None,
@@ -184,7 +191,7 @@ class Flow:
                 already registered, with no commands, or (with ``key``) whose name holds
                 ``-``, ``/`` or a space; a command already routed elsewhere.
         """
-        decider = as_decider(model)
+        decider = as_decider(cast("type[Aggregate]", model))  # either kind: checked at run time
         if (key is None) == (stream_id is None):
             msg = f"register {decider.name!r} with one of key= or stream_id="
             raise ConfigurationError(msg)

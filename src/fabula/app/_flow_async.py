@@ -27,7 +27,7 @@ import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, cast, overload
 from uuid import UUID
 
 from fabula._errors import (
@@ -51,7 +51,14 @@ from fabula.app._middleware_async import (
 from fabula.app._repository_async import AsyncRepository
 from fabula.app._snapshots import NEVER, SnapshotPolicy
 from fabula.codec import EventRegistry, as_metadata
-from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
+from fabula.domain import (
+    Aggregate,
+    AggregateClass,
+    Decider,
+    JSONValue,
+    Recorded,
+    as_decider,
+)
 from fabula.store import ExpectedVersion
 from fabula.store._contract import AsyncEventStore
 
@@ -143,13 +150,13 @@ class AsyncFlow:
     @overload
     def register(
         self,
-        model: type[AggregateT],
+        model: AggregateClass[StateT, CommandT],
         /,
         *,
-        key: Callable[[Any], str] | None = None,
-        stream_id: Callable[[Any], str] | None = None,
+        key: Callable[[CommandT], str] | None = None,
+        stream_id: Callable[[CommandT], str] | None = None,
         snapshots: SnapshotPolicy = NEVER,
-    ) -> AsyncRepository[AggregateT]: ...
+    ) -> AsyncRepository[StateT]: ...
     @overload
     def register(
         self,
@@ -162,7 +169,7 @@ class AsyncFlow:
     ) -> AsyncRepository[StateT]: ...
     def register(
         self,
-        model: Decider[Any, Any, Any] | type[Aggregate],
+        model: Decider[Any, Any, Any] | type[Aggregate] | AggregateClass[Any, Any],
         /,
         *,
         key: Callable[[Any], str] | None = None,
@@ -183,7 +190,7 @@ class AsyncFlow:
                 already registered, with no commands, or (with ``key``) whose name holds
                 ``-``, ``/`` or a space; a command already routed elsewhere.
         """
-        decider = as_decider(model)
+        decider = as_decider(cast("type[Aggregate]", model))  # either kind: checked at run time
         if (key is None) == (stream_id is None):
             msg = f"register {decider.name!r} with one of key= or stream_id="
             raise ConfigurationError(msg)
