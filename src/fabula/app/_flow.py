@@ -35,7 +35,6 @@ from fabula._errors import (
     ConcurrencyError,
     ConfigurationError,
     DomainError,
-    InvalidArgument,
     ListenerError,
     UnknownCommand,
 )
@@ -51,6 +50,7 @@ from fabula.app._middleware import (
 )
 from fabula.app._repository import Repository
 from fabula.app._snapshots import NEVER, SnapshotPolicy
+from fabula.app._streams import Keyed, check_name, stream_name
 from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import (
     Aggregate,
@@ -76,38 +76,6 @@ AggregateT = TypeVar("AggregateT", bound=Aggregate)
 class _Route:
     repository: Repository[Any]
     stream_id: Callable[[Any], str]
-
-
-@dataclass(frozen=True, slots=True)
-class _Keyed:
-    """``stream_id(command)`` for ``register(..., key=...)``: ``"<aggregate name>-<key>"``."""
-
-    name: str
-    key: Callable[[Any], str]
-
-    def __call__(self, command: Any) -> str:
-        return stream_name(self.name, self.key(command))
-
-
-def stream_name(name: str, key: str) -> str:
-    """Return the stream id of an aggregate's instance: ``"<name>-<key>"``."""
-    given: object = key  # a key function's result is checked: its type is the user's word
-    if not isinstance(given, str) or not given:
-        argument, wanted = "key", "a non-empty str naming the aggregate instance"
-        raise InvalidArgument(argument, key, wanted)
-    return f"{name}-{key}"
-
-
-def _check_name(name: str) -> str:
-    # The stream's category is the part of its id before the first "-" (store.category_of),
-    # so the aggregate's name must hold no "-"; "/" and spaces break URLs and CLI filters.
-    if not name or any(char in name for char in "-/ \t\n"):
-        msg = (
-            f"aggregate name {name!r} cannot prefix stream ids: use letters, digits and _ "
-            "(a - would split the stream category)"
-        )
-        raise ConfigurationError(msg)
-    return name
 
 
 class Flow:
@@ -201,7 +169,7 @@ class Flow:
         if id(decider) in self._repositories:
             msg = f"aggregate {decider.name!r} is already registered with this flow"
             raise ConfigurationError(msg)
-        naming = _Keyed(_check_name(decider.name), key) if key is not None else stream_id
+        naming = Keyed(check_name(decider.name), key) if key is not None else stream_id
         assert naming is not None
         repository = Repository(self.store, decider, registry=self.registry, snapshots=snapshots)
         for command_type in decider.commands:
