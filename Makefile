@@ -24,11 +24,12 @@ demo: $(STAMP)  ## run the todo demo end to end on a SQLite file
 test: lint  ## lint, type-check, then run every test (PostgreSQL from FABULA_TEST_DATABASE_URL)
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP)  ## ruff format check, ruff, mypy --strict, generated sync code up to date
+lint: $(STAMP)  ## ruff format check, ruff, mypy --strict, pyright, generated sync code up to date
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python tools/unasync.py --check
 	$(BIN)/mypy
+	$(BIN)/python tools/pyright_check.py  # pyright strict on tests/typing, public API completeness
 
 format: $(STAMP)  ## regenerate sync code and format everything
 	$(BIN)/python tools/unasync.py

@@ -16,6 +16,7 @@ FabulaError
 │   ├── UnknownEventType        a stored type name has no registered class
 │   └── InvalidMetadata (TypeError)  metadata that is not a mapping
 ├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
+├── FrozenDuringDecide (AttributeError)  an @decides method changed the aggregate
 ├── InvalidArgument (ValueError) an argument no store accepts (bare str filter, limit=-1, ...)
 │   └── InvalidStreamId          not a str, empty, NUL, lone surrogate, or too long
 └── ListenerError               after-commit listeners failed; the command itself was committed
@@ -40,6 +41,7 @@ __all__ = [
     "DomainError",
     "DuplicateEvent",
     "FabulaError",
+    "FrozenDuringDecide",
     "InvalidArgument",
     "InvalidMetadata",
     "InvalidStreamId",
@@ -137,7 +139,7 @@ class ContentionTimeout(ConcurrencyError, TimeoutError):
         super().__init__(stream_id, expected, actual)
         self.attempts = attempts
         self.deadline = deadline
-        self.args = (
+        self.args: tuple[object, ...] = (
             f"stream {stream_id!r}: {attempts} attempt(s) in {deadline:g}s all lost the race "
             f"to concurrent writers (it is at version {actual})",
         )
@@ -157,7 +159,7 @@ class DuplicateEvent(FabulaError):
     def __init__(self, event_id: object, stream_id: str, *, differs: Sequence[str] = ()) -> None:
         self.event_id = event_id
         self.stream_id = stream_id
-        self.differs = tuple(differs)
+        self.differs: tuple[str, ...] = tuple(differs)
         """The fields whose new value differs from the stored event's (empty if none does)."""
         how = f" with another {', '.join(self.differs)}" if self.differs else ""
         super().__init__(
@@ -261,7 +263,7 @@ class ListenerError(FabulaError):
 
     def __init__(self, result: object, errors: Sequence[BaseException]) -> None:
         self.result = result
-        self.errors = tuple(errors)
+        self.errors: tuple[BaseException, ...] = tuple(errors)
         names = ", ".join(type(e).__name__ for e in self.errors)
         super().__init__(
             f"{len(self.errors)} after-commit listener(s) failed ({names}); "
@@ -272,3 +274,7 @@ class ListenerError(FabulaError):
 def _snake_case(name: str) -> str:
     """``AccountFrozen`` -> ``account_frozen``; ``HTTPRefused`` -> ``http_refused``."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+class FrozenDuringDecide(FabulaError, AttributeError):
+    """An ``@decides`` method tried to change the aggregate (change it in ``@evolves``)."""

@@ -68,7 +68,12 @@ def test_top_level_names_show_as_fabula() -> None:
 
 def _imports(path: Path) -> set[str]:
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    tree = ast.parse(path.read_text())
+    # What only type checkers import (under ``if TYPE_CHECKING:``) costs nothing at run time.
+    for guard in [n for n in ast.walk(tree) if isinstance(n, ast.If)]:
+        if isinstance(guard.test, ast.Name) and guard.test.id == "TYPE_CHECKING":
+            guard.body = []
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -24,10 +24,11 @@ Theory of operation, for one ``dispatch(command)``:
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast, overload
 from uuid import UUID
 
 from fabula._errors import (
@@ -39,6 +40,8 @@ from fabula._errors import (
 )
 from fabula._ids import uuid7
 from fabula.app._dispatch import CommandContext, DispatchResult
+from fabula.app._listeners import Listener, call, is_coroutine_function
+from fabula.app._loaded import Loaded
 from fabula.app._middleware import (
     CallNext,
     Idempotency,
@@ -47,15 +50,25 @@ from fabula.app._middleware import (
 )
 from fabula.app._repository import Repository
 from fabula.app._snapshots import NEVER, SnapshotPolicy
+from fabula.app._streams import Keyed, check_name, stream_name
 from fabula.codec import EventRegistry, as_metadata
-from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
+from fabula.domain import (
+    Aggregate,
+    AggregateClass,
+    Decider,
+    JSONValue,
+    Recorded,
+    as_decider,
+)
 from fabula.store import EventStore, ExpectedVersion
 
 __all__ = ["Flow"]
 
 logger = logging.getLogger("fabula.flow")
 
-Listener = Callable[[Recorded[Any]], object]
+StateT = TypeVar("StateT")
+CommandT = TypeVar("CommandT")
+AggregateT = TypeVar("AggregateT", bound=Aggregate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +101,7 @@ class Flow:
                 (collect into the result and log) or ``"raise"`` (``ListenerError``).
         """
         self.store = store
-        self.registry = registry if registry is not None else EventRegistry()
+        self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self._routes: dict[type, _Route] = {}
         self._repositories: dict[int, Repository[Any]] = {}
         self._listeners: dict[type, list[Listener]] = {}
@@ -102,42 +115,128 @@ class Flow:
         for layer in reversed(chain):
             self._chain = _bind(layer, self._chain)
 
+    @overload
     def register(
         self,
-        model: Decider[Any, Any, Any] | type[Aggregate],
+        model: AggregateClass[StateT, CommandT],
         /,
         *,
-        stream_id: Callable[[Any], str],
+        key: Callable[[CommandT], str] | None = None,
+        stream_id: Callable[[CommandT], str] | None = None,
+        snapshots: SnapshotPolicy = NEVER,
+    ) -> Repository[StateT]: ...
+    @overload
+    def register(
+        self,
+        model: Decider[StateT, CommandT, Any],
+        /,
+        *,
+        key: Callable[[CommandT], str] | None = None,
+        stream_id: Callable[[CommandT], str] | None = None,
+        snapshots: SnapshotPolicy = NEVER,
+    ) -> Repository[StateT]: ...
+    def register(
+        self,
+        model: Decider[Any, Any, Any] | type[Aggregate] | AggregateClass[Any, Any],
+        /,
+        *,
+        key: Callable[[Any], str] | None = None,
+        stream_id: Callable[[Any], str] | None = None,
         snapshots: SnapshotPolicy = NEVER,
     ) -> Repository[Any]:
-        """Route every command ``model`` handles to it; ``stream_id(command)`` names the stream.
+        """Route every command ``model`` handles to it, and return its repository.
 
-        Returns the repository the flow uses for this aggregate.
+        Name each command's stream with exactly one of:
+
+        - ``key(command)``: the instance's key; the stream id is ``"<name>-<key>"``, from the
+          aggregate's name (which must hold no ``-``, the stream-category separator), and
+          ``load(model, key)`` finds it again;
+        - ``stream_id(command)``: the whole stream id, spelled by you.
+
+        Raises:
+            ConfigurationError: neither or both of ``key`` and ``stream_id``; an aggregate
+                already registered, with no commands, or (with ``key``) whose name holds
+                ``-``, ``/`` or a space; a command already routed elsewhere.
         """
-        decider = as_decider(model)
+        decider = as_decider(cast("type[Aggregate]", model))  # either kind: checked at run time
+        if (key is None) == (stream_id is None):
+            msg = f"register {decider.name!r} with one of key= or stream_id="
+            raise ConfigurationError(msg)
         if not decider.commands:
             msg = f"aggregate {decider.name!r} declares no commands"
             raise ConfigurationError(msg)
+        if id(decider) in self._repositories:
+            msg = f"aggregate {decider.name!r} is already registered with this flow"
+            raise ConfigurationError(msg)
+        naming = Keyed(check_name(decider.name), key) if key is not None else stream_id
+        assert naming is not None
         repository = Repository(self.store, decider, registry=self.registry, snapshots=snapshots)
         for command_type in decider.commands:
             if command_type in self._routes:
                 other = self._routes[command_type].repository.decider.name
                 msg = f"{command_type.__qualname__} is already routed to {other!r}"
                 raise ConfigurationError(msg)
-            self._routes[command_type] = _Route(repository, stream_id)
+        for command_type in decider.commands:
+            self._routes[command_type] = _Route(repository, naming)
         self._repositories[id(decider)] = repository
         return repository
 
+    @overload
+    def repository(self, model: type[AggregateT], /) -> Repository[AggregateT]: ...
+    @overload
+    def repository(self, model: Decider[StateT, Any, Any], /) -> Repository[StateT]: ...
     def repository(self, model: Decider[Any, Any, Any] | type[Aggregate], /) -> Repository[Any]:
-        """Return the repository of a registered aggregate."""
+        """Return the repository of a registered aggregate.
+
+        Raises:
+            ConfigurationError: ``model`` is not registered with this flow.
+        """
         found = self._repositories.get(id(as_decider(model)))
         if found is None:
             msg = f"aggregate {as_decider(model).name!r} is not registered with this flow"
             raise ConfigurationError(msg)
         return found
 
+    @overload
+    def load(
+        self, model: type[AggregateT], key: str, /, *, as_of_version: int | None = None
+    ) -> Loaded[AggregateT]: ...
+    @overload
+    def load(
+        self, model: Decider[StateT, Any, Any], key: str, /, *, as_of_version: int | None = None
+    ) -> Loaded[StateT]: ...
+    def load(
+        self,
+        model: Decider[Any, Any, Any] | type[Aggregate],
+        key: str,
+        /,
+        *,
+        as_of_version: int | None = None,
+    ) -> Loaded[Any]:
+        """Return the state of the instance ``key`` of a registered aggregate (stream ``name-key``).
+
+        Raises:
+            ConfigurationError: ``model`` is not registered with this flow.
+            InvalidArgument: ``key`` is not a non-empty ``str``.
+        """
+        repository = self.repository(model)
+        stream_id = stream_name(repository.decider.name, key)
+        return repository.load(stream_id, as_of_version=as_of_version)
+
     def listen(self, event_type: type, listener: Listener, /) -> None:
-        """Call ``listener(recorded)`` after each committed event of ``event_type``."""
+        """Call ``listener(recorded)`` after each committed event of ``event_type``.
+
+        The asyncio flow awaits a coroutine-function listener; the sync flow refuses one.
+
+        Raises:
+            ConfigurationError: a coroutine function given to the sync flow.
+        """
+        # True in this asyncio source, false in its generated sync twin.
+        awaits = inspect.iscoroutinefunction(self.dispatch)
+        if not awaits and is_coroutine_function(listener):
+            name = getattr(listener, "__qualname__", repr(listener))
+            msg = f"listener {name} is a coroutine function: register it with the asyncio flow"
+            raise ConfigurationError(msg)
         self.registry.register(event_type)
         self._listeners.setdefault(event_type, []).append(listener)
 
@@ -249,7 +348,7 @@ class Flow:
         for recorded in events:
             for listener in self._listeners.get(type(recorded.event), ()):
                 try:
-                    listener(recorded)
+                    call(listener, recorded)
                 except Exception as exc:  # a listener's failure must not fail the command
                     logger.exception(
                         "after-commit listener %r failed on %s at %s v%d",

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast, overload
 from uuid import UUID
 
 import msgspec
 
 from fabula._errors import CodecError, ConfigurationError, FabulaError
+from fabula.app._loaded import Loaded
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
 from fabula.codec import EventRegistry, decode_recorded, decode_records, encode_json, encode_new
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
@@ -38,29 +38,45 @@ from fabula.store import (
     StreamAppend,
 )
 
-__all__ = ["Loaded", "Repository"]
+__all__ = ["Repository"]
 
 StateT = TypeVar("StateT")
+AggregateT = TypeVar("AggregateT", bound=Aggregate)
 logger = logging.getLogger("fabula.repository")
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded(Generic[StateT]):
-    """A stream's state at a version, and the snapshot version it started from (if any)."""
-
-    stream_id: str
-    state: StateT
-    version: int
-    snapshot_version: int | None = None
-
-
 class Repository(Generic[StateT]):
-    """Loads and saves the streams of one aggregate type (a decider or class-style aggregate)."""
+    """Loads and saves the streams of one aggregate type (a decider or class-style aggregate).
 
+    Its state type is the aggregate class, or the decider's state: ``load`` returns it.
+    """
+
+    @overload
+    def __init__(
+        self: Repository[AggregateT],
+        store: EventStore,
+        model: type[AggregateT],
+        /,
+        *,
+        registry: EventRegistry | None = None,
+        snapshots: SnapshotPolicy = NEVER,
+        read_snapshots: bool | None = None,
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         store: EventStore,
-        model: Decider[StateT, Any, Any] | type[Aggregate],
+        model: Decider[StateT, Any, Any],
+        /,
+        *,
+        registry: EventRegistry | None = None,
+        snapshots: SnapshotPolicy = NEVER,
+        read_snapshots: bool | None = None,
+    ) -> None: ...
+    def __init__(
+        self,
+        store: EventStore,
+        model: Decider[Any, Any, Any] | type[Aggregate],
         /,
         *,
         registry: EventRegistry | None = None,
@@ -68,8 +84,10 @@ class Repository(Generic[StateT]):
         read_snapshots: bool | None = None,
     ) -> None:
         self._store = store
-        self.decider: Decider[StateT, Any, Any] = as_decider(model)
-        self.registry = registry if registry is not None else EventRegistry()
+        self.decider: Decider[StateT, Any, Any] = cast(
+            "Decider[StateT, Any, Any]", as_decider(model)
+        )
+        self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         for cls in self.decider.events:
             self.registry.register(cls)
         if not isinstance(snapshots, NeverSnapshot) and self.decider.state_type is None:

@@ -1,13 +1,14 @@
 """The pure domain layer: events, deciders, class-style aggregates. No I/O, stdlib only."""
 
 from fabula._errors import DomainError
-from fabula.domain._aggregate import Aggregate, as_decider, decides, evolves
+from fabula.domain._aggregate import Aggregate, AggregateClass, as_decider, decides, evolves
 from fabula.domain._decider import Decider, fold
 from fabula.domain._envelope import JSONValue, Recorded, recorded
 from fabula.domain._event import EventType, event, event_type_of
 
 __all__ = [
     "Aggregate",
+    "AggregateClass",
     "Decider",
     "DomainError",
     "EventType",

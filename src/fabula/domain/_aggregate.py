@@ -28,15 +28,35 @@ import dataclasses
 import inspect
 import typing
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ClassVar, Final, TypeVar, dataclass_transform, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Final,
+    Generic,
+    Protocol,
+    Self,
+    TypeVar,
+    dataclass_transform,
+    overload,
+)
 
-from fabula._errors import ConfigurationError, UnknownCommand
+from fabula._errors import ConfigurationError, FrozenDuringDecide, UnknownCommand
 from fabula.domain._decider import Decider
 
-__all__ = ["Aggregate", "as_decider", "decides", "evolves"]
+__all__ = ["Aggregate", "AggregateClass", "as_decider", "decides", "evolves"]
 
 FuncT = TypeVar("FuncT", bound=Callable[..., Any])
 AggregateT = TypeVar("AggregateT", bound="Aggregate")
+StateT_co = TypeVar("StateT_co", covariant=True)
+CommandT_co = TypeVar("CommandT_co", covariant=True)
+if TYPE_CHECKING:
+    # A default (PEP 696) keeps a bare ``Aggregate`` base valid; only checkers read it.
+    from typing_extensions import TypeVar as TypeVarWithDefault
+
+    CommandsT = TypeVarWithDefault("CommandsT", default=Any)
+else:
+    CommandsT = TypeVar("CommandsT")
 
 _DECIDES: Final = "__fabula_decides__"
 _EVOLVES: Final = "__fabula_evolves__"
@@ -73,16 +93,35 @@ def evolves(target: Any, /) -> Any:
     return _mark(_EVOLVES, target)
 
 
-class FrozenDuringDecide(AttributeError):
-    """An ``@decides`` method tried to change the aggregate."""
+class _CompiledDecider:
+    """How a type checker sees ``Board.decider``: a ``Decider[Board, Any, Any]``."""
+
+    @overload
+    def __get__(
+        self, instance: None, owner: type[AggregateT], /
+    ) -> Decider[AggregateT, Any, Any]: ...
+    @overload
+    def __get__(self, instance: AggregateT, owner: Any, /) -> Decider[AggregateT, Any, Any]: ...
+    def __get__(self, instance: Any, owner: Any, /) -> Any: ...
 
 
 @dataclass_transform(kw_only_default=True)
-class Aggregate:
-    """Base for class-style aggregates: state as fields, decisions and evolutions as methods."""
+class Aggregate(Generic[CommandsT]):
+    """Base for class-style aggregates: state as fields, decisions and evolutions as methods.
 
-    decider: ClassVar[Decider[Any, Any, Any]]
-    """The compiled decider for this class (built at class creation)."""
+    Name the commands to have type checkers check a flow's key function against them:
+    ``class Board(Aggregate[AddTask | FinishTask])``; a bare ``Aggregate`` base works too.
+    """
+
+    if TYPE_CHECKING:
+        decider: _CompiledDecider
+        """The compiled decider for this class (built at class creation); its state is the class."""
+
+        # Only for type checkers: how ``AggregateClass`` reads a class's state and commands.
+        @classmethod
+        def _fabula_state(cls) -> Self: ...
+        @classmethod
+        def _fabula_commands(cls) -> CommandsT: ...
 
     _fabula_deciding: ClassVar[bool] = False
 
@@ -122,7 +161,7 @@ class Aggregate:
             changed = method(state, event)
             return state if changed is None else changed
 
-        cls.decider = Decider(
+        compiled: Decider[Any, Any, Any] = Decider(
             name=name or cls.__name__.lower(),
             initial_state=initial_state,
             decide=decide,
@@ -132,6 +171,7 @@ class Aggregate:
             state_type=cls,
             snapshot_version=snapshot_version,
         )
+        cls.decider = compiled  # type: ignore[assignment]  # checkers see _CompiledDecider
 
     def __setattr__(self, key: str, value: object) -> None:
         if self._fabula_deciding:
@@ -141,6 +181,13 @@ class Aggregate:
             )
             raise FrozenDuringDecide(msg)
         object.__setattr__(self, key, value)
+
+
+class AggregateClass(Protocol[StateT_co, CommandT_co]):
+    """An ``Aggregate`` subclass seen by a type checker: its state (the class) and commands."""
+
+    def _fabula_state(self) -> StateT_co: ...
+    def _fabula_commands(self) -> CommandT_co: ...
 
 
 def _as_events(decided: object) -> Sequence[Any]:
@@ -183,7 +230,18 @@ def _argument_type(cls: type, func: Callable[..., Any], attr_name: str) -> type:
     return hint
 
 
-def as_decider(model: Decider[Any, Any, Any] | type[Aggregate]) -> Decider[Any, Any, Any]:
+StateT = TypeVar("StateT")
+CommandT = TypeVar("CommandT")
+EventT = TypeVar("EventT")
+
+
+@overload
+def as_decider(model: type[AggregateT], /) -> Decider[AggregateT, Any, Any]: ...
+@overload
+def as_decider(
+    model: Decider[StateT, CommandT, EventT], /
+) -> Decider[StateT, CommandT, EventT]: ...
+def as_decider(model: Decider[Any, Any, Any] | type[Aggregate], /) -> Decider[Any, Any, Any]:
     """Return the decider of a class-style aggregate, or the decider itself."""
     decider = model if isinstance(model, Decider) else getattr(model, "decider", None)
     if not isinstance(decider, Decider):

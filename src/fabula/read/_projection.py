@@ -30,13 +30,13 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast, overload
 
 from fabula._errors import InvalidArgument
 from fabula.domain import Recorded
 from fabula.read._handlers import Entry, HandlerTable, check_name
 
-__all__ = ["BatchHandler", "Handler", "Projection", "SetupHook"]
+__all__ = ["BatchHandler", "Handler", "OnBatches", "OnEvents", "Projection", "SetupHook"]
 
 Handler = Callable[[Any, Recorded[Any]], object]
 """``handler(tx, recorded)``: apply one event to the read model through ``tx``."""
@@ -47,8 +47,29 @@ BatchHandler = Callable[[Any, Sequence[Recorded[Any]]], object]
 SetupHook = Callable[[Any], object]
 """``setup(tx)``: create the read model's tables (idempotently) in the target."""
 
-HandlerT = TypeVar("HandlerT", bound=Handler)
-BatchHandlerT = TypeVar("BatchHandlerT", bound=BatchHandler)
+EventT = TypeVar("EventT")
+Event2T = TypeVar("Event2T")
+Event3T = TypeVar("Event3T")
+TxT = TypeVar("TxT")
+ResultT = TypeVar("ResultT")
+
+
+class OnEvents(Protocol[EventT]):
+    """What ``on(A)`` returns: a decorator that checks the handler takes ``Recorded[A]``."""
+
+    def __call__(
+        self, handler: Callable[[TxT, Recorded[EventT]], ResultT], /
+    ) -> Callable[[TxT, Recorded[EventT]], ResultT]: ...
+
+
+class OnBatches(Protocol[EventT]):
+    """What ``on_batch(A)`` returns: a decorator for a handler of ``Sequence[Recorded[A]]``."""
+
+    def __call__(
+        self, handler: Callable[[TxT, Sequence[Recorded[EventT]]], ResultT], /
+    ) -> Callable[[TxT, Sequence[Recorded[EventT]]], ResultT]: ...
+
+
 SetupT = TypeVar("SetupT", bound=SetupHook)
 
 
@@ -62,29 +83,63 @@ class Projection:
     """
 
     def __init__(self, name: str, /, *, tables: Iterable[str] = (), batch_size: int = 200) -> None:
-        self.name = check_name("projection", name)
+        self.name: str = check_name("projection", name)
         if isinstance(tables, str):
             argument, wanted = "tables", "a collection of table names, not a bare str"
             raise InvalidArgument(argument, tables, wanted)
-        self.tables = tuple(check_name("table", table) for table in tables)
-        self.batch_size = max(1, batch_size)
+        self.tables: tuple[str, ...] = tuple(check_name("table", table) for table in tables)
+        self.batch_size: int = max(1, batch_size)
         self._handlers: HandlerTable[Handler] = HandlerTable(f"projection {name!r}")
         self._setup: list[SetupHook] = []
 
-    def on(self, *event_types: type, batch: bool = True) -> Callable[[HandlerT], HandlerT]:
+    @overload
+    def on(self, event_type: type[EventT], /, *, batch: bool = True) -> OnEvents[EventT]: ...
+    @overload
+    def on(
+        self, event_type: type[EventT], other: type[Event2T], /, *, batch: bool = True
+    ) -> OnEvents[EventT | Event2T]: ...
+    @overload
+    def on(
+        self,
+        event_type: type[EventT],
+        other: type[Event2T],
+        third: type[Event3T],
+        /,
+        *,
+        batch: bool = True,
+    ) -> OnEvents[EventT | Event2T | Event3T]: ...
+    @overload
+    def on(self, *event_types: type, batch: bool = True) -> OnEvents[Any]: ...
+    def on(self, *event_types: type, batch: bool = True) -> OnEvents[Any]:
         """Register the decorated function as the handler of ``event_types``.
 
+        The handler's ``recorded`` argument is checked against them: a handler of
+        ``Recorded[TaskAdded]`` registered ``@on(TaskDone)`` is a type error.
         ``batch=False`` gives each such event a transaction of its own (for a handler
         that must not be rolled back together with other events' writes).
         """
 
-        def register(handler: HandlerT) -> HandlerT:
+        def register(
+            handler: Callable[[TxT, Recorded[Any]], ResultT],
+        ) -> Callable[[TxT, Recorded[Any]], ResultT]:
             self._handlers.add(event_types, handler, batch=batch)
             return handler
 
         return register
 
-    def on_batch(self, *event_types: type) -> Callable[[BatchHandlerT], BatchHandlerT]:
+    @overload
+    def on_batch(self, event_type: type[EventT], /) -> OnBatches[EventT]: ...
+    @overload
+    def on_batch(
+        self, event_type: type[EventT], other: type[Event2T], /
+    ) -> OnBatches[EventT | Event2T]: ...
+    @overload
+    def on_batch(
+        self, event_type: type[EventT], other: type[Event2T], third: type[Event3T], /
+    ) -> OnBatches[EventT | Event2T | Event3T]: ...
+    @overload
+    def on_batch(self, *event_types: type) -> OnBatches[Any]: ...
+    def on_batch(self, *event_types: type) -> OnBatches[Any]:
         """Register the decorated function as the batch handler of ``event_types``.
 
         It is called as ``handler(tx, records)`` with every run of consecutive events of
@@ -92,7 +147,9 @@ class Projection:
         call, so one ``executemany`` can write them all.
         """
 
-        def register(handler: BatchHandlerT) -> BatchHandlerT:
+        def register(
+            handler: Callable[[TxT, Sequence[Recorded[Any]]], ResultT],
+        ) -> Callable[[TxT, Sequence[Recorded[Any]]], ResultT]:
             self._handlers.add(event_types, cast("Handler", handler), batch=True, many=True)
             return handler
 

@@ -50,7 +50,7 @@ class View(Generic[StateT]):
         self, initial: Callable[[], StateT], /, *, registry: EventRegistry | None = None
     ) -> None:
         self._initial = initial
-        self.registry = registry if registry is not None else EventRegistry()
+        self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self._handlers: HandlerTable[ViewHandler] = HandlerTable(f"view {initial!r}")
         self._by_name: dict[str, ViewHandler] = {}
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from typing import Any, Generic, NoReturn, TypeVar, overload
+from typing import Any, Generic, NoReturn, TypeVar, cast, overload
 
 from fabula.domain import Aggregate, Decider, as_decider, fold
 from fabula.testing._format import (
@@ -60,7 +60,9 @@ class DeciderSpec(Generic[StateT, CommandT, EventT]):
     ) -> None: ...
     def __init__(self, model: Decider[Any, Any, Any] | type[Aggregate], /) -> None:
         """Specify the aggregate ``model``: a ``Decider`` or an ``Aggregate`` subclass."""
-        self._decider: Decider[StateT, CommandT, EventT] = as_decider(model)
+        self._decider: Decider[StateT, CommandT, EventT] = cast(
+            "Decider[StateT, CommandT, EventT]", as_decider(model)
+        )
         self._given: tuple[EventT, ...] = ()
 
     @property

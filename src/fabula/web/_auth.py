@@ -148,7 +148,7 @@ class BearerAuth:
     """Mints and verifies bearer tokens with one ``AuthSettings``."""
 
     def __init__(self, settings: AuthSettings | None = None) -> None:
-        self.settings = settings if settings is not None else AuthSettings.from_env()
+        self.settings: AuthSettings = settings if settings is not None else AuthSettings.from_env()
 
     def mint(
         self,

@@ -4,6 +4,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -28,9 +29,9 @@ from fabula.store import NewEvent, SnapshotRecord
 from .domain import Add, Added, Counter, Open, Opened, Total, functional_counter, stream
 
 
-def filled(model: object, *, snapshots: object = None, adds: int = 9) -> Flow:
+def filled(model: Any, *, snapshots: Any = None, adds: int = 9) -> Flow:
     flow = Flow(open_store("memory://"))
-    flow.register(model, stream_id=stream, snapshots=snapshots or NeverSnapshot())  # type: ignore[arg-type]
+    flow.register(model, stream_id=stream, snapshots=snapshots or NeverSnapshot())
     flow.dispatch(Open("a", "x"))
     for i in range(adds):
         flow.dispatch(Add("a", i + 1))
@@ -38,7 +39,7 @@ def filled(model: object, *, snapshots: object = None, adds: int = 9) -> Flow:
 
 
 @pytest.mark.parametrize("model", [Counter, functional_counter], ids=["class", "functional"])
-def test_snapshot_every_n_is_written_and_used(model: object) -> None:
+def test_snapshot_every_n_is_written_and_used(model: Any) -> None:
     flow = filled(model, snapshots=SnapshotEvery(4))
     store = flow.store
     newest = store.load_snapshot("counter-a")
@@ -46,7 +47,7 @@ def test_snapshot_every_n_is_written_and_used(model: object) -> None:
     assert newest is not None
     assert older is not None
     assert (newest.version, older.version) == (8, 4)
-    loaded = flow.repository(model).load("counter-a")  # type: ignore[arg-type]
+    loaded = flow.repository(model).load("counter-a")
     assert (loaded.version, loaded.snapshot_version, loaded.state.total) == (10, 8, 45)
 
 

@@ -9,6 +9,8 @@ from fabula import (
     Aggregate,
     ConfigurationError,
     DomainError,
+    FabulaError,
+    FrozenDuringDecide,
     UnknownCommand,
     decides,
     event,
@@ -16,7 +18,6 @@ from fabula import (
     fold,
 )
 from fabula.app import uuid7
-from fabula.domain._aggregate import FrozenDuringDecide
 
 
 @event("ticked")
@@ -65,8 +66,10 @@ def test_class_style_compiles_to_a_decider() -> None:
 
 def test_deciding_cannot_mutate() -> None:
     state = Clock(time=1)
-    with pytest.raises(FrozenDuringDecide, match="must not change"):
+    with pytest.raises(FrozenDuringDecide, match="must not change") as caught:
         Clock.decider.decide(Cheat(), state)
+    assert isinstance(caught.value, FabulaError)  # in the tree: one except catches fabula's
+    assert isinstance(caught.value, AttributeError)  # and still what it was
     assert state.time == 1
     state.time = 2  # evolving outside decide is allowed again
     assert state.time == 2

@@ -95,7 +95,7 @@ class ProjectionSet:
         self._target = target
         self._read_only = read_only
         self._owns = (isinstance(store, str), isinstance(target, str))
-        self.registry = registry if registry is not None else EventRegistry()
+        self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self.policy = policy
         self._poll_interval = poll_interval
         self._consumers: dict[str, Projection | Reaction] = {}

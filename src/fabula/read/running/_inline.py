@@ -65,7 +65,7 @@ class InlineProjection:
         schema: str | None = None,
     ) -> None:
         self.projection = projection
-        self.registry = registry if registry is not None else EventRegistry()
+        self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self._types = projection.handlers.type_names(self.registry)
         self._add: Callable[[], None]
         self._remove: Callable[[], bool]

@@ -58,7 +58,7 @@ class Reaction:
     """Handlers per event class that act on events, with a checkpoint named ``name``."""
 
     def __init__(self, name: str, /) -> None:
-        self.name = check_name("reaction", name)
+        self.name: str = check_name("reaction", name)
         self._handlers: HandlerTable[ReactionHandler] = HandlerTable(f"reaction {name!r}")
 
     def on(self, *event_types: type) -> Callable[[HandlerT], HandlerT]:

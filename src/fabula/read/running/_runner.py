@@ -35,9 +35,9 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self, cast
 
-from fabula._errors import CodecError, StoreError
+from fabula._errors import CodecError, ConfigurationError, StoreError
 from fabula.codec import EventRegistry, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
 from fabula.read._call import call
@@ -60,7 +60,7 @@ from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import Background
 from fabula.store import EventStore, Notifier, StoredEvent
 
-__all__ = ["Progress", "ProjectionRunner"]
+__all__ = ["Application", "Progress", "ProjectionRunner"]
 
 logger = logging.getLogger("fabula.read")
 
@@ -68,6 +68,23 @@ Progress = Callable[[int], object]
 """Called with the checkpoint's new position after every commit."""
 
 _DEFAULT_POLICY = ErrorPolicy()
+
+
+class Application(Protocol):
+    """What a runner takes from an application (an ``Flow``): its store and registry.
+
+    Structural, so the read side needs nothing from ``fabula.app``.
+    """
+
+    @property
+    def store(self) -> EventStore:
+        """The application's event store."""
+        ...
+
+    @property
+    def registry(self) -> EventRegistry:
+        """The application's one event registry."""
+        ...
 
 
 class _Stopped(Exception):
@@ -78,10 +95,12 @@ class ProjectionRunner:
     """Keeps one projection (or reaction) up to date with the log: catch up, then follow.
 
     Args:
-        store: the event store to read.
+        store: the event store to read, or the application's flow: its store and its
+            event registry (so an upcaster registered once reaches every runner).
         consumer: the ``Projection`` or ``Reaction`` to feed.
         target: where its read model, checkpoint, leases and dead letters live.
-        registry: decodes events (the consumer's event classes are registered in it).
+        registry: decodes events (the consumer's event classes are registered in it);
+            given a flow, leave it out or pass the flow's own.
         policy: retries, backoff and what to do with an event that keeps failing.
         lease: take part in lease-based coordination between workers (off by default:
             a lone in-process runner needs none; the checkpoint's compare and set
@@ -92,7 +111,7 @@ class ProjectionRunner:
 
     def __init__(
         self,
-        store: EventStore,
+        store: EventStore | Application,
         consumer: Projection | Reaction,
         /,
         *,
@@ -103,7 +122,17 @@ class ProjectionRunner:
         poll_interval: float = 0.5,
         progress: Progress | None = None,
     ) -> None:
-        self._store = store
+        log: EventStore
+        if isinstance(getattr(store, "registry", None), EventRegistry):
+            application = cast("Application", store)
+            if registry is not None and registry is not application.registry:
+                msg = f"{consumer.name}: one event registry per application: pass the flow's"
+                raise ConfigurationError(msg)
+            registry = application.registry
+            log = application.store
+        else:
+            log = cast("EventStore", store)
+        self._store = log
         self._consumer = consumer
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()

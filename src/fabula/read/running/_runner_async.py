@@ -34,9 +34,9 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self, cast
 
-from fabula._errors import CodecError, StoreError
+from fabula._errors import CodecError, ConfigurationError, StoreError
 from fabula.codec import EventRegistry, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
 from fabula.read._call import async_call
@@ -59,7 +59,7 @@ from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import AsyncBackground
 from fabula.store import AsyncEventStore, Notifier, StoredEvent
 
-__all__ = ["AsyncProjectionRunner", "Progress"]
+__all__ = ["AsyncApplication", "AsyncProjectionRunner", "Progress"]
 
 logger = logging.getLogger("fabula.read")
 
@@ -67,6 +67,23 @@ Progress = Callable[[int], object]
 """Called with the checkpoint's new position after every commit."""
 
 _DEFAULT_POLICY = ErrorPolicy()
+
+
+class AsyncApplication(Protocol):
+    """What a runner takes from an application (an ``AsyncFlow``): its store and registry.
+
+    Structural, so the read side needs nothing from ``fabula.app``.
+    """
+
+    @property
+    def store(self) -> AsyncEventStore:
+        """The application's event store."""
+        ...
+
+    @property
+    def registry(self) -> EventRegistry:
+        """The application's one event registry."""
+        ...
 
 
 class _Stopped(Exception):
@@ -77,10 +94,12 @@ class AsyncProjectionRunner:
     """Keeps one projection (or reaction) up to date with the log: catch up, then follow.
 
     Args:
-        store: the event store to read.
+        store: the event store to read, or the application's flow: its store and its
+            event registry (so an upcaster registered once reaches every runner).
         consumer: the ``Projection`` or ``Reaction`` to feed.
         target: where its read model, checkpoint, leases and dead letters live.
-        registry: decodes events (the consumer's event classes are registered in it).
+        registry: decodes events (the consumer's event classes are registered in it);
+            given a flow, leave it out or pass the flow's own.
         policy: retries, backoff and what to do with an event that keeps failing.
         lease: take part in lease-based coordination between workers (off by default:
             a lone in-process runner needs none; the checkpoint's compare and set
@@ -91,7 +110,7 @@ class AsyncProjectionRunner:
 
     def __init__(
         self,
-        store: AsyncEventStore,
+        store: AsyncEventStore | AsyncApplication,
         consumer: Projection | Reaction,
         /,
         *,
@@ -102,7 +121,17 @@ class AsyncProjectionRunner:
         poll_interval: float = 0.5,
         progress: Progress | None = None,
     ) -> None:
-        self._store = store
+        log: AsyncEventStore
+        if isinstance(getattr(store, "registry", None), EventRegistry):
+            application = cast("AsyncApplication", store)
+            if registry is not None and registry is not application.registry:
+                msg = f"{consumer.name}: one event registry per application: pass the flow's"
+                raise ConfigurationError(msg)
+            registry = application.registry
+            log = application.store
+        else:
+            log = cast("AsyncEventStore", store)
+        self._store = log
         self._consumer = consumer
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()

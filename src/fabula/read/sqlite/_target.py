@@ -45,7 +45,7 @@ class SqliteTarget:
     """
 
     def __init__(self, url: str, /, *, busy_timeout: float = 5.0, read_only: bool = False) -> None:
-        self.path = sqlite_path(url) if url.startswith("sqlite:") else url
+        self.path: str = sqlite_path(url) if url.startswith("sqlite:") else url
         self._busy_timeout = busy_timeout
         self._db = Connection(self.path, busy_timeout=busy_timeout, read_only=read_only)
 

@@ -41,7 +41,7 @@ class MemoryLog:
         self._by_id: dict[UUID, StoredEvent] = {}
         self._snapshots: dict[str, dict[int, SnapshotRecord]] = {}
         self._sorted_ids: list[str] = []
-        self.notifier = Notifier()
+        self.notifier: Notifier = Notifier()
         """Woken after every append that wrote events."""
 
     def append(
