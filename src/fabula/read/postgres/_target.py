@@ -14,7 +14,8 @@ Transactions and locks (READ COMMITTED):
    under way finishes before they empty the tables, and their deletes see its rows.
    ``swap_in`` may run the copy's catch-up while it holds the row: the copy writes only
    to its own schema, through its own pool, so it never waits on this lock.
-3. A handler's ``OperationalError``, serialization failure or deadlock is the database's
+3. Once ``close`` has run, every use raises ``ClosedError`` (a runner then stops).
+4. A handler's ``OperationalError``, serialization failure or deadlock is the database's
    failure (``StoreError``); anything else it raises is its own (``HandlerError``).
 """
 
@@ -33,7 +34,7 @@ from psycopg import Connection, errors
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
-from fabula._errors import ConfigurationError, SchemaError, StoreError
+from fabula._errors import ClosedError, ConfigurationError, SchemaError, StoreError
 from fabula.read._call import call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
@@ -125,6 +126,7 @@ class PostgresTarget:
         self._guard = PoolGuard(self._pool)
         self._read_only = read_only
         self._ready = False
+        self._closed = False
         self._checked: set[Callable[..., Any]] = set()  # handlers found fit for this target
 
     @classmethod
@@ -173,6 +175,11 @@ class PostgresTarget:
             # psycopg_pool may swallow a cancellation: CancelCheck raises it again.
             with CancelCheck(), self._pool.connection() as conn:
                 yield conn
+        except PoolClosed as exc:
+            if self._closed:  # by its owner: no retry can succeed
+                msg = f"the PostgreSQL read-model target {self._where} is closed"
+                raise ClosedError(msg) from exc
+            raise _store_error(self._where, exc) from exc
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
 
@@ -418,6 +425,7 @@ class PostgresTarget:
 
     def close(self) -> None:
         """Close the connection pool; the target cannot be used afterwards."""
+        self._closed = True
         self._guard.disarm()
         self._pool.close()
 

@@ -13,7 +13,8 @@ Transactions and locks (READ COMMITTED):
    under way finishes before they empty the tables, and their deletes see its rows.
    ``swap_in`` may run the copy's catch-up while it holds the row: the copy writes only
    to its own schema, through its own pool, so it never waits on this lock.
-3. A handler's ``OperationalError``, serialization failure or deadlock is the database's
+3. Once ``close`` has run, every use raises ``ClosedError`` (a runner then stops).
+4. A handler's ``OperationalError``, serialization failure or deadlock is the database's
    failure (``StoreError``); anything else it raises is its own (``HandlerError``).
 """
 
@@ -32,7 +33,7 @@ from psycopg import AsyncConnection, errors
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
-from fabula._errors import ConfigurationError, SchemaError, StoreError
+from fabula._errors import ClosedError, ConfigurationError, SchemaError, StoreError
 from fabula.read._call import async_call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
@@ -124,6 +125,7 @@ class AsyncPostgresTarget:
         self._guard = AsyncPoolGuard(self._pool)
         self._read_only = read_only
         self._ready = False
+        self._closed = False
         self._checked: set[Callable[..., Any]] = set()  # handlers found fit for this target
 
     @classmethod
@@ -172,6 +174,11 @@ class AsyncPostgresTarget:
             # psycopg_pool may swallow a cancellation: AsyncCancelCheck raises it again.
             async with AsyncCancelCheck(), self._pool.connection() as conn:
                 yield conn
+        except PoolClosed as exc:
+            if self._closed:  # by its owner: no retry can succeed
+                msg = f"the PostgreSQL read-model target {self._where} is closed"
+                raise ClosedError(msg) from exc
+            raise _store_error(self._where, exc) from exc
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
 
@@ -423,6 +430,7 @@ class AsyncPostgresTarget:
 
     async def close(self) -> None:
         """Close the connection pool; the target cannot be used afterwards."""
+        self._closed = True
         self._guard.disarm()
         await self._pool.close()
 
