@@ -8,6 +8,7 @@ The names a quickstart needs live here; the rest is in documented subpackages:
 import contextlib
 
 from fabula._errors import (
+    ClosedError,
     CodecError,
     ConcurrencyError,
     ConfigurationError,
@@ -62,6 +63,7 @@ __all__ = [
     "AsyncEventStore",
     "AsyncFlow",
     "AsyncRepository",
+    "ClosedError",
     "CodecError",
     "ConcurrencyError",
     "ConfigurationError",

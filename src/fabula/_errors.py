@@ -11,7 +11,8 @@ FabulaError
 ├── DuplicateEvent              an event id is stored already, in a way a retry cannot explain
 ├── StoreError                  the storage driver failed (connection lost, disk full, ...)
 │   ├── SchemaError             the database schema is missing or at another version
-│   └── ReadOnlyError           a write to a store opened read-only (sqlite:///x.db?mode=ro)
+│   ├── ReadOnlyError           a write to a store opened read-only (sqlite:///x.db?mode=ro)
+│   └── ClosedError             the store or target was closed: no retry can succeed
 ├── CodecError                  an event or snapshot cannot be encoded or decoded
 │   ├── UnknownEventType        a stored type name has no registered class
 │   └── InvalidMetadata (TypeError)  metadata that is not a mapping
@@ -34,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "ClosedError",
     "CodecError",
     "ConcurrencyError",
     "ConfigurationError",
@@ -178,6 +180,10 @@ class SchemaError(StoreError):
 
 class ReadOnlyError(StoreError):
     """A write was attempted on a store opened read-only; nothing was written."""
+
+
+class ClosedError(StoreError):
+    """The store or read-model target was closed by its owner: retrying cannot succeed."""
 
 
 class CodecError(FabulaError):

@@ -75,11 +75,11 @@ class _LiveRunsAhead:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._kit.target, name)
 
-    def swap_in(self, name: str, scratch: Any, /, *, tables: Any) -> None:
+    def swap_in(self, name: str, scratch: Any, /, *, tables: Any, **kw: Any) -> None:
         if any(
             seen is scratch for seen in self._scratches
         ):  # a retried swap: the steady writer races alone
-            self._kit.target.swap_in(name, scratch, tables=tables)
+            self._kit.target.swap_in(name, scratch, tables=tables, **kw)
             return
         self._scratches.append(scratch)  # kept alive: ids of dead ones are reused
         position = 0
@@ -88,7 +88,7 @@ class _LiveRunsAhead:
             position = result.position or 0
         self._live.wait_for_position(position, timeout=30)
         self.forced.append(position)
-        self._kit.target.swap_in(name, scratch, tables=tables)
+        self._kit.target.swap_in(name, scratch, tables=tables, **kw)
 
 
 def test_copy_rebuilds_never_move_the_checkpoint_back(swap_kit: Kit) -> None:

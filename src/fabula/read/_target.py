@@ -46,7 +46,7 @@ And for all: targets are safe to share between the runners of one process.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -59,6 +59,7 @@ from fabula.read._projection import Handler, SetupHook
 from fabula.read._scratch import ScratchCopy
 
 __all__ = [
+    "CatchUp",
     "Checkpoints",
     "DeadLetters",
     "Leases",
@@ -69,6 +70,9 @@ __all__ = [
 
 Step = tuple[Handler, Recorded[Any]]
 """One event and the handler to apply it with."""
+
+CatchUp = Callable[[int], None]
+"""Runs a copy rebuild's runner until the copy's checkpoint is at least the position given."""
 
 
 class Checkpoints(Protocol):
@@ -164,14 +168,24 @@ class Rebuild(Protocol):
         """Return the scratch target of a copy rebuild of ``name``, if one exists."""
         ...
 
-    def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
+    def swap_in(
+        self,
+        name: str,
+        scratch: Self,
+        /,
+        *,
+        tables: Sequence[str],
+        catch_up: CatchUp | None = None,
+    ) -> None:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
 
         One transaction: readers see the old read model until the new one is complete.
-        The scratch target is closed and removed afterwards. If the live checkpoint has
-        passed the scratch's, nothing changes and ``CheckpointConflict`` is raised (the
-        scratch stays open, to catch up and try again): a swap never moves a read model
-        back in time.
+        The scratch target is closed and removed afterwards. The swap first holds the
+        live checkpoint (the live runner's next commit waits); if it is past the
+        scratch's, ``catch_up(live)`` brings the scratch up to it, writing only to the
+        scratch. If the live checkpoint is still past the scratch's then, nothing changes
+        and ``CheckpointConflict`` is raised (the scratch stays open, to catch up and try
+        again): a swap never moves a read model back in time.
         """
         ...
 

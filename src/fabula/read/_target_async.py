@@ -45,7 +45,7 @@ And for all: targets are safe to share between the runners of one process.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -63,11 +63,15 @@ __all__ = [
     "AsyncLeases",
     "AsyncRebuild",
     "AsyncTarget",
+    "CatchUp",
     "Step",
 ]
 
 Step = tuple[Handler, Recorded[Any]]
 """One event and the handler to apply it with."""
+
+CatchUp = Callable[[int], Awaitable[None]]
+"""Runs a copy rebuild's runner until the copy's checkpoint is at least the position given."""
 
 
 class AsyncCheckpoints(Protocol):
@@ -163,14 +167,24 @@ class AsyncRebuild(Protocol):
         """Return the scratch target of a copy rebuild of ``name``, if one exists."""
         ...
 
-    async def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
+    async def swap_in(
+        self,
+        name: str,
+        scratch: Self,
+        /,
+        *,
+        tables: Sequence[str],
+        catch_up: CatchUp | None = None,
+    ) -> None:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
 
         One transaction: readers see the old read model until the new one is complete.
-        The scratch target is closed and removed afterwards. If the live checkpoint has
-        passed the scratch's, nothing changes and ``CheckpointConflict`` is raised (the
-        scratch stays open, to catch up and try again): a swap never moves a read model
-        back in time.
+        The scratch target is closed and removed afterwards. The swap first holds the
+        live checkpoint (the live runner's next commit waits); if it is past the
+        scratch's, ``catch_up(live)`` brings the scratch up to it, writing only to the
+        scratch. If the live checkpoint is still past the scratch's then, nothing changes
+        and ``CheckpointConflict`` is raised (the scratch stays open, to catch up and try
+        again): a swap never moves a read model back in time.
         """
         ...
 

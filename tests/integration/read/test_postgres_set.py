@@ -5,6 +5,7 @@ import pytest
 from tests.unit.read.test_set import (
     test_discard_parked_under_the_continue_policy_keeps_the_checkpoint,
     test_rebuild_in_place_equals_a_replay,
+    test_rebuild_into_a_copy_converges_while_the_live_runner_keeps_passing_it,
     test_rebuild_into_a_copy_swaps_it_in,
     test_rebuild_into_a_copy_while_a_runner_follows_and_commands_arrive,
     test_rebuild_needs_declared_tables_on_sql_targets,
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.postgres
 __all__ = [
     "test_discard_parked_under_the_continue_policy_keeps_the_checkpoint",
     "test_rebuild_in_place_equals_a_replay",
+    "test_rebuild_into_a_copy_converges_while_the_live_runner_keeps_passing_it",
     "test_rebuild_into_a_copy_swaps_it_in",
     "test_rebuild_into_a_copy_while_a_runner_follows_and_commands_arrive",
     "test_rebuild_needs_declared_tables_on_sql_targets",

@@ -8,6 +8,8 @@ PostgreSQL). tests/integration/read/test_postgres_faults_async.py binds PostgreS
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -127,13 +129,13 @@ async def check_copy_swap_never_moves_back(case: AsyncCase) -> None:
         def __getattr__(self, name: str) -> Any:
             return getattr(real, name)
 
-        async def swap_in(self, name: str, scratch: Any, /, *, tables: Any) -> None:
+        async def swap_in(self, name: str, scratch: Any, /, *, tables: Any, **kw: Any) -> None:
             if not live_before_swap:
                 for i in range(5, 8):
                     await case.dispatch(Create(str(i), f"late{i}"))
                 status = await case.runner(case.projection).run_until_caught_up()
                 live_before_swap.append(status.position)
-            await real.swap_in(name, scratch, tables=tables)
+            await real.swap_in(name, scratch, tables=tables, **kw)
 
     projections = AsyncProjectionSet(
         case.store,
@@ -145,6 +147,52 @@ async def check_copy_swap_never_moves_back(case: AsyncCase) -> None:
     [live] = live_before_swap
     assert status.position >= live == await case.store.head()
     assert (await real.checkpoint(case.projection.name)).position >= live
+
+
+async def check_copy_swap_converges_while_the_live_runner_keeps_passing_it(
+    case: AsyncCase,
+) -> None:
+    """Before every swap the live runner passes the copy, and commands keep arriving."""
+    for i in range(5):
+        await case.dispatch(Create(str(i), f"t{i}"))
+    real = case.target
+    live = case.runner(case.projection)
+    forced: list[int] = []
+
+    class LiveAheadAtEverySwap:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        async def swap_in(self, name: str, scratch: Any, /, *, tables: Any, **kw: Any) -> None:
+            position = await case.dispatch(Create(f"f{len(forced)}", "forced"))
+            await live.wait_for_position(position, timeout=10)
+            forced.append(position)
+            await real.swap_in(name, scratch, tables=tables, **kw)
+
+    async def write() -> None:
+        for i in itertools.count():
+            await case.flow.dispatch(Create(f"w{i}", f"w{i}"))
+            await asyncio.sleep(0)
+
+    projections = AsyncProjectionSet(
+        case.store,
+        cast(AsyncTarget, LiveAheadAtEverySwap()),
+        consumers=[case.projection],
+        registry=case.flow.registry,
+        poll_interval=0.05,
+    )
+    await live.start()
+    writer = asyncio.create_task(write())
+    try:
+        status = await projections.rebuild(case.projection.name, mode="copy")
+    finally:
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer
+        await live.stop()
+    assert len(forced) == 1  # the first swap caught the copy up and succeeded
+    assert status.position >= forced[0]
+    assert (await real.checkpoint(case.projection.name)).position >= forced[0]
 
 
 async def check_retries_outlast_the_lease_and_park(case: AsyncCase) -> None:
@@ -210,6 +258,7 @@ async def check_wait_caught_up(case: AsyncCase) -> None:
 
 CHECKS = [
     check_copy_swap_never_moves_back,
+    check_copy_swap_converges_while_the_live_runner_keeps_passing_it,
     check_retries_outlast_the_lease_and_park,
     check_attempts_survive_a_restart,
     check_wait_caught_up,

@@ -26,13 +26,13 @@ class _LiveRunsAheadFirst:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._target, name)
 
-    def swap_in(self, name: str, scratch: Any, /, *, tables: Any) -> None:
+    def swap_in(self, name: str, scratch: Any, /, *, tables: Any, **kw: Any) -> None:
         if not self.live_before_swap:
             for i in range(5, 8):
                 self._kit.flow.dispatch(Create(str(i), f"late{i}"))
             live = self._kit.runner().run_until_caught_up()
             self.live_before_swap.append(live.position)
-        self._target.swap_in(name, scratch, tables=tables)
+        self._target.swap_in(name, scratch, tables=tables, **kw)
 
 
 def test_a_copy_swap_never_moves_the_checkpoint_back(kit: Kit) -> None:

@@ -294,3 +294,22 @@ def test_a_stop_during_a_retry_leaves_the_failing_event_unprocessed(kit: Kit) ->
     assert kit.target.checkpoint("todo_list").position == 0
     assert kit.rows() == []
     assert kit.target.dead_letters() == []
+
+
+def test_a_runner_stops_when_its_target_is_closed_under_it(kit: Kit) -> None:
+    if kit.kind == "memory":
+        pytest.skip("a memory target has nothing to close")
+    runner = kit.runner(policy=ErrorPolicy(backoff=0.0))
+    runner.start()
+    try:
+        runner.wait_for_position(kit.flow.dispatch(Create("1", "one")).position, timeout=10)
+        kit.target.close()
+        kit.flow.dispatch(Create("2", "two"))
+        deadline = time.monotonic() + 10
+        while runner.state != "failed":  # not "retrying" without end
+            assert time.monotonic() < deadline, f"the runner is {runner.state}"
+            time.sleep(0.01)
+        with pytest.raises(ProjectionFailed, match="closed"):
+            runner.wait_for_position(kit.store.head(), timeout=1)
+    finally:
+        runner.stop()

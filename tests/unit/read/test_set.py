@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import itertools
 import threading
+from typing import Any, cast
 
 import pytest
 
@@ -13,6 +15,7 @@ from fabula.read import (
     PositionTimeout,
     ProjectionFailed,
     ProjectionSet,
+    Target,
 )
 
 from . import domain
@@ -210,6 +213,70 @@ def test_rebuild_into_a_copy_while_a_runner_follows_and_commands_arrive(kit: Kit
         projections.stop()
     assert kit.rows() == kit.replay()
     assert projections.parked() == []
+
+
+class _LiveAheadAtEverySwap:
+    """Delegates to the kit's target; before every swap, the live runner passes the copy.
+
+    That is what steady writes do to a copy rebuild: between the copy reaching the head
+    and the swap, the live runner commits a few events more. The swap must bring the
+    copy up to the live position itself, or no attempt ever succeeds.
+    """
+
+    def __init__(self, kit: Kit) -> None:
+        self._kit = kit
+        self.projections: ProjectionSet | None = None
+        self.forced: list[int] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._kit.target, name)
+
+    def swap_in(self, name: str, scratch: Any, /, *, tables: Any, **kw: Any) -> None:
+        assert self.projections is not None
+        position = self._kit.flow.dispatch(Rename("0", f"forced{len(self.forced)}")).position
+        self.projections.wait_for_position(position, timeout=10)
+        self.forced.append(position or 0)
+        self._kit.target.swap_in(name, scratch, tables=tables, **kw)
+
+
+def test_rebuild_into_a_copy_converges_while_the_live_runner_keeps_passing_it(
+    kit: Kit,
+) -> None:
+    for i in range(10):
+        kit.flow.dispatch(Create(str(i), f"t{i}"))
+    wrapped = _LiveAheadAtEverySwap(kit)
+    projections = ProjectionSet(
+        kit.store,
+        cast(Target, wrapped),
+        consumers=[kit.projection],
+        registry=kit.registry,
+        policy=ErrorPolicy(retries=0, backoff=0.0),
+        poll_interval=0.05,
+    )
+    wrapped.projections = projections
+    projections.start()
+    stop = threading.Event()
+
+    def write() -> None:
+        for i in itertools.count():
+            if stop.is_set():
+                return
+            kit.flow.dispatch(Rename(str(i % 10), f"w{i}"))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        try:
+            status = projections.rebuild("todo_list", mode="copy")
+        finally:
+            stop.set()
+            writer.join()
+        projections.wait_for_position(kit.store.head(), timeout=10)
+    finally:
+        projections.stop()
+    assert len(wrapped.forced) == 1  # the first swap caught the copy up and succeeded
+    assert status.position >= wrapped.forced[0]
+    assert kit.rows() == kit.replay()
 
 
 def test_rebuild_needs_declared_tables_on_sql_targets(kit: Kit) -> None:

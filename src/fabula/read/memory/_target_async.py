@@ -8,6 +8,7 @@ proportion to the model's size: fine for tests, not for millions of rows.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import dataclasses
 import threading
@@ -26,9 +27,13 @@ from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._scratch import ScratchCopy
-from fabula.read._target_async import Step
+from fabula.read._target_async import CatchUp, Step
 
 __all__ = ["AsyncMemoryTarget"]
+
+
+_HELD_POLL = 0.001
+"""Seconds between looks of a commit waiting for a swap to release its checkpoint."""
 
 
 def _now() -> datetime:
@@ -45,6 +50,7 @@ class AsyncMemoryTarget:
         self._leases: dict[str, tuple[str, float]] = {}
         self._letters: dict[tuple[str, int], DeadLetter] = {}
         self._failures: dict[str, Failure] = {}
+        self._held: set[str] = set()  # checkpoints a swap holds: their commits wait
 
     @classmethod
     def from_url(cls, url: str, /) -> AsyncMemoryTarget:
@@ -92,21 +98,38 @@ class AsyncMemoryTarget:
     ) -> None:
         """Apply ``steps`` and move the checkpoint from ``after`` to ``position``, atomically."""
         with self._lock:
-            model = copy.deepcopy(self._models.get(name, {})) if steps else None
+            base = self._models.get(name)
+            model = copy.deepcopy(base if base is not None else {}) if steps else None
         for handler, recorded in steps:
             try:
                 await async_call(handler, model, recorded)
             except Exception as exc:
                 raise HandlerError.of(name, recorded) from exc
-        with self._lock:
-            self._check(name, after, claim)
-            if model is not None:
-                self._models[name] = model
-            self._checkpoints[name] = Checkpoint(name, position, _now())
-            for key in [k for k in self._letters if k[0] == name and after < k[1] <= position]:
-                del self._letters[key]
-            if parked is not None:
-                self._letters[(name, parked.position)] = parked
+        while True:
+            with self._lock:
+                if name not in self._held:
+                    self._check(name, after, claim)
+                    if model is not None and self._models.get(name) is not base:
+                        raise CheckpointConflict(name, expected=after, actual=None)  # swapped
+                    self._commit(name, after, position, model, parked)
+                    return
+            await asyncio.sleep(_HELD_POLL)  # a swap holds the checkpoint (a row lock's wait)
+
+    def _commit(
+        self,
+        name: str,
+        after: int,
+        position: int,
+        model: dict[str, Any] | None,
+        parked: DeadLetter | None,
+    ) -> None:
+        if model is not None:
+            self._models[name] = model
+        self._checkpoints[name] = Checkpoint(name, position, _now())
+        for key in [k for k in self._letters if k[0] == name and after < k[1] <= position]:
+            del self._letters[key]
+        if parked is not None:
+            self._letters[(name, parked.position)] = parked
 
     def _check(self, name: str, after: int, claim: Claim | None) -> None:
         current = self._checkpoints.get(name, Checkpoint(name, 0)).position
@@ -211,26 +234,47 @@ class AsyncMemoryTarget:
         """Return ``None``: a memory copy lives and dies with the process rebuilding it."""
         return None
 
-    async def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
+    async def swap_in(
+        self,
+        name: str,
+        scratch: Self,
+        /,
+        *,
+        tables: Sequence[str],
+        catch_up: CatchUp | None = None,
+    ) -> None:
         """Replace the model, checkpoint and dead letters of ``name`` by the scratch's.
 
-        Raises ``CheckpointConflict`` (and changes nothing) if the live checkpoint has
-        passed the scratch's: a swap never moves a read model back in time.
+        The swap holds the checkpoint of ``name`` first: commits of ``name`` wait until
+        it is done. If the live checkpoint is past the scratch's, ``catch_up`` brings the
+        scratch up to it meanwhile. Raises ``CheckpointConflict`` (and changes nothing)
+        if the live checkpoint is still past the scratch's: a swap never moves a read
+        model back in time.
         """
-        with scratch._lock:
-            model = scratch._models.get(name, {})
-            checkpoint = scratch._checkpoints.get(name, Checkpoint(name, 0))
-            letters = [v for k, v in scratch._letters.items() if k[0] == name]
         with self._lock:
             live = self._checkpoints.get(name, Checkpoint(name, 0)).position
-            if live > checkpoint.position:
-                raise CheckpointConflict(name, expected=checkpoint.position, actual=live)
-            self._models[name] = model
-            self._checkpoints[name] = Checkpoint(name, checkpoint.position, _now())
-            self._clear_failure(name)
-            for key in [k for k in self._letters if k[0] == name]:
-                del self._letters[key]
-            self._letters.update(((name, letter.position), letter) for letter in letters)
+            if name in self._held:
+                raise CheckpointConflict(name, expected=live, actual=live)  # another swap runs
+            self._held.add(name)
+        try:
+            if catch_up is not None and live > (await scratch.checkpoint(name)).position:
+                await catch_up(live)
+            with scratch._lock:
+                model = scratch._models.get(name, {})
+                checkpoint = scratch._checkpoints.get(name, Checkpoint(name, 0))
+                letters = [v for k, v in scratch._letters.items() if k[0] == name]
+            with self._lock:
+                if live > checkpoint.position:
+                    raise CheckpointConflict(name, expected=checkpoint.position, actual=live)
+                self._models[name] = model
+                self._checkpoints[name] = Checkpoint(name, checkpoint.position, _now())
+                self._clear_failure(name)
+                for key in [k for k in self._letters if k[0] == name]:
+                    del self._letters[key]
+                self._letters.update(((name, letter.position), letter) for letter in letters)
+        finally:
+            with self._lock:
+                self._held.discard(name)
 
     async def close(self) -> None:
         """Nothing to release; present for the contract."""

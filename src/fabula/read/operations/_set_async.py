@@ -15,9 +15,13 @@ Rebuild, theory of operation:
   the copy has caught up, one transaction replaces the live tables, dead letters and
   checkpoint with the copy's. The live runner's next commit then fails its compare and
   set, and it resumes from the copy's checkpoint: no event is missed or applied twice.
-  The swap never moves the checkpoint back: it locks the live checkpoint and, if the
-  live runner has passed the copy meanwhile, changes nothing (``CheckpointConflict``);
-  the copy then catches up to the head again and the swap is retried.
+  The swap never moves the checkpoint back: it holds the live checkpoint first (the live
+  runner's next commit waits) and, if the live runner has passed the copy meanwhile,
+  runs the copy's runner up to the live position inside the swap (the copy writes only
+  to its own file or schema), so the swap converges under steady writes. Only if the
+  copy still falls short (it could not catch up within ``_CATCH_UP_SECONDS``) does the
+  swap change nothing (``CheckpointConflict``); the copy then catches up to the head
+  again and the swap is retried.
 """
 
 from __future__ import annotations
@@ -62,6 +66,10 @@ RebuildProgress = Callable[[int, int], object]
 _DEFAULT_POLICY = ErrorPolicy()
 _SWAP_ATTEMPTS = 100
 """Swaps tried before a copy rebuild gives up racing a live runner (each one catches up)."""
+_CATCH_UP_SECONDS = 5.0
+"""How long a swap lets the copy catch up to the live position while it holds it."""
+_CATCH_UP_PAUSE = 0.01
+"""Seconds between runs of the copy when one run brought it no further (the log lags)."""
 
 
 class AsyncProjectionSet:
@@ -378,11 +386,24 @@ class AsyncProjectionSet:
         scratch = await self.target.scratch(name)
         lease = LeaseSettings(owner=f"rebuild:{default_owner()}")  # shows the rebuild runs
         runner = self.runner(name, target=scratch, progress=report, lease=lease)
+
+        async def catch_up(position: int) -> None:
+            """Run the copy until its checkpoint reaches ``position`` (or time runs out)."""
+            deadline = time.monotonic() + _CATCH_UP_SECONDS
+            reached = (await scratch.checkpoint(name)).position
+            while reached < position and time.monotonic() < deadline:
+                await runner.run_until_caught_up()
+                before, reached = reached, (await scratch.checkpoint(name)).position
+                if reached == before:
+                    await asyncio.sleep(_CATCH_UP_PAUSE)
+
         for _ in range(_SWAP_ATTEMPTS):
             try:
                 await runner.run_until_caught_up()  # to the head: at or past the live position
                 await scratch.acquire_lease(name, lease.owner, ttl=lease.ttl)  # until swapped
-                await self.target.swap_in(name, scratch, tables=projection.tables)
+                await self.target.swap_in(
+                    name, scratch, tables=projection.tables, catch_up=catch_up
+                )
             except CheckpointConflict:
                 continue  # the live runner passed the copy meanwhile: catch up, swap again
             except BaseException:

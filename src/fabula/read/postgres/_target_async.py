@@ -9,9 +9,12 @@ Transactions and locks (READ COMMITTED):
 1. ``commit`` renews the lease, then moves the checkpoint by compare and set before any
    handler runs: the checkpoint row's lock serializes every writer of one projection, so
    a second writer waits, then finds the checkpoint moved and rolls back.
-2. ``reset`` and ``swap_in`` likewise move the checkpoint first, so a commit under way
-   finishes before they empty the tables, and their deletes see its rows.
-3. A handler's ``OperationalError``, serialization failure or deadlock is the database's
+2. ``reset`` and ``swap_in`` likewise move (or lock) the checkpoint first, so a commit
+   under way finishes before they empty the tables, and their deletes see its rows.
+   ``swap_in`` may run the copy's catch-up while it holds the row: the copy writes only
+   to its own schema, through its own pool, so it never waits on this lock.
+3. Once ``close`` has run, every use raises ``ClosedError`` (a runner then stops).
+4. A handler's ``OperationalError``, serialization failure or deadlock is the database's
    failure (``StoreError``); anything else it raises is its own (``HandlerError``).
 """
 
@@ -30,7 +33,7 @@ from psycopg import AsyncConnection, errors
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
-from fabula._errors import ConfigurationError, SchemaError, StoreError
+from fabula._errors import ClosedError, ConfigurationError, SchemaError, StoreError
 from fabula.read._call import async_call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
@@ -39,7 +42,7 @@ from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._scratch import ScratchCopy
-from fabula.read._target_async import Step
+from fabula.read._target_async import CatchUp, Step
 from fabula.read.postgres import _sql
 from fabula.store.postgres._pool_guard import AsyncCancelCheck, AsyncPoolGuard
 from fabula.store.postgres._settings import split_url
@@ -122,6 +125,7 @@ class AsyncPostgresTarget:
         self._guard = AsyncPoolGuard(self._pool)
         self._read_only = read_only
         self._ready = False
+        self._closed = False
         self._checked: set[Callable[..., Any]] = set()  # handlers found fit for this target
 
     @classmethod
@@ -170,6 +174,11 @@ class AsyncPostgresTarget:
             # psycopg_pool may swallow a cancellation: AsyncCancelCheck raises it again.
             async with AsyncCancelCheck(), self._pool.connection() as conn:
                 yield conn
+        except PoolClosed as exc:
+            if self._closed:  # by its owner: no retry can succeed
+                msg = f"the PostgreSQL read-model target {self._where} is closed"
+                raise ClosedError(msg) from exc
+            raise _store_error(self._where, exc) from exc
         except _DRIVER_ERRORS as exc:
             raise _store_error(self._where, exc) from exc
 
@@ -364,20 +373,34 @@ class AsyncPostgresTarget:
                 pass  # the rebuild was killed before it made its tables
         return ScratchCopy(location=f"schema {schema}", position=position, running=running)
 
-    async def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
+    async def swap_in(
+        self,
+        name: str,
+        scratch: Self,
+        /,
+        *,
+        tables: Sequence[str],
+        catch_up: CatchUp | None = None,
+    ) -> None:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
 
         One transaction: readers see the old read model until the new one is complete.
+        It locks the live checkpoint row first (the live runner's next commit waits on
+        it); if the live runner is past the scratch, ``catch_up`` brings the scratch up
+        to it meanwhile, through the scratch's own pool (no row this transaction holds).
         The scratch target is closed and its schema dropped afterwards, unless the live
-        checkpoint has passed the scratch's (``CheckpointConflict``: nothing changed).
+        checkpoint is still past the scratch's (``CheckpointConflict``: nothing changed).
         """
         _require_tables(name, tables)
         try:
             async with self._transaction() as conn:
-                found = await conn.execute(_sql.scratch_checkpoint(scratch.schema), (name,))
-                row = await found.fetchone()
-                copied = 0 if row is None else row[0]
                 live = await (await conn.execute(_sql.LOCK_CHECKPOINT, (name,))).fetchone()
+                copied = await self._scratch_position(conn, scratch.schema, name)
+                if live is not None and live[0] > copied and catch_up is not None:
+                    await catch_up(live[0])
+                    copied = await self._scratch_position(
+                        conn, scratch.schema, name
+                    )  # a new snapshot
                 if live is not None and live[0] > copied:
                     raise CheckpointConflict(name, expected=copied, actual=live[0])
                 await conn.execute(_sql.SET_CHECKPOINT, (name, copied))
@@ -394,6 +417,12 @@ class AsyncPostgresTarget:
             raise
         await self._discard(scratch)
 
+    @staticmethod
+    async def _scratch_position(conn: AsyncConnection[Any], scratch: str, name: str) -> int:
+        """The scratch's checkpoint, as committed now (READ COMMITTED: each read is new)."""
+        row = await (await conn.execute(_sql.scratch_checkpoint(scratch), (name,))).fetchone()
+        return 0 if row is None else int(row[0])
+
     async def _discard(self, scratch: Self) -> None:
         await scratch.close()
         async with self.connection() as conn:
@@ -401,6 +430,7 @@ class AsyncPostgresTarget:
 
     async def close(self) -> None:
         """Close the connection pool; the target cannot be used afterwards."""
+        self._closed = True
         self._guard.disarm()
         await self._pool.close()
 

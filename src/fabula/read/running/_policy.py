@@ -22,6 +22,9 @@ __all__ = ["ErrorPolicy", "OnPark"]
 
 OnPark = Literal["stop", "continue"]
 
+_MAX_DOUBLINGS = 64
+"""Past this many doublings any backoff has reached ``max_backoff`` (the delay stays put)."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ErrorPolicy:
@@ -39,4 +42,5 @@ class ErrorPolicy:
 
     def delay(self, attempt: int, /) -> float:
         """Seconds to wait before retry number ``attempt`` (1 for the first retry)."""
-        return float(min(self.max_backoff, self.backoff * 2 ** max(0, attempt - 1)))
+        doublings = min(max(0, attempt - 1), _MAX_DOUBLINGS)  # 2**1024 is no float
+        return float(min(self.max_backoff, self.backoff * 2.0**doublings))

@@ -20,8 +20,10 @@ Theory of operation:
    after a restart or a takeover; and the lease is renewed while the runner backs off
    (a failed commit rolled its renewal back), so retries never cost the lease.
 4. A database failure (``StoreError``) is nobody's event's fault: the runner backs off
-   and starts again from the stored checkpoint, without end. ``CheckpointConflict``
-   and ``LeaseLost`` (another worker, a rebuild) also restart from the stored checkpoint.
+   and starts again from the stored checkpoint, without end; but a store or target
+   closed under it (``ClosedError``) fails it at once, as no retry can succeed.
+   ``CheckpointConflict`` and ``LeaseLost`` (another worker, a rebuild) also restart
+   from the stored checkpoint.
 5. With ``lease=LeaseSettings(...)`` the runner works only while it holds the
    projection's lease (see ``_leases``); otherwise it stands by and polls for it.
 6. A reaction's handler runs before, and outside, the commit that passes its event: a
@@ -37,7 +39,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self, cast
 
-from fabula._errors import CodecError, ConfigurationError, StoreError
+from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
 from fabula.codec import EventRegistry, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
 from fabula.read._call import call
@@ -274,6 +276,8 @@ class ProjectionRunner:
                         level, "projection %r restarts from its checkpoint: %s", self.name, exc
                     )
                     self._renewed_at = None if isinstance(exc, LeaseLost) else self._renewed_at
+                except ClosedError:
+                    raise  # its store or target was closed under it: nothing to retry
                 except StoreError as exc:
                     failures += 1
                     self._state, self._error = "retrying", describe_error(exc)

@@ -17,7 +17,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from uuid import UUID
@@ -59,8 +59,8 @@ def _time(seconds: float | None) -> datetime | None:
 
 
 @contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute(_sql.BEGIN_IMMEDIATE)
+def _transaction(conn: sqlite3.Connection, begin: str = _sql.BEGIN_IMMEDIATE) -> Iterator[None]:
+    conn.execute(begin)
     try:
         yield
     except BaseException:
@@ -298,20 +298,33 @@ def reset(conn: sqlite3.Connection, name: str, tables: Sequence[str]) -> None:
         conn.execute(_sql.CLEAR_FAILURE, (name,))
 
 
-def swap_in(conn: sqlite3.Connection, name: str, scratch: str, tables: Sequence[str]) -> None:
+def swap_in(
+    conn: sqlite3.Connection,
+    name: str,
+    scratch: str,
+    tables: Sequence[str],
+    catch_up: Callable[[int], object] = lambda _: None,
+) -> None:
     """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch file's.
 
-    Raises ``CheckpointConflict`` (and changes nothing) if the live checkpoint has passed
-    the scratch's.
+    The transaction takes the live file's write lock first, with the scratch attached but
+    not yet read: ``catch_up(live)`` then brings the scratch (another file, written by its
+    own connection) up to the live checkpoint, and the first read of the scratch sees it.
+    Raises ``CheckpointConflict`` (and changes nothing) if the live checkpoint is still
+    past the scratch's.
     """
     conn.execute(_sql.ATTACH_SCRATCH, (scratch,))
     try:
-        with _transaction(conn):
+        with _transaction(conn, _sql.BEGIN):
+            conn.execute(_sql.HOLD_CHECKPOINT, (name,))  # the write lock, on this file only
+            found = conn.execute(_sql.CHECKPOINT, (name,)).fetchone()
+            live = 0 if found is None else found[0]
+            if live > 0:
+                catch_up(live)
             row = conn.execute(_sql.SCRATCH_CHECKPOINT, (name,)).fetchone()
             copied = 0 if row is None else row[0]
-            live = conn.execute(_sql.CHECKPOINT, (name,)).fetchone()
-            if live is not None and live[0] > copied:
-                raise CheckpointConflict(name, expected=copied, actual=live[0])
+            if live > copied:
+                raise CheckpointConflict(name, expected=copied, actual=live)
             for table in tables:
                 conn.execute(_sql.empty_table(table))
                 conn.execute(_sql.copy_scratch_table(table))

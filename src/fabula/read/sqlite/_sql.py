@@ -11,6 +11,7 @@ __all__ = [
     "ACQUIRE_LEASE",
     "ADD_FAILURE_COLUMNS",
     "ATTACH_SCRATCH",
+    "BEGIN",
     "BEGIN_IMMEDIATE",
     "CHECKPOINT",
     "CHECKPOINTS",
@@ -27,6 +28,7 @@ __all__ = [
     "DETACH_SCRATCH",
     "FAILURE",
     "HAS_FAILURE_COLUMNS",
+    "HOLD_CHECKPOINT",
     "INSERT_CHECKPOINT",
     "LEASE",
     "MOVE_CHECKPOINT",
@@ -44,6 +46,8 @@ __all__ = [
 ]
 
 BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
+BEGIN = "BEGIN"
+"""Deferred: ``BEGIN IMMEDIATE`` would write-lock every attached file too (the scratch)."""
 COMMIT = "COMMIT"
 ROLLBACK = "ROLLBACK"
 
@@ -100,6 +104,8 @@ INSERT_CHECKPOINT = (
 )
 CHECKPOINT = "SELECT position, updated_at FROM fabula_checkpoints WHERE name = ?"
 CHECKPOINTS = "SELECT name, position, updated_at FROM fabula_checkpoints ORDER BY name"
+HOLD_CHECKPOINT = "UPDATE main.fabula_checkpoints SET position = position WHERE name = ?"
+"""Writes nothing, but takes the write lock of the live file alone (live commits wait)."""
 MOVE_CHECKPOINT = (
     "UPDATE fabula_checkpoints SET position = ?, updated_at = ? WHERE name = ? AND position = ?"
 )

@@ -23,8 +23,9 @@ from fabula.read._failures import Failure
 from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._scratch import ScratchCopy
-from fabula.read._target import Step
+from fabula.read._target import CatchUp, Step
 from fabula.read.sqlite import _ops
+from fabula.read.sqlite._bridge import CatchUpBridge
 from fabula.read.sqlite._driver import MEMORY, Connection
 from fabula.store import sqlite_path
 
@@ -147,16 +148,28 @@ class SqliteTarget:
             return None
         return _ops.scratch_copy(self._scratch_path(name), name)
 
-    def swap_in(self, name: str, scratch: Self, /, *, tables: Sequence[str]) -> None:
+    def swap_in(
+        self,
+        name: str,
+        scratch: Self,
+        /,
+        *,
+        tables: Sequence[str],
+        catch_up: CatchUp | None = None,
+    ) -> None:
         """Replace ``tables``, checkpoint and dead letters of ``name`` by the scratch's.
 
         One transaction: readers see the old read model until the new one is complete.
-        The scratch target is closed and its file removed afterwards, unless the live
-        checkpoint has passed the scratch's (``CheckpointConflict``: nothing changed).
+        It holds the live file's write lock from the start (live commits wait); if the
+        live runner is past the scratch, ``catch_up`` brings the scratch (another file)
+        up to it meanwhile. The scratch target is closed and its file removed afterwards,
+        unless the live checkpoint is still past the scratch's (``CheckpointConflict``:
+        nothing changed).
         """
         _require_tables(name, tables)
+        bridge = CatchUpBridge(catch_up)
         try:
-            self._db.write(_ops.swap_in, name, scratch.path, tables)
+            self._db.write(_ops.swap_in, name, scratch.path, tables, bridge)
         except CheckpointConflict:
             raise  # the scratch stays, to catch up and be swapped in again
         except BaseException:

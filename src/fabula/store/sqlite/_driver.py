@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import Concatenate, ParamSpec, TypeVar
 from urllib.parse import quote
 
-from fabula._errors import ReadOnlyError, SchemaError, StoreError
+from fabula._errors import ClosedError, ReadOnlyError, SchemaError
 from fabula.store._notify import Notifier
 from fabula.store.sqlite._errors import map_errors
 from fabula.store.sqlite._migrate import MIGRATIONS, MigrateMode, Migration, migrate
@@ -215,8 +215,8 @@ class Connection:
             conn.close()
         self._writer.close()
 
-    def _closed_error(self) -> StoreError:
-        return StoreError(f"the {self._what} on {self.path!r} is closed")
+    def _closed_error(self) -> ClosedError:
+        return ClosedError(f"the {self._what} on {self.path!r} is closed")
 
 
 class AsyncConnection:
