@@ -4,6 +4,7 @@ from fabula._ids import uuid7
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow import Flow
 from fabula.app._flow_async import AsyncFlow
+from fabula.app._loaded import Loaded
 from fabula.app._middleware import (
     CallNext,
     EnrichMetadata,
@@ -21,7 +22,7 @@ from fabula.app._middleware_async import (
     AsyncRetryOnConflict,
 )
 from fabula.app._repository import Repository
-from fabula.app._repository_async import AsyncRepository, Loaded
+from fabula.app._repository_async import AsyncRepository
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotEvery, SnapshotPolicy
 from fabula.codec import decode_records
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -25,6 +24,7 @@ from uuid import UUID
 import msgspec
 
 from fabula._errors import CodecError, ConfigurationError, FabulaError
+from fabula.app._loaded import Loaded
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
 from fabula.codec import EventRegistry, decode_recorded, decode_records, encode_json, encode_new
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
@@ -41,16 +41,6 @@ __all__ = ["AsyncRepository", "Loaded"]
 
 StateT = TypeVar("StateT")
 logger = logging.getLogger("fabula.repository")
-
-
-@dataclass(frozen=True, slots=True)
-class Loaded(Generic[StateT]):
-    """A stream's state at a version, and the snapshot version it started from (if any)."""
-
-    stream_id: str
-    state: StateT
-    version: int
-    snapshot_version: int | None = None
 
 
 class AsyncRepository(Generic[StateT]):

@@ -27,12 +27,9 @@ from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._scratch import ScratchCopy
 from fabula.read._target_async import Step
+from fabula.read.memory._target_base import _now
 
 __all__ = ["AsyncMemoryTarget"]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class AsyncMemoryTarget:

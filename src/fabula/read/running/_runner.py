@@ -56,6 +56,7 @@ from fabula.read._target import Step, Target
 from fabula.read.running._monitor import read_status
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._reaction import Reaction, ReactionContext
+from fabula.read.running._runner_base import _Stopped
 from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import Background
 from fabula.store import EventStore, Notifier, StoredEvent
@@ -68,10 +69,6 @@ Progress = Callable[[int], object]
 """Called with the checkpoint's new position after every commit."""
 
 _DEFAULT_POLICY = ErrorPolicy()
-
-
-class _Stopped(Exception):
-    """Unwinds a runner asked to stop while it waited to retry an event (never escapes)."""
 
 
 class ProjectionRunner:
