@@ -1,9 +1,10 @@
 """Generate fabula's sync modules from their asyncio sources.
 
 Every ``src/fabula/**/_<name>_async.py`` is the source; ``_<name>.py`` beside it is written
-from it by the rewrite rules below, then formatted with ruff. ``--check`` fails when a
-generated file is out of date, and every run fails when a rule matched nothing (a stale
-rule hides mistakes).
+from it by the rewrite rules below, then formatted with ruff. The test modules listed in
+``TESTS`` (``test_<name>_async.py``) are generated the same way into ``test_<name>.py``.
+``--check`` fails when a generated file is out of date, and every run fails when a rule
+matched nothing (a stale rule hides mistakes).
 
 Every run also refuses a shared definition: a top-level class or function of a source
 whose text (decorators included) the rules leave unchanged. Its generated twin would be a
@@ -23,10 +24,15 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "src" / "fabula"
+TESTS = (
+    ROOT / "tests" / "unit" / "read" / "test_faults_async.py",
+    ROOT / "tests" / "integration" / "read" / "test_postgres_async.py",
+)
 HEADER = "# Generated from {source} by tools/unasync.py: do not edit, edit the source.\n"
 
 # (pattern, replacement); applied in order to every line of code.
@@ -47,6 +53,7 @@ RULES: list[tuple[str, str]] = [
     (r"\basyncio\.sleep\b", "time.sleep"),
     (r"(?m)^import asyncio\n", ""),
     (r"\basync_call\b", "call"),
+    (r"\basyncio\.run\((\w+)\(\)\)", r"\1()"),
     (r"\bopen_async_(store|target)\b", r"open_\1"),
     (r"\basynccontextmanager\b", "contextmanager"),
 ]
@@ -93,7 +100,13 @@ def shown(path: Path) -> Path:
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
-def main(argv: list[str], sources: Path = SOURCES, *, every_rule: bool = True) -> int:
+def main(
+    argv: list[str],
+    sources: Path = SOURCES,
+    tests: Sequence[Path] = TESTS,
+    *,
+    every_rule: bool = True,
+) -> int:
     """Generate (or with --check, verify) every sync module; return the exit status.
 
     ``every_rule=False`` skips the unused-rule check (for a small tree, as in the tests).
@@ -102,7 +115,7 @@ def main(argv: list[str], sources: Path = SOURCES, *, every_rule: bool = True) -
     used: set[int] = set()
     stale: list[Path] = []
     shared: list[str] = []
-    for source in sorted(sources.rglob("_*_async.py")):
+    for source in [*sorted(sources.rglob("_*_async.py")), *tests]:
         target = source.with_name(source.name.removesuffix("_async.py") + ".py")
         text = source.read_text()
         shared += [f"{shown(source)}:{line}: {name}" for line, name in shared_definitions(text)]

@@ -62,10 +62,12 @@ def test_the_check_refuses_a_fake_pair_that_defines_a_type_twice(
     unasync = _unasync()
     source = tmp_path / "_fake_async.py"
     source.write_text(SOURCE)
-    assert unasync.main([], sources=tmp_path, every_rule=False) == 1  # writes the twin, yet fails
+    assert (
+        unasync.main([], sources=tmp_path, tests=(), every_rule=False) == 1
+    )  # writes the twin, yet fails
     assert (tmp_path / "_fake.py").exists()
     assert (
-        unasync.main(["--check"], sources=tmp_path, every_rule=False) == 1
+        unasync.main(["--check"], sources=tmp_path, tests=(), every_rule=False) == 1
     )  # the twin is up to date
     err = capsys.readouterr().err
     assert "_fake_async.py:6: Record would be defined again" in err
@@ -79,5 +81,5 @@ def test_the_check_passes_once_the_shared_definitions_move_out(tmp_path: Path) -
     body = SOURCE.split("class AsyncThing")[1]
     header = '"""A fake pair."""\n\nfrom _fake_base import Record, helper\n\n\nclass AsyncThing'
     (tmp_path / "_fake_async.py").write_text(header + body)
-    assert unasync.main([], sources=tmp_path, every_rule=False) == 0
-    assert unasync.main(["--check"], sources=tmp_path, every_rule=False) == 0
+    assert unasync.main([], sources=tmp_path, tests=(), every_rule=False) == 0
+    assert unasync.main(["--check"], sources=tmp_path, tests=(), every_rule=False) == 0

@@ -1,8 +1,10 @@
-"""The fault fixes of issue 11, item 9, on the asyncio runner and set.
+"""The fault fixes of issue 11, item 9, on the runner and the projection set.
 
-Each test takes an ``AsyncCase``: a store, a target, the todo projection and a projection
-whose handler always fails, written for that target (sync handlers for SQLite, async for
-PostgreSQL). tests/integration/read/test_postgres_faults_async.py binds PostgreSQL.
+Written for asyncio here; tools/unasync.py generates the sync test_faults.py from it.
+
+Each check takes a case: a store, a target, the todo projection and a projection whose
+handler always fails, written for that target (sync handlers here, coroutine handlers in
+tests/integration/read/test_postgres_faults_async.py, which binds PostgreSQL).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from fabula.store.sqlite import AsyncSqliteStore
 
 from . import domain
 from .domain import Create, Created
+from .faults import sync_failing
 
 
 @dataclass
@@ -62,17 +65,6 @@ class AsyncCase:
             poll_interval=0.05,
             **options,
         )
-
-
-def sync_failing(calls: list[int]) -> Projection:
-    failing = Projection("failing")
-
-    @failing.on(Created)
-    def created(tx: Any, event: Any) -> None:
-        calls.append(event.position)
-        raise RuntimeError(f"cannot handle {event.stream_id}")
-
-    return failing
 
 
 def async_failing(calls: list[int]) -> Projection:
@@ -218,7 +210,9 @@ CHECKS = [
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__[6:])
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_asyncio(kind: str, check: Callable[[AsyncCase], Awaitable[None]], tmp_path: Path) -> None:
+def test_faults_on_memory_and_sqlite(
+    kind: str, check: Callable[[AsyncCase], Awaitable[None]], tmp_path: Path
+) -> None:
     async def run() -> None:
         async with local_case(kind, tmp_path) as case:
             await check(case)
