@@ -32,6 +32,7 @@ SOURCES = ROOT / "src" / "fabula"
 TESTS = (
     ROOT / "tests" / "unit" / "read" / "test_faults_async.py",
     ROOT / "tests" / "integration" / "read" / "test_postgres_async.py",
+    ROOT / "tests" / "integration" / "read" / "test_postgres_faults_async.py",
 )
 HEADER = "# Generated from {source} by tools/unasync.py: do not edit, edit the source.\n"
 
@@ -50,6 +51,7 @@ RULES: list[tuple[str, str]] = [
     (r"\bAwaitable\[(\w+)\]", r"\1"),
     (r"\bAsync([A-Z]\w*)", r"\1"),
     (r"\b(_\w+)_async\b", r"\1"),
+    (r"\b(test_\w+)_async\b", r"\1"),
     (r"\basyncio\.sleep\b", "time.sleep"),
     (r"(?m)^import asyncio\n", ""),
     (r"\basync_call\b", "call"),

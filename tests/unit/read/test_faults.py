@@ -5,7 +5,7 @@ Written for asyncio here; tools/unasync.py generates the sync test_faults.py fro
 
 Each check takes a case: a store, a target, the todo projection and a projection whose
 handler always fails, written for that target (sync handlers here, coroutine handlers in
-tests/integration/read/test_postgres_faults_async.py, which binds PostgreSQL).
+tests/integration/read/test_postgres_faults.py, which binds PostgreSQL).
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ class Case:
         )
 
 
-def async_failing(calls: list[int]) -> Projection:
+def native_failing(calls: list[int]) -> Projection:
+    """A projection that always fails, its handler written like this module (async or not)."""
     failing = Projection("failing")
 
     @failing.on(Created)

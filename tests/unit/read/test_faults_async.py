@@ -67,7 +67,8 @@ class AsyncCase:
         )
 
 
-def async_failing(calls: list[int]) -> Projection:
+def native_failing(calls: list[int]) -> Projection:
+    """A projection that always fails, its handler written like this module (async or not)."""
     failing = Projection("failing")
 
     @failing.on(Created)
