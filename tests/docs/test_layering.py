@@ -38,8 +38,11 @@ KNOWN_PRIVATE: dict[tuple[str, str], str] = {
     (f"read/postgres/{name}", f"fabula.store.postgres.{private}"): (
         "store/postgres is frozen while the PostgreSQL branch lands; then expose them"
     )
-    for name in ("_target.py", "_target_async.py")
-    for private in ("_pool_guard", "_settings")
+    for name, private in (
+        ("_target.py", "_pool_guard"),
+        ("_target_async.py", "_pool_guard"),
+        ("_target_base.py", "_settings"),
+    )
 }
 
 

@@ -40,6 +40,7 @@ from fabula._errors import (
 )
 from fabula._ids import uuid7
 from fabula.app._dispatch import CommandContext, DispatchResult
+from fabula.app._flow_base import _with_errors
 from fabula.app._listeners import Listener, call, is_coroutine_function
 from fabula.app._loaded import Loaded
 from fabula.app._middleware import (
@@ -366,14 +367,3 @@ def _bind(layer: Middleware, call_next: CallNext) -> CallNext:
         return layer(context, call_next)
 
     return call
-
-
-def _with_errors(result: DispatchResult, errors: list[BaseException]) -> DispatchResult:
-    return DispatchResult(
-        stream_id=result.stream_id,
-        version=result.version,
-        events=result.events,
-        command_id=result.command_id,
-        deduplicated=result.deduplicated,
-        listener_errors=tuple(errors),
-    )

@@ -35,7 +35,8 @@ from fabula.read._leases import Claim, Lease, LeaseSettings
 from fabula.read._pagination import Page, clamp_limit, decode_cursor, encode_cursor, paginate
 from fabula.read._projection import Handler, Projection, SetupHook
 from fabula.read._queries import QueryBus
-from fabula.read._queries_async import AsyncQueryBus, Query
+from fabula.read._queries_async import AsyncQueryBus
+from fabula.read._query import Query
 from fabula.read._scratch import ScratchCopy
 from fabula.read._target import Checkpoints, DeadLetters, Leases, Rebuild, Target
 from fabula.read._target_async import (

@@ -19,23 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar, overload
+from typing import Any, Protocol, TypeVar, overload
 
 from fabula._errors import ConfigurationError
 from fabula.read._call import call
 from fabula.read._errors import UnknownQuery
+from fabula.read._query import Query
 
 __all__ = ["PositionWaiter", "Query", "QueryBus"]
 
 ResultT = TypeVar("ResultT")
-ResultT_co = TypeVar("ResultT_co", covariant=True)
 QueryT = TypeVar("QueryT")
-
-
-class Query(Generic[ResultT_co]):
-    """Optional base of query classes: ``Query[Result]`` types what ``ask`` returns."""
-
-    __slots__ = ()
 
 
 class PositionWaiter(Protocol):

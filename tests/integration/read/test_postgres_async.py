@@ -1,4 +1,7 @@
-"""The asyncio PostgreSQL target: async handlers on ``psycopg.AsyncConnection``."""
+"""The asyncio PostgreSQL target: async handlers on ``psycopg.AsyncConnection``.
+
+tools/unasync.py generates test_postgres.py from this file: sync handlers on ``psycopg.Connection``.
+"""
 
 from __future__ import annotations
 
@@ -53,7 +56,7 @@ async def _rows(target: AsyncPostgresTarget) -> list[tuple[Any, ...]]:
         return await cursor.fetchall()
 
 
-def test_async_runner_and_set_on_postgres(postgres_schema_url: str) -> None:
+def test_runner_and_set_on_postgres(postgres_schema_url: str) -> None:
     read_url = with_schema(postgres_schema_url, schema_of(postgres_schema_url) + "_read")
 
     async def scenario() -> None:

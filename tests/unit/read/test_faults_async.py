@@ -1,15 +1,15 @@
-"""The fault fixes of issue 11, item 9, on the asyncio runner and set.
+"""The fault fixes of issue 11, item 9, on the runner and the projection set.
 
-Each test takes an ``AsyncCase``: a store, a target, the todo projection and a projection
-whose handler always fails, written for that target (sync handlers for SQLite, async for
-PostgreSQL). tests/integration/read/test_postgres_faults_async.py binds PostgreSQL.
+Written for asyncio here; tools/unasync.py generates the sync test_faults.py from it.
+
+Each check takes a case: a store, a target, the todo projection and a projection whose
+handler always fails, written for that target (sync handlers here, coroutine handlers in
+tests/integration/read/test_postgres_faults_async.py, which binds PostgreSQL).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -36,6 +36,7 @@ from fabula.store.sqlite import AsyncSqliteStore
 
 from . import domain
 from .domain import Create, Created
+from .faults import sync_failing
 
 
 @dataclass
@@ -66,18 +67,8 @@ class AsyncCase:
         )
 
 
-def sync_failing(calls: list[int]) -> Projection:
-    failing = Projection("failing")
-
-    @failing.on(Created)
-    def created(tx: Any, event: Any) -> None:
-        calls.append(event.position)
-        raise RuntimeError(f"cannot handle {event.stream_id}")
-
-    return failing
-
-
-def async_failing(calls: list[int]) -> Projection:
+def native_failing(calls: list[int]) -> Projection:
+    """A projection that always fails, its handler written like this module (async or not)."""
     failing = Projection("failing")
 
     @failing.on(Created)
@@ -149,52 +140,6 @@ async def check_copy_swap_never_moves_back(case: AsyncCase) -> None:
     assert (await real.checkpoint(case.projection.name)).position >= live
 
 
-async def check_copy_swap_converges_while_the_live_runner_keeps_passing_it(
-    case: AsyncCase,
-) -> None:
-    """Before every swap the live runner passes the copy, and commands keep arriving."""
-    for i in range(5):
-        await case.dispatch(Create(str(i), f"t{i}"))
-    real = case.target
-    live = case.runner(case.projection)
-    forced: list[int] = []
-
-    class LiveAheadAtEverySwap:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(real, name)
-
-        async def swap_in(self, name: str, scratch: Any, /, *, tables: Any, **kw: Any) -> None:
-            position = await case.dispatch(Create(f"f{len(forced)}", "forced"))
-            await live.wait_for_position(position, timeout=10)
-            forced.append(position)
-            await real.swap_in(name, scratch, tables=tables, **kw)
-
-    async def write() -> None:
-        for i in itertools.count():
-            await case.flow.dispatch(Create(f"w{i}", f"w{i}"))
-            await asyncio.sleep(0)
-
-    projections = AsyncProjectionSet(
-        case.store,
-        cast(AsyncTarget, LiveAheadAtEverySwap()),
-        consumers=[case.projection],
-        registry=case.flow.registry,
-        poll_interval=0.05,
-    )
-    await live.start()
-    writer = asyncio.create_task(write())
-    try:
-        status = await projections.rebuild(case.projection.name, mode="copy")
-    finally:
-        writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await writer
-        await live.stop()
-    assert len(forced) == 1  # the first swap caught the copy up and succeeded
-    assert status.position >= forced[0]
-    assert (await real.checkpoint(case.projection.name)).position >= forced[0]
-
-
 async def check_retries_outlast_the_lease_and_park(case: AsyncCase) -> None:
     calls: list[int] = []
     poison = await case.dispatch(Create("a", "never"))
@@ -258,7 +203,6 @@ async def check_wait_caught_up(case: AsyncCase) -> None:
 
 CHECKS = [
     check_copy_swap_never_moves_back,
-    check_copy_swap_converges_while_the_live_runner_keeps_passing_it,
     check_retries_outlast_the_lease_and_park,
     check_attempts_survive_a_restart,
     check_wait_caught_up,
@@ -267,7 +211,9 @@ CHECKS = [
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__[6:])
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_asyncio(kind: str, check: Callable[[AsyncCase], Awaitable[None]], tmp_path: Path) -> None:
+def test_faults_on_memory_and_sqlite(
+    kind: str, check: Callable[[AsyncCase], Awaitable[None]], tmp_path: Path
+) -> None:
     async def run() -> None:
         async with local_case(kind, tmp_path) as case:
             await check(case)

@@ -28,16 +28,13 @@ from fabula.read._leases import Claim, Lease
 from fabula.read._projection import SetupHook
 from fabula.read._scratch import ScratchCopy
 from fabula.read._target import CatchUp, Step
+from fabula.read.memory._target_base import _now
 
 __all__ = ["MemoryTarget"]
 
 
 _HELD_POLL = 0.001
 """Seconds between looks of a commit waiting for a swap to release its checkpoint."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class MemoryTarget:

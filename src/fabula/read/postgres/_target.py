@@ -21,7 +21,6 @@ Transactions and locks (READ COMMITTED):
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,10 +30,9 @@ from uuid import UUID
 
 import psycopg
 from psycopg import Connection, errors
-from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
-from fabula._errors import ClosedError, ConfigurationError, SchemaError, StoreError
+from fabula._errors import ClosedError, ConfigurationError, SchemaError
 from fabula.read._call import call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
@@ -45,8 +43,14 @@ from fabula.read._projection import SetupHook
 from fabula.read._scratch import ScratchCopy
 from fabula.read._target import CatchUp, Step
 from fabula.read.postgres import _sql
+from fabula.read.postgres._target_base import (
+    _conninfo_and_schema,
+    _letter_row,
+    _require_tables,
+    _scratch_schema,
+    _store_error,
+)
 from fabula.store.postgres._pool_guard import CancelCheck, PoolGuard
-from fabula.store.postgres._settings import split_url
 
 __all__ = ["PostgresTarget"]
 
@@ -58,25 +62,7 @@ _TRANSIENT = (
 )
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
-
-
 _DRIVER_ERRORS = (psycopg.Error, PoolTimeout, PoolClosed)
-
-
-def _store_error(where: str, exc: Exception) -> StoreError:
-    """The one mapping of driver errors: every psycopg or pool failure is a ``StoreError``."""
-    state = f" [{exc.sqlstate}]" if isinstance(exc, psycopg.Error) and exc.sqlstate else ""
-    return StoreError(f"PostgreSQL read-model target {where} failed{state}: {_first_line(exc)}")
-
-
-def _scratch_schema(schema: str, name: str) -> str:
-    scratch = f"{schema}_rebuild_{name}"
-    if len(scratch.encode()) > 63:
-        scratch = "fabula_rebuild_" + hashlib.sha256(scratch.encode()).hexdigest()[:40]
-    return scratch
 
 
 class PostgresTarget:
@@ -442,40 +428,3 @@ class PostgresTarget:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} schema={self.schema!r}>"
-
-
-def _conninfo_and_schema(conninfo: str, schema: str | None) -> tuple[str, str]:
-    """Take ``?schema=`` out of a URL (libpq refuses it) and check what libpq is left with."""
-    if conninfo.startswith(("postgresql:", "postgres:")):
-        conninfo, named = split_url(conninfo)
-        if named is not None and schema is not None and named != schema:
-            msg = f"two schemas for one PostgreSQL target: {named!r} (URL) and {schema!r}"
-            raise ConfigurationError(msg)
-        schema = schema if schema is not None else named
-    try:
-        conninfo_to_dict(conninfo)
-    except psycopg.ProgrammingError as exc:
-        msg = f"bad PostgreSQL connection string for a read-model target: {exc}"
-        raise ConfigurationError(msg) from exc
-    return conninfo, schema if schema is not None else "public"
-
-
-def _require_tables(name: str, tables: Sequence[str]) -> None:
-    if not tables:
-        msg = f"projection {name!r} declares no tables: declare them (tables=[...]) to rebuild it"
-        raise ConfigurationError(msg)
-
-
-def _letter_row(letter: DeadLetter) -> tuple[Any, ...]:
-    return (
-        letter.name,
-        letter.position,
-        letter.stream_id,
-        letter.version,
-        letter.event_id,
-        letter.type,
-        letter.error,
-        letter.details,
-        letter.attempts,
-        letter.parked_at,
-    )

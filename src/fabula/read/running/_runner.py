@@ -58,6 +58,7 @@ from fabula.read._target import Step, Target
 from fabula.read.running._monitor import read_status
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._reaction import Reaction, ReactionContext
+from fabula.read.running._runner_base import _Stopped
 from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import Background
 from fabula.store import EventStore, Notifier, StoredEvent
@@ -87,10 +88,6 @@ class Application(Protocol):
     def registry(self) -> EventRegistry:
         """The application's one event registry."""
         ...
-
-
-class _Stopped(Exception):
-    """Unwinds a runner asked to stop while it waited to retry an event (never escapes)."""
 
 
 class ProjectionRunner:

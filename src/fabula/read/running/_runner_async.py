@@ -57,6 +57,7 @@ from fabula.read._target_async import AsyncTarget, Step
 from fabula.read.running._monitor_async import read_status
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._reaction import Reaction, ReactionContext
+from fabula.read.running._runner_base import _Stopped
 from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import AsyncBackground
 from fabula.store import AsyncEventStore, Notifier, StoredEvent
@@ -86,10 +87,6 @@ class AsyncApplication(Protocol):
     def registry(self) -> EventRegistry:
         """The application's one event registry."""
         ...
-
-
-class _Stopped(Exception):
-    """Unwinds a runner asked to stop while it waited to retry an event (never escapes)."""
 
 
 class AsyncProjectionRunner:

@@ -7,8 +7,6 @@ file may be the event store's own file or another one.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from types import TracebackType
@@ -26,6 +24,7 @@ from fabula.read._target_async import CatchUp, Step
 from fabula.read.sqlite import _ops
 from fabula.read.sqlite._bridge import AsyncCatchUpBridge
 from fabula.read.sqlite._driver import MEMORY, AsyncConnection
+from fabula.read.sqlite._target_base import _remove, _require_tables
 from fabula.store import sqlite_path
 
 __all__ = ["AsyncSqliteTarget"]
@@ -192,15 +191,3 @@ class AsyncSqliteTarget:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
-
-
-def _require_tables(name: str, tables: Sequence[str]) -> None:
-    if not tables:
-        msg = f"projection {name!r} declares no tables: declare them (tables=[...]) to rebuild it"
-        raise ConfigurationError(msg)
-
-
-def _remove(path: str) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path + suffix)

@@ -25,35 +25,25 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from psycopg import AsyncConnection, AsyncCursor, errors
 from psycopg.rows import TupleRow
 
-from fabula._errors import ConcurrencyError, ConfigurationError
+from fabula._errors import ConcurrencyError
 from fabula.store._batch import StreamAppend, replayed_batch
 from fabula.store._hooks import AppendHooks
 from fabula.store._preconditions import AnyVersion, check
-from fabula.store._records import AppendResult, NewEvent, StoredEvent
+from fabula.store._records import AppendResult, NewEvent
+from fabula.store.postgres._batch_base import Found, Planned, Versions, _plan, _Refused, _version_in
 from fabula.store.postgres._database_async import AsyncDatabase
 from fabula.store.postgres._errors import EVENT_ID_KEY, STREAM_VERSION_KEY, is_violation_of
 from fabula.store.postgres._hooks_async import run_hooks
 from fabula.store.postgres._in_doubt import Attempts, settled
-from fabula.store.postgres._ordering import MAX_APPEND
-from fabula.store.postgres._rows import append_params
 from fabula.store.postgres._sql import Statements
 
 __all__ = ["append_many"]
 
 _ROUNDS = 16  # as for one append: each round needs another writer to have moved on
-
-Planned = tuple[StreamAppend, bytes | None, dict[str, Any]]
-Found = list[StoredEvent]
-Versions = dict[str, int]
-
-
-class _Refused(Exception):
-    """An append of the batch wrote nothing: roll back, then find out why (rule 3)."""
 
 
 async def append_many(
@@ -89,29 +79,6 @@ async def append_many(
     raise ConcurrencyError(
         first.stream_id, str(first.precondition), versions.get(first.stream_id, 0)
     )
-
-
-def _version_in(versions: Versions) -> Callable[[str], int]:
-    """A stream's version from ``versions`` (0 for a stream that does not exist)."""
-    return lambda stream_id: versions.get(stream_id, 0)
-
-
-def _plan(statements: Statements, appends: Sequence[StreamAppend]) -> list[Planned]:
-    planned: list[Planned] = []
-    first = 0
-    for append in appends:
-        if not append.events:
-            planned.append((append, None, {}))
-            continue
-        mode, params = append_params(
-            append.stream_id, append.events, append.precondition, first=first
-        )
-        planned.append((append, statements.append(mode), params))
-        first += len(append.events)
-    if first > MAX_APPEND:
-        msg = f"one append_many holds at most {MAX_APPEND} events (got {first}); split it"
-        raise ConfigurationError(msg)
-    return planned
 
 
 async def _write(

@@ -13,43 +13,22 @@ Rules:
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from psycopg import Connection, sql
 
 from fabula._errors import SchemaError
+from fabula.store.postgres._migrate_base import (
+    MIGRATIONS,
+    Migration,
+    _check_failure,
+)
 from fabula.store.postgres._ordering import NEXT_XID, rebased_offset
 from fabula.store.postgres._settings import MigrateMode
 
 __all__ = ["MIGRATIONS", "Migration", "migrate"]
 
-_FILE_NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
 
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    """One step of the schema: its version number, name and SQL text."""
-
-    version: int
-    name: str
-    text: str
-
-
-def _bundled() -> tuple[Migration, ...]:
-    found: list[Migration] = []
-    for item in resources.files("fabula.store.postgres").joinpath("migrations").iterdir():
-        match = _FILE_NAME.match(item.name)
-        if match:
-            found.append(Migration(int(match[1]), match[2], item.read_text(encoding="utf-8")))
-    found.sort(key=lambda m: m.version)
-    assert [m.version for m in found] == list(range(1, len(found) + 1)), found
-    return tuple(found)
-
-
-MIGRATIONS = _bundled()
 """The migrations shipped with fabula, oldest first."""
 
 _LOCK = sql.SQL("SELECT pg_advisory_xact_lock(hashtext('fabula.migrate'), hashtext({name}))")
@@ -109,24 +88,6 @@ def migrate(
         if offset is not None:
             conn.execute(_REBASE.format(schema=sql.Identifier(schema)), (offset,))
     return latest
-
-
-def _check_failure(schema: str, current: int, latest: int) -> str:
-    if current == 0:
-        return (
-            f"schema {schema!r} holds no fabula tables; open the store with"
-            " migrate='auto' to create them"
-        )
-    if current < latest:
-        return (
-            f"schema {schema!r} is at version {current} and this fabula needs version"
-            f" {latest}; open the store with migrate='auto' to migrate it"
-        )
-    return (
-        f"schema {schema!r} holds positions ahead of this server's transaction clock (was"
-        " it restored from another cluster?); open the store once with migrate='auto' to"
-        " move the clock forward"
-    )
 
 
 def _current_version(conn: Connection[Any], schema: str) -> int:

@@ -18,9 +18,13 @@ from fabula.store import (
     MAX_STREAM_ID_LENGTH,
     AsyncEventStore,
     ExpectedVersion,
-    NewEvent,
-    SnapshotRecord,
     StreamAppend,
+)
+from fabula.testing.conformance._arguments_base import (
+    _TOO_LONG,
+    _bad_events,
+    _refused_now,
+    _snapshot,
 )
 from fabula.testing.conformance._events import event_ids, new_events, unique_stream
 from fabula.testing.conformance._expect import expect, expect_equal, raises
@@ -35,7 +39,6 @@ __all__ = [
     "check_longest_stream_ids_are_stored",
 ]
 
-_TOO_LONG = "x" * (MAX_STREAM_ID_LENGTH + 1)
 _TOO_MANY_BYTES = "\u20ac" * (MAX_STREAM_ID_BYTES // 3 + 1)  # few characters, 3 bytes each
 _BAD_STREAM_IDS: list[object] = [
     uuid.UUID(int=7),
@@ -62,19 +65,6 @@ async def _refused(
     with raises(error, what) as caught:
         await method(*args, **kwargs)
     expect_equal(type(caught.error), error, f"{what}: the error's class")
-
-
-def _refused_now(what: str, method: Callable[..., object], /, **kwargs: object) -> None:
-    """Expect ``method(**kwargs)``, not awaited (``subscribe``), to raise ``InvalidArgument``."""
-    with raises(InvalidArgument, what) as caught:
-        method(**kwargs)
-    expect_equal(type(caught.error), InvalidArgument, f"{what}: the error's class")
-
-
-def _snapshot(stream: object, **fields: object) -> SnapshotRecord:
-    values: dict[str, object] = {"version": 1, "type": "Counter", "data": "{}"}
-    values.update(fields)
-    return SnapshotRecord(stream_id=stream, **values)  # type: ignore[arg-type]
 
 
 async def check_bad_stream_ids_are_refused(store: AsyncEventStore) -> None:
@@ -215,30 +205,6 @@ async def check_bad_numbers_are_refused(store: AsyncEventStore) -> None:
             precondition=precondition,
         )
     await expect_nothing_appended(store, head, "appends with bad numbers")
-
-
-def _bad_events() -> list[tuple[str, object]]:
-    good = new_events(1)[0]
-    fields = {name: getattr(good, name) for name in good.__struct_fields__}
-    text = str(uuid.uuid4())
-    cases: list[tuple[str, dict[str, object]]] = [
-        ("event_id as text", {"event_id": text}),
-        ("empty type", {"type": ""}),
-        ("type not a str", {"type": 5}),
-        ("type with NUL", {"type": "a\0"}),
-        ("type too long", {"type": _TOO_LONG}),
-        ("schema_version 0", {"schema_version": 0}),
-        ("schema_version True", {"schema_version": True}),
-        ("schema_version 2**31", {"schema_version": 2**31}),
-        ("data as bytes", {"data": b"{}"}),
-        ("metadata as a dict", {"metadata": {}}),
-        ("causation_id as text", {"causation_id": text}),
-        ("correlation_id as text", {"correlation_id": text}),
-    ]
-    made: list[tuple[str, object]] = [
-        (what, NewEvent(**{**fields, **changes})) for what, changes in cases
-    ]
-    return [*made, ("a dict, not a NewEvent", fields)]
 
 
 async def check_bad_events_are_refused(store: AsyncEventStore) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 
 from fabula._errors import CodecError
 from fabula._json import MAX_DEPTH
-from fabula.store import EventStore, NewEvent, SnapshotRecord, StoredEvent, StreamAppend
+from fabula.store import EventStore, NewEvent, SnapshotRecord, StreamAppend
+from fabula.testing.conformance._envelope_base import _expect_same_envelope
 from fabula.testing.conformance._events import new_events, unique_stream
 from fabula.testing.conformance._expect import expect, expect_equal, raises
 from fabula.testing.conformance._settle import (
@@ -26,19 +27,6 @@ __all__ = [
 
 # Clocks of a database server and of its client may differ a little.
 _CLOCK_SLACK = timedelta(seconds=60)
-
-
-def _expect_same_envelope(stored: StoredEvent, written: NewEvent, what: str) -> None:
-    for field in (
-        "event_id",
-        "type",
-        "schema_version",
-        "data",
-        "metadata",
-        "causation_id",
-        "correlation_id",
-    ):
-        expect_equal(getattr(stored, field), getattr(written, field), f"{what}: {field}")
 
 
 def check_envelope_round_trips(store: EventStore) -> None:

@@ -16,11 +16,11 @@ from fabula.testing.conformance._background import Background
 from fabula.testing.conformance._events import (
     event_ids,
     new_events,
-    positions,
     unique_category,
     unique_stream,
 )
 from fabula.testing.conformance._expect import expect, expect_equal
+from fabula.testing.conformance._follow_base import _expect_delivered
 from fabula.testing.conformance._settle import settle, settled_head
 
 __all__ = [
@@ -57,15 +57,6 @@ def _append_each(store: EventStore, stream: str, batches: Sequence[Sequence[NewE
 def _expect_nothing_more(subscription: Subscription, what: str) -> None:
     extra = subscription.next_batch(timeout=_SHORT)
     expect_equal(event_ids(extra), [], f"{what}: events delivered after the expected ones")
-
-
-def _expect_delivered(found: list[StoredEvent], written: Sequence[NewEvent], what: str) -> None:
-    expect_equal(event_ids(found), event_ids(written), f"{what}: event ids delivered")
-    found_positions = positions(found)
-    expect(
-        found_positions == sorted(set(found_positions)),
-        f"{what}: positions not strictly increasing: {found_positions}",
-    )
 
 
 def check_wait_for_events_returns_at_once(store: EventStore) -> None:

@@ -8,12 +8,12 @@ from fabula.store import AsyncEventStore, Direction, StoredEvent, category_of
 from fabula.testing.conformance._events import (
     event_ids,
     new_events,
-    positions,
     unique_category,
     unique_stream,
     versions,
 )
 from fabula.testing.conformance._expect import expect, expect_equal
+from fabula.testing.conformance._reads_base import _expect_increasing
 from fabula.testing.conformance._settle_async import settle, settled_head
 
 __all__ = [
@@ -26,11 +26,6 @@ __all__ = [
     "check_read_stream_directions",
     "check_read_stream_unknown_is_empty",
 ]
-
-
-def _expect_increasing(events: list[StoredEvent], what: str) -> None:
-    found = positions(events)
-    expect(found == sorted(set(found)), f"{what}: positions not strictly increasing: {found}")
 
 
 async def check_read_stream_directions(store: AsyncEventStore) -> None:

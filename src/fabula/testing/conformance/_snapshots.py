@@ -6,14 +6,9 @@ from __future__ import annotations
 from fabula.store import EventStore, SnapshotRecord
 from fabula.testing.conformance._events import new_events, unique_stream
 from fabula.testing.conformance._expect import expect_equal
+from fabula.testing.conformance._snapshots_base import _snapshot
 
 __all__ = ["check_snapshot_replaced_at_same_version", "check_snapshots_newest_and_time_travel"]
-
-
-def _snapshot(stream: str, version: int, data: str = '{"n": 0}') -> SnapshotRecord:
-    return SnapshotRecord(
-        stream_id=stream, version=version, type="Counter", data=data, schema_version=2
-    )
 
 
 def check_snapshots_newest_and_time_travel(store: EventStore) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fabula.read import CheckpointConflict, HandlerError, Step
 from fabula.testing.conformance._expect import expect, expect_equal, raises
+from fabula.testing.conformance.targets._commits_base import Boom, Poison
 from fabula.testing.conformance.targets._kit import (
     TargetKit,
     letter,
@@ -19,20 +20,8 @@ __all__ = [
 ]
 
 
-class _Boom(Exception):
-    """What reading a poisoned event's value raises."""
-
-
-class _Poison:
-    """An event whose ``value`` cannot be read: any ``put`` handler fails on it."""
-
-    @property
-    def value(self) -> str:
-        raise _Boom
-
-
 def _poisoned(kit: TargetKit, name: str, /, *, position: int) -> Step:
-    return (kit.put(name), recorded("c", _Poison(), position=position))
+    return (kit.put(name), recorded("c", Poison(), position=position))
 
 
 def check_commit_applies_steps_and_moves_the_checkpoint(kit: TargetKit) -> None:
@@ -72,7 +61,7 @@ def check_failed_step_rolls_back_the_whole_commit(kit: TargetKit) -> None:
         with raises(HandlerError, "a commit whose step fails") as caught:
             target.commit(name, after=1, position=4, steps=steps, parked=letter(name, 4))
         expect(
-            isinstance(caught.error.__cause__, _Boom),
+            isinstance(caught.error.__cause__, Boom),
             f"HandlerError's cause is the handler's error, not {caught.error.__cause__!r}",
         )
         expect_equal(kit.rows(target, name), {"a": "1"}, "the model after a failed commit")

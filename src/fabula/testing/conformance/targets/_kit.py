@@ -10,27 +10,23 @@ through the contract's methods.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-from fabula.domain import Recorded
-from fabula.read import DeadLetter, Handler, SetupHook, Step, Target
+from fabula.read import Handler, SetupHook, Step, Target
 from fabula.read.memory import MemoryTarget
+from fabula.testing.conformance.targets._kit_base import (
+    Put,
+    letter,
+    memory_put,
+    memory_setup,
+    recorded,
+)
 
 __all__ = ["Put", "Rows", "TargetKit", "letter", "memory_kit", "put_step", "recorded"]
 
 Rows = dict[str, str]
 """A read model as the suite sees it: stream id -> last value put."""
-
-
-@dataclass(frozen=True, slots=True)
-class Put:
-    """The suite's one event: store ``value`` under the event's stream id."""
-
-    value: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,50 +46,9 @@ class TargetKit:
     rows: Callable[[Target, str], Rows]
 
 
-def recorded(stream_id: str, event: object, /, *, position: int) -> Recorded[Any]:
-    """Return ``event`` (a ``Put``, usually) as the log would hand it over."""
-    return Recorded(
-        event=event,
-        stream_id=stream_id,
-        version=1,
-        position=position,
-        event_id=uuid.uuid4(),
-        type="Put",
-        recorded_at=datetime.now(UTC),
-    )
-
-
 def put_step(kit: TargetKit, name: str, stream_id: str, value: str, /, *, position: int) -> Step:
     """Return the step that puts ``value`` under ``stream_id`` in the model of ``name``."""
     return (kit.put(name), recorded(stream_id, Put(value), position=position))
-
-
-def letter(name: str, position: int, /, *, error: str = "Boom") -> DeadLetter:
-    """Return a dead letter of ``name`` at ``position``."""
-    return DeadLetter(
-        name=name,
-        position=position,
-        stream_id=f"s{position}",
-        version=1,
-        event_id=uuid.uuid4(),
-        type="Put",
-        error=error,
-        parked_at=datetime.now(UTC),
-    )
-
-
-def _memory_put(name: str) -> Handler:
-    def put(tx: Any, event: Recorded[Any]) -> None:
-        tx[event.stream_id] = event.event.value
-
-    return put
-
-
-def _memory_setup(name: str) -> SetupHook:
-    def setup(tx: Any) -> None:
-        """Nothing to create: the model is a dict."""
-
-    return setup
 
 
 def memory_kit(target_class: type[MemoryTarget] = MemoryTarget, /) -> TargetKit:
@@ -107,4 +62,4 @@ def memory_kit(target_class: type[MemoryTarget] = MemoryTarget, /) -> TargetKit:
         assert isinstance(opened, MemoryTarget)
         return dict(opened.model(name))
 
-    return TargetKit(open=lambda: target, setup=_memory_setup, put=_memory_put, rows=rows)
+    return TargetKit(open=lambda: target, setup=memory_setup, put=memory_put, rows=rows)
