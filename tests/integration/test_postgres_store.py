@@ -16,10 +16,10 @@ import pytest
 from psycopg import sql
 
 from fabula._errors import CodecError, ConfigurationError, SchemaError, StoreError
+from fabula._postgres._settings import split_url
 from fabula.store import NewEvent, StreamAppend, open_async_store, open_store
 from fabula.store.postgres import AsyncPostgresStore, PostgresStore, drop_schema
 from fabula.store.postgres._ordering import MAX_APPEND
-from fabula.store.postgres._settings import split_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(60)]
 

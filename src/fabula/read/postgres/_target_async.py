@@ -27,10 +27,12 @@ from uuid import UUID
 
 import psycopg
 from psycopg import AsyncConnection, errors
-from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
+from psycopg_pool import AsyncConnectionPool
 
-from fabula._errors import ConfigurationError, SchemaError, StoreError
+from fabula._errors import ConfigurationError, FabulaError, SchemaError
+from fabula._postgres._errors import DRIVER_ERRORS, server_of, translate
+from fabula._postgres._pool_guard import AsyncCancelCheck, AsyncPoolGuard
+from fabula._postgres._settings import PostgresSettings, conninfo_and_schema
 from fabula.read._call import async_call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
@@ -41,8 +43,6 @@ from fabula.read._projection import SetupHook
 from fabula.read._scratch import ScratchCopy
 from fabula.read._target_async import Step
 from fabula.read.postgres import _sql
-from fabula.store.postgres._pool_guard import AsyncCancelCheck, AsyncPoolGuard
-from fabula.store.postgres._settings import split_url
 
 __all__ = ["AsyncPostgresTarget"]
 
@@ -53,19 +53,7 @@ _TRANSIENT = (
     errors.DeadlockDetected,
 )
 
-
-def _first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
-
-
-_DRIVER_ERRORS = (psycopg.Error, PoolTimeout, PoolClosed)
-
-
-def _store_error(where: str, exc: Exception) -> StoreError:
-    """The one mapping of driver errors: every psycopg or pool failure is a ``StoreError``."""
-    state = f" [{exc.sqlstate}]" if isinstance(exc, psycopg.Error) and exc.sqlstate else ""
-    return StoreError(f"PostgreSQL read-model target {where} failed{state}: {_first_line(exc)}")
+_REMEDY = "open the target without read_only=True to create them"
 
 
 def _scratch_schema(schema: str, name: str) -> str:
@@ -80,9 +68,11 @@ class AsyncPostgresTarget:
 
     Args:
         conninfo: a libpq connection string or ``postgresql://`` URL (whose ``?schema=``
-            names the schema).
+            names the schema), or a store's ``PostgresSettings`` (connection, schema and
+            pool sizes).
         schema: the schema of the read models and fabula's tables (created if missing;
-            default: the URL's, else ``public``).
+            default: the URL's, else ``fabula``, as for the store: a store and a target
+            opened from one URL share its schema).
         min_size: connections the pool keeps open.
         max_size: connections the pool opens at most.
         read_only: open only to read (status, dead letters): create nothing; a schema
@@ -94,7 +84,7 @@ class AsyncPostgresTarget:
 
     def __init__(
         self,
-        conninfo: str,
+        conninfo: str | PostgresSettings,
         /,
         *,
         schema: str | None = None,
@@ -102,14 +92,15 @@ class AsyncPostgresTarget:
         max_size: int = 4,
         read_only: bool = False,
     ) -> None:
-        conninfo, schema = _conninfo_and_schema(conninfo, schema)
-        if not 0 < len(schema.encode()) <= 63:
-            msg = f"schema name {schema!r} must be 1 to 63 bytes long"
-            raise ConfigurationError(msg)
+        if isinstance(conninfo, PostgresSettings):
+            schema = _one_schema(conninfo.schema, schema)
+            min_size, max_size = conninfo.min_size, conninfo.max_size
+            conninfo = conninfo.conninfo
+        conninfo, schema = conninfo_and_schema(conninfo, schema, what="read-model target")
         self.conninfo = conninfo
         self.schema = schema
         self._sizes = (min_size, max_size)
-        self._where = f"schema {schema!r}"
+        self._where = server_of(conninfo)
         self._pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
             conninfo,
             kwargs={"autocommit": True},
@@ -158,8 +149,8 @@ class AsyncPostgresTarget:
                         await conn.execute(_sql.add_failure_columns(self.schema))
             self._guard.arm()
             await self._pool.open()
-        except _DRIVER_ERRORS as exc:
-            raise _store_error(self._where, exc) from exc
+        except DRIVER_ERRORS as exc:
+            raise self._error(exc) from exc
         self._ready = True
 
     @asynccontextmanager
@@ -170,8 +161,12 @@ class AsyncPostgresTarget:
             # psycopg_pool may swallow a cancellation: AsyncCancelCheck raises it again.
             async with AsyncCancelCheck(), self._pool.connection() as conn:
                 yield conn
-        except _DRIVER_ERRORS as exc:
-            raise _store_error(self._where, exc) from exc
+        except DRIVER_ERRORS as exc:
+            raise self._error(exc) from exc
+
+    def _error(self, exc: Exception) -> FabulaError:
+        """The store's mapping of a driver error (``fabula._postgres._errors``)."""
+        return translate(exc, self._where, self.schema, owner="read-model target", remedy=_REMEDY)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection[Any]]:
@@ -419,20 +414,12 @@ class AsyncPostgresTarget:
         return f"<{type(self).__name__} schema={self.schema!r}>"
 
 
-def _conninfo_and_schema(conninfo: str, schema: str | None) -> tuple[str, str]:
-    """Take ``?schema=`` out of a URL (libpq refuses it) and check what libpq is left with."""
-    if conninfo.startswith(("postgresql:", "postgres:")):
-        conninfo, named = split_url(conninfo)
-        if named is not None and schema is not None and named != schema:
-            msg = f"two schemas for one PostgreSQL target: {named!r} (URL) and {schema!r}"
-            raise ConfigurationError(msg)
-        schema = schema if schema is not None else named
-    try:
-        conninfo_to_dict(conninfo)
-    except psycopg.ProgrammingError as exc:
-        msg = f"bad PostgreSQL connection string for a read-model target: {exc}"
-        raise ConfigurationError(msg) from exc
-    return conninfo, schema if schema is not None else "public"
+def _one_schema(settings: str, schema: str | None) -> str:
+    if schema is not None and schema != settings:
+        msg = f"two schemas for one PostgreSQL read-model target: {settings!r} (settings)"
+        msg += f" and {schema!r}"
+        raise ConfigurationError(msg)
+    return settings
 
 
 def _require_tables(name: str, tables: Sequence[str]) -> None:

@@ -10,8 +10,8 @@ import psycopg
 from psycopg import sql
 
 from fabula._errors import ConfigurationError, StoreError
-from fabula.store.postgres._errors import first_line, map_errors
-from fabula.store.postgres._settings import PostgresSettings, split_url
+from fabula._postgres._errors import first_line, map_errors
+from fabula._postgres._settings import PostgresSettings, split_url
 
 __all__ = ["create_schema", "drop_schema", "unreachable_reason"]
 

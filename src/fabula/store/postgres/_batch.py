@@ -32,17 +32,17 @@ from psycopg import Connection, Cursor, errors
 from psycopg.rows import TupleRow
 
 from fabula._errors import ConcurrencyError, ConfigurationError
+from fabula._postgres._errors import is_violation_of
 from fabula.store._batch import StreamAppend, replayed_batch
 from fabula.store._hooks import AppendHooks
 from fabula.store._preconditions import AnyVersion, check
 from fabula.store._records import AppendResult, NewEvent, StoredEvent
 from fabula.store.postgres._database import Database
-from fabula.store.postgres._errors import EVENT_ID_KEY, STREAM_VERSION_KEY, is_violation_of
 from fabula.store.postgres._hooks import run_hooks
 from fabula.store.postgres._in_doubt import Attempts, settled
 from fabula.store.postgres._ordering import MAX_APPEND
 from fabula.store.postgres._rows import append_params
-from fabula.store.postgres._sql import Statements
+from fabula.store.postgres._sql import EVENT_ID_KEY, STREAM_VERSION_KEY, Statements
 
 __all__ = ["append_many"]
 

@@ -31,12 +31,12 @@ from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool
 
 from fabula._errors import StoreError
-from fabula.store.postgres._errors import first_line, map_errors
+from fabula._postgres._errors import first_line, map_errors
+from fabula._postgres._pool_guard import CancelCheck, PoolGuard
+from fabula._postgres._settings import PostgresSettings
 from fabula.store.postgres._in_doubt import Attempts
 from fabula.store.postgres._lifetime import Loop, running_loop
 from fabula.store.postgres._migrate import migrate
-from fabula.store.postgres._pool_guard import CancelCheck, PoolGuard
-from fabula.store.postgres._settings import PostgresSettings
 
 __all__ = ["Database"]
 

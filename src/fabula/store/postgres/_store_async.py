@@ -18,6 +18,8 @@ from uuid import UUID
 from psycopg import errors
 
 from fabula._errors import ConcurrencyError, ConfigurationError
+from fabula._postgres._errors import is_violation_of, map_errors
+from fabula._postgres._settings import MigrateMode, PostgresSettings, split_url
 from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
@@ -36,12 +38,6 @@ from fabula.store._records import (
 from fabula.store._subscription_async import AsyncSubscription
 from fabula.store.postgres._batch_async import append_many
 from fabula.store.postgres._database_async import AsyncDatabase
-from fabula.store.postgres._errors import (
-    EVENT_ID_KEY,
-    STREAM_VERSION_KEY,
-    is_violation_of,
-    map_errors,
-)
 from fabula.store.postgres._hooks_async import (
     AsyncAppendHook,
     AsyncAttachHook,
@@ -59,8 +55,7 @@ from fabula.store.postgres._rows import (
     snapshot_record,
     stored_event,
 )
-from fabula.store.postgres._settings import MigrateMode, PostgresSettings, split_url
-from fabula.store.postgres._sql import Statements
+from fabula.store.postgres._sql import EVENT_ID_KEY, STREAM_VERSION_KEY, Statements
 from fabula.store.postgres._wakeups import Wakeups
 
 if TYPE_CHECKING:

@@ -14,12 +14,35 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from psycopg.conninfo import conninfo_to_dict
 
 from fabula._errors import ConfigurationError
+from fabula._postgres._errors import server_of
 
-__all__ = ["MigrateMode", "PostgresSettings", "split_url"]
+__all__ = [
+    "DEFAULT_SCHEMA",
+    "MigrateMode",
+    "PostgresSettings",
+    "check_schema",
+    "conninfo_and_schema",
+    "split_url",
+]
 
 MigrateMode: TypeAlias = Literal["auto", "check"]
 
 _MAX_IDENTIFIER_BYTES = 63  # PostgreSQL silently truncates longer names (NAMEDATALEN - 1)
+
+DEFAULT_SCHEMA = "fabula"
+"""The schema of a store, a read-model target and an inline projection named by no one."""
+
+
+def check_schema(schema: str) -> str:
+    """Return ``schema`` if PostgreSQL keeps it whole (1 to 63 bytes), else raise.
+
+    Raises:
+        ConfigurationError: the name is empty or longer than 63 bytes.
+    """
+    if not 0 < len(schema.encode()) <= _MAX_IDENTIFIER_BYTES:
+        msg = f"schema name {schema!r} must be 1 to 63 bytes long"
+        raise ConfigurationError(msg)
+    return schema
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,7 +65,7 @@ class PostgresSettings:
     """
 
     conninfo: str
-    schema: str = "fabula"
+    schema: str = DEFAULT_SCHEMA
     migrate: MigrateMode = "auto"
     min_size: int = 1
     max_size: int = 10
@@ -52,10 +75,7 @@ class PostgresSettings:
     application_name: str = "fabula"
 
     def __post_init__(self) -> None:
-        size = len(self.schema.encode())
-        if not 0 < size <= _MAX_IDENTIFIER_BYTES:
-            msg = f"schema name {self.schema!r} must be 1 to 63 bytes long"
-            raise ConfigurationError(msg)
+        check_schema(self.schema)
         if self.migrate not in ("auto", "check"):
             msg = f"migrate must be 'auto' or 'check', not {self.migrate!r}"
             raise ConfigurationError(msg)
@@ -72,11 +92,7 @@ class PostgresSettings:
     @property
     def where(self) -> str:
         """The server and database as ``host:port/db``, for error messages (no password)."""
-        params = conninfo_to_dict(self.conninfo)
-        host = str(params.get("host") or params.get("hostaddr") or "localhost")
-        port = str(params.get("port") or "5432")
-        db = str(params.get("dbname") or params.get("user") or "")
-        return f"{host}:{port}/{db}"
+        return server_of(self.conninfo)
 
     @property
     def channel(self) -> str:
@@ -114,3 +130,31 @@ def split_url(url: str) -> tuple[str, str | None]:
         raise ConfigurationError(msg)
     rest = urlencode([(key, value) for key, value in query if key != "schema"])
     return urlunsplit(parts._replace(query=rest)), (schemas[0] if schemas else None)
+
+
+def conninfo_and_schema(conninfo: str, schema: str | None, *, what: str) -> tuple[str, str]:
+    """Take ``?schema=`` out of a URL (libpq refuses it); check what libpq is left with.
+
+    Args:
+        conninfo: a libpq connection string or ``postgresql://`` URL.
+        schema: the schema named apart from the URL, if any.
+        what: what is being opened (``store``, ``read-model target``), for messages.
+
+    Returns:
+        The connection string for libpq, and the schema (``DEFAULT_SCHEMA`` if none named).
+
+    Raises:
+        ConfigurationError: the string is malformed, or it and ``schema`` name two schemas.
+    """
+    if conninfo.startswith(("postgresql:", "postgres:")):
+        conninfo, named = split_url(conninfo)
+        if named is not None and schema is not None and named != schema:
+            msg = f"two schemas for one PostgreSQL {what}: {named!r} (URL) and {schema!r}"
+            raise ConfigurationError(msg)
+        schema = schema if schema is not None else named
+    try:
+        conninfo_to_dict(conninfo)
+    except Exception as exc:  # psycopg raises ProgrammingError for a bad string
+        msg = f"bad PostgreSQL connection string for a {what}: {exc}"
+        raise ConfigurationError(msg) from exc
+    return conninfo, check_schema(schema if schema is not None else DEFAULT_SCHEMA)
