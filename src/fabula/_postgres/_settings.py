@@ -7,7 +7,7 @@ other query parameter (``sslmode``, ``connect_timeout``, ...) goes to libpq unch
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeAlias
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -22,6 +22,8 @@ __all__ = [
     "PostgresSettings",
     "check_schema",
     "conninfo_and_schema",
+    "one_schema",
+    "settings_of",
     "split_url",
 ]
 
@@ -148,13 +150,41 @@ def conninfo_and_schema(conninfo: str, schema: str | None, *, what: str) -> tupl
     """
     if conninfo.startswith(("postgresql:", "postgres:")):
         conninfo, named = split_url(conninfo)
-        if named is not None and schema is not None and named != schema:
-            msg = f"two schemas for one PostgreSQL {what}: {named!r} (URL) and {schema!r}"
-            raise ConfigurationError(msg)
-        schema = schema if schema is not None else named
+        schema = one_schema(named, schema, what=what, by="the URL")
     try:
         conninfo_to_dict(conninfo)
     except Exception as exc:  # psycopg raises ProgrammingError for a bad string
         msg = f"bad PostgreSQL connection string for a {what}: {exc}"
         raise ConfigurationError(msg) from exc
     return conninfo, check_schema(schema if schema is not None else DEFAULT_SCHEMA)
+
+
+def one_schema(named: str | None, schema: str | None, *, what: str, by: str) -> str | None:
+    """The schema ``by`` (a URL, settings) named, or else ``schema``; refuse two different ones.
+
+    Raises:
+        ConfigurationError: both name a schema, and not the same one.
+    """
+    if named is not None and schema is not None and named != schema:
+        msg = f"two schemas for one PostgreSQL {what}: {by} names schema {named!r}"
+        msg += f" and the settings {schema!r}"
+        raise ConfigurationError(msg)
+    return named if named is not None else schema
+
+
+def settings_of(source: str | PostgresSettings, /, **given: Any) -> PostgresSettings:
+    """A store's settings from a URL, a libpq string or settings, and keyword arguments.
+
+    A keyword given as ``None`` takes ``PostgresSettings``' default (or the settings' own).
+    ``schema`` may come from the URL (``?schema=``) or the settings, or a keyword, not two.
+
+    Raises:
+        ConfigurationError: a malformed string, two schemas, or a bad setting.
+    """
+    chosen = {key: value for key, value in given.items() if value is not None}
+    schema = chosen.pop("schema", None)
+    if isinstance(source, PostgresSettings):
+        one_schema(source.schema, schema, what="store", by="its PostgresSettings")
+        return replace(source, **chosen)
+    conninfo, schema = conninfo_and_schema(source, schema, what="store")
+    return PostgresSettings(conninfo=conninfo, schema=schema, **chosen)

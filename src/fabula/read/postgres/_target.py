@@ -33,7 +33,7 @@ from psycopg_pool import ConnectionPool
 from fabula._errors import ConfigurationError, FabulaError, SchemaError
 from fabula._postgres._errors import DRIVER_ERRORS, server_of, translate
 from fabula._postgres._pool_guard import CancelCheck, PoolGuard
-from fabula._postgres._settings import PostgresSettings, conninfo_and_schema
+from fabula._postgres._settings import PostgresSettings, conninfo_and_schema, one_schema
 from fabula.read._call import call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
@@ -94,7 +94,8 @@ class PostgresTarget:
         read_only: bool = False,
     ) -> None:
         if isinstance(conninfo, PostgresSettings):
-            schema = _one_schema(conninfo.schema, schema)
+            what, by = "read-model target", "its PostgresSettings"
+            schema = one_schema(conninfo.schema, schema, what=what, by=by)
             min_size, max_size = conninfo.min_size, conninfo.max_size
             conninfo = conninfo.conninfo
         conninfo, schema = conninfo_and_schema(conninfo, schema, what="read-model target")
@@ -409,14 +410,6 @@ class PostgresTarget:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} schema={self.schema!r}>"
-
-
-def _one_schema(settings: str, schema: str | None) -> str:
-    if schema is not None and schema != settings:
-        msg = f"two schemas for one PostgreSQL read-model target: {settings!r} (settings)"
-        msg += f" and {schema!r}"
-        raise ConfigurationError(msg)
-    return settings
 
 
 def _require_tables(name: str, tables: Sequence[str]) -> None:
