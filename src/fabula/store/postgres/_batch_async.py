@@ -36,7 +36,7 @@ from fabula.store._batch import StreamAppend, replayed_batch
 from fabula.store._hooks import AppendHooks
 from fabula.store._preconditions import AnyVersion, check
 from fabula.store._records import AppendResult, NewEvent, StoredEvent
-from fabula.store.postgres._database_async import AsyncDatabase
+from fabula.store.postgres._driver_async import AsyncDatabase
 from fabula.store.postgres._hooks_async import run_hooks
 from fabula.store.postgres._in_doubt import Attempts, settled
 from fabula.store.postgres._ordering import MAX_APPEND

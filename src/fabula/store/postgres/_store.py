@@ -38,7 +38,7 @@ from fabula.store._records import (
 )
 from fabula.store._subscription import Subscription
 from fabula.store.postgres._batch import append_many
-from fabula.store.postgres._database import Database
+from fabula.store.postgres._driver import Database
 from fabula.store.postgres._hooks import (
     AppendHook,
     AttachHook,

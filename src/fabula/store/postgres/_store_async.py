@@ -37,7 +37,7 @@ from fabula.store._records import (
 )
 from fabula.store._subscription_async import AsyncSubscription
 from fabula.store.postgres._batch_async import append_many
-from fabula.store.postgres._database_async import AsyncDatabase
+from fabula.store.postgres._driver_async import AsyncDatabase
 from fabula.store.postgres._hooks_async import (
     AsyncAppendHook,
     AsyncAttachHook,

@@ -1,4 +1,4 @@
-# Generated from _database_async.py by tools/unasync.py: do not edit, edit the source.
+# Generated from _driver_async.py by tools/unasync.py: do not edit, edit the source.
 """``Database``: the store's way to the server: open once, run statements, recover.
 
 Rules:
