@@ -26,9 +26,9 @@ import psycopg
 from psycopg import sql
 
 from benchmarks.storage import DEFAULT_PG_URL
+from fabula._postgres._settings import split_url
 from fabula.store import NewEvent
 from fabula.store.postgres import PostgresStore, drop_schema
-from fabula.store.postgres._settings import split_url
 
 _LEAD = 1.0  # seconds into the hold before the append
 

@@ -5,7 +5,8 @@ Rules (docs/architecture.md draws them):
 1. A package (``fabula.<layer>``) imports another package only through its public names:
    never a ``_private`` module of it, at any depth (``fabula.store.sqlite._driver``).
    Private modules at the top (``fabula._errors``, ``fabula._json``, ``fabula._ids``) are
-   shared leaves that every layer may import.
+   shared leaves that every layer may import, and so are the plumbing packages
+   (``fabula._postgres``: one database's settings, errors and pool guard).
 2. A package imports only the layers listed for it in ``MAY_IMPORT``.
 """
 
@@ -22,6 +23,7 @@ SHARED_LEAVES = frozenset(p.stem for p in SRC.glob("_*.py") if p.stem != "__init
 EVERYTHING = frozenset({"domain", "codec", "store", "app", "read", "flows", "fabula"})
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "domain": frozenset(),
+    "_postgres": frozenset(),
     "store": frozenset(),
     "codec": frozenset({"domain", "store"}),  # typed events <-> the store's records
     "app": frozenset({"domain", "codec", "store"}),
@@ -32,18 +34,11 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "web": EVERYTHING,
 }
 
-# Private imports still needed, each with its reason; an entry that no longer occurs fails
-# too, so the list only shrinks.
-KNOWN_PRIVATE: dict[tuple[str, str], str] = {
-    (f"read/postgres/{name}", f"fabula.store.postgres.{private}"): (
-        "store/postgres is frozen while the PostgreSQL branch lands; then expose them"
-    )
-    for name, private in (
-        ("_target.py", "_pool_guard"),
-        ("_target_async.py", "_pool_guard"),
-        ("_target_base.py", "_settings"),
-    )
-}
+# Shared plumbing packages: a database's connection, settings and error mapping, which the
+# store and the read side both need (DESIGN.md). Any layer may import them; they import
+# only the shared leaves.
+PLUMBING = frozenset({"_postgres"})
+SHARED = SHARED_LEAVES | PLUMBING
 
 
 def _layer(path: Path) -> str:
@@ -80,7 +75,7 @@ def _private_across(path: Path) -> set[str]:
         parts = name.split(".")
         if len(parts) < 2 or parts[1] == layer:
             continue
-        if parts[1] in SHARED_LEAVES:
+        if parts[1] in SHARED:
             continue
         private = [i for i, part in enumerate(parts) if part.startswith("_") and i > 0]
         if private and not parts[private[0]].startswith("__"):
@@ -104,10 +99,7 @@ def test_no_package_imports_another_packages_private_module() -> None:
         if _layer(path) != "fabula"
         for name in _private_across(path)
     }
-    unexpected = sorted(found - set(KNOWN_PRIVATE))
-    assert not unexpected, f"private modules imported across packages: {unexpected}"
-    stale = sorted(set(KNOWN_PRIVATE) - found)
-    assert not stale, f"KNOWN_PRIVATE lists imports that are gone, remove them: {stale}"
+    assert not found, f"private modules imported across packages: {sorted(found)}"
 
 
 def test_every_layer_imports_only_what_it_may() -> None:
@@ -119,7 +111,7 @@ def test_every_layer_imports_only_what_it_may() -> None:
         for name in _imported(path):
             parts = name.split(".")
             other = parts[1] if len(parts) > 1 else "fabula"
-            if other in (layer, *SHARED_LEAVES) or other in MAY_IMPORT[layer]:
+            if other in (layer, *SHARED) or other in MAY_IMPORT[layer]:
                 continue
             if other not in MAY_IMPORT and other != "fabula":
                 continue  # a module of the package itself, e.g. ``fabula.__main__``

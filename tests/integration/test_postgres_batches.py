@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from fabula._errors import ConcurrencyError
+from fabula._postgres._settings import split_url
 from fabula.store import (
     NO_STREAM,
     AppendResult,
@@ -24,7 +25,6 @@ from fabula.store import (
     StreamAppend,
 )
 from fabula.store.postgres import PostgresStore
-from fabula.store.postgres._settings import split_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(60)]
 

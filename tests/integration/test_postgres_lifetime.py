@@ -16,9 +16,9 @@ import warnings
 import psycopg
 import pytest
 
+from fabula._postgres._settings import split_url
 from fabula.store import NewEvent
 from fabula.store.postgres import AsyncPostgresStore, PostgresStore
-from fabula.store.postgres._settings import split_url
 
 _RELEASED_WITHIN = 15.0  # seconds: a bound for the background close, not a measurement
 

@@ -8,10 +8,10 @@ import pytest
 from psycopg import sql
 
 from fabula._errors import SchemaError
+from fabula._postgres._settings import split_url
 from fabula.store import NewEvent
 from fabula.store.postgres import PostgresStore
 from fabula.store.postgres._migrate import MIGRATIONS, Migration, migrate
-from fabula.store.postgres._settings import split_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(60)]
 

@@ -21,10 +21,10 @@ import pytest
 from psycopg import sql
 
 from fabula._errors import StoreError
+from fabula._postgres._settings import split_url
 from fabula.cli._projections import slow_appends
 from fabula.store import AppendResult, NewEvent
 from fabula.store.postgres import AsyncPostgresStore, PostgresStore
-from fabula.store.postgres._settings import split_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(60)]
 

@@ -9,6 +9,8 @@ from psycopg import errors
 from psycopg_pool import PoolTimeout
 
 from fabula._errors import ConcurrencyError, ConfigurationError, SchemaError, StoreError
+from fabula._postgres._errors import map_errors
+from fabula._postgres._settings import PostgresSettings, split_url
 from fabula.store import (
     ANY_VERSION,
     NO_STREAM,
@@ -17,11 +19,9 @@ from fabula.store import (
     ExpectedVersion,
     NewEvent,
 )
-from fabula.store.postgres._errors import map_errors
 from fabula.store.postgres._in_doubt import Attempts, settled
 from fabula.store.postgres._ordering import INDEX_BITS, rebased_offset
 from fabula.store.postgres._rows import append_params, prefix_range
-from fabula.store.postgres._settings import PostgresSettings, split_url
 
 
 def test_split_url_takes_the_schema_out_and_keeps_the_rest():
@@ -102,45 +102,46 @@ def test_append_params_choose_the_statement(precondition, mode, expected):
     assert (params["event_id"], params["event_ids"]) == (events[0].event_id, [events[0].event_id])
 
 
-@pytest.mark.parametrize(
-    ("error", "kind", "message"),
-    [
-        (
-            psycopg.OperationalError("server closed the connection unexpectedly\nDETAIL: x"),
-            StoreError,
-            "lost the connection to PostgreSQL at db:5432/app: server closed the connection"
-            " unexpectedly",
-        ),
-        (
-            psycopg.OperationalError("connection failed: connection to server at x failed"),
-            StoreError,
-            "lost the connection to PostgreSQL at db:5432/app: connection to server at x failed",
-        ),
-        (
-            errors.UndefinedTable('relation "orders.events" does not exist'),
-            SchemaError,
-            "schema 'orders' at db:5432/app is missing fabula's tables or is damaged",
-        ),
-        (
-            errors.UndefinedColumn('column "version" does not exist'),
-            SchemaError,
-            "schema 'orders' at db:5432/app is missing fabula's tables or is damaged",
-        ),
-        (
-            errors.UndefinedFunction("operator does not exist: text = smallint"),
-            ConfigurationError,
-            "cannot use an argument of this type [42883]: operator does not exist: text = smallint",
-        ),
-        (
-            errors.DatatypeMismatch('column "version" is of type bigint but expression is text'),
-            ConfigurationError,
-            "cannot use an argument of this type [42804]",
-        ),
-        (errors.QueryCanceled("canceling statement"), StoreError, "canceled the statement"),
-        (errors.DiskFull("no space left"), StoreError, "failed [53100]: no space left"),
-        (PoolTimeout("couldn't get a connection after 30 sec"), StoreError, "in time"),
-    ],
-)
+DRIVER_ERRORS = [
+    (
+        psycopg.OperationalError("server closed the connection unexpectedly\nDETAIL: x"),
+        StoreError,
+        "lost the connection to PostgreSQL at db:5432/app: server closed the connection"
+        " unexpectedly",
+    ),
+    (
+        psycopg.OperationalError("connection failed: connection to server at x failed"),
+        StoreError,
+        "lost the connection to PostgreSQL at db:5432/app: connection to server at x failed",
+    ),
+    (
+        errors.UndefinedTable('relation "orders.events" does not exist'),
+        SchemaError,
+        "schema 'orders' at db:5432/app is missing fabula's tables or is damaged",
+    ),
+    (
+        errors.UndefinedColumn('column "version" does not exist'),
+        SchemaError,
+        "schema 'orders' at db:5432/app is missing fabula's tables or is damaged",
+    ),
+    (
+        errors.UndefinedFunction("operator does not exist: text = smallint"),
+        ConfigurationError,
+        "cannot use an argument of this type [42883]: operator does not exist: text = smallint",
+    ),
+    (
+        errors.DatatypeMismatch('column "version" is of type bigint but expression is text'),
+        ConfigurationError,
+        "cannot use an argument of this type [42804]",
+    ),
+    (errors.QueryCanceled("canceling statement"), StoreError, "canceled the statement"),
+    (errors.DiskFull("no space left"), StoreError, "failed [53100]: no space left"),
+    (PoolTimeout("couldn't get a connection after 30 sec"), StoreError, "in time"),
+]
+"""Driver errors, the fabula error each becomes (at db:5432/app, schema orders), a message part."""
+
+
+@pytest.mark.parametrize(("error", "kind", "message"), DRIVER_ERRORS)
 def test_driver_errors_become_fabula_errors_naming_the_server(error, kind, message):
     with (
         pytest.raises(kind, match=re.escape(message)) as caught,

@@ -10,16 +10,17 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from fabula._errors import CodecError, ConfigurationError, SchemaError, StoreError
+from fabula._postgres._settings import split_url
 from fabula.store import NewEvent, StreamAppend, open_async_store, open_store
 from fabula.store.postgres import AsyncPostgresStore, PostgresStore, drop_schema
 from fabula.store.postgres._ordering import MAX_APPEND
-from fabula.store.postgres._settings import split_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(60)]
 
@@ -95,6 +96,21 @@ def test_settings_are_checked_when_the_store_is_built():
         PostgresStore.from_url("mysql://h/db")
     with pytest.raises(ConfigurationError, match="migrate must be"):
         PostgresStore("postgresql://h/db", migrate="sometimes")  # type: ignore[arg-type]
+
+
+def test_a_store_opens_from_a_url_a_libpq_string_or_settings_as_a_target_does():
+    by_url = PostgresStore("postgresql://u@h/db?schema=orders&sslmode=disable", max_size=3)
+    assert by_url.settings.schema == "orders"
+    assert by_url.settings.conninfo == "postgresql://u@h/db?sslmode=disable"
+    by_settings = PostgresStore(by_url.settings, migrate="check")
+    assert by_settings.settings == replace(by_url.settings, migrate="check")
+    assert PostgresStore("host=h dbname=db").settings.schema == "fabula"
+    with pytest.raises(ConfigurationError, match="two schemas for one PostgreSQL store"):
+        PostgresStore("postgresql://h/db?schema=a", schema="b")
+    with pytest.raises(ConfigurationError, match="its PostgresSettings names schema 'orders'"):
+        PostgresStore(by_url.settings, schema="other")
+    for store in (by_url, by_settings):
+        store.close()
 
 
 def test_an_unreachable_server_gives_one_clear_error():

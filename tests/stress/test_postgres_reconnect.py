@@ -15,9 +15,9 @@ import uuid
 import psycopg
 import pytest
 
+from fabula._postgres._settings import split_url
 from fabula.store import NewEvent, StoredEvent
 from fabula.store.postgres import AsyncPostgresStore, PostgresStore
-from fabula.store.postgres._settings import split_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
 

@@ -21,9 +21,9 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from fabula._postgres._settings import split_url
 from fabula.store import NewEvent
 from fabula.store.postgres import PostgresStore
-from fabula.store.postgres._settings import split_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
 

@@ -103,6 +103,21 @@ def test_a_dispatch_is_in_the_read_model_when_it_returns(setup: Setup) -> None:
     assert setup.rows() == [("todo-a", "two", 1, 3)]
 
 
+def test_without_a_schema_the_read_model_is_where_a_target_of_the_store_s_url_reads(
+    postgres_schema_url: str,
+) -> None:
+    with (
+        PostgresStore.from_url(postgres_schema_url) as store,
+        PostgresTarget(postgres_schema_url) as target,
+    ):
+        flow = SettlingFlow(domain.make_flow(store))
+        InlineProjection(store, domain.todo_sql(mark="%s"), registry=domain.registry()).attach()
+        result = flow.dispatch(Create("a", "one"))
+        assert target.checkpoint("todo_list").position == result.position
+        with target.connection() as conn:
+            assert domain.sql_rows(conn, "todo_list") == [("todo-a", "one", 0, 1)]
+
+
 def test_a_failing_handler_fails_the_dispatch_and_writes_nothing(setup: Setup) -> None:
     setup.inline().attach()
     first = setup.flow.dispatch(Create("a", "one"))

@@ -11,11 +11,13 @@ import asyncio
 from typing import Any
 
 import pytest
+from psycopg_pool import PoolClosed
 
 from fabula import AsyncFlow, ConfigurationError, StoreError
 from fabula.read import AsyncProjectionRunner, Projection
 from fabula.read.postgres import AsyncPostgresTarget, PostgresTarget
-from fabula.store.postgres import AsyncPostgresStore
+from fabula.store.postgres import AsyncPostgresStore, PostgresStore
+from tests.integration.test_postgres_pure import DRIVER_ERRORS
 from tests.unit.read import domain
 from tests.unit.read.domain import Create
 
@@ -26,9 +28,43 @@ def test_the_url_s_schema_parameter_names_the_schema() -> None:
     target = PostgresTarget(f"{NOWHERE}?schema=reads")
     assert target.schema == "reads"
     assert "schema" not in target.conninfo
-    assert PostgresTarget(NOWHERE).schema == "public"
+    assert PostgresTarget(NOWHERE).schema == "fabula"  # the store's default
     with pytest.raises(ConfigurationError, match="two schemas"):
         PostgresTarget(f"{NOWHERE}?schema=reads", schema="other")
+
+
+def test_a_target_opens_from_a_store_s_settings() -> None:
+    store = PostgresStore.from_url(f"{NOWHERE}?schema=app", max_size=3)
+    target = PostgresTarget(store.settings)
+    assert (target.schema, target.conninfo) == ("app", store.settings.conninfo)
+    assert PostgresTarget(store.settings, schema="app").schema == "app"
+    with pytest.raises(ConfigurationError, match="two schemas"):
+        PostgresTarget(store.settings, schema="other")
+    store.close()
+
+
+def test_a_store_and_a_target_of_one_url_share_the_default_schema() -> None:
+    store = PostgresStore.from_url(NOWHERE)
+    assert PostgresTarget(NOWHERE).schema == store.settings.schema == "fabula"
+    store.close()
+
+
+@pytest.mark.parametrize(("error", "kind", "message"), DRIVER_ERRORS)
+def test_the_target_maps_driver_errors_as_the_store_does(
+    error: Exception, kind: type[Exception], message: str
+) -> None:
+    target = PostgresTarget("postgresql://postgres@db:5432/app?schema=orders")
+    mapped = target._error(error)  # what connection() and open() raise from a driver error
+    assert type(mapped) is kind
+    assert message in str(mapped)
+    target.close()
+
+
+def test_a_closed_target_says_so() -> None:
+    target = PostgresTarget(NOWHERE)
+    mapped = target._error(PoolClosed("the pool 'fabula-read-fabula' is already closed"))
+    assert str(mapped) == "the PostgreSQL read-model target for 127.0.0.1:1/test is closed"
+    target.close()
 
 
 def test_a_bad_connection_string_fails_at_once_with_the_cause() -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from fabula import ConfigurationError, ReadOnlyError, SchemaError
 from fabula.read import open_async_target, open_target
+from fabula.read.sqlite import SqliteTarget
 from fabula.store import open_async_store, open_store
 from fabula.store.sqlite import AsyncSqliteStore, SqliteStore
 from fabula.testing.conformance._events import new_events
@@ -98,6 +100,20 @@ def test_options_become_settings(tmp_path: Path) -> None:
     )
     with SqliteStore.from_url(url, busy_timeout=2.5, mode="rw") as store:  # agreeing: fine
         assert store.settings.mode == "rw"
+
+
+def test_a_store_and_a_target_open_from_a_url_a_path_or_settings(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with SqliteStore(_url(path, "busy_timeout=2.5")) as store:
+        assert (store.path, store.settings.busy_timeout) == (str(path), 2.5)
+        with SqliteStore(store.settings, poll_interval=0.2) as again:
+            assert again.settings == replace(store.settings, poll_interval=0.2)
+        with SqliteTarget(store.settings) as target:
+            assert (target.path, target.checkpoint("p").position) == (str(path), 0)
+    with SqliteTarget(replace(store.settings, mode="ro")) as looking, pytest.raises(ReadOnlyError):
+        looking.prepare("q")
+    with SqliteStore(path, mode="ro") as read_only:
+        assert read_only.settings.read_only
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fabula._errors import ConfigurationError
+from fabula._postgres._settings import check_schema
 from fabula.codec import EventRegistry
 from fabula.read._call import async_call
 from fabula.read._errors import HandlerError
@@ -51,9 +52,7 @@ class AsyncPostgresInline:
     """Applies a projection's handlers in the append's transaction, and moves its checkpoint."""
 
     def __init__(self, projection: Projection, registry: EventRegistry, schema: str) -> None:
-        if not 0 < len(schema.encode()) <= 63:
-            msg = f"schema name {schema!r} must be 1 to 63 bytes long"
-            raise ConfigurationError(msg)
+        check_schema(schema)
         self._projection = projection
         self._registry = registry
         self._name = projection.name

@@ -30,9 +30,12 @@ from uuid import UUID
 
 import psycopg
 from psycopg import Connection, errors
-from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+from psycopg_pool import ConnectionPool, PoolClosed
 
-from fabula._errors import ClosedError, ConfigurationError, SchemaError
+from fabula._errors import ClosedError, ConfigurationError, FabulaError, SchemaError
+from fabula._postgres._errors import DRIVER_ERRORS, server_of, translate
+from fabula._postgres._pool_guard import CancelCheck, PoolGuard
+from fabula._postgres._settings import PostgresSettings, conninfo_and_schema, one_schema
 from fabula.read._call import call, require_async
 from fabula.read._checkpoints import Checkpoint
 from fabula.read._dead_letters import DeadLetter
@@ -43,14 +46,7 @@ from fabula.read._projection import SetupHook
 from fabula.read._scratch import ScratchCopy
 from fabula.read._target import CatchUp, Step
 from fabula.read.postgres import _sql
-from fabula.read.postgres._target_base import (
-    _conninfo_and_schema,
-    _letter_row,
-    _require_tables,
-    _scratch_schema,
-    _store_error,
-)
-from fabula.store.postgres._pool_guard import CancelCheck, PoolGuard
+from fabula.read.postgres._target_base import _letter_row, _require_tables, _scratch_schema
 
 __all__ = ["PostgresTarget"]
 
@@ -61,8 +57,7 @@ _TRANSIENT = (
     errors.DeadlockDetected,
 )
 
-
-_DRIVER_ERRORS = (psycopg.Error, PoolTimeout, PoolClosed)
+_REMEDY = "open the target without read_only=True to create them"
 
 
 class PostgresTarget:
@@ -70,9 +65,11 @@ class PostgresTarget:
 
     Args:
         conninfo: a libpq connection string or ``postgresql://`` URL (whose ``?schema=``
-            names the schema).
+            names the schema), or a store's ``PostgresSettings`` (connection, schema and
+            pool sizes).
         schema: the schema of the read models and fabula's tables (created if missing;
-            default: the URL's, else ``public``).
+            default: the URL's, else ``fabula``, as for the store: a store and a target
+            opened from one URL share its schema).
         min_size: connections the pool keeps open.
         max_size: connections the pool opens at most.
         read_only: open only to read (status, dead letters): create nothing; a schema
@@ -84,7 +81,7 @@ class PostgresTarget:
 
     def __init__(
         self,
-        conninfo: str,
+        conninfo: str | PostgresSettings,
         /,
         *,
         schema: str | None = None,
@@ -92,14 +89,16 @@ class PostgresTarget:
         max_size: int = 4,
         read_only: bool = False,
     ) -> None:
-        conninfo, schema = _conninfo_and_schema(conninfo, schema)
-        if not 0 < len(schema.encode()) <= 63:
-            msg = f"schema name {schema!r} must be 1 to 63 bytes long"
-            raise ConfigurationError(msg)
+        if isinstance(conninfo, PostgresSettings):
+            what, by = "read-model target", "its PostgresSettings"
+            schema = one_schema(conninfo.schema, schema, what=what, by=by)
+            min_size, max_size = conninfo.min_size, conninfo.max_size
+            conninfo = conninfo.conninfo
+        conninfo, schema = conninfo_and_schema(conninfo, schema, what="read-model target")
         self.conninfo = conninfo
         self.schema = schema
         self._sizes = (min_size, max_size)
-        self._where = f"schema {schema!r}"
+        self._where = server_of(conninfo)
         self._pool: ConnectionPool[Connection[Any]] = ConnectionPool(
             conninfo,
             kwargs={"autocommit": True},
@@ -149,8 +148,8 @@ class PostgresTarget:
                         conn.execute(_sql.add_failure_columns(self.schema))
             self._guard.arm()
             self._pool.open()
-        except _DRIVER_ERRORS as exc:
-            raise _store_error(self._where, exc) from exc
+        except DRIVER_ERRORS as exc:
+            raise self._error(exc) from exc
         self._ready = True
 
     @contextmanager
@@ -165,9 +164,13 @@ class PostgresTarget:
             if self._closed:  # by its owner: no retry can succeed
                 msg = f"the PostgreSQL read-model target {self._where} is closed"
                 raise ClosedError(msg) from exc
-            raise _store_error(self._where, exc) from exc
-        except _DRIVER_ERRORS as exc:
-            raise _store_error(self._where, exc) from exc
+            raise self._error(exc) from exc
+        except DRIVER_ERRORS as exc:
+            raise self._error(exc) from exc
+
+    def _error(self, exc: Exception) -> FabulaError:
+        """The store's mapping of a driver error (``fabula._postgres._errors``)."""
+        return translate(exc, self._where, self.schema, owner="read-model target", remedy=_REMEDY)
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection[Any]]:

@@ -48,7 +48,8 @@ class InlineProjection:
             one transaction).
         registry: decodes events (the projection's event classes are registered in it).
         schema: PostgreSQL only: the schema of the read model and its checkpoint, the
-            one a ``PostgresTarget`` reading them uses (default ``"public"``).
+            one a ``PostgresTarget`` reading them uses (default: the store's schema, so a
+            target opened from the store's URL reads them).
 
     Raises:
         ConfigurationError: the store is not a SQL store of this class's kind (sync or
@@ -90,7 +91,9 @@ class InlineProjection:
             raise ConfigurationError(msg)
         from fabula.read.postgres._inline import PostgresInline
 
-        postgres = PostgresInline(projection, self.registry, schema or "public")
+        postgres = PostgresInline(
+            projection, self.registry, store.settings.schema if schema is None else schema
+        )
         self._add = lambda: store.add_append_hook(
             postgres, types=self._types, attach=postgres.attach
         )

@@ -47,7 +47,8 @@ class AsyncInlineProjection:
             one transaction).
         registry: decodes events (the projection's event classes are registered in it).
         schema: PostgreSQL only: the schema of the read model and its checkpoint, the
-            one a ``PostgresTarget`` reading them uses (default ``"public"``).
+            one a ``PostgresTarget`` reading them uses (default: the store's schema, so a
+            target opened from the store's URL reads them).
 
     Raises:
         ConfigurationError: the store is not a SQL store of this class's kind (sync or
@@ -89,7 +90,9 @@ class AsyncInlineProjection:
             raise ConfigurationError(msg)
         from fabula.read.postgres._inline_async import AsyncPostgresInline
 
-        postgres = AsyncPostgresInline(projection, self.registry, schema or "public")
+        postgres = AsyncPostgresInline(
+            projection, self.registry, store.settings.schema if schema is None else schema
+        )
         self._add = lambda: store.add_append_hook(
             postgres, types=self._types, attach=postgres.attach
         )

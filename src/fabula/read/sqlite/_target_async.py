@@ -26,6 +26,7 @@ from fabula.read.sqlite._bridge import AsyncCatchUpBridge
 from fabula.read.sqlite._driver import MEMORY, AsyncConnection
 from fabula.read.sqlite._target_base import _remove, _require_tables
 from fabula.store import sqlite_path
+from fabula.store.sqlite import SqliteSettings
 
 __all__ = ["AsyncSqliteTarget"]
 
@@ -36,14 +37,26 @@ class AsyncSqliteTarget:
     """A SQLite database holding read models, checkpoints, leases and dead letters.
 
     Args:
-        url: ``sqlite:///path.db`` (or a plain file path; ``:memory:`` for a private one).
+        url: ``sqlite:///path.db`` (or a plain file path; ``:memory:`` for a private one),
+            or a store's ``SqliteSettings`` (its file, busy timeout, and ``mode="ro"``
+            as ``read_only``).
         busy_timeout: seconds to wait for another writer before failing.
         read_only: open the file only to read (status, dead letters): nothing is created
             or changed, a file without fabula's tables raises ``SchemaError``, and
             writes raise ``ReadOnlyError``.
     """
 
-    def __init__(self, url: str, /, *, busy_timeout: float = 5.0, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        url: str | SqliteSettings,
+        /,
+        *,
+        busy_timeout: float = 5.0,
+        read_only: bool = False,
+    ) -> None:
+        if isinstance(url, SqliteSettings):
+            busy_timeout, read_only = url.busy_timeout, read_only or url.read_only
+            url = url.path
         self.path: str = sqlite_path(url) if url.startswith("sqlite:") else url
         self._busy_timeout = busy_timeout
         self._db = AsyncConnection(self.path, busy_timeout=busy_timeout, read_only=read_only)

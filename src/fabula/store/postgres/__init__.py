@@ -5,9 +5,9 @@ Open it from a URL, ``postgresql://user@host:port/db?schema=name``, with
 Needs the ``postgres`` extra: ``pip install 'fabula[postgres]'``.
 """
 
+from fabula._postgres._settings import PostgresSettings
 from fabula.store.postgres._admin import create_schema, drop_schema, unreachable_reason
 from fabula.store.postgres._rows import RunningAppend
-from fabula.store.postgres._settings import PostgresSettings
 from fabula.store.postgres._store import PostgresStore
 from fabula.store.postgres._store_async import AsyncPostgresStore
 

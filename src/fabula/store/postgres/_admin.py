@@ -10,17 +10,15 @@ import psycopg
 from psycopg import sql
 
 from fabula._errors import ConfigurationError, StoreError
-from fabula.store.postgres._errors import first_line, map_errors
-from fabula.store.postgres._settings import PostgresSettings, split_url
+from fabula._postgres._errors import first_line, map_errors
+from fabula._postgres._settings import PostgresSettings, settings_of, split_url
 
 __all__ = ["create_schema", "drop_schema", "unreachable_reason"]
 
 
 def _settings(url: str, connect_timeout: float = 10.0) -> PostgresSettings:
-    conninfo, schema = split_url(url)
-    return PostgresSettings(
-        conninfo=conninfo, schema=schema or "fabula", connect_timeout=connect_timeout
-    )
+    split_url(url)  # a postgresql:// URL, not any libpq string
+    return settings_of(url, connect_timeout=connect_timeout)
 
 
 def unreachable_reason(url: str, /, *, connect_timeout: float = 5.0) -> str | None:

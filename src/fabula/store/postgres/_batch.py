@@ -31,16 +31,16 @@ from psycopg import Connection, Cursor, errors
 from psycopg.rows import TupleRow
 
 from fabula._errors import ConcurrencyError
+from fabula._postgres._errors import is_violation_of
 from fabula.store._batch import StreamAppend, replayed_batch
 from fabula.store._hooks import AppendHooks
 from fabula.store._preconditions import AnyVersion, check
 from fabula.store._records import AppendResult, NewEvent
 from fabula.store.postgres._batch_base import Found, Planned, Versions, _plan, _Refused, _version_in
-from fabula.store.postgres._database import Database
-from fabula.store.postgres._errors import EVENT_ID_KEY, STREAM_VERSION_KEY, is_violation_of
+from fabula.store.postgres._driver import Database
 from fabula.store.postgres._hooks import run_hooks
 from fabula.store.postgres._in_doubt import Attempts, settled
-from fabula.store.postgres._sql import Statements
+from fabula.store.postgres._sql import EVENT_ID_KEY, STREAM_VERSION_KEY, Statements
 
 __all__ = ["append_many"]
 

@@ -35,7 +35,7 @@ from psycopg.rows import TupleRow
 
 from fabula.store._hooks import REPLAY_PAGE, AppendHooks, ReplayFrom
 from fabula.store._records import NewEvent, StoredEvent
-from fabula.store.postgres._database import Database
+from fabula.store.postgres._driver import Database
 from fabula.store.postgres._in_doubt import Attempts
 from fabula.store.postgres._rows import stored_event
 from fabula.store.postgres._sql import Statements

@@ -2,7 +2,7 @@
 
 Rules:
 1. PostgreSQL commits an append, then replies; the connection can die in between. The
-   database then runs the write once more on a fresh connection (``_database_async.py``
+   database then runs the write once more on a fresh connection (``_driver_async.py``
    rule 3) and marks the call's ``Attempts`` in doubt: its first attempt may have
    committed without the client hearing of it.
 2. A retry that finds the whole batch stored, with its content (``replayed_append``), is

@@ -17,13 +17,13 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 
 from fabula._errors import SchemaError
+from fabula._postgres._settings import MigrateMode
 from fabula.store.postgres._migrate_base import (
     MIGRATIONS,
     Migration,
     _check_failure,
 )
 from fabula.store.postgres._ordering import NEXT_XID, rebased_offset
-from fabula.store.postgres._settings import MigrateMode
 
 __all__ = ["MIGRATIONS", "Migration", "migrate"]
 

@@ -13,7 +13,13 @@ from psycopg import sql
 
 from fabula.store.postgres._ordering import ANNOUNCE, APPEND_BASE, HORIZON, append_key
 
-__all__ = ["EVENT_COLUMNS", "Statements"]
+__all__ = ["EVENT_COLUMNS", "EVENT_ID_KEY", "STREAM_VERSION_KEY", "Statements"]
+
+EVENT_ID_KEY = "events_event_id_key"
+"""The unique constraint on ``events.event_id``."""
+
+STREAM_VERSION_KEY = "events_stream_version_key"
+"""The unique constraint on ``events (stream_id, version)``."""
 
 EVENT_COLUMNS = sql.SQL(
     "position, stream_id, version, event_id, type, data::text, schema_version,"

@@ -18,6 +18,8 @@ from uuid import UUID
 from psycopg import errors
 
 from fabula._errors import ConcurrencyError, ConfigurationError
+from fabula._postgres._errors import is_violation_of, map_errors
+from fabula._postgres._settings import MigrateMode, PostgresSettings, settings_of, split_url
 from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
@@ -35,13 +37,7 @@ from fabula.store._records import (
 )
 from fabula.store._subscription_async import AsyncSubscription
 from fabula.store.postgres._batch_async import append_many
-from fabula.store.postgres._database_async import AsyncDatabase
-from fabula.store.postgres._errors import (
-    EVENT_ID_KEY,
-    STREAM_VERSION_KEY,
-    is_violation_of,
-    map_errors,
-)
+from fabula.store.postgres._driver_async import AsyncDatabase
 from fabula.store.postgres._hooks_async import (
     AsyncAppendHook,
     AsyncAttachHook,
@@ -59,8 +55,7 @@ from fabula.store.postgres._rows import (
     snapshot_record,
     stored_event,
 )
-from fabula.store.postgres._settings import MigrateMode, PostgresSettings, split_url
-from fabula.store.postgres._sql import Statements
+from fabula.store.postgres._sql import EVENT_ID_KEY, STREAM_VERSION_KEY, Statements
 from fabula.store.postgres._wakeups import Wakeups
 
 if TYPE_CHECKING:
@@ -78,24 +73,31 @@ class AsyncPostgresStore:
     The store connects on first use (or ``await store.open()``): it checks the schema,
     migrating it when ``migrate="auto"``, then fills its connection pool. Close it with
     ``await store.close()`` or ``async with``.
+
+    Args:
+        conninfo: a ``postgresql://`` URL (``?schema=`` names the schema), a libpq
+            connection string, or ``PostgresSettings`` (also what a ``PostgresTarget``
+            takes).
+        schema: and the other keywords: the fields of ``PostgresSettings``, which hold
+            their defaults; ``None`` keeps the default (or the given settings' value).
     """
 
     def __init__(
         self,
-        conninfo: str,
+        conninfo: str | PostgresSettings,
         /,
         *,
-        schema: str = "fabula",
-        migrate: MigrateMode = "auto",
-        min_size: int = 1,
-        max_size: int = 10,
-        pool_timeout: float = 30.0,
-        connect_timeout: float = 10.0,
-        wake_interval: float = 0.5,
-        application_name: str = "fabula",
+        schema: str | None = None,
+        migrate: MigrateMode | None = None,
+        min_size: int | None = None,
+        max_size: int | None = None,
+        pool_timeout: float | None = None,
+        connect_timeout: float | None = None,
+        wake_interval: float | None = None,
+        application_name: str | None = None,
     ) -> None:
-        self._settings = settings = PostgresSettings(
-            conninfo=conninfo,
+        self._settings = settings = settings_of(
+            conninfo,
             schema=schema,
             migrate=migrate,
             min_size=min_size,
@@ -107,10 +109,10 @@ class AsyncPostgresStore:
         )
         self._db = AsyncDatabase(settings)
         self._where = settings.where
-        self._sql = Statements.for_schema(schema)
+        self._sql = Statements.for_schema(settings.schema)
         self._notifier = Notifier()
         self._wakeups = Wakeups(
-            conninfo, settings.connect_kwargs(), settings.channel, self._notifier
+            settings.conninfo, settings.connect_kwargs(), settings.channel, self._notifier
         )
         self._hooks = AppendHooks()
         self._dropped = on_drop(self, self._wakeups, self._db)
@@ -122,11 +124,8 @@ class AsyncPostgresStore:
         ``settings`` are the constructor's keyword arguments; ``schema`` may be given
         in the URL or as a keyword, not both.
         """
-        conninfo, schema = split_url(url)
-        if schema is not None and settings.setdefault("schema", schema) != schema:
-            msg = f"the URL names schema {schema!r} and the settings {settings['schema']!r}"
-            raise ConfigurationError(msg)
-        return cls(conninfo, **settings)
+        split_url(url)  # refuses any other scheme, as ``open_store`` would
+        return cls(url, **settings)
 
     @property
     def settings(self) -> PostgresSettings:

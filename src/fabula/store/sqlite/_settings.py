@@ -17,14 +17,15 @@ with another value, as a keyword argument.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeAlias
 
 from fabula._errors import ConfigurationError
 from fabula.store._url import split_sqlite_url
 from fabula.store.sqlite._migrate import MigrateMode
 
-__all__ = ["OpenMode", "SqliteSettings"]
+__all__ = ["OpenMode", "SqliteSettings", "settings_of"]
 
 OpenMode: TypeAlias = Literal["rwc", "rw", "ro"]
 
@@ -101,6 +102,23 @@ class SqliteSettings:
         except TypeError as exc:
             msg = f"SQLite store settings: {exc}"
             raise ConfigurationError(msg) from exc
+
+
+def settings_of(source: str | os.PathLike[str] | SqliteSettings, /, **given: Any) -> SqliteSettings:
+    """The settings of a store or target: a ``sqlite:`` URL, a file path, or settings.
+
+    A keyword given as ``None`` keeps the default (or the given settings' value).
+
+    Raises:
+        ConfigurationError: a bad URL or value, or a keyword that contradicts the URL.
+    """
+    chosen = {key: value for key, value in given.items() if value is not None}
+    if isinstance(source, SqliteSettings):
+        return replace(source, **chosen)
+    text = os.fspath(source)
+    if text.startswith("sqlite:"):
+        return SqliteSettings.from_url(text, **chosen)
+    return SqliteSettings(path=text, **chosen)
 
 
 def _parse(url: str, key: str, text: str) -> Any:

@@ -36,7 +36,7 @@ from fabula.store._subscription import Subscription
 from fabula.store.sqlite import _ops
 from fabula.store.sqlite._driver import Connection
 from fabula.store.sqlite._migrate import MigrateMode
-from fabula.store.sqlite._settings import OpenMode, SqliteSettings
+from fabula.store.sqlite._settings import OpenMode, SqliteSettings, settings_of
 
 __all__ = ["AppendHook", "AttachHook", "SqliteStore"]
 
@@ -51,7 +51,10 @@ class SqliteStore:
     """An event store in one SQLite file (WAL mode, full fsync on commit); thread-safe.
 
     Args:
-        path: the database file, or ``":memory:"`` for a private, in-process database.
+        path: the database file (``":memory:"`` for a private, in-process database), a
+            ``sqlite:///path.db`` URL with options, or ``SqliteSettings``; a target
+            (``fabula.read.sqlite.SqliteTarget``) takes the same. The keywords below
+            default to ``SqliteSettings``' values (``None``: keep them).
         mode: ``"rwc"`` (default) creates a missing file; ``"rw"`` refuses one;
             ``"ro"`` opens read-only: nothing is ever written, not even the schema or
             the journal mode, and every write raises ``ReadOnlyError``.
@@ -70,16 +73,16 @@ class SqliteStore:
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | SqliteSettings,
         /,
         *,
-        mode: OpenMode = "rwc",
-        migrate: MigrateMode = "auto",
-        busy_timeout: float = 5.0,
-        poll_interval: float = 0.05,
+        mode: OpenMode | None = None,
+        migrate: MigrateMode | None = None,
+        busy_timeout: float | None = None,
+        poll_interval: float | None = None,
     ) -> None:
-        self._settings = settings = SqliteSettings(
-            path=os.fspath(path),
+        self._settings = settings = settings_of(
+            path,
             mode=mode,
             migrate=migrate,
             busy_timeout=busy_timeout,

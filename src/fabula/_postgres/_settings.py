@@ -7,19 +7,44 @@ other query parameter (``sslmode``, ``connect_timeout``, ...) goes to libpq unch
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeAlias
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from psycopg.conninfo import conninfo_to_dict
 
 from fabula._errors import ConfigurationError
+from fabula._postgres._errors import server_of
 
-__all__ = ["MigrateMode", "PostgresSettings", "split_url"]
+__all__ = [
+    "DEFAULT_SCHEMA",
+    "MigrateMode",
+    "PostgresSettings",
+    "check_schema",
+    "conninfo_and_schema",
+    "one_schema",
+    "settings_of",
+    "split_url",
+]
 
 MigrateMode: TypeAlias = Literal["auto", "check"]
 
 _MAX_IDENTIFIER_BYTES = 63  # PostgreSQL silently truncates longer names (NAMEDATALEN - 1)
+
+DEFAULT_SCHEMA = "fabula"
+"""The schema of a store, a read-model target and an inline projection named by no one."""
+
+
+def check_schema(schema: str) -> str:
+    """Return ``schema`` if PostgreSQL keeps it whole (1 to 63 bytes), else raise.
+
+    Raises:
+        ConfigurationError: the name is empty or longer than 63 bytes.
+    """
+    if not 0 < len(schema.encode()) <= _MAX_IDENTIFIER_BYTES:
+        msg = f"schema name {schema!r} must be 1 to 63 bytes long"
+        raise ConfigurationError(msg)
+    return schema
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,7 +67,7 @@ class PostgresSettings:
     """
 
     conninfo: str
-    schema: str = "fabula"
+    schema: str = DEFAULT_SCHEMA
     migrate: MigrateMode = "auto"
     min_size: int = 1
     max_size: int = 10
@@ -52,10 +77,7 @@ class PostgresSettings:
     application_name: str = "fabula"
 
     def __post_init__(self) -> None:
-        size = len(self.schema.encode())
-        if not 0 < size <= _MAX_IDENTIFIER_BYTES:
-            msg = f"schema name {self.schema!r} must be 1 to 63 bytes long"
-            raise ConfigurationError(msg)
+        check_schema(self.schema)
         if self.migrate not in ("auto", "check"):
             msg = f"migrate must be 'auto' or 'check', not {self.migrate!r}"
             raise ConfigurationError(msg)
@@ -72,11 +94,7 @@ class PostgresSettings:
     @property
     def where(self) -> str:
         """The server and database as ``host:port/db``, for error messages (no password)."""
-        params = conninfo_to_dict(self.conninfo)
-        host = str(params.get("host") or params.get("hostaddr") or "localhost")
-        port = str(params.get("port") or "5432")
-        db = str(params.get("dbname") or params.get("user") or "")
-        return f"{host}:{port}/{db}"
+        return server_of(self.conninfo)
 
     @property
     def channel(self) -> str:
@@ -114,3 +132,59 @@ def split_url(url: str) -> tuple[str, str | None]:
         raise ConfigurationError(msg)
     rest = urlencode([(key, value) for key, value in query if key != "schema"])
     return urlunsplit(parts._replace(query=rest)), (schemas[0] if schemas else None)
+
+
+def conninfo_and_schema(conninfo: str, schema: str | None, *, what: str) -> tuple[str, str]:
+    """Take ``?schema=`` out of a URL (libpq refuses it); check what libpq is left with.
+
+    Args:
+        conninfo: a libpq connection string or ``postgresql://`` URL.
+        schema: the schema named apart from the URL, if any.
+        what: what is being opened (``store``, ``read-model target``), for messages.
+
+    Returns:
+        The connection string for libpq, and the schema (``DEFAULT_SCHEMA`` if none named).
+
+    Raises:
+        ConfigurationError: the string is malformed, or it and ``schema`` name two schemas.
+    """
+    if conninfo.startswith(("postgresql:", "postgres:")):
+        conninfo, named = split_url(conninfo)
+        schema = one_schema(named, schema, what=what, by="the URL")
+    try:
+        conninfo_to_dict(conninfo)
+    except Exception as exc:  # psycopg raises ProgrammingError for a bad string
+        msg = f"bad PostgreSQL connection string for a {what}: {exc}"
+        raise ConfigurationError(msg) from exc
+    return conninfo, check_schema(schema if schema is not None else DEFAULT_SCHEMA)
+
+
+def one_schema(named: str | None, schema: str | None, *, what: str, by: str) -> str | None:
+    """The schema ``by`` (a URL, settings) named, or else ``schema``; refuse two different ones.
+
+    Raises:
+        ConfigurationError: both name a schema, and not the same one.
+    """
+    if named is not None and schema is not None and named != schema:
+        msg = f"two schemas for one PostgreSQL {what}: {by} names schema {named!r}"
+        msg += f" and the settings {schema!r}"
+        raise ConfigurationError(msg)
+    return named if named is not None else schema
+
+
+def settings_of(source: str | PostgresSettings, /, **given: Any) -> PostgresSettings:
+    """A store's settings from a URL, a libpq string or settings, and keyword arguments.
+
+    A keyword given as ``None`` takes ``PostgresSettings``' default (or the settings' own).
+    ``schema`` may come from the URL (``?schema=``) or the settings, or a keyword, not two.
+
+    Raises:
+        ConfigurationError: a malformed string, two schemas, or a bad setting.
+    """
+    chosen = {key: value for key, value in given.items() if value is not None}
+    schema = chosen.pop("schema", None)
+    if isinstance(source, PostgresSettings):
+        one_schema(source.schema, schema, what="store", by="its PostgresSettings")
+        return replace(source, **chosen)
+    conninfo, schema = conninfo_and_schema(source, schema, what="store")
+    return PostgresSettings(conninfo=conninfo, schema=schema, **chosen)

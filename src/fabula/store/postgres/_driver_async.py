@@ -1,5 +1,4 @@
-# Generated from _database_async.py by tools/unasync.py: do not edit, edit the source.
-"""``Database``: the store's way to the server: open once, run statements, recover.
+"""``AsyncDatabase``: the store's way to the server: open once, run statements, recover.
 
 Rules:
 1. Opening connects once on its own connection (so a refused connection says why),
@@ -22,37 +21,37 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg import Connection
+from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
-from psycopg_pool import ConnectionPool
+from psycopg_pool import AsyncConnectionPool
 
 from fabula._errors import StoreError
-from fabula.store.postgres._errors import first_line, map_errors
+from fabula._postgres._errors import first_line, map_errors
+from fabula._postgres._pool_guard import AsyncCancelCheck, AsyncPoolGuard
+from fabula._postgres._settings import PostgresSettings
 from fabula.store.postgres._in_doubt import Attempts
 from fabula.store.postgres._lifetime import Loop, running_loop
-from fabula.store.postgres._migrate import migrate
-from fabula.store.postgres._pool_guard import CancelCheck, PoolGuard
-from fabula.store.postgres._settings import PostgresSettings
+from fabula.store.postgres._migrate_async import migrate
 
-__all__ = ["Database"]
+__all__ = ["AsyncDatabase"]
 
 _ATTEMPTS = 2  # rule 3: once more on a fresh connection
 
 T = TypeVar("T")
 
 
-class Database:
+class AsyncDatabase:
     """A connection pool on one server and schema, opened on first use."""
 
     def __init__(self, settings: PostgresSettings) -> None:
         self._settings = settings
         self.where = settings.where
         """The server as ``host:port/db``, for messages."""
-        self._pool: ConnectionPool[Connection[TupleRow]] = ConnectionPool(
+        self._pool: AsyncConnectionPool[AsyncConnection[TupleRow]] = AsyncConnectionPool(
             settings.conninfo,
             kwargs=settings.connect_kwargs(),
             min_size=settings.min_size,
@@ -62,7 +61,7 @@ class Database:
             name=f"fabula-{settings.schema}",
             configure=_configure,
         )
-        self._guard = PoolGuard(self._pool)
+        self._guard = AsyncPoolGuard(self._pool)
         self._ready = False
         self._closed = False
         self._loop: Loop | None = None
@@ -78,11 +77,11 @@ class Database:
         return self._loop
 
     @property
-    def pool(self) -> ConnectionPool[Connection[TupleRow]]:
+    def pool(self) -> AsyncConnectionPool[AsyncConnection[TupleRow]]:
         """The connection pool (for statistics, and for tests)."""
         return self._pool
 
-    def open(self) -> None:
+    async def open(self) -> None:
         """Connect, check or migrate the schema, and open the pool (rule 1).
 
         Raises:
@@ -96,19 +95,19 @@ class Database:
             raise StoreError(msg)
         settings = self._settings
         try:
-            conn = Connection.connect(settings.conninfo, **settings.connect_kwargs())
+            conn = await AsyncConnection.connect(settings.conninfo, **settings.connect_kwargs())
         except psycopg.Error as exc:
             msg = f"cannot connect to PostgreSQL at {self.where}: {first_line(exc)}"
             raise StoreError(msg) from exc
         with map_errors(self.where, settings.schema):
-            with conn:
-                migrate(conn, settings.schema, mode=settings.migrate)
+            async with conn:
+                await migrate(conn, settings.schema, mode=settings.migrate)
             self._guard.arm()
-            self._pool.open()
+            await self._pool.open()
         self._loop = running_loop()
         self._ready = True
 
-    def rows(
+    async def rows(
         self,
         statement: bytes,
         params: Mapping[str, Any] | None = None,
@@ -120,13 +119,13 @@ class Database:
         ``attempts`` is marked in doubt when the statement runs again (rule 3).
         """
         if not self._ready:
-            self.open()
+            await self.open()
         for attempt in range(1, _ATTEMPTS + 1):
-            # psycopg_pool may swallow a cancellation: CancelCheck raises it again.
-            with CancelCheck(), self._pool.connection() as conn:
+            # psycopg_pool may swallow a cancellation: AsyncCancelCheck raises it again.
+            async with AsyncCancelCheck(), self._pool.connection() as conn:
                 try:
-                    cursor = conn.execute(statement, params, binary=True)
-                    return cursor.fetchall() if cursor.description else []
+                    cursor = await conn.execute(statement, params, binary=True)
+                    return await cursor.fetchall() if cursor.description else []
                 except psycopg.OperationalError:
                     if attempt == _ATTEMPTS or not conn.broken:
                         raise
@@ -134,12 +133,12 @@ class Database:
                         attempts.in_doubt = True
             # Connections killed together (a restart, pg_terminate_backend) are found
             # now rather than one failed statement at a time.
-            self._pool.check()
+            await self._pool.check()
         raise AssertionError(_ATTEMPTS)
 
-    def transaction(
+    async def transaction(
         self,
-        work: Callable[[Connection[TupleRow]], T],
+        work: Callable[[AsyncConnection[TupleRow]], Awaitable[T]],
         *,
         attempts: Attempts | None = None,
     ) -> T:
@@ -149,34 +148,36 @@ class Database:
         ``attempts`` is marked in doubt when the transaction runs again (rule 3).
         """
         if not self._ready:
-            self.open()
+            await self.open()
         for attempt in range(1, _ATTEMPTS + 1):
-            with CancelCheck(), self._pool.connection() as conn:
+            async with AsyncCancelCheck(), self._pool.connection() as conn:
                 try:
-                    with conn.transaction():
-                        return work(conn)
+                    async with conn.transaction():
+                        return await work(conn)
                 except psycopg.OperationalError:
                     if attempt == _ATTEMPTS or not conn.broken:
                         raise
                     if attempts is not None:
                         attempts.in_doubt = True
-            self._pool.check()
+            await self._pool.check()
         raise AssertionError(_ATTEMPTS)
 
-    def read(self, statement: bytes, params: Mapping[str, Any] | None = None) -> list[TupleRow]:
+    async def read(
+        self, statement: bytes, params: Mapping[str, Any] | None = None
+    ) -> list[TupleRow]:
         """Run one statement and return its rows; errors come out as fabula errors."""
         with map_errors(self.where, self._settings.schema):
-            return self.rows(statement, params)
+            return await self.rows(statement, params)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Close the pool; later statements raise ``StoreError``."""
         self._closed = True
         self._ready = False
         self._guard.disarm()
-        self._pool.close()
+        await self._pool.close()
 
 
-def _configure(conn: Connection[Any]) -> None:
+async def _configure(conn: AsyncConnection[Any]) -> None:
     """Set up a new pooled connection (rules 4 and 6)."""
-    conn.execute("SET plan_cache_mode TO force_generic_plan")
-    conn.execute("SET TIME ZONE 'UTC'")
+    await conn.execute("SET plan_cache_mode TO force_generic_plan")
+    await conn.execute("SET TIME ZONE 'UTC'")
