@@ -3,6 +3,7 @@
 | error | status | ``code`` |
 |---|---|---|
 | ``DomainError`` (a rule refused the command) | 400, or as mapped | its own |
+| ``InvalidArgument`` (a value no store accepts: an id too long, with NUL...) | 422 | ``invalid_argument`` |
 | ``ContentionTimeout`` (a busy stream; no version sent) | 503 (*) | ``write_contention`` |
 | ``ConcurrencyError`` (the caller's version is stale) | 409 | ``concurrency_conflict`` |
 | ``StreamNotFound`` | 404 | ``stream_not_found`` |
@@ -33,6 +34,7 @@ from fabula._errors import (
     ConcurrencyError,
     ContentionTimeout,
     DomainError,
+    InvalidArgument,
     StoreError,
     StreamNotFound,
 )
@@ -52,6 +54,7 @@ _NO_STATUSES: Mapping[type[DomainError], int] = {}
 
 ANSWERED: tuple[type[Exception], ...] = (
     DomainError,
+    InvalidArgument,
     ConcurrencyError,
     StreamNotFound,
     PositionTimeout,
@@ -112,6 +115,9 @@ def answer_for(
         case DomainError():
             status = next((statuses[c] for c in type(error).__mro__ if c in statuses), 400)
             return ErrorAnswer(status, error.code, error.message, dict(error.params))
+        case InvalidArgument():
+            # the caller's value reached the store unchecked by the app: the caller's error
+            return ErrorAnswer(422, "invalid_argument", str(error), {"argument": error.argument})
         case ContentionTimeout():
             params = {"stream_id": error.stream_id, "attempts": error.attempts}
             message = "too many concurrent writes to this stream; try again"

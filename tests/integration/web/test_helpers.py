@@ -13,7 +13,14 @@ import pytest
 import strawberry
 from fastapi import FastAPI, HTTPException
 
-from fabula import ConcurrencyError, ContentionTimeout, DomainError, StoreError, StreamNotFound
+from fabula import (
+    ConcurrencyError,
+    ContentionTimeout,
+    DomainError,
+    InvalidStreamId,
+    StoreError,
+    StreamNotFound,
+)
 from fabula.read import PositionTimeout, ProjectionFailed
 from fabula.store import NewEvent, StoredEvent
 from fabula.store.memory import AsyncMemoryStore
@@ -62,6 +69,7 @@ def failing_app() -> FastAPI:
         "busy": ContentionTimeout("s-1", "version 2", 3, attempts=40, deadline=10.0),
         "exists": ConcurrencyError("s-1", "an existing stream", 0),
         "bug": ZeroDivisionError("password=hunter2"),
+        "argument": InvalidStreamId("stream_id", "x" * 600, "at most 500 characters"),
     }
 
     @app.get("/fail/{kind}")
@@ -107,6 +115,16 @@ def failing_app() -> FastAPI:
                 "code": "stream_not_found",
                 "message": "stream 's-1' does not exist",
                 "params": {"stream_id": "s-1"},
+            },
+        ),
+        (
+            "argument",
+            422,
+            {
+                "code": "invalid_argument",
+                "message": "stream_id: got '" + "x" * 59 + "... (602 characters);"
+                " wanted at most 500 characters",
+                "params": {"argument": "stream_id"},
             },
         ),
         (
@@ -283,6 +301,10 @@ class Query:
     def stopped(self) -> str:
         raise ProjectionFailed("todo_list", position=3, reason="NUL")
 
+    @strawberry.field
+    def argument(self) -> str:
+        raise InvalidStreamId("stream_id", "", "a non-empty str")
+
 
 schema = Schema(Query)
 
@@ -295,7 +317,13 @@ async def test_graphql_errors_carry_codes_and_hide_the_unexpected(
         conflict = await schema.execute("{ conflict }")
         broken = await schema.execute("{ broken }")
         stopped = await schema.execute("{ stopped }")
+        argument = await schema.execute("{ argument }")
     assert refused.errors is not None
+    assert argument.errors is not None
+    assert argument.errors[0].extensions == {
+        "code": "invalid_argument",
+        "params": {"argument": "stream_id"},
+    }
     assert stopped.errors is not None
     assert conflict.errors is not None
     assert broken.errors is not None
