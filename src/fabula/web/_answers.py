@@ -3,7 +3,7 @@
 | error | status | ``code`` |
 |---|---|---|
 | ``DomainError`` (a rule refused the command) | 400, or as mapped | its own |
-| ``InvalidArgument`` (a value no store accepts: an id too long, with NUL...) | 422 | ``invalid_argument`` |
+| ``InvalidArgument`` (a value no store accepts: too long, NUL...) | 422 | ``invalid_argument`` |
 | ``ContentionTimeout`` (a busy stream; no version sent) | 503 (*) | ``write_contention`` |
 | ``ConcurrencyError`` (the caller's version is stale) | 409 | ``concurrency_conflict`` |
 | ``StreamNotFound`` | 404 | ``stream_not_found`` |
