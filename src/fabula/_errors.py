@@ -11,7 +11,7 @@ FabulaError
 ├── DuplicateEvent              an event id is stored already, in a way a retry cannot explain
 ├── StoreError                  the storage driver failed (connection lost, disk full, ...)
 │   ├── SchemaError             the database schema is missing or at another version
-│   ├── ReadOnlyError           a write to a store opened read-only (sqlite:///x.db?mode=ro)
+│   ├── ReadOnlyError           a write to a store opened read-only (SQLite mode=ro, read_only=True)
 │   └── ClosedError             the store or target was closed: no retry can succeed
 ├── CodecError                  an event or snapshot cannot be encoded or decoded
 │   ├── UnknownEventType        a stored type name has no registered class

@@ -29,7 +29,7 @@ from psycopg import errors
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import PoolClosed, PoolTimeout
 
-from fabula._errors import ConfigurationError, FabulaError, SchemaError, StoreError
+from fabula._errors import ConfigurationError, FabulaError, ReadOnlyError, SchemaError, StoreError
 
 __all__ = [
     "DRIVER_ERRORS",
@@ -114,6 +114,8 @@ def translate(
         msg = f"PostgreSQL at {where} cannot use an argument of this type [{exc.sqlstate}]:"
         msg += f" {first_line(exc)}; stream ids, types and payloads are str, ids UUID,"
         return ConfigurationError(msg + " versions and positions int")
+    if isinstance(exc, errors.ReadOnlySqlTransaction):
+        return ReadOnlyError(f"the PostgreSQL {owner} at {where} is read-only: {first_line(exc)}")
     if isinstance(exc, errors.QueryCanceled):
         return StoreError(f"PostgreSQL at {where} canceled the statement: {first_line(exc)}")
     if _connection_lost(exc):

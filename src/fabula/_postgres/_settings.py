@@ -64,6 +64,8 @@ class PostgresSettings:
         wake_interval: longest a waiting subscriber sleeps without a notification before
             it looks at the log anyway (a lost notification only delays it this long).
         application_name: shown in ``pg_stat_activity`` (unless the URL sets one).
+        read_only: every session is read-only (``default_transaction_read_only``): a
+            write raises ``ReadOnlyError``; implies ``migrate="check"``.
     """
 
     conninfo: str
@@ -75,9 +77,12 @@ class PostgresSettings:
     connect_timeout: float = 10.0
     wake_interval: float = 0.5
     application_name: str = "fabula"
+    read_only: bool = False
 
     def __post_init__(self) -> None:
         check_schema(self.schema)
+        if self.read_only:
+            object.__setattr__(self, "migrate", "check")  # nothing to create or change
         if self.migrate not in ("auto", "check"):
             msg = f"migrate must be 'auto' or 'check', not {self.migrate!r}"
             raise ConfigurationError(msg)
@@ -112,6 +117,9 @@ class PostgresSettings:
             kwargs["connect_timeout"] = max(1, round(self.connect_timeout))
         if "application_name" not in params:
             kwargs["application_name"] = self.application_name
+        if self.read_only:
+            options = params.get("options", "")
+            kwargs["options"] = f"{options} -c default_transaction_read_only=on".strip()
         return kwargs
 
 

@@ -80,10 +80,10 @@ def _resolve(url: str, index: Literal[1, 2]) -> Any:
 
 
 # scheme -> the settings that open a store without creating, migrating or changing it
-_READ_ONLY: dict[str, dict[str, str]] = {
+_READ_ONLY: dict[str, dict[str, object]] = {
     "sqlite": {"mode": "ro"},
-    "postgresql": {"migrate": "check"},
-    "postgres": {"migrate": "check"},
+    "postgresql": {"read_only": True},
+    "postgres": {"read_only": True},
 }
 
 
@@ -97,9 +97,9 @@ def open_store(url: str, /, *, read_only: bool = False, **settings: Any) -> Even
     """Open a sync store from its URL; ``settings`` go to the backend's constructor.
 
     ``read_only=True`` opens it to look only: nothing is created, migrated or changed,
-    and no store there raises ``SchemaError``. SQLite opens with ``mode="ro"`` (writes
-    raise ``ReadOnlyError``), PostgreSQL with ``migrate="check"``; ``memory://`` is a
-    new, empty store either way.
+    and no store there raises ``SchemaError``; writes raise ``ReadOnlyError``. SQLite
+    opens with ``mode="ro"``, PostgreSQL with read-only sessions and ``migrate="check"``;
+    ``memory://`` is a new, empty store either way.
     """
     cls = _resolve(url, 1)
     store: EventStore = cls.from_url(url, **_settings(url, settings, read_only=read_only))

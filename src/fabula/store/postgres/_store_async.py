@@ -95,6 +95,7 @@ class AsyncPostgresStore:
         connect_timeout: float | None = None,
         wake_interval: float | None = None,
         application_name: str | None = None,
+        read_only: bool | None = None,
     ) -> None:
         self._settings = settings = settings_of(
             conninfo,
@@ -106,6 +107,7 @@ class AsyncPostgresStore:
             connect_timeout=connect_timeout,
             wake_interval=wake_interval,
             application_name=application_name,
+            read_only=read_only,
         )
         self._db = AsyncDatabase(settings)
         self._where = settings.where
