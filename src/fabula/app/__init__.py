@@ -1,6 +1,7 @@
 """The application layer: repository, command flow with middleware, after-commit listeners."""
 
 from fabula._ids import uuid7
+from fabula.app._cause import Cause, caused_by, current_cause
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow import Flow
 from fabula.app._flow_async import AsyncFlow
@@ -37,6 +38,7 @@ __all__ = [
     "AsyncRepository",
     "AsyncRetryOnConflict",
     "CallNext",
+    "Cause",
     "CommandContext",
     "DispatchResult",
     "EnrichMetadata",
@@ -50,6 +52,8 @@ __all__ = [
     "RetryOnConflict",
     "SnapshotEvery",
     "SnapshotPolicy",
+    "caused_by",
+    "current_cause",
     "decode_records",
     "uuid7",
 ]

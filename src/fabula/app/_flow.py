@@ -4,7 +4,9 @@
 Theory of operation, for one ``dispatch(command)``:
 
 1. A ``CommandContext`` is built (command id, correlation and causation ids, metadata,
-   the caller's expected version) and passed down the middleware chain.
+   the caller's expected version) and passed down the middleware chain. Inside a
+   reaction's handler (``_cause.caused_by``), ids the caller leaves out come from the
+   triggering event: its id is the causation, its correlation id the correlation.
 2. At the bottom, the route for ``type(command)`` gives the aggregate and the stream id.
    No route is an ``UnknownCommand`` error: a command is never silently ignored.
 3. The repository loads the stream (snapshot + events). If the caller sent an expected
@@ -39,6 +41,7 @@ from fabula._errors import (
     UnknownCommand,
 )
 from fabula._ids import uuid7
+from fabula.app._cause import current_cause
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow_base import _with_errors
 from fabula.app._listeners import Listener, call, is_coroutine_function
@@ -267,6 +270,10 @@ class Flow:
         """
         given_id = command_id is not None
         the_id = command_id if command_id is not None else uuid7()
+        cause = current_cause()
+        if cause is not None:  # dispatched by a reaction: inherit its event's ids
+            causation_id = causation_id if causation_id is not None else cause.causation_id
+            correlation_id = correlation_id if correlation_id is not None else cause.correlation_id
         context = CommandContext(
             command=command,
             command_id=the_id,

@@ -1,11 +1,12 @@
 """Flows: what turns events into commands (reactions; process managers later).
 
-A ``Reaction`` is a checkpointed consumer whose handlers act on events (send, call,
-dispatch commands) instead of writing a read model. It is run by the read side's runner
-(``ProjectionRunner``, ``ProjectionSet``), which is why its class is defined with the
-running machinery (``fabula.read.running``); this package is where to import it from.
+A ``Reaction`` is a checkpointed consumer (``fabula.read.running.Consumer``) whose
+handlers act on events (send, call, dispatch commands) instead of writing a read model.
+The read side's runners (``ProjectionRunner``, ``ProjectionSet``) run it; commands it
+dispatches carry the triggering event as their causation and its correlation.
 """
 
-from fabula.read.running import Reaction, ReactionContext
+from fabula.flows._reaction import OnReactions, Reaction, ReactionHandler
+from fabula.flows._reaction_context import ReactionContext
 
-__all__ = ["Reaction", "ReactionContext"]
+__all__ = ["OnReactions", "Reaction", "ReactionContext", "ReactionHandler"]

@@ -166,6 +166,11 @@ class Projection:
         return tuple(self._setup)
 
     @property
+    def transactional(self) -> bool:
+        """Always ``True``: handlers write through the target's transaction."""
+        return True
+
+    @property
     def handlers(self) -> HandlerTable[Handler]:
         """The handler table (by event class)."""
         return self._handlers

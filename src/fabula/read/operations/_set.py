@@ -50,9 +50,9 @@ from fabula.read._projection import Projection
 from fabula.read._target import Target
 from fabula.read._targets import open_target
 from fabula.read.memory import MemoryTarget
+from fabula.read.running._consumer import Consumer
 from fabula.read.running._monitor import read_status
 from fabula.read.running._policy import ErrorPolicy
-from fabula.read.running._reaction import Reaction, ReactionContext
 from fabula.read.running._runner import ProjectionRunner
 from fabula.read.running._status import ProjectionStatus
 from fabula.store import EventStore, StoredEvent, open_store
@@ -93,7 +93,7 @@ class ProjectionSet:
         target: Target | str,
         /,
         *,
-        consumers: Iterable[Projection | Reaction],
+        consumers: Iterable[Consumer],
         registry: EventRegistry | None = None,
         policy: ErrorPolicy = _DEFAULT_POLICY,
         poll_interval: float = 0.5,
@@ -106,7 +106,7 @@ class ProjectionSet:
         self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self.policy = policy
         self._poll_interval = poll_interval
-        self._consumers: dict[str, Projection | Reaction] = {}
+        self._consumers: dict[str, Consumer] = {}
         for consumer in consumers:
             if consumer.name in self._consumers:
                 msg = f"two projections or reactions are named {consumer.name!r}"
@@ -151,7 +151,7 @@ class ProjectionSet:
         """The names of the projections and reactions, sorted."""
         return sorted(self._consumers)
 
-    def get(self, name: str, /) -> Projection | Reaction:
+    def get(self, name: str, /) -> Consumer:
         """Return the projection or reaction called ``name``."""
         found = self._consumers.get(name)
         if found is None:
@@ -312,7 +312,7 @@ class ProjectionSet:
         try:
             recorded = decode_recorded(self.registry, record)
             entry = consumer.entry(type(recorded.event))
-            if isinstance(consumer, Reaction):
+            if not consumer.transactional:
                 _react(name, entry.handler, recorded)
                 self.target.resolve(letter)
             else:
@@ -360,7 +360,7 @@ class ProjectionSet:
         """
         projection = self.get(name)
         if not isinstance(projection, Projection):
-            msg = f"{name!r} is a reaction: replaying it would act on every event again"
+            msg = f"{name!r} is not a projection (a reaction?): replaying it would act again"
             raise ConfigurationError(msg)
         self.target.prepare(name, setup=projection.setup_hooks)
         head = self.store.head()
@@ -431,6 +431,6 @@ class ProjectionSet:
 
 def _react(name: str, handler: Callable[..., object], recorded: Recorded[Any]) -> None:
     try:
-        call(handler, ReactionContext(name, recorded.event_id), recorded)
+        call(handler, None, recorded)
     except Exception as exc:
         raise HandlerError.of(name, recorded) from exc

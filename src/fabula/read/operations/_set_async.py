@@ -50,9 +50,9 @@ from fabula.read._projection import Projection
 from fabula.read._target_async import AsyncTarget
 from fabula.read._targets import open_async_target
 from fabula.read.memory import AsyncMemoryTarget
+from fabula.read.running._consumer import Consumer
 from fabula.read.running._monitor_async import read_status
 from fabula.read.running._policy import ErrorPolicy
-from fabula.read.running._reaction import Reaction, ReactionContext
 from fabula.read.running._runner_async import AsyncProjectionRunner
 from fabula.read.running._status import ProjectionStatus
 from fabula.store import AsyncEventStore, StoredEvent, open_async_store
@@ -93,7 +93,7 @@ class AsyncProjectionSet:
         target: AsyncTarget | str,
         /,
         *,
-        consumers: Iterable[Projection | Reaction],
+        consumers: Iterable[Consumer],
         registry: EventRegistry | None = None,
         policy: ErrorPolicy = _DEFAULT_POLICY,
         poll_interval: float = 0.5,
@@ -106,7 +106,7 @@ class AsyncProjectionSet:
         self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self.policy = policy
         self._poll_interval = poll_interval
-        self._consumers: dict[str, Projection | Reaction] = {}
+        self._consumers: dict[str, Consumer] = {}
         for consumer in consumers:
             if consumer.name in self._consumers:
                 msg = f"two projections or reactions are named {consumer.name!r}"
@@ -151,7 +151,7 @@ class AsyncProjectionSet:
         """The names of the projections and reactions, sorted."""
         return sorted(self._consumers)
 
-    def get(self, name: str, /) -> Projection | Reaction:
+    def get(self, name: str, /) -> Consumer:
         """Return the projection or reaction called ``name``."""
         found = self._consumers.get(name)
         if found is None:
@@ -316,7 +316,7 @@ class AsyncProjectionSet:
         try:
             recorded = decode_recorded(self.registry, record)
             entry = consumer.entry(type(recorded.event))
-            if isinstance(consumer, Reaction):
+            if not consumer.transactional:
                 await _react(name, entry.handler, recorded)
                 await self.target.resolve(letter)
             else:
@@ -364,7 +364,7 @@ class AsyncProjectionSet:
         """
         projection = self.get(name)
         if not isinstance(projection, Projection):
-            msg = f"{name!r} is a reaction: replaying it would act on every event again"
+            msg = f"{name!r} is not a projection (a reaction?): replaying it would act again"
             raise ConfigurationError(msg)
         await self.target.prepare(name, setup=projection.setup_hooks)
         head = await self.store.head()
@@ -437,6 +437,6 @@ class AsyncProjectionSet:
 
 async def _react(name: str, handler: Callable[..., object], recorded: Recorded[Any]) -> None:
     try:
-        await async_call(handler, ReactionContext(name, recorded.event_id), recorded)
+        await async_call(handler, None, recorded)
     except Exception as exc:
         raise HandlerError.of(name, recorded) from exc

@@ -25,8 +25,9 @@ Theory of operation:
    from the stored checkpoint.
 5. With ``lease=LeaseSettings(...)`` the runner works only while it holds the
    projection's lease (see ``_leases``); otherwise it stands by and polls for it.
-6. A reaction's handler runs before, and outside, the commit that passes its event: a
-   crash in between redelivers the event (at least once).
+6. A consumer that is not ``transactional`` (a reaction) has its handler run before, and
+   outside, the commit that passes its event: a crash in between redelivers the event
+   (at least once).
 """
 
 from __future__ import annotations
@@ -52,11 +53,10 @@ from fabula.read._errors import (
 )
 from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
-from fabula.read._projection import Projection
 from fabula.read._target_async import AsyncTarget, Step
+from fabula.read.running._consumer import Consumer
 from fabula.read.running._monitor_async import read_status
 from fabula.read.running._policy import ErrorPolicy
-from fabula.read.running._reaction import Reaction, ReactionContext
 from fabula.read.running._runner_base import _Stopped
 from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import AsyncBackground
@@ -95,7 +95,7 @@ class AsyncProjectionRunner:
     Args:
         store: the event store to read, or the application's flow: its store and its
             event registry (so an upcaster registered once reaches every runner).
-        consumer: the ``Projection`` or ``Reaction`` to feed.
+        consumer: what to feed: a ``Projection``, a ``fabula.flows.Reaction``, any ``Consumer``.
         target: where its read model, checkpoint, leases and dead letters live.
         registry: decodes events (the consumer's event classes are registered in it);
             given a flow, leave it out or pass the flow's own.
@@ -110,7 +110,7 @@ class AsyncProjectionRunner:
     def __init__(
         self,
         store: AsyncEventStore | AsyncApplication,
-        consumer: Projection | Reaction,
+        consumer: Consumer,
         /,
         *,
         target: AsyncTarget,
@@ -139,8 +139,8 @@ class AsyncProjectionRunner:
             self._registry.type_of(cls).name: consumer.handlers.get(cls).batch
             for cls in consumer.handlers.event_types
         }
-        self._reaction = isinstance(consumer, Reaction)
-        self._batch_size = consumer.batch_size if isinstance(consumer, Projection) else 100
+        self._reaction = not consumer.transactional
+        self._batch_size = max(1, consumer.batch_size)
         self._policy = policy
         self._lease = lease
         self._poll_interval = poll_interval
@@ -292,8 +292,7 @@ class AsyncProjectionRunner:
     async def _step(self, until: int | None) -> bool:
         """Run from the stored checkpoint; return True when done (``until`` reached)."""
         if not self._prepared:
-            setup = self._consumer.setup_hooks if isinstance(self._consumer, Projection) else ()
-            await self._target.prepare(self.name, setup=setup)
+            await self._target.prepare(self.name, setup=self._consumer.setup_hooks)
             self._prepared = True
         checkpoint = (await self._target.checkpoint(self.name)).position
         self._advance(checkpoint)
@@ -435,7 +434,7 @@ class AsyncProjectionRunner:
     async def _react(self, step: Step) -> None:
         handler, recorded = step
         try:
-            await async_call(handler, ReactionContext(self.name, recorded.event_id), recorded)
+            await async_call(handler, None, recorded)
         except Exception as exc:
             raise HandlerError.of(self.name, recorded) from exc
 
