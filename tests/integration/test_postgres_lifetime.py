@@ -56,7 +56,7 @@ def _released(url: str, name: str, thread) -> bool:
 @pytest.mark.timeout(60)
 def test_a_dropped_store_closes_its_connections_and_thread(postgres_schema_url):
     name = f"fabula-drop-{uuid.uuid4().hex[:12]}"
-    store = PostgresStore.from_url(postgres_schema_url, application_name=name, wake_interval=0.1)
+    store = PostgresStore.from_url(postgres_schema_url, application_name=name, poll_interval=0.1)
     store.append("dropped-1", _events())
     assert store.wait_for_events(0, timeout=5)
     assert not store.wait_for_events(2**62, timeout=0.2)  # listens: the wake-up thread runs
@@ -78,7 +78,7 @@ def test_a_dropped_async_store_closes_its_connections_and_thread(postgres_schema
 
     async def scenario() -> None:
         store = AsyncPostgresStore.from_url(
-            postgres_schema_url, application_name=name, wake_interval=0.1
+            postgres_schema_url, application_name=name, poll_interval=0.1
         )
         await store.append("dropped-2", _events())
         assert not await store.wait_for_events(2**62, timeout=0.2)

@@ -44,7 +44,7 @@ def _marked(count: int = 1) -> tuple[bytes, list[NewEvent]]:
 def test_an_append_whose_reply_was_lost_is_not_deduplicated(relayed, hooked):
     relay, url = relayed
     calls: list[int] = []
-    with PostgresStore.from_url(url, wake_interval=30) as store:
+    with PostgresStore.from_url(url, poll_interval=30) as store:
         if hooked:  # the append then runs in a transaction with its hooks
             store.add_append_hook(lambda tx, records: calls.append(len(records)))
         marker, events = _marked(2)
@@ -65,7 +65,7 @@ def test_an_async_append_whose_reply_was_lost_is_not_deduplicated(relayed):
     relay, url = relayed
 
     async def scenario() -> None:
-        async with AsyncPostgresStore.from_url(url, wake_interval=30) as store:
+        async with AsyncPostgresStore.from_url(url, poll_interval=30) as store:
             marker, events = _marked(1)
             relay.drop_reply_to(marker)
             woken = store._notifier.generation
@@ -83,7 +83,7 @@ def test_an_async_append_whose_reply_was_lost_is_not_deduplicated(relayed):
 
 def test_an_append_many_whose_reply_was_lost_is_not_deduplicated(relayed):
     relay, url = relayed
-    with PostgresStore.from_url(url, wake_interval=30) as store:
+    with PostgresStore.from_url(url, poll_interval=30) as store:
         marker, events = _marked(2)
         appends = [StreamAppend("lost-3", events[:1]), StreamAppend("lost-4", events[1:])]
         relay.drop_reply_to(marker)
@@ -96,7 +96,7 @@ def test_an_append_many_whose_reply_was_lost_is_not_deduplicated(relayed):
 def test_flow_runs_listeners_once_when_the_reply_was_lost(relayed):
     relay, url = relayed
     heard: list[Opened] = []
-    with PostgresStore.from_url(url, wake_interval=30) as store:
+    with PostgresStore.from_url(url, poll_interval=30) as store:
         flow = Flow(store)
         flow.register(Counter, stream_id=stream)
         flow.listen(Opened, lambda recorded: heard.append(recorded.event))
@@ -114,7 +114,7 @@ def test_async_flow_runs_listeners_once_when_the_reply_was_lost(relayed):
     heard: list[Opened] = []
 
     async def scenario() -> None:
-        async with AsyncPostgresStore.from_url(url, wake_interval=30) as store:
+        async with AsyncPostgresStore.from_url(url, poll_interval=30) as store:
             flow = AsyncFlow(store)
             flow.register(Counter, stream_id=stream)
             flow.listen(Opened, lambda recorded: heard.append(recorded.event))

@@ -130,7 +130,7 @@ def test_each_schema_is_its_own_store(postgres_url, postgres_schema_url):
     other_url = postgres_schema_url.replace("schema=", "schema=other_")
     try:
         with (
-            PostgresStore.from_url(postgres_schema_url, wake_interval=10) as one,
+            PostgresStore.from_url(postgres_schema_url, poll_interval=10) as one,
             PostgresStore.from_url(other_url) as other,
         ):
             other.append("shared-name-1", _events(2))
@@ -211,7 +211,7 @@ def test_the_pool_recovers_when_its_connections_are_killed(postgres_schema_url):
 
 def test_another_process_wakes_a_waiter_through_notify(postgres_schema_url):
     with (
-        PostgresStore.from_url(postgres_schema_url, wake_interval=30) as waiter,
+        PostgresStore.from_url(postgres_schema_url, poll_interval=30) as waiter,
         PostgresStore.from_url(postgres_schema_url) as writer,
     ):
         head = waiter.head()
@@ -225,7 +225,7 @@ def test_another_process_wakes_a_waiter_through_notify(postgres_schema_url):
 
 def test_a_lost_notification_only_delays_a_waiter(postgres_schema_url):
     with (
-        PostgresStore.from_url(postgres_schema_url, wake_interval=0.3) as waiter,
+        PostgresStore.from_url(postgres_schema_url, poll_interval=0.3) as waiter,
         PostgresStore.from_url(postgres_schema_url) as writer,
     ):
         writer._wakeups.announce = lambda: None  # type: ignore[method-assign]  # all lost
@@ -246,7 +246,7 @@ def test_a_lost_notification_only_delays_a_waiter(postgres_schema_url):
 def test_the_listener_comes_back_after_its_connection_is_killed(postgres_schema_url):
     name = f"listener-{uuid.uuid4().hex[:8]}"
     with (
-        PostgresStore.from_url(postgres_schema_url, wake_interval=30, application_name=name) as w,
+        PostgresStore.from_url(postgres_schema_url, poll_interval=30, application_name=name) as w,
         PostgresStore.from_url(postgres_schema_url) as writer,
     ):
         head = w.head()
@@ -310,7 +310,7 @@ def test_schema_names_are_quoted_identifiers(postgres_url):
 def test_a_wake_up_held_back_by_the_horizon_looks_again_soon(postgres_schema_url):
     conninfo, _ = split_url(postgres_schema_url)
     with (
-        PostgresStore.from_url(postgres_schema_url, wake_interval=30) as waiter,
+        PostgresStore.from_url(postgres_schema_url, poll_interval=30) as waiter,
         PostgresStore.from_url(postgres_schema_url) as writer,
         psycopg.connect(conninfo) as other,  # an append of the store that stays open a while
     ):

@@ -61,7 +61,7 @@ class PostgresSettings:
         max_size: connections the pool opens at most.
         pool_timeout: seconds to wait for a free pooled connection before failing.
         connect_timeout: seconds to wait for the server when opening a connection.
-        wake_interval: longest a waiting subscriber sleeps without a notification before
+        poll_interval: longest a waiting subscriber sleeps without a notification before
             it looks at the log anyway (a lost notification only delays it this long).
         application_name: shown in ``pg_stat_activity`` (unless the URL sets one).
         read_only: every session is read-only (``default_transaction_read_only``): a
@@ -75,7 +75,7 @@ class PostgresSettings:
     max_size: int = 10
     pool_timeout: float = 30.0
     connect_timeout: float = 10.0
-    wake_interval: float = 0.5
+    poll_interval: float = 0.5
     application_name: str = "fabula"
     read_only: bool = False
 

@@ -75,8 +75,7 @@ class EventRegistry:
         if kind.name in self._by_name:
             other = self._by_name[kind.name].cls
             msg = (
-                f"event type {kind.name!r} is claimed by {other.__qualname__} "
-                f"and {cls.__qualname__}"
+                f"event type {kind.name!r} is taken by {other.__qualname__} and {cls.__qualname__}"
             )
             raise ConfigurationError(msg)
         decode, encode = _codec_for(cls)

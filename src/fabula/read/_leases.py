@@ -2,13 +2,14 @@
 
 Theory of operation:
 1. A worker runs a projection only while it holds the projection's lease: a row naming the
-   owner and an expiry time, taken when free or expired, and renewed by its holder every
-   ``renew_every`` seconds (and by every commit, in the commit's transaction).
+   owner and an expiry time, acquired when free or expired, and renewed by its holder
+   every ``renew_interval`` seconds (and by every commit, in the commit's transaction:
+   the commit carries a ``Claim``).
 2. Every commit checks, in its own transaction, that its worker still holds an unexpired
    lease (fencing): a worker that was paused past its expiry cannot write once another
    took over. The checkpoint's compare-and-set (see ``_checkpoints``) backs this up.
 3. A worker that stops releases its lease, so another takes over at once; a worker that
-   dies is replaced once its lease expires: within ``ttl`` plus one standby poll.
+   dies is replaced once its lease expires: within ``ttl`` plus one ``acquire_interval``.
 4. Expiry times are the database's clock (PostgreSQL) or the host's (SQLite, one host).
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from fabula._errors import ConfigurationError
@@ -41,40 +42,53 @@ class Lease:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """What a commit asserts: ``owner`` holds the lease, to be extended by ``ttl`` seconds."""
+    """What a commit asserts under a lease: ``owner`` holds it; extend it by ``ttl`` seconds.
+
+    The one meaning of *claim* in fabula (ADR 0013): a lease holder's fenced assertion,
+    carried by ``Target.commit(claim=...)``. Taking a lease is *acquiring* it
+    (``acquire_lease``); giving it up is *releasing* it.
+    """
 
     owner: str
     ttl: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, init=False)
 class LeaseSettings:
     """How a runner takes part in lease-based coordination.
 
     Attributes:
         ttl: seconds a lease lasts without renewal: how long a dead worker blocks.
-        renew_every: seconds between renewals while idle (default ``ttl / 3``).
-        standby_poll: seconds between attempts to take a lease another worker holds.
+        renew_interval: seconds between renewals while idle (default ``ttl / 3``).
+        acquire_interval: seconds between attempts to acquire a lease another worker holds.
         owner: this worker's name (default: host, pid and a random suffix).
     """
 
-    ttl: float = 5.0
-    renew_every: float | None = None
-    standby_poll: float = 0.5
-    owner: str = field(default_factory=default_owner)
+    ttl: float
+    renew_interval: float
+    acquire_interval: float
+    owner: str
 
-    def __post_init__(self) -> None:
-        if self.ttl <= 0 or self.standby_poll <= 0:
-            msg = "lease ttl and standby_poll must be positive"
+    def __init__(
+        self,
+        *,
+        ttl: float = 5.0,
+        renew_interval: float | None = None,
+        acquire_interval: float = 0.5,
+        owner: str | None = None,
+    ) -> None:
+        if ttl <= 0 or acquire_interval <= 0:
+            msg = "lease ttl and acquire_interval must be positive"
             raise ConfigurationError(msg)
-        if self.renew_every is not None and not 0 < self.renew_every < self.ttl:
-            msg = f"renew_every must be between 0 and ttl ({self.ttl}), not {self.renew_every}"
+        if renew_interval is not None and not 0 < renew_interval < ttl:
+            msg = f"renew_interval must be between 0 and ttl ({ttl}), not {renew_interval}"
             raise ConfigurationError(msg)
-
-    @property
-    def renew_interval(self) -> float:
-        """Seconds between renewals."""
-        return self.renew_every if self.renew_every is not None else self.ttl / 3
+        object.__setattr__(self, "ttl", ttl)
+        object.__setattr__(
+            self, "renew_interval", ttl / 3 if renew_interval is None else renew_interval
+        )
+        object.__setattr__(self, "acquire_interval", acquire_interval)
+        object.__setattr__(self, "owner", default_owner() if owner is None else owner)
 
     @property
     def claim(self) -> Claim:

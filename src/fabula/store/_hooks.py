@@ -29,7 +29,7 @@ from typing import Any, TypeAlias
 from fabula.store._notify import Notifier
 from fabula.store._records import StoredEvent
 
-__all__ = ["REPLAY_PAGE", "AppendHooks", "Claim", "ReplayFrom"]
+__all__ = ["REPLAY_PAGE", "AppendHooks", "ReplayFrom", "Reservation"]
 
 REPLAY_PAGE = 500
 """Events per call when a hook catches up with the stored events (rule 3)."""
@@ -49,7 +49,7 @@ class _Entry:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Claim:
+class Reservation:
     """A registration under way: appends of its ``types`` already take the hooked path."""
 
     types: frozenset[str] | None
@@ -63,7 +63,7 @@ class AppendHooks:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._active: tuple[_Entry, ...] = ()
-        self._claims: list[Claim] = []
+        self._reservations: list[Reservation] = []
         self._epoch = 0
         self._plain: dict[int, int] = {}
         self.ended = Notifier()
@@ -101,7 +101,7 @@ class AppendHooks:
         wants some of them; the append takes the hooked path.
         """
         with self._lock:
-            wanted = [e.types for e in self._active] + [c.types for c in self._claims]
+            wanted = [e.types for e in self._active] + [c.types for c in self._reservations]
             if any(_wants(w, types) for w in wanted):
                 return None
             self._plain[self._epoch] = self._plain.get(self._epoch, 0) + 1
@@ -117,23 +117,23 @@ class AppendHooks:
             del self._plain[ticket]
         self.ended.notify()
 
-    def claim(self, types: Collection[str] | None) -> Claim:
+    def reserve(self, types: Collection[str] | None) -> Reservation:
         """Announce a registration: from now on, appends of ``types`` take the hooked path."""
         with self._lock:
-            claim = Claim(None if types is None else frozenset(types), self._epoch)
-            self._claims.append(claim)
+            reservation = Reservation(None if types is None else frozenset(types), self._epoch)
+            self._reservations.append(reservation)
             self._epoch += 1
-            return claim
+            return reservation
 
-    def plain_before(self, claim: Claim) -> bool:
-        """Whether appends that took the plain path before ``claim`` are still running."""
+    def plain_before(self, reservation: Reservation) -> bool:
+        """Whether appends that took the plain path before ``reservation`` are still running."""
         with self._lock:
-            return any(epoch <= claim.epoch for epoch in self._plain)
+            return any(epoch <= reservation.epoch for epoch in self._plain)
 
-    def release(self, claim: Claim) -> None:
-        """Forget a claim, once its hook is registered or its registration failed."""
+    def release(self, reservation: Reservation) -> None:
+        """Forget a reservation, once its hook is registered or its registration failed."""
         with self._lock:
-            self._claims.remove(claim)
+            self._reservations.remove(reservation)
 
     def __contains__(self, hook: object) -> bool:
         return any(e.hook == hook for e in self._active)

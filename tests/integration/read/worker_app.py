@@ -100,7 +100,7 @@ def make(
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(message)s")
     ttl = float(os.environ.get("FABULA_READ_TEST_TTL", "1.0"))
-    run_worker(make(), lease=LeaseSettings(ttl=ttl, standby_poll=0.1))
+    run_worker(make(), lease=LeaseSettings(ttl=ttl, acquire_interval=0.1))
 
 
 if __name__ == "__main__":

@@ -66,13 +66,13 @@ def test_a_subclass_needs_its_own_name() -> None:
         event_type_of(Child)
 
 
-def test_two_classes_cannot_claim_one_name() -> None:
+def test_two_classes_cannot_take_one_name() -> None:
     @event("money_moved")
     @dataclass(frozen=True)
     class Impostor:
         x: int
 
-    with pytest.raises(ConfigurationError, match="claimed by"):
+    with pytest.raises(ConfigurationError, match="taken by"):
         EventRegistry([MoneyMoved, Impostor])
 
 

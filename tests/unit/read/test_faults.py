@@ -146,7 +146,7 @@ def check_retries_outlast_the_lease_and_park(case: Case) -> None:
     runner = case.runner(
         case.failing(calls),
         policy=ErrorPolicy(retries=3, backoff=0.2, max_backoff=1.0),
-        lease=LeaseSettings(ttl=0.3, standby_poll=0.05, owner="only"),
+        lease=LeaseSettings(ttl=0.3, acquire_interval=0.05, owner="only"),
     )
     runner.start()
     try:

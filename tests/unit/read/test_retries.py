@@ -55,7 +55,7 @@ def test_retries_that_outlast_the_lease_keep_it_and_park(
     runner = kit.runner(
         _failing(calls, delay=delay),
         policy=policy,
-        lease=LeaseSettings(ttl=0.3, standby_poll=0.05, owner="only"),
+        lease=LeaseSettings(ttl=0.3, acquire_interval=0.05, owner="only"),
     )
     runner.start()
     try:

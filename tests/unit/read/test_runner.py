@@ -239,8 +239,8 @@ def test_two_runners_without_leases_never_apply_an_event_twice(kit: Kit) -> None
 
 
 def test_with_leases_one_runner_works_and_the_other_takes_over(kit: Kit) -> None:
-    first = kit.runner(lease=LeaseSettings(ttl=1.0, standby_poll=0.05, owner="first"))
-    second = kit.runner(lease=LeaseSettings(ttl=1.0, standby_poll=0.05, owner="second"))
+    first = kit.runner(lease=LeaseSettings(ttl=1.0, acquire_interval=0.05, owner="first"))
+    second = kit.runner(lease=LeaseSettings(ttl=1.0, acquire_interval=0.05, owner="second"))
     first.start()
     position = kit.flow.dispatch(Create("a", "one")).position
     first.wait_for_position(position, timeout=5)

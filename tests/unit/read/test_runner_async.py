@@ -156,7 +156,7 @@ async def test_lease_handover_between_asyncio_runners(tmp_path: Path) -> None:
             domain.todo_sql(),
             target=target,
             registry=flow.registry,
-            lease=LeaseSettings(ttl=1.0, standby_poll=0.05, owner=owner),
+            lease=LeaseSettings(ttl=1.0, acquire_interval=0.05, owner=owner),
             poll_interval=0.05,
         )
         for owner in ("one", "two")

@@ -36,7 +36,7 @@ def test_a_worker_resumes_a_projection_once_its_parked_event_is_retried(
     poison = kit.flow.dispatch(Create("a", "poison")).position
     assert poison is not None
     stop = threading.Event()
-    lease = LeaseSettings(ttl=1.0, standby_poll=0.05, owner="worker-1")
+    lease = LeaseSettings(ttl=1.0, acquire_interval=0.05, owner="worker-1")
     worker = threading.Thread(
         target=run_worker, args=(projections,), kwargs={"lease": lease, "stop": stop}
     )
@@ -90,7 +90,7 @@ def test_a_worker_outlives_a_database_outage_while_a_projection_is_parked(
     poison = flow.dispatch(Create("a", "poison")).position
     assert poison is not None
     stop = threading.Event()
-    lease = LeaseSettings(ttl=1.0, standby_poll=0.05)
+    lease = LeaseSettings(ttl=1.0, acquire_interval=0.05)
     worker = threading.Thread(
         target=run_worker, args=(projections,), kwargs={"lease": lease, "stop": stop}
     )

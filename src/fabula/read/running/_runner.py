@@ -301,7 +301,7 @@ class ProjectionRunner:
             return True
         if not self._hold_lease():
             self._state = "standby"
-            self._background.sleep(self._lease.standby_poll if self._lease else 0)
+            self._background.sleep(self._lease.acquire_interval if self._lease else 0)
             return False
         self._check_not_parked(checkpoint)
         logger.info("projection %r runs from position %d", self.name, checkpoint)

@@ -300,7 +300,7 @@ class AsyncProjectionRunner:
             return True
         if not await self._hold_lease():
             self._state = "standby"
-            await self._background.sleep(self._lease.standby_poll if self._lease else 0)
+            await self._background.sleep(self._lease.acquire_interval if self._lease else 0)
             return False
         await self._check_not_parked(checkpoint)
         logger.info("projection %r runs from position %d", self.name, checkpoint)

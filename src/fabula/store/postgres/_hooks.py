@@ -7,8 +7,8 @@ Rules:
    the hooks that want them; ``COMMIT``. Other appends stay one autocommit statement.
 2. The hooked append reads the list of hooks *after* its statement, which holds a
    ``ROW EXCLUSIVE`` lock on ``events`` until the append ends.
-3. Adding a hook: claim its types (from then on, appends of them take the hooked path),
-   wait for the plain appends that began before the claim, then one transaction:
+3. Adding a hook: reserve its types (from then on, appends of them take the hooked path),
+   wait for the plain appends that began before the reservation, then one transaction:
    ``LOCK events IN SHARE MODE`` (it waits for every append under way, in any process,
    and holds off new ones), ``attach(tx)``, the catch-up, the hook added, ``COMMIT``.
 
@@ -17,7 +17,7 @@ is visible to the catch-up, and no append runs until the commit. An append whose
 ran before the lock committed before it (rule 2: it held ``ROW EXCLUSIVE``); one whose
 statement waited for the lock reads the hooks after it, with the new hook listed. Plain
 appends do not read the list at all: none of them can still be running (rule 3's wait),
-and new ones are not of the claimed types. So each append of this process calls the
+and new ones are not of the reserved types. So each append of this process calls the
 hook or is in its catch-up, never both nor neither. Appends of other processes are in the
 catch-up if they committed before the lock; later ones call the hooks of their process.
 The catch-up needs no horizon (``_ordering.py``): with appends held off, every committed
@@ -118,15 +118,15 @@ def add_hook(
     types: Collection[str] | None,
     attach: AttachHook | None,
 ) -> None:
-    """Claim ``types``, wait for older plain appends, then add ``hook`` (rule 3).
+    """Reserve ``types``, wait for older plain appends, then add ``hook`` (rule 3).
 
     psycopg errors come out as they are; on any failure the hook is not added.
     """
-    claim = hooks.claim(types)
+    reservation = hooks.reserve(types)
     try:
         while True:
             since = hooks.ended.generation
-            if not hooks.plain_before(claim):
+            if not hooks.plain_before(reservation):
                 break
             hooks.ended.wait(since, _DRAIN)
         db.transaction(lambda conn: _add_hook(conn, hooks, statements, hook, types, attach))
@@ -134,7 +134,7 @@ def add_hook(
         hooks.remove(hook)  # also when it was added and only the COMMIT failed
         raise
     finally:
-        hooks.release(claim)
+        hooks.release(reservation)
 
 
 def _add_hook(

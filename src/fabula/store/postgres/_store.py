@@ -94,7 +94,7 @@ class PostgresStore:
         max_size: int | None = None,
         pool_timeout: float | None = None,
         connect_timeout: float | None = None,
-        wake_interval: float | None = None,
+        poll_interval: float | None = None,
         application_name: str | None = None,
         read_only: bool | None = None,
     ) -> None:
@@ -106,7 +106,7 @@ class PostgresStore:
             max_size=max_size,
             pool_timeout=pool_timeout,
             connect_timeout=connect_timeout,
-            wake_interval=wake_interval,
+            poll_interval=poll_interval,
             application_name=application_name,
             read_only=read_only,
         )
@@ -435,15 +435,15 @@ class PostgresStore:
         """Wait until the log holds a position past ``after``; return whether it does.
 
         Woken by NOTIFY from any process, and by appends through this store; without a
-        wake-up it looks again every ``wake_interval`` seconds, so a lost notification
+        wake-up it looks again every ``poll_interval`` seconds, so a lost notification
         delays it, never stalls it. A wake-up that finds nothing new yet means a commit
         is waiting behind an older append of this store (the horizon): it looks again
-        soon, after 10 ms, 20 ms, 40 ms... up to ``wake_interval``.
+        soon, after 10 ms, 20 ms, 40 ms... up to ``poll_interval``.
         """
         _arguments.check_wait_for_events(after, timeout)
         self._wakeups.listen()
         deadline = time.monotonic() + timeout
-        interval = self._settings.wake_interval
+        interval = self._settings.poll_interval
         step = interval
         while True:
             since = self._notifier.generation

@@ -3,7 +3,7 @@
 Rules:
 1. Wake-ups are hints. Each notification received (and each reconnection, which may have
    missed some) wakes the store's ``Notifier``; waiters then read the log. Payloads are
-   never trusted, and waiters poll every ``wake_interval`` anyway.
+   never trusted, and waiters poll every ``poll_interval`` anyway.
 2. An append never waits for its NOTIFY. It calls ``announce()``, which only marks a
    notification as due; this module's thread sends it, so a burst of appends costs one
    NOTIFY, not one each. A NOTIFY inside the append's transaction would instead take
