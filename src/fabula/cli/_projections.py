@@ -13,16 +13,17 @@ import logging
 import sys
 import time
 
+from fabula._apps import load_app
 from fabula.cli._status_table import status_table
 from fabula.read import (
     HandlerError,
     LeaseSettings,
     PositionTimeout,
     ProjectionFailed,
+    ProjectionSet,
     run_worker,
     run_workers,
 )
-from fabula.read.operations import load_app
 
 __all__ = ["register", "slow_appends"]
 
@@ -116,7 +117,7 @@ def _add(
 
 
 def _status(args: argparse.Namespace) -> int:
-    projections = load_app(args.app).as_read_only()
+    projections = load_app(args.app, ProjectionSet).as_read_only()
     try:
         if args.wait is not None:
             try:
@@ -162,7 +163,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.processes > 1:
         run_workers(args.app, processes=args.processes, names=names, ttl=args.lease_ttl)
         return 0
-    projections = load_app(args.app)
+    projections = load_app(args.app, ProjectionSet)
     try:
         run_worker(projections, names=names, lease=LeaseSettings(ttl=args.lease_ttl))
     finally:
@@ -171,7 +172,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
-    projections = load_app(args.app)
+    projections = load_app(args.app, ProjectionSet)
     started = time.monotonic()
     first: list[int] = []
 
@@ -197,7 +198,7 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 
 def _parked(args: argparse.Namespace) -> int:
-    projections = load_app(args.app).as_read_only()
+    projections = load_app(args.app, ProjectionSet).as_read_only()
     try:
         letters = projections.parked(args.name)
     finally:
@@ -217,7 +218,7 @@ def _parked(args: argparse.Namespace) -> int:
 
 
 def _retry(args: argparse.Namespace) -> int:
-    projections = load_app(args.app)
+    projections = load_app(args.app, ProjectionSet)
     try:
         projections.retry_parked(args.name, args.position)
     except HandlerError as exc:
@@ -231,7 +232,7 @@ def _retry(args: argparse.Namespace) -> int:
 
 
 def _discard(args: argparse.Namespace) -> int:
-    projections = load_app(args.app)
+    projections = load_app(args.app, ProjectionSet)
     try:
         projections.discard_parked(args.name, args.position)
     finally:

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from fabula import ConfigurationError
+from fabula._apps import load_app
 from fabula.cli import _projections
-from fabula.read.operations import load_app
+from fabula.read import ProjectionSet
 from fabula.store.sqlite import SqliteStore
 
 from . import domain
@@ -93,12 +94,12 @@ def test_status_rebuild_parked_retry_discard(
         ("nocolon", "must look like"),
         ("tests.unit.read.nope:make", "cannot import"),
         ("tests.unit.read.cli_app:nope", "has no attribute"),
-        ("tests.unit.read.domain:POISON_TITLES", "not a fabula.read.ProjectionSet"),
+        ("tests.unit.read.domain:POISON_TITLES", "not a ProjectionSet"),
     ],
 )
 def test_load_app_explains_what_is_wrong(spec: str, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
-        load_app(spec)
+        load_app(spec, ProjectionSet)
 
 
 def test_status_wait_returns_once_caught_up_or_fails_after_the_timeout(
@@ -108,7 +109,7 @@ def test_status_wait_returns_once_caught_up_or_fails_after_the_timeout(
     flow.dispatch(Create("a", "one"))
     assert _fabula("projections", "status", "--app", APP, "--wait", "0.2") == 1
     assert "did not pass position 1" in capsys.readouterr().err
-    load_app(APP).run_until_caught_up()
+    load_app(APP, ProjectionSet).run_until_caught_up()
     assert _fabula("projections", "status", "--app", APP, "--wait", "5") == 0
     row = capsys.readouterr().out.splitlines()[1]
     assert row.split()[:3] == ["todo_list", "1", "1"]

@@ -2,10 +2,8 @@
 
 ``ProjectionSet`` runs, rebuilds and inspects many projections together; ``run_workers``
 shares them between processes under leases. The public names are re-exported from
-``fabula.read``, except ``load_app`` (resolve an ``--app package.module:name`` string, as
-``run_workers`` does for its child processes and the ``fabula`` command for ``--app``).
+``fabula.read``; resolving ``--app package.module:name`` is the CLI's (``fabula._apps``,
+which ``run_workers``' child processes use too).
 """
 
-from fabula.read.operations._app import load_app
-
-__all__ = ["load_app"]
+__all__: list[str] = []

@@ -18,9 +18,9 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
+from fabula._apps import load_app
 from fabula._errors import StoreError
 from fabula.read._leases import LeaseSettings
-from fabula.read.operations._app import load_app
 from fabula.read.operations._set import ProjectionSet
 
 __all__ = ["run_worker", "run_workers"]
@@ -123,7 +123,7 @@ def _child(app: str, names: Sequence[str] | None, ttl: float) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    run_worker(load_app(app), names=names, lease=LeaseSettings(ttl=ttl))
+    run_worker(load_app(app, ProjectionSet), names=names, lease=LeaseSettings(ttl=ttl))
 
 
 def run_workers(
@@ -140,7 +140,7 @@ def run_workers(
     A worker that dies is restarted after a second. SIGTERM and SIGINT (or ``stop``)
     stop every worker gracefully.
     """
-    load_app(app)  # fail here, once, rather than in every child
+    load_app(app, ProjectionSet)  # fail here, once, rather than in every child
     stop = stop if stop is not None else threading.Event()
     if threading.current_thread() is threading.main_thread():
 

@@ -1,7 +1,10 @@
-"""Find an app's projections from an import string, as ``fabula projections ... --app`` does.
+"""Find an app's object from an import string, as ``fabula projections ... --app`` does.
 
-``--app package.module:name`` names a ``ProjectionSet``, or a function without
-arguments that returns one (so that opening the store waits until it is needed)::
+A shared leaf, not public API: the CLI and ``run_workers``' child processes both resolve
+``--app`` through it, and it imports nothing from fabula but ``_errors`` (the caller says
+which class it wants). ``--app package.module:name`` names an instance of that class, or a
+function without arguments that returns one (so that opening the store waits until it is
+needed)::
 
     # myapp/read.py
     projections = ProjectionSet(
@@ -14,19 +17,21 @@ arguments that returns one (so that opening the store waits until it is needed):
 from __future__ import annotations
 
 import importlib
+from typing import TypeVar
 
 from fabula._errors import ConfigurationError
-from fabula.read.operations._set import ProjectionSet
 
 __all__ = ["load_app"]
 
+AppT = TypeVar("AppT")
 
-def load_app(spec: str, /) -> ProjectionSet:
-    """Import ``package.module:name`` and return the ``ProjectionSet`` it names (or makes).
+
+def load_app(spec: str, kind: type[AppT], /) -> AppT:
+    """Import ``package.module:name`` and return the ``kind`` instance it names (or makes).
 
     Raises:
         ConfigurationError: the string is malformed, the module or name is missing, or
-            the object is not a ``ProjectionSet`` (nor a function returning one).
+            the object is not a ``kind`` (nor a function returning one).
     """
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
@@ -43,9 +48,9 @@ def load_app(spec: str, /) -> ProjectionSet:
             msg = f"{module_name!r} has no attribute {attribute!r} (from --app {spec!r})"
             raise ConfigurationError(msg)
         found = getattr(found, part)
-    if not isinstance(found, ProjectionSet) and callable(found):
+    if not isinstance(found, kind) and callable(found):
         found = found()
-    if not isinstance(found, ProjectionSet):
-        msg = f"--app {spec!r} names a {type(found).__name__}, not a fabula.read.ProjectionSet"
+    if not isinstance(found, kind):
+        msg = f"--app {spec!r} names a {type(found).__name__}, not a {kind.__qualname__}"
         raise ConfigurationError(msg)
     return found
