@@ -55,11 +55,13 @@ from fabula.read.operations._workers import run_worker, run_workers
 from fabula.read.running._inline import InlineProjection
 from fabula.read.running._inline_async import AsyncInlineProjection
 from fabula.read.running._policy import ErrorPolicy
-from fabula.read.running._runner import ProjectionRunner
-from fabula.read.running._runner_async import AsyncProjectionRunner, Progress
+from fabula.read.running._runner import Application, ProjectionRunner
+from fabula.read.running._runner_async import AsyncApplication, AsyncProjectionRunner, Progress
 from fabula.read.running._status import ProjectionStatus
 
 __all__ = [
+    "Application",
+    "AsyncApplication",
     "AsyncCheckpoints",
     "AsyncDeadLetters",
     "AsyncInlineProjection",

@@ -30,7 +30,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, cast
 
 from fabula._errors import CodecError, ConfigurationError, SchemaError, StoreError
 from fabula.codec import EventRegistry, decode_recorded
@@ -50,10 +50,11 @@ from fabula.read._projection import Projection
 from fabula.read._target_async import AsyncTarget
 from fabula.read._targets import open_async_target
 from fabula.read.memory import AsyncMemoryTarget
+from fabula.read.running._application import store_and_registry
 from fabula.read.running._consumer import Consumer
 from fabula.read.running._monitor_async import read_status
 from fabula.read.running._policy import ErrorPolicy
-from fabula.read.running._runner_async import AsyncProjectionRunner
+from fabula.read.running._runner_async import AsyncApplication, AsyncProjectionRunner
 from fabula.read.running._status import ProjectionStatus
 from fabula.store import AsyncEventStore, StoredEvent, open_async_store
 
@@ -76,7 +77,8 @@ class AsyncProjectionSet:
     """The projections and reactions of an app, bound to one event store and one target.
 
     Args:
-        store: the event store, or its URL (opened on first use).
+        store: the event store, or its URL (opened on first use), or the application's
+            flow: its store and its event registry (leave ``registry`` out).
         target: the read-model target, or its URL (opened on first use).
         consumers: the projections and reactions (names must be unique).
         registry: decodes events; every consumer's event classes are registered in it.
@@ -89,7 +91,7 @@ class AsyncProjectionSet:
 
     def __init__(
         self,
-        store: AsyncEventStore | str,
+        store: AsyncEventStore | AsyncApplication | str,
         target: AsyncTarget | str,
         /,
         *,
@@ -99,10 +101,11 @@ class AsyncProjectionSet:
         poll_interval: float = 0.5,
         read_only: bool = False,
     ) -> None:
-        self._store = store
+        log, registry = store_and_registry("projection set", store, registry)
+        self._store = cast("AsyncEventStore | str", log)
         self._target = target
         self._read_only = read_only
-        self._owns = (isinstance(store, str), isinstance(target, str))
+        self._owns = (isinstance(log, str), isinstance(target, str))
         self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self.policy = policy
         self._poll_interval = poll_interval

@@ -23,11 +23,13 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from fabula._errors import ConfigurationError
 from fabula.codec import EventRegistry
 from fabula.read._projection import Projection
+from fabula.read.running._application import store_and_registry
+from fabula.read.running._runner_async import AsyncApplication
 from fabula.read.sqlite._inline import SqliteInline
 from fabula.store.sqlite import AsyncSqliteStore
 
@@ -41,11 +43,13 @@ class AsyncInlineProjection:
     """Keeps a projection in the event store's database, updated in each append's transaction.
 
     Args:
-        store: a SQLite or PostgreSQL store; every append through it applies the
+        store: a SQLite or PostgreSQL store, or the application's flow on one (its
+            store and its event registry); every append through it applies the
             projection to the events it handles before committing.
         projection: the projection (its ``batch`` options do not apply: an append is
             one transaction).
-        registry: decodes events (the projection's event classes are registered in it).
+        registry: decodes events (the projection's event classes are registered in it);
+            given a flow, leave it out.
         schema: PostgreSQL only: the schema of the read model and its checkpoint, the
             one a ``PostgresTarget`` reading them uses (default: the store's schema, so a
             target opened from the store's URL reads them).
@@ -57,13 +61,15 @@ class AsyncInlineProjection:
 
     def __init__(
         self,
-        store: AsyncSqliteStore | AsyncPostgresStore,
+        store: AsyncSqliteStore | AsyncPostgresStore | AsyncApplication,
         projection: Projection,
         /,
         *,
         registry: EventRegistry | None = None,
         schema: str | None = None,
     ) -> None:
+        found, registry = store_and_registry(projection.name, store, registry)
+        store = cast("AsyncSqliteStore | AsyncPostgresStore", found)
         self.projection = projection
         self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self._types = projection.handlers.type_names(self.registry)

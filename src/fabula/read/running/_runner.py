@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self, cast
 
-from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
+from fabula._errors import ClosedError, CodecError, StoreError
 from fabula.codec import EventRegistry, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
 from fabula.read._call import call
@@ -55,6 +55,7 @@ from fabula.read._errors import (
 from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
 from fabula.read._target import Step, Target
+from fabula.read.running._application import store_and_registry
 from fabula.read.running._consumer import Consumer
 from fabula.read.running._monitor import read_status
 from fabula.read.running._policy import ErrorPolicy
@@ -121,17 +122,8 @@ class ProjectionRunner:
         poll_interval: float = 0.5,
         progress: Progress | None = None,
     ) -> None:
-        log: EventStore
-        if isinstance(getattr(store, "registry", None), EventRegistry):
-            application = cast("Application", store)
-            if registry is not None and registry is not application.registry:
-                msg = f"{consumer.name}: one event registry per application: pass the flow's"
-                raise ConfigurationError(msg)
-            registry = application.registry
-            log = application.store
-        else:
-            log = cast("EventStore", store)
-        self._store = log
+        log, registry = store_and_registry(consumer.name, store, registry)
+        self._store = cast("EventStore", log)
         self._consumer = consumer
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()

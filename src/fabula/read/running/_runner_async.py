@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self, cast
 
-from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
+from fabula._errors import ClosedError, CodecError, StoreError
 from fabula.codec import EventRegistry, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
 from fabula.read._call import async_call
@@ -54,6 +54,7 @@ from fabula.read._errors import (
 from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
 from fabula.read._target_async import AsyncTarget, Step
+from fabula.read.running._application import store_and_registry
 from fabula.read.running._consumer import Consumer
 from fabula.read.running._monitor_async import read_status
 from fabula.read.running._policy import ErrorPolicy
@@ -120,17 +121,8 @@ class AsyncProjectionRunner:
         poll_interval: float = 0.5,
         progress: Progress | None = None,
     ) -> None:
-        log: AsyncEventStore
-        if isinstance(getattr(store, "registry", None), EventRegistry):
-            application = cast("AsyncApplication", store)
-            if registry is not None and registry is not application.registry:
-                msg = f"{consumer.name}: one event registry per application: pass the flow's"
-                raise ConfigurationError(msg)
-            registry = application.registry
-            log = application.store
-        else:
-            log = cast("AsyncEventStore", store)
-        self._store = log
+        log, registry = store_and_registry(consumer.name, store, registry)
+        self._store = cast("AsyncEventStore", log)
         self._consumer = consumer
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()
