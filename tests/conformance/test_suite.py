@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from fabula import DuplicateEvent, InvalidArgument, InvalidStreamId
+from fabula import DuplicateEvent, InvalidArgument, InvalidStreamId, StoreError
 from fabula.store import ANY_VERSION, AppendResult, NewEvent, StoredEvent, Subscription
 from fabula.store.memory import AsyncMemoryStore, MemoryStore
 from fabula.testing.conformance import (
@@ -31,6 +31,7 @@ from fabula.testing.conformance import (
 )
 
 MODULES = [
+    "_closing",
     "_arguments",
     "_appends",
     "_batches",
@@ -239,7 +240,30 @@ class EntersAnotherStore(MemoryStore):
         return MemoryStore()
 
 
+class UsableAfterClose(MemoryStore):
+    """Closing does nothing (as the memory store did): a closed store goes on working."""
+
+    def close(self) -> None:
+        pass
+
+
+class StoreErrorAfterClose(MemoryStore):
+    """Says a closed store failed with a plain ``StoreError`` (PostgreSQL did): runners retry."""
+
+    def close(self) -> None:
+        super().close()
+        self._closed = False
+        self._shared = _FailingLog()
+
+
+class _FailingLog:
+    def __getattr__(self, name: str) -> object:
+        raise StoreError("the PostgreSQL store is closed")
+
+
 MUTANTS = [
+    (UsableAfterClose, "check_a_closed_store_refuses_every_use"),
+    (StoreErrorAfterClose, "check_a_closed_store_refuses_every_use"),
     (NoCountStreams, "check_provides_every_contract_method"),
     (ReadAllWithoutCategories, "check_provides_every_contract_method"),
     (IgnoresPreconditions, "check_append_no_stream"),

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from fabula._errors import CodecError, ConfigurationError, SchemaError, StoreError
+from fabula._errors import ClosedError, CodecError, ConfigurationError, SchemaError, StoreError
 from fabula._postgres._settings import split_url
 from fabula.store import NewEvent, StreamAppend, open_async_store, open_store
 from fabula.store.postgres import AsyncPostgresStore, PostgresStore, drop_schema
@@ -166,7 +166,7 @@ def test_an_argument_of_the_wrong_type_is_not_a_damaged_schema(store):
 def test_a_closed_store_says_so(postgres_schema_url):
     store = PostgresStore.from_url(postgres_schema_url)
     store.close()
-    with pytest.raises(StoreError, match="is closed"):
+    with pytest.raises(ClosedError, match="is closed"):
         store.head()
 
 

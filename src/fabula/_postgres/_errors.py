@@ -5,7 +5,8 @@ failure is one fabula error, whichever of them met it.
 
 | psycopg / psycopg_pool | fabula |
 |---|---|
-| connection refused or lost, pool timeout or closed | ``StoreError`` naming host:port/db |
+| connection refused or lost, pool timeout | ``StoreError`` naming host:port/db |
+| pool closed (by its owner's ``close``) | ``ClosedError`` |
 | missing schema, table or column | ``SchemaError`` naming the schema |
 | no operator or function for an argument's type | ``ConfigurationError`` saying so |
 | any other database error | ``StoreError`` with the SQLSTATE |
@@ -29,7 +30,14 @@ from psycopg import errors
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import PoolClosed, PoolTimeout
 
-from fabula._errors import ConfigurationError, FabulaError, ReadOnlyError, SchemaError, StoreError
+from fabula._errors import (
+    ClosedError,
+    ConfigurationError,
+    FabulaError,
+    ReadOnlyError,
+    SchemaError,
+    StoreError,
+)
 
 __all__ = [
     "DRIVER_ERRORS",
@@ -103,8 +111,8 @@ def translate(
     if isinstance(exc, PoolTimeout):
         reason = first_line(exc)
         return StoreError(f"no PostgreSQL connection at {where} became available in time: {reason}")
-    if isinstance(exc, PoolClosed):
-        return StoreError(f"the PostgreSQL {owner} for {where} is closed")
+    if isinstance(exc, PoolClosed):  # only its owner closes a pool: no retry can succeed
+        return ClosedError(f"the PostgreSQL {owner} for {where} is closed")
     if not isinstance(exc, psycopg.Error):
         return StoreError(f"PostgreSQL at {where} failed: {first_line(exc)}")
     if isinstance(exc, _SCHEMA_ERRORS):

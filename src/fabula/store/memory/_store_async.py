@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from fabula._errors import ConfigurationError
+from fabula._errors import ClosedError, ConfigurationError
 from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
@@ -30,7 +30,16 @@ class AsyncMemoryStore:
     """An event store in process memory; thread-safe; forgets everything when dropped."""
 
     def __init__(self, log: MemoryLog | None = None) -> None:
-        self._log = log if log is not None else MemoryLog()
+        self._shared = log if log is not None else MemoryLog()
+        self._closed = False
+
+    @property
+    def _log(self) -> MemoryLog:
+        """The log, while the store is open (after ``close``: ``ClosedError``, as elsewhere)."""
+        if self._closed:
+            msg = "the memory store is closed"
+            raise ClosedError(msg)
+        return self._shared
 
     @classmethod
     def from_url(cls, url: str, /) -> AsyncMemoryStore:
@@ -160,7 +169,8 @@ class AsyncMemoryStore:
         )
 
     async def close(self) -> None:
-        """Nothing to release; present for the contract."""
+        """Close the store: every later use raises ``ClosedError`` (the log is kept)."""
+        self._closed = True
 
     async def __aenter__(self) -> Self:
         return self

@@ -30,7 +30,7 @@ from psycopg import Connection
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool
 
-from fabula._errors import StoreError
+from fabula._errors import ClosedError, StoreError
 from fabula._postgres._errors import first_line, map_errors
 from fabula._postgres._pool_guard import CancelCheck, PoolGuard
 from fabula._postgres._settings import PostgresSettings
@@ -86,14 +86,15 @@ class Database:
         """Connect, check or migrate the schema, and open the pool (rule 1).
 
         Raises:
-            StoreError: the server cannot be reached, or the database was closed.
+            StoreError: the server cannot be reached.
+            ClosedError: the database was closed.
             SchemaError: the schema is at another version and cannot be migrated.
         """
         if self._ready:
             return
         if self._closed:
             msg = f"the PostgreSQL store for {self.where} is closed"
-            raise StoreError(msg)
+            raise ClosedError(msg)
         settings = self._settings
         try:
             conn = Connection.connect(settings.conninfo, **settings.connect_kwargs())
@@ -169,7 +170,7 @@ class Database:
             return self.rows(statement, params)
 
     def close(self) -> None:
-        """Close the pool; later statements raise ``StoreError``."""
+        """Close the pool; later statements raise ``ClosedError``."""
         self._closed = True
         self._ready = False
         self._guard.disarm()

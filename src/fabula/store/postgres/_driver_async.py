@@ -29,7 +29,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
-from fabula._errors import StoreError
+from fabula._errors import ClosedError, StoreError
 from fabula._postgres._errors import first_line, map_errors
 from fabula._postgres._pool_guard import AsyncCancelCheck, AsyncPoolGuard
 from fabula._postgres._settings import PostgresSettings
@@ -85,14 +85,15 @@ class AsyncDatabase:
         """Connect, check or migrate the schema, and open the pool (rule 1).
 
         Raises:
-            StoreError: the server cannot be reached, or the database was closed.
+            StoreError: the server cannot be reached.
+            ClosedError: the database was closed.
             SchemaError: the schema is at another version and cannot be migrated.
         """
         if self._ready:
             return
         if self._closed:
             msg = f"the PostgreSQL store for {self.where} is closed"
-            raise StoreError(msg)
+            raise ClosedError(msg)
         settings = self._settings
         try:
             conn = await AsyncConnection.connect(settings.conninfo, **settings.connect_kwargs())
@@ -170,7 +171,7 @@ class AsyncDatabase:
             return await self.rows(statement, params)
 
     async def close(self) -> None:
-        """Close the pool; later statements raise ``StoreError``."""
+        """Close the pool; later statements raise ``ClosedError``."""
         self._closed = True
         self._ready = False
         self._guard.disarm()

@@ -36,6 +36,7 @@ from fabula.testing.conformance._batches import (
     check_append_many_retry_with_other_content_raises,
 )
 from fabula.testing.conformance._check import Check
+from fabula.testing.conformance._closing import check_a_closed_store_refuses_every_use
 from fabula.testing.conformance._envelope import (
     check_envelope_round_trips,
     check_json_text_is_kept_verbatim,
@@ -134,5 +135,6 @@ CHECKS: tuple[Check, ...] = (
     check_bad_snapshots_are_refused,
     # lifecycle
     check_entering_gives_the_store,
+    check_a_closed_store_refuses_every_use,
 )
 """Every asyncio check; the first asserts the store provides every contract method."""
