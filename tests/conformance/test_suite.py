@@ -14,13 +14,14 @@ import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import cast
 
 import msgspec
 import pytest
 
 from fabula import DuplicateEvent, InvalidArgument, InvalidStreamId, StoreError
 from fabula.store import ANY_VERSION, AppendResult, NewEvent, StoredEvent, Subscription
-from fabula.store.memory import AsyncMemoryStore, MemoryStore
+from fabula.store.memory import AsyncMemoryStore, MemoryLog, MemoryStore
 from fabula.testing.conformance import (
     ASYNC_CHECKS,
     SYNC_CHECKS,
@@ -253,7 +254,7 @@ class StoreErrorAfterClose(MemoryStore):
     def close(self) -> None:
         super().close()
         self._closed = False
-        self._shared = _FailingLog()
+        self._shared = cast("MemoryLog", _FailingLog())
 
 
 class _FailingLog:

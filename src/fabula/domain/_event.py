@@ -5,14 +5,18 @@ Rules:
    path: renaming or moving a class must not break history.
 2. ``version`` is the payload's schema version. Bump it when the payload changes shape and
    register an upcaster for the older versions.
+3. A plain class (no base but ``object``, not a dataclass yet) becomes a frozen dataclass:
+   ``@event("x")`` on annotated fields is the whole declaration. Dataclasses, msgspec
+   Structs and pydantic models are left as they are.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, TypeVar
+from typing import Final, TypeVar, cast, dataclass_transform
 
 from fabula._errors import ConfigurationError
 
@@ -32,13 +36,14 @@ class EventType:
     version: int = 1
 
 
+@dataclass_transform(frozen_default=True)
 def event(name: str, *, version: int = 1) -> Callable[[ClassT], ClassT]:
     """Give an event class its stable stored type name and schema version.
 
-    Works on frozen dataclasses, msgspec Structs and pydantic models alike::
+    A plain annotated class becomes a frozen dataclass; frozen dataclasses, msgspec
+    Structs and pydantic models are kept as they are::
 
         @event("todo_created")
-        @dataclass(frozen=True)
         class Created:
             description: str
     """
@@ -50,6 +55,8 @@ def event(name: str, *, version: int = 1) -> Callable[[ClassT], ClassT]:
         raise ConfigurationError(msg)
 
     def mark(cls: ClassT) -> ClassT:
+        if cls.__bases__ == (object,) and not dataclasses.is_dataclass(cls):
+            cls = cast("ClassT", dataclass(frozen=True)(cls))  # rule 3
         setattr(cls, _ATTRIBUTE, EventType(name, version))
         return cls
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fabula._errors import ConfigurationError
+from fabula.read._tables import CreateTables
 
 __all__ = ["async_call", "call", "require_async"]
 
@@ -46,6 +47,8 @@ def require_async(name: str, function: Callable[..., Any], /, *, target: str) ->
     Raises:
         ConfigurationError: ``function`` is not a coroutine function.
     """
+    if isinstance(function, CreateTables):  # hands asyncio's connection an awaitable
+        return
     call_method = getattr(function, "__call__", None)  # noqa: B004 (its own method)
     if inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(call_method):
         return

@@ -20,7 +20,9 @@ Rules:
 3. Handlers run in log order. Events of classes without a handler are filtered out at the
    store and the checkpoint still passes them.
 4. ``tables`` lists the tables the projection owns: a rebuild empties them in place, or
-   builds them in a fresh copy and swaps them in.
+   builds them in a fresh copy and swaps them in. Given as a mapping of table names to
+   column definitions (``{"done": "board TEXT, title TEXT"}``), they are also created
+   (``CREATE TABLE IF NOT EXISTS``) before any event, as a first setup hook would.
 5. A batch handler (``on_batch``) gets the consecutive events of its classes in one
    transaction as one list, so it can write them with one statement (``executemany``).
    If that transaction fails, the runner applies its events one at a time, each in a
@@ -29,12 +31,13 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar, cast, overload
 
 from fabula._errors import InvalidArgument
 from fabula.domain import Recorded
 from fabula.read._handlers import Entry, HandlerTable, check_name
+from fabula.read._tables import CreateTables
 
 __all__ = ["BatchHandler", "Handler", "OnBatches", "OnEvents", "Projection", "SetupHook"]
 
@@ -78,11 +81,19 @@ class Projection:
 
     Args:
         name: the checkpoint key (letters, digits and ``_``; at most 48).
-        tables: the tables this projection owns (needed to rebuild it).
+        tables: the tables this projection owns (needed to rebuild it); a mapping of
+            names to column definitions also creates them (SQL targets).
         batch_size: how many events at most share one transaction.
     """
 
-    def __init__(self, name: str, /, *, tables: Iterable[str] = (), batch_size: int = 200) -> None:
+    def __init__(
+        self,
+        name: str,
+        /,
+        *,
+        tables: Iterable[str] | Mapping[str, str] = (),
+        batch_size: int = 200,
+    ) -> None:
         self.name: str = check_name("projection", name)
         if isinstance(tables, str):
             argument, wanted = "tables", "a collection of table names, not a bare str"
@@ -91,6 +102,8 @@ class Projection:
         self.batch_size: int = max(1, batch_size)
         self._handlers: HandlerTable[Handler] = HandlerTable(f"projection {name!r}")
         self._setup: list[SetupHook] = []
+        if isinstance(tables, Mapping):
+            self._setup.append(CreateTables(cast("Mapping[str, str]", tables)))
 
     @overload
     def on(self, event_type: type[EventT], /, *, batch: bool = True) -> OnEvents[EventT]: ...
