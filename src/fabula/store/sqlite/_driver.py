@@ -125,10 +125,10 @@ class Connection:
         mode: OpenMode = "rwc",
     ) -> None:
         self.path = path
-        self.read_only = mode == "ro"
+        self.read_only: bool = mode == "ro"
         """Whether writes are refused (rule 5)."""
         self._what = what
-        self.notifier = _notifier_for(path)
+        self.notifier: Notifier = _notifier_for(path)
         """Woken after every append to this file from this process."""
         self._busy_timeout = busy_timeout
         self._shared = path in _PRIVATE
@@ -247,7 +247,7 @@ class AsyncConnection:
             mode=mode,
         )
         self.path = path
-        self.notifier = self._sync.notifier
+        self.notifier: Notifier = self._sync.notifier
         """Woken after every append to this file from this process."""
 
     async def write(
