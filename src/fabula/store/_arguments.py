@@ -33,7 +33,7 @@ from uuid import UUID
 from fabula._errors import InvalidArgument, InvalidStreamId
 from fabula.store._batch import StreamAppend
 from fabula.store._preconditions import AnyVersion, ExpectedVersion, NoStream, StreamExists
-from fabula.store._records import NewEvent, SnapshotRecord
+from fabula.store._records import STREAM_STATUSES, NewEvent, SnapshotRecord
 
 __all__ = [
     "MAX_STREAM_ID_BYTES",
@@ -278,17 +278,30 @@ def check_read_caused_by(causation_id: object) -> None:
     _uuid(causation_id, "causation_id")
 
 
-def check_list_streams(prefix: object, after: object, limit: object) -> None:
+def check_list_streams(prefix: object, after: object, limit: object, status: object) -> None:
     """Check the arguments of ``list_streams``."""
     _name(prefix, "prefix", empty=True)
     if after is not None:
         _name(after, "after", empty=True)
     _optional_integer(limit, "limit", 0)
+    _status(status)
 
 
-def check_count_streams(prefix: object) -> None:
-    """Check the argument of ``count_streams``."""
+def check_count_streams(prefix: object, status: object) -> None:
+    """Check the arguments of ``count_streams``."""
     _name(prefix, "prefix", empty=True)
+    _status(status)
+
+
+def _status(status: object) -> None:
+    if not isinstance(status, str) or status not in STREAM_STATUSES:
+        _refuse("status", status, f"one of {', '.join(map(repr, STREAM_STATUSES))}")
+
+
+def check_truncate(stream_id: object, before: object) -> None:
+    """Check the arguments of ``truncate_stream`` (the range against the stream: later)."""
+    check_stream_id(stream_id)
+    _integer(before, "before", 1)
 
 
 def check_save_snapshot(snapshot: object) -> None:
