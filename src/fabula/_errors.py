@@ -188,8 +188,8 @@ class StreamTruncated(FabulaError, LookupError):
         self.version = version
         self.truncated_before = truncated_before
         super().__init__(
-            f"stream {stream_id!r}: version {version} was truncated (the stream starts at "
-            f"version {truncated_before}, and no snapshot covers what came before)"
+            f"stream {stream_id!r}: version {version} was truncated (its first readable "
+            f"version is {truncated_before})"
         )
 
 
