@@ -32,6 +32,7 @@ from uuid import UUID
 
 from fabula._errors import InvalidArgument, InvalidStreamId
 from fabula.store._batch import StreamAppend
+from fabula.store._lifecycle import TOMBSTONE_TYPE
 from fabula.store._preconditions import AnyVersion, ExpectedVersion, NoStream, StreamExists
 from fabula.store._records import STREAM_STATUSES, NewEvent, SnapshotRecord
 
@@ -187,6 +188,7 @@ def _event(event: NewEvent, argument: str, index: int) -> None:
     if (
         type(event.event_id) is UUID
         and _plain_name(event.type)
+        and event.type != TOMBSTONE_TYPE
         and type(event.schema_version) is int
         and 0 < event.schema_version <= _INT_MAX
         and type(event.data) is str
@@ -203,6 +205,8 @@ def _event(event: NewEvent, argument: str, index: int) -> None:
         _uuid(event_id, f"{argument}[{index}].event_id")
     if (problem := _name_problem(event.type)) is not None:
         _refuse(f"{argument}[{index}].type", event.type, problem)
+    if event.type == TOMBSTONE_TYPE:
+        _refuse(f"{argument}[{index}].type", event.type, "another type (delete_stream writes it)")
     if type(event.schema_version) is not int or not 1 <= event.schema_version <= _INT_MAX:
         _integer(event.schema_version, f"{argument}[{index}].schema_version", 1, _INT_MAX)
     if not isinstance(data, str):

@@ -85,4 +85,5 @@ def check_truncate_range(state: StreamState, before: int) -> None:
     """Refuse a truncation point past the stream's next version (rule 4)."""
     check_changeable(state)
     if before > state.version + 1:
-        raise InvalidArgument("before", before, f"1..{state.version + 1} (the stream's next version)")
+        wanted = f"1..{state.version + 1} (the stream's next version)"
+        raise InvalidArgument("before", before, wanted)

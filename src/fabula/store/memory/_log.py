@@ -59,12 +59,12 @@ class MemoryLog:
         self, stream_id: str, events: Sequence[NewEvent], precondition: Precondition
     ) -> AppendResult:
         with self._lock:
-            check_appendable(stream_id, self._status(stream_id))
             stream = self._streams.get(stream_id, [])
             known = [self._by_id[e.event_id] for e in events if e.event_id in self._by_id]
             replay = replayed_append(stream_id, events, known)
             if replay is not None:
                 return replay
+            check_appendable(stream_id, self._status(stream_id))
             check(precondition, stream_id, len(stream))
             if len({e.event_id for e in events}) != len(events):
                 msg = f"stream {stream_id!r}: the same event id appears twice in one append"
@@ -76,13 +76,13 @@ class MemoryLog:
     def append_many(self, appends: Sequence[StreamAppend]) -> list[AppendResult]:
         check_batch(appends)
         with self._lock:
-            for append in appends:
-                check_appendable(append.stream_id, self._status(append.stream_id))
             ids = {e.event_id for a in appends for e in a.events}
             known = [self._by_id[i] for i in ids if i in self._by_id]
             replay = replayed_batch(appends, known, self._version)
             if replay is not None:
                 return replay
+            for append in appends:
+                check_appendable(append.stream_id, self._status(append.stream_id))
             for append in appends:
                 check(append.precondition, append.stream_id, self._version(append.stream_id))
             now = datetime.now(UTC)

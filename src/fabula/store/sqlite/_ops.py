@@ -10,8 +10,8 @@ Theory of operation of ``append``:
 2. One statement reads the stream's version and the last position ever used; the events get
    versions current+1.. and positions last+1.. (written explicitly, so the result needs no
    read-back), one ``executemany``, one upsert of ``streams``, ``COMMIT``.
-3. Only when something fails (precondition, or ``UNIQUE(event_id)``) does it roll back and
-   look up the stored events with the batch's ids: ``replayed_append`` then tells a retry
+3. Only when something fails (precondition, lifecycle, ``UNIQUE(event_id)``) does it roll back
+   and look up the stored events with the batch's ids: ``replayed_append`` then tells a retry
    (the original result, ``deduplicated=True``) from a reuse (``DuplicateEvent``).
 4. Any other failure rolls the whole batch back: nothing of a failed append is stored.
 5. Append hooks (``fabula.store._hooks``) run after the inserts and before ``COMMIT``, with
@@ -30,7 +30,13 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from fabula._errors import ConcurrencyError, ConfigurationError, StreamNotFound
+from fabula._errors import (
+    ConcurrencyError,
+    ConfigurationError,
+    StreamArchived,
+    StreamDeleted,
+    StreamNotFound,
+)
 from fabula.store._batch import StreamAppend, check_batch, replayed_batch
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import REPLAY_PAGE, AppendHooks, ReplayFrom
@@ -90,7 +96,13 @@ def append(
         _insert(conn, stream_id, events, current, last, now, hooks)
         version = current + len(events)
         conn.execute(_sql.COMMIT)
-    except (ConcurrencyError, StreamNotFound, sqlite3.IntegrityError) as exc:
+    except (
+        ConcurrencyError,
+        StreamNotFound,
+        StreamArchived,
+        StreamDeleted,
+        sqlite3.IntegrityError,
+    ) as exc:
         _rollback(conn)
         replay = replayed_append(stream_id, events, _stored_with_ids(conn, events))
         if replay is not None:
@@ -147,7 +159,13 @@ def append_many(
             for hook, chosen in hooks.calls(records):
                 hook(conn, chosen)
         conn.execute(_sql.COMMIT)
-    except (ConcurrencyError, StreamNotFound, sqlite3.IntegrityError):
+    except (
+        ConcurrencyError,
+        StreamNotFound,
+        StreamArchived,
+        StreamDeleted,
+        sqlite3.IntegrityError,
+    ):
         _rollback(conn)
         stored = _stored_with_ids(conn, [e for a in appends for e in a.events])
         replay = replayed_batch(appends, stored, lambda s: stream_version(conn, s))

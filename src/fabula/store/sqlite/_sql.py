@@ -136,8 +136,7 @@ HEAD = "SELECT coalesce(max(position), 0) FROM events"
 # Prefixes are matched as ranges [prefix, end of prefix), so % and _ mean themselves.
 # A stream's status is "live" unless stream_lifecycle says otherwise (ADR 0015).
 _STATUS_IS = (
-    "coalesce((SELECT status FROM stream_lifecycle l WHERE l.stream_id = s.stream_id), "
-    "'live') = ?"
+    "coalesce((SELECT status FROM stream_lifecycle l WHERE l.stream_id = s.stream_id), 'live') = ?"
 )
 LIST_STREAMS = (
     "SELECT stream_id, version FROM streams s WHERE stream_id >= ? "  # noqa: S608 (constant)
