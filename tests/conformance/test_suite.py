@@ -160,8 +160,8 @@ class ReencodesJson(MemoryStore):
 
 
 class LikeWildcards(MemoryStore):
-    def list_streams(self, prefix="", /, *, after=None, limit=None):
-        found = super().list_streams("", after=after)
+    def list_streams(self, prefix="", /, *, after=None, limit=None, status="live"):
+        found = super().list_streams("", after=after, status=status)
         pattern = prefix.replace("_", "?")
         kept = [i for i in found if _like(i.stream_id, pattern)]
         return kept if limit is None else kept[:limit]
@@ -174,8 +174,9 @@ def _like(text: str, pattern: str) -> bool:
 
 
 class CaseInsensitiveOrder(MemoryStore):
-    def list_streams(self, prefix="", /, *, after=None, limit=None):
-        return sorted(super().list_streams(prefix, after=after, limit=limit), key=_folded)
+    def list_streams(self, prefix="", /, *, after=None, limit=None, status="live"):
+        found = super().list_streams(prefix, after=after, limit=limit, status=status)
+        return sorted(found, key=_folded)
 
 
 def _folded(info):
@@ -352,8 +353,8 @@ class NoVersionForUnknownStreams(MemoryStore):
 
 
 class ListStreamsIgnoresAfter(MemoryStore):
-    def list_streams(self, prefix="", /, *, after=None, limit=None):
-        return super().list_streams(prefix, limit=limit)
+    def list_streams(self, prefix="", /, *, after=None, limit=None, status="live"):
+        return super().list_streams(prefix, limit=limit, status=status)
 
 
 class AlwaysWaits(MemoryStore):

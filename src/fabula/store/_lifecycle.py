@@ -86,4 +86,5 @@ def check_truncate_range(state: StreamState, before: int) -> None:
     check_changeable(state)
     if before > state.version + 1:
         wanted = f"1..{state.version + 1} (the stream's next version)"
-        raise InvalidArgument("before", before, wanted)
+        argument = "before"
+        raise InvalidArgument(argument, before, wanted)

@@ -54,6 +54,7 @@ def raise_refusal(exc: errors.ObjectNotInPrerequisiteState) -> None:
     """Raise ``StreamArchived`` or ``StreamDeleted`` for the trigger's refusal; else return."""
     diag = exc.diag
     if diag.constraint_name == "stream_lifecycle" and diag.message_detail and diag.message_hint:
-        status = diag.message_hint
-        if status in ("archived", "deleted"):
-            check_appendable(diag.message_detail, status)
+        if diag.message_hint == "archived":
+            check_appendable(diag.message_detail, "archived")
+        if diag.message_hint == "deleted":
+            check_appendable(diag.message_detail, "deleted")
