@@ -18,8 +18,15 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from fabula import DuplicateEvent, InvalidArgument, InvalidStreamId
-from fabula.store import ANY_VERSION, AppendResult, NewEvent, StoredEvent, Subscription
+from fabula import ConcurrencyError, DuplicateEvent, InvalidArgument, InvalidStreamId, StreamDeleted
+from fabula.store import (
+    ANY_VERSION,
+    AppendResult,
+    ExpectedVersion,
+    NewEvent,
+    StoredEvent,
+    Subscription,
+)
 from fabula.store.memory import AsyncMemoryStore, MemoryStore
 from fabula.testing.conformance import (
     ASYNC_CHECKS,
@@ -36,6 +43,7 @@ MODULES = [
     "_batches",
     "_envelope",
     "_follow",
+    "_lifecycle",
     "_reads",
     "_snapshots",
     "_streams",
@@ -464,6 +472,39 @@ class TrustsSnapshots(MemoryStore):
         self._log.save_snapshot(snapshot)
 
 
+class ArchiveChangesNothing(MemoryStore):
+    def archive_stream(self, stream_id, /):
+        self.stream_state(stream_id)
+
+
+class DeletedStreamsReadEmpty(MemoryStore):  # a soft delete that filters rows instead
+    def read_stream(self, stream_id, /, **options):
+        try:
+            return super().read_stream(stream_id, **options)
+        except StreamDeleted:
+            return []
+
+
+class TruncateDropsSnapshots(MemoryStore):
+    def truncate_stream(self, stream_id, /, *, before):
+        super().truncate_stream(stream_id, before=before)
+        self._log._snapshots.pop(stream_id, None)
+
+
+class LifecycleOfAnyStream(MemoryStore):
+    def archive_stream(self, stream_id, /):
+        if self.stream_version(stream_id):
+            super().archive_stream(stream_id)
+
+
+class PreconditionBeforeLifecycle(MemoryStore):
+    def append(self, stream_id, events, /, *, precondition=ANY_VERSION):
+        current = self.stream_version(stream_id)
+        if isinstance(precondition, ExpectedVersion) and precondition.version != current:
+            raise ConcurrencyError(stream_id, str(precondition), current)
+        return super().append(stream_id, events, precondition=precondition)
+
+
 MORE_MUTANTS = [
     (VersionIsBatchSize, "check_append_any_version"),
     (ReversedPositions, "check_append_returns_version_and_positions"),
@@ -494,6 +535,11 @@ MORE_MUTANTS = [
     (TrustsNewEvents, "check_bad_events_are_refused"),
     (TrustsBatches, "check_bad_events_are_refused"),
     (TrustsSnapshots, "check_bad_snapshots_are_refused"),
+    (ArchiveChangesNothing, "check_archive_hides_and_unarchive_restores"),
+    (DeletedStreamsReadEmpty, "check_delete_ends_a_stream_with_a_tombstone"),
+    (TruncateDropsSnapshots, "check_truncate_hides_old_versions_keeps_newest_snapshot"),
+    (LifecycleOfAnyStream, "check_lifecycle_mistakes_are_refused"),
+    (PreconditionBeforeLifecycle, "check_lifecycle_comes_before_preconditions"),
 ]
 
 
