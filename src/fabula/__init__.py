@@ -42,7 +42,16 @@ from fabula.app import (
     uuid7,
 )
 from fabula.codec import EventRegistry
-from fabula.domain import Aggregate, Decider, Recorded, decides, event, evolves, fold
+from fabula.domain import (
+    Aggregate,
+    Decider,
+    Recorded,
+    StreamTombstone,
+    decides,
+    event,
+    evolves,
+    fold,
+)
 from fabula.store import (
     ANY_VERSION,
     NO_STREAM,
@@ -97,6 +106,7 @@ __all__ = [
     "StreamDeleted",
     "StreamExists",
     "StreamNotFound",
+    "StreamTombstone",
     "StreamTruncated",
     "UnknownCommand",
     "UnknownEventType",
