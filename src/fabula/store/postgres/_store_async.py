@@ -17,7 +17,7 @@ from uuid import UUID
 
 from psycopg import errors
 
-from fabula._errors import ConcurrencyError, ConfigurationError
+from fabula._errors import ConcurrencyError, ConfigurationError, StreamNotFound
 from fabula._postgres._errors import is_violation_of, map_errors
 from fabula._postgres._settings import MigrateMode, PostgresSettings, settings_of, split_url
 from fabula.store import _arguments
@@ -217,12 +217,20 @@ class AsyncPostgresStore:
         check_json_batch(appends)
         check_batch(appends)
         with map_errors(self._where, self._settings.schema):
+            # Appends without events insert nothing, so the trigger cannot see them.
+            for append in appends:
+                if not append.events:
+                    check_appendable(append.stream_id, (await self._status(append.stream_id))[0])
             try:
                 results = await append_many(
                     self._db, self._hooks, self._sql, appends, self._find, self._versions
                 )
             except errors.ObjectNotInPrerequisiteState as exc:
                 raise_refusal(exc)
+                raise
+            except (ConcurrencyError, StreamNotFound):
+                for append in appends:  # a hidden stream is the reason to report
+                    check_appendable(append.stream_id, (await self._status(append.stream_id))[0])
                 raise
         if wrote_events(results):
             self._notifier.notify()

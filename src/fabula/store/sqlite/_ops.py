@@ -134,9 +134,10 @@ def append_many(
         versions = dict(conn.execute(_sql.STREAM_VERSIONS, (names,)).fetchall())
         last = conn.execute(_sql.LAST_POSITION).fetchone()[0]
         rows, heads, records, results = [], [], [], []
+        for item in appends:  # every stream's lifecycle before any precondition
+            check_appendable(item.stream_id, lifecycle(conn, item.stream_id)[0])
         for item in appends:
             stream_id, events = item.stream_id, item.events
-            check_appendable(stream_id, lifecycle(conn, stream_id)[0])
             current = versions.get(stream_id, 0)
             check(item.precondition, stream_id, current)
             results.append(

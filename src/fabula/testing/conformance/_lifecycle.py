@@ -20,6 +20,7 @@ from fabula.store import (
     ExpectedVersion,
     NewEvent,
     SnapshotRecord,
+    StreamAppend,
     StreamInfo,
     StreamState,
 )
@@ -191,6 +192,14 @@ def check_lifecycle_comes_before_preconditions(store: EventStore) -> None:
     expect_equal(retried.positions, first.positions, "the retry's positions")
     with raises(StreamArchived, "an append with a stale precondition to an archived stream"):
         store.append(stream, new_events(1), precondition=ExpectedVersion(1))
+    batch = [
+        StreamAppend(f"{cat}-other", new_events(1), ExpectedVersion(5)),
+        StreamAppend(stream, new_events(1), ExpectedVersion(1)),
+    ]
+    with raises(StreamArchived, "append_many with stale preconditions, one stream archived"):
+        store.append_many(batch)
+    with raises(StreamArchived, "append_many with an empty append to an archived stream"):
+        store.append_many([StreamAppend(stream, [])])
     store.delete_stream(stream)
     with raises(StreamDeleted, "an append with a stale precondition to a deleted stream"):
         store.append(stream, new_events(1), precondition=ExpectedVersion(1))
