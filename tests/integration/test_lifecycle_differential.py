@@ -31,7 +31,8 @@ STEPS = 30
 
 
 def _precondition(rng: random.Random) -> Precondition:
-    return rng.choice([ANY_VERSION, NO_STREAM, STREAM_EXISTS, ExpectedVersion(rng.randint(0, 6))])
+    choices: list[Precondition] = [ANY_VERSION, NO_STREAM, STREAM_EXISTS]
+    return rng.choice([*choices, ExpectedVersion(rng.randint(0, 6))])
 
 
 def _step(store: EventStore, rng: random.Random, prefix: str) -> Callable[[], object]:
