@@ -24,7 +24,10 @@ from fabula._errors import (
     ReadOnlyError,
     SchemaError,
     StoreError,
+    StreamArchived,
+    StreamDeleted,
     StreamNotFound,
+    StreamTruncated,
     UnknownCommand,
     UnknownEventType,
 )
@@ -39,7 +42,16 @@ from fabula.app import (
     uuid7,
 )
 from fabula.codec import EventRegistry
-from fabula.domain import Aggregate, Decider, Recorded, decides, event, evolves, fold
+from fabula.domain import (
+    Aggregate,
+    Decider,
+    Recorded,
+    StreamTombstone,
+    decides,
+    event,
+    evolves,
+    fold,
+)
 from fabula.store import (
     ANY_VERSION,
     NO_STREAM,
@@ -90,8 +102,12 @@ __all__ = [
     "SchemaError",
     "SnapshotEvery",
     "StoreError",
+    "StreamArchived",
+    "StreamDeleted",
     "StreamExists",
     "StreamNotFound",
+    "StreamTombstone",
+    "StreamTruncated",
     "UnknownCommand",
     "UnknownEventType",
     "__version__",

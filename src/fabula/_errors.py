@@ -8,6 +8,9 @@ FabulaError
 ├── ConcurrencyError            stream, expected and actual version disagree (HTTP 409)
 │   └── ContentionTimeout       retries on fresh state lost the race until the deadline (503)
 ├── StreamNotFound (LookupError)
+├── StreamArchived (LookupError)  the stream is archived: unarchive it to read or append
+├── StreamDeleted (LookupError)   the stream was deleted (a tombstone ends it): nothing more
+├── StreamTruncated (LookupError) versions below the stream's truncation point were asked for
 ├── DuplicateEvent              an event id is stored already, in a way a retry cannot explain
 ├── StoreError                  the storage driver failed (connection lost, disk full, ...)
 │   ├── SchemaError             the database schema is missing or at another version
@@ -51,7 +54,10 @@ __all__ = [
     "ReadOnlyError",
     "SchemaError",
     "StoreError",
+    "StreamArchived",
+    "StreamDeleted",
     "StreamNotFound",
+    "StreamTruncated",
     "UnknownCommand",
     "UnknownEventType",
 ]
@@ -153,6 +159,38 @@ class StreamNotFound(FabulaError, LookupError):
     def __init__(self, stream_id: str) -> None:
         self.stream_id = stream_id
         super().__init__(f"stream {stream_id!r} does not exist")
+
+
+class StreamArchived(FabulaError, LookupError):
+    """The stream is archived: it is not loaded or appended to until it is unarchived."""
+
+    def __init__(self, stream_id: str) -> None:
+        self.stream_id = stream_id
+        super().__init__(f"stream {stream_id!r} is archived (unarchive it first)")
+
+
+class StreamDeleted(FabulaError, LookupError):
+    """The stream was deleted: its tombstone refuses every later read, append or change."""
+
+    def __init__(self, stream_id: str) -> None:
+        self.stream_id = stream_id
+        super().__init__(f"stream {stream_id!r} is deleted")
+
+
+class StreamTruncated(FabulaError, LookupError):
+    """Versions below ``truncated_before`` were truncated away and cannot be read.
+
+    A repository raises it when no snapshot covers the truncated versions.
+    """
+
+    def __init__(self, stream_id: str, *, version: int, truncated_before: int) -> None:
+        self.stream_id = stream_id
+        self.version = version
+        self.truncated_before = truncated_before
+        super().__init__(
+            f"stream {stream_id!r}: version {version} was truncated (its first readable "
+            f"version is {truncated_before})"
+        )
 
 
 class DuplicateEvent(FabulaError):

@@ -19,8 +19,22 @@ from typing import cast
 import msgspec
 import pytest
 
-from fabula import DuplicateEvent, InvalidArgument, InvalidStreamId, StoreError
-from fabula.store import ANY_VERSION, AppendResult, NewEvent, StoredEvent, Subscription
+from fabula import (
+    ConcurrencyError,
+    DuplicateEvent,
+    InvalidArgument,
+    InvalidStreamId,
+    StoreError,
+    StreamDeleted,
+)
+from fabula.store import (
+    ANY_VERSION,
+    AppendResult,
+    ExpectedVersion,
+    NewEvent,
+    StoredEvent,
+    Subscription,
+)
 from fabula.store.memory import AsyncMemoryStore, MemoryLog, MemoryStore
 from fabula.testing.conformance import (
     ASYNC_CHECKS,
@@ -38,6 +52,7 @@ MODULES = [
     "_batches",
     "_envelope",
     "_follow",
+    "_lifecycle",
     "_reads",
     "_snapshots",
     "_streams",
@@ -162,8 +177,8 @@ class ReencodesJson(MemoryStore):
 
 
 class LikeWildcards(MemoryStore):
-    def list_streams(self, prefix="", /, *, after=None, limit=None):
-        found = super().list_streams("", after=after)
+    def list_streams(self, prefix="", /, *, after=None, limit=None, status="live"):
+        found = super().list_streams("", after=after, status=status)
         pattern = prefix.replace("_", "?")
         kept = [i for i in found if _like(i.stream_id, pattern)]
         return kept if limit is None else kept[:limit]
@@ -176,8 +191,9 @@ def _like(text: str, pattern: str) -> bool:
 
 
 class CaseInsensitiveOrder(MemoryStore):
-    def list_streams(self, prefix="", /, *, after=None, limit=None):
-        return sorted(super().list_streams(prefix, after=after, limit=limit), key=_folded)
+    def list_streams(self, prefix="", /, *, after=None, limit=None, status="live"):
+        found = super().list_streams(prefix, after=after, limit=limit, status=status)
+        return sorted(found, key=_folded)
 
 
 def _folded(info):
@@ -377,8 +393,8 @@ class NoVersionForUnknownStreams(MemoryStore):
 
 
 class ListStreamsIgnoresAfter(MemoryStore):
-    def list_streams(self, prefix="", /, *, after=None, limit=None):
-        return super().list_streams(prefix, limit=limit)
+    def list_streams(self, prefix="", /, *, after=None, limit=None, status="live"):
+        return super().list_streams(prefix, limit=limit, status=status)
 
 
 class AlwaysWaits(MemoryStore):
@@ -488,6 +504,39 @@ class TrustsSnapshots(MemoryStore):
         self._log.save_snapshot(snapshot)
 
 
+class ArchiveChangesNothing(MemoryStore):
+    def archive_stream(self, stream_id, /):
+        self.stream_state(stream_id)
+
+
+class DeletedStreamsReadEmpty(MemoryStore):  # a soft delete that filters rows instead
+    def read_stream(self, stream_id, /, **options):
+        try:
+            return super().read_stream(stream_id, **options)
+        except StreamDeleted:
+            return []
+
+
+class TruncateDropsSnapshots(MemoryStore):
+    def truncate_stream(self, stream_id, /, *, before):
+        super().truncate_stream(stream_id, before=before)
+        self._log._snapshots.pop(stream_id, None)
+
+
+class LifecycleOfAnyStream(MemoryStore):
+    def archive_stream(self, stream_id, /):
+        if self.stream_version(stream_id):
+            super().archive_stream(stream_id)
+
+
+class PreconditionBeforeLifecycle(MemoryStore):
+    def append(self, stream_id, events, /, *, precondition=ANY_VERSION):
+        current = self.stream_version(stream_id)
+        if isinstance(precondition, ExpectedVersion) and precondition.version != current:
+            raise ConcurrencyError(stream_id, str(precondition), current)
+        return super().append(stream_id, events, precondition=precondition)
+
+
 MORE_MUTANTS = [
     (VersionIsBatchSize, "check_append_any_version"),
     (ReversedPositions, "check_append_returns_version_and_positions"),
@@ -518,6 +567,11 @@ MORE_MUTANTS = [
     (TrustsNewEvents, "check_bad_events_are_refused"),
     (TrustsBatches, "check_bad_events_are_refused"),
     (TrustsSnapshots, "check_bad_snapshots_are_refused"),
+    (ArchiveChangesNothing, "check_archive_hides_and_unarchive_restores"),
+    (DeletedStreamsReadEmpty, "check_delete_ends_a_stream_with_a_tombstone"),
+    (TruncateDropsSnapshots, "check_truncate_hides_old_versions_keeps_newest_snapshot"),
+    (LifecycleOfAnyStream, "check_lifecycle_mistakes_are_refused"),
+    (PreconditionBeforeLifecycle, "check_lifecycle_comes_before_preconditions"),
 ]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fabula import ReadOnlyError
-from fabula.store import SnapshotRecord, open_async_store, open_store
+from fabula.store import SnapshotRecord, StreamState, open_async_store, open_store
 from fabula.testing.conformance._events import new_events
 
 
@@ -33,7 +33,15 @@ def test_a_read_only_store_refuses_writes(url: str) -> None:
             store.append("s-1", new_events(1))
         with pytest.raises(ReadOnlyError):
             store.save_snapshot(SnapshotRecord(stream_id="s-1", version=2, type="S", data="{}"))
+        for change in (
+            lambda: store.archive_stream("s-1"),
+            lambda: store.delete_stream("s-1"),
+            lambda: store.truncate_stream("s-1", before=2),
+        ):
+            with pytest.raises(ReadOnlyError):
+                change()
     with open_store(url) as writer:
+        assert writer.stream_state("s-1") == StreamState("s-1", 2)
         assert writer.stream_version("s-1") == 2
         assert writer.load_snapshot("s-1") is None
 

@@ -116,7 +116,14 @@ class AsyncRepository(Generic[StateT]):
         return Loaded(stream_id, self.decider.initial_state(), 0)
 
     async def load(self, stream_id: str, /, *, as_of_version: int | None = None) -> Loaded[StateT]:
-        """Return the state of a stream, now or as of a past version."""
+        """Return the state of a stream, now or as of a past version.
+
+        Raises:
+            StreamArchived: the stream is archived (``store.unarchive_stream`` restores it).
+            StreamDeleted: the stream was deleted.
+            StreamTruncated: the stream was truncated and no snapshot of this aggregate
+                covers the versions before its first readable one.
+        """
         state, version, snapshot_version = await self._start(stream_id, as_of_version)
         records = await self._store.read_stream(
             stream_id, from_version=version + 1, to_version=as_of_version

@@ -19,6 +19,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     streams.add_argument("url", help="store URL, e.g. sqlite:///app.db")
     streams.add_argument("--prefix", default="", help="only streams whose id starts with this")
     streams.add_argument("--limit", type=int, default=None, help="show at most this many")
+    shown = streams.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--archived",
+        dest="status",
+        action="store_const",
+        const="archived",
+        default="live",
+        help="list the archived streams instead (hidden otherwise)",
+    )
+    shown.add_argument(
+        "--deleted",
+        dest="status",
+        action="store_const",
+        const="deleted",
+        help="list the deleted streams instead (hidden otherwise)",
+    )
     streams.set_defaults(run=_streams)
 
     events = commands.add_parser(
@@ -50,13 +66,14 @@ def format_event(item: StoredEvent) -> str:
 def _streams(args: argparse.Namespace) -> int:
     store = open_store(args.url, read_only=True)
     try:
-        found = store.list_streams(args.prefix, limit=args.limit)
+        found = store.list_streams(args.prefix, limit=args.limit, status=args.status)
         width = max((len(s.stream_id) for s in found), default=6)
         print(f"{'stream':<{width}}  version")
         for info in found:
             print(f"{info.stream_id:<{width}}  {info.version:>7}")
-        total = store.count_streams(args.prefix)
-        print(f"({total} stream{'s' if total != 1 else ''})")
+        total = store.count_streams(args.prefix, status=args.status)
+        kind = "" if args.status == "live" else f"{args.status} "
+        print(f"({total} {kind}stream{'s' if total != 1 else ''})")
     finally:
         store.close()
     return 0
@@ -85,7 +102,9 @@ def _stream_events(store: EventStore, args: argparse.Namespace) -> int:
     last = 0
     shown = 0
     while True:
-        page = store.read_stream(args.stream, from_version=last + 1, limit=500)
+        # The first page starts at the first readable version (a truncated stream's).
+        first = None if last == 0 else last + 1
+        page = store.read_stream(args.stream, from_version=first, limit=500)
         for item in page:
             if args.limit is not None and shown >= args.limit:
                 return 0

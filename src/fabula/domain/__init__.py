@@ -5,6 +5,7 @@ from fabula.domain._aggregate import Aggregate, AggregateClass, as_decider, deci
 from fabula.domain._decider import Decider, fold
 from fabula.domain._envelope import JSONValue, Recorded, recorded
 from fabula.domain._event import EventType, event, event_type_of
+from fabula.domain._tombstone import StreamTombstone
 
 __all__ = [
     "Aggregate",
@@ -14,6 +15,7 @@ __all__ = [
     "EventType",
     "JSONValue",
     "Recorded",
+    "StreamTombstone",
     "as_decider",
     "decides",
     "event",

@@ -9,6 +9,7 @@ layers too: ``Notifier`` (wake-ups for log followers, used by the projection run
 from fabula.store._arguments import MAX_STREAM_ID_BYTES, MAX_STREAM_ID_LENGTH
 from fabula.store._batch import StreamAppend
 from fabula.store._contract import AsyncEventStore, EventStore
+from fabula.store._lifecycle import TOMBSTONE_TYPE
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import (
     ANY_VERSION,
@@ -27,6 +28,8 @@ from fabula.store._records import (
     SnapshotRecord,
     StoredEvent,
     StreamInfo,
+    StreamState,
+    StreamStatus,
     category_of,
 )
 from fabula.store._subscription import Subscription
@@ -39,6 +42,7 @@ __all__ = [
     "MAX_STREAM_ID_LENGTH",
     "NO_STREAM",
     "STREAM_EXISTS",
+    "TOMBSTONE_TYPE",
     "AnyVersion",
     "AppendResult",
     "AsyncEventStore",
@@ -55,6 +59,8 @@ __all__ = [
     "StreamAppend",
     "StreamExists",
     "StreamInfo",
+    "StreamState",
+    "StreamStatus",
     "Subscription",
     "category_of",
     "open_async_store",

@@ -32,8 +32,9 @@ from uuid import UUID
 
 from fabula._errors import InvalidArgument, InvalidStreamId
 from fabula.store._batch import StreamAppend
+from fabula.store._lifecycle import TOMBSTONE_TYPE
 from fabula.store._preconditions import AnyVersion, ExpectedVersion, NoStream, StreamExists
-from fabula.store._records import NewEvent, SnapshotRecord
+from fabula.store._records import STREAM_STATUSES, NewEvent, SnapshotRecord
 
 __all__ = [
     "MAX_STREAM_ID_BYTES",
@@ -187,6 +188,7 @@ def _event(event: NewEvent, argument: str, index: int) -> None:
     if (
         type(event.event_id) is UUID
         and _plain_name(event.type)
+        and event.type != TOMBSTONE_TYPE
         and type(event.schema_version) is int
         and 0 < event.schema_version <= _INT_MAX
         and type(event.data) is str
@@ -203,6 +205,8 @@ def _event(event: NewEvent, argument: str, index: int) -> None:
         _uuid(event_id, f"{argument}[{index}].event_id")
     if (problem := _name_problem(event.type)) is not None:
         _refuse(f"{argument}[{index}].type", event.type, problem)
+    if event.type == TOMBSTONE_TYPE:
+        _refuse(f"{argument}[{index}].type", event.type, "another type (delete_stream writes it)")
     if type(event.schema_version) is not int or not 1 <= event.schema_version <= _INT_MAX:
         _integer(event.schema_version, f"{argument}[{index}].schema_version", 1, _INT_MAX)
     if not isinstance(data, str):
@@ -278,17 +282,30 @@ def check_read_caused_by(causation_id: object) -> None:
     _uuid(causation_id, "causation_id")
 
 
-def check_list_streams(prefix: object, after: object, limit: object) -> None:
+def check_list_streams(prefix: object, after: object, limit: object, status: object) -> None:
     """Check the arguments of ``list_streams``."""
     _name(prefix, "prefix", empty=True)
     if after is not None:
         _name(after, "after", empty=True)
     _optional_integer(limit, "limit", 0)
+    _status(status)
 
 
-def check_count_streams(prefix: object) -> None:
-    """Check the argument of ``count_streams``."""
+def check_count_streams(prefix: object, status: object) -> None:
+    """Check the arguments of ``count_streams``."""
     _name(prefix, "prefix", empty=True)
+    _status(status)
+
+
+def _status(status: object) -> None:
+    if not isinstance(status, str) or status not in STREAM_STATUSES:
+        _refuse("status", status, f"one of {', '.join(map(repr, STREAM_STATUSES))}")
+
+
+def check_truncate(stream_id: object, before: object) -> None:
+    """Check the arguments of ``truncate_stream`` (the range against the stream: later)."""
+    check_stream_id(stream_id)
+    _integer(before, "before", 1)
 
 
 def check_save_snapshot(snapshot: object) -> None:

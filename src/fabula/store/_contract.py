@@ -13,6 +13,8 @@ Rules (every backend passes ``fabula.testing.conformance`` to prove them):
 4. Versions start at 1; version 0 means "no events".
 5. Payloads and metadata are JSON text (metadata a JSON object); a store refuses other text
    (``CodecError``, ``_json_check.py``) but never interprets or rewrites it.
+6. Streams have a lifecycle: archive, delete with a tombstone, truncate; its rules are in
+   ``_lifecycle.py`` (ADR 0015).
 
 ``EventStore`` and ``AsyncEventStore`` are the same contract, sync and asyncio.
 """
@@ -33,6 +35,8 @@ from fabula.store._records import (
     SnapshotRecord,
     StoredEvent,
     StreamInfo,
+    StreamState,
+    StreamStatus,
 )
 
 if TYPE_CHECKING:
@@ -92,13 +96,39 @@ class EventStore(Protocol):
         ...
 
     def list_streams(
-        self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
+        self,
+        prefix: str = "",
+        /,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        status: StreamStatus = "live",
     ) -> list[StreamInfo]:
-        """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
+        """List streams of ``status`` whose id starts with ``prefix``, by id, after ``after``."""
         ...
 
-    def count_streams(self, prefix: str = "", /) -> int:
-        """Count streams whose id starts with ``prefix``."""
+    def count_streams(self, prefix: str = "", /, *, status: StreamStatus = "live") -> int:
+        """Count streams of ``status`` whose id starts with ``prefix``."""
+        ...
+
+    def stream_state(self, stream_id: str, /) -> StreamState:
+        """Return the stream's version, lifecycle status and first readable version."""
+        ...
+
+    def archive_stream(self, stream_id: str, /) -> None:
+        """Hide a stream from loads, appends and listings; its events stay in the log."""
+        ...
+
+    def unarchive_stream(self, stream_id: str, /) -> None:
+        """Make an archived stream live again."""
+        ...
+
+    def delete_stream(self, stream_id: str, /) -> AppendResult:
+        """End a stream with a tombstone event; every later use raises ``StreamDeleted``."""
+        ...
+
+    def truncate_stream(self, stream_id: str, /, *, before: int) -> None:
+        """Make versions below ``before`` unreadable; keep the newest snapshot only."""
         ...
 
     def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
@@ -195,13 +225,39 @@ class AsyncEventStore(Protocol):
         ...
 
     async def list_streams(
-        self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
+        self,
+        prefix: str = "",
+        /,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        status: StreamStatus = "live",
     ) -> list[StreamInfo]:
-        """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
+        """List streams of ``status`` whose id starts with ``prefix``, by id, after ``after``."""
         ...
 
-    async def count_streams(self, prefix: str = "", /) -> int:
-        """Count streams whose id starts with ``prefix``."""
+    async def count_streams(self, prefix: str = "", /, *, status: StreamStatus = "live") -> int:
+        """Count streams of ``status`` whose id starts with ``prefix``."""
+        ...
+
+    async def stream_state(self, stream_id: str, /) -> StreamState:
+        """Return the stream's version, lifecycle status and first readable version."""
+        ...
+
+    async def archive_stream(self, stream_id: str, /) -> None:
+        """Hide a stream from loads, appends and listings; its events stay in the log."""
+        ...
+
+    async def unarchive_stream(self, stream_id: str, /) -> None:
+        """Make an archived stream live again."""
+        ...
+
+    async def delete_stream(self, stream_id: str, /) -> AppendResult:
+        """End a stream with a tombstone event; every later use raises ``StreamDeleted``."""
+        ...
+
+    async def truncate_stream(self, stream_id: str, /, *, before: int) -> None:
+        """Make versions below ``before`` unreadable; keep the newest snapshot only."""
         ...
 
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:

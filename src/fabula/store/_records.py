@@ -17,12 +17,15 @@ from uuid import UUID
 import msgspec
 
 __all__ = [
+    "STREAM_STATUSES",
     "AppendResult",
     "Direction",
     "NewEvent",
     "SnapshotRecord",
     "StoredEvent",
     "StreamInfo",
+    "StreamState",
+    "StreamStatus",
     "category_of",
     "stored_events",
 ]
@@ -83,6 +86,23 @@ class StreamInfo:
 
     stream_id: str
     version: int
+
+
+StreamStatus: TypeAlias = Literal["live", "archived", "deleted"]
+"""Where a stream is in its lifecycle (ADR 0015): ``list_streams(status=...)`` picks one."""
+
+STREAM_STATUSES: tuple[StreamStatus, ...] = ("live", "archived", "deleted")
+
+
+@dataclass(frozen=True, slots=True)
+class StreamState:
+    """A stream's lifecycle: its version, status, and first readable version."""
+
+    stream_id: str
+    version: int
+    status: StreamStatus = "live"
+    truncated_before: int = 1
+    """Versions below this one were truncated away (1: nothing was)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,6 +7,9 @@
 | ``ContentionTimeout`` (a busy stream; no version sent) | 503 (*) | ``write_contention`` |
 | ``ConcurrencyError`` (the caller's version is stale) | 409 | ``concurrency_conflict`` |
 | ``StreamNotFound`` | 404 | ``stream_not_found`` |
+| ``StreamArchived`` (restorable) | 404 | ``stream_archived`` |
+| ``StreamDeleted`` (gone for good) | 410 | ``stream_deleted`` |
+| ``StreamTruncated`` (the asked versions are gone) | 410 | ``stream_truncated`` |
 | ``PositionTimeout`` (a read model lags) | 503 (*) | ``position_timeout`` |
 | ``ProjectionFailed`` (a read model stopped) | 503 (*) | ``read_model_unavailable`` |
 | ``StoreError`` (the database failed: logged, not shown) | 503 (*) | ``store_unavailable`` |
@@ -36,7 +39,10 @@ from fabula._errors import (
     DomainError,
     InvalidArgument,
     StoreError,
+    StreamArchived,
+    StreamDeleted,
     StreamNotFound,
+    StreamTruncated,
 )
 from fabula.read import PositionTimeout, ProjectionFailed
 
@@ -57,6 +63,9 @@ ANSWERED: tuple[type[Exception], ...] = (
     InvalidArgument,
     ConcurrencyError,
     StreamNotFound,
+    StreamArchived,
+    StreamDeleted,
+    StreamTruncated,
     PositionTimeout,
     ProjectionFailed,
     StoreError,
@@ -126,6 +135,13 @@ def answer_for(
             return ErrorAnswer(409, "concurrency_conflict", str(error), conflict_params(error))
         case StreamNotFound():
             return ErrorAnswer(404, "stream_not_found", str(error), {"stream_id": error.stream_id})
+        case StreamArchived():
+            return ErrorAnswer(404, "stream_archived", str(error), {"stream_id": error.stream_id})
+        case StreamDeleted():
+            return ErrorAnswer(410, "stream_deleted", str(error), {"stream_id": error.stream_id})
+        case StreamTruncated():
+            params = {"stream_id": error.stream_id, "truncated_before": error.truncated_before}
+            return ErrorAnswer(410, "stream_truncated", str(error), params)
         case PositionTimeout():
             params = {"position": error.position, "reached": error.reached}
             return ErrorAnswer(503, "position_timeout", str(error), params, retry_after=1)

@@ -19,6 +19,8 @@ from fabula import (
     DomainError,
     InvalidStreamId,
     StoreError,
+    StreamArchived,
+    StreamDeleted,
     StreamNotFound,
 )
 from fabula.read import PositionTimeout, ProjectionFailed
@@ -62,6 +64,8 @@ def failing_app() -> FastAPI:
         "inherited": Missing(),
         "conflict": ConcurrencyError("s-1", "version 2", 3),
         "missing": StreamNotFound("s-1"),
+        "archived": StreamArchived("s-1"),
+        "deleted": StreamDeleted("s-1"),
         "timeout": PositionTimeout("p", position=9, reached=4, timeout=1.0),
         "http": HTTPException(405, "Method Not Allowed"),
         "store": StoreError("PostgreSQL at db.internal:5432 failed: connection refused"),
@@ -89,6 +93,24 @@ def failing_app() -> FastAPI:
             {"code": "account_frozen", "message": "the account is frozen", "params": {}},
         ),
         ("mapped", 418, {"code": "refused", "message": "no", "params": {"x": 1}}),
+        (
+            "archived",
+            404,
+            {
+                "code": "stream_archived",
+                "message": "stream 's-1' is archived (unarchive it first)",
+                "params": {"stream_id": "s-1"},
+            },
+        ),
+        (
+            "deleted",
+            410,
+            {
+                "code": "stream_deleted",
+                "message": "stream 's-1' is deleted",
+                "params": {"stream_id": "s-1"},
+            },
+        ),
         ("inherited", 418, {"code": "missing", "message": "not here", "params": {}}),
         (
             "conflict",

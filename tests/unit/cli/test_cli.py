@@ -121,3 +121,40 @@ def test_events_follow_prints_new_events_live(tmp_path: Path) -> None:
         follower.wait()
         if follower.stdout is not None:
             follower.stdout.close()
+
+
+def test_stream_lifecycle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    fill(url)
+    assert run(capsys, "stream", "archive", url, "order-1")[0] == 0
+    _, out, _ = run(capsys, "streams", url, "--prefix", "order-")
+    assert [line.split()[0] for line in out.splitlines()[1:-1]] == ["order-2"]
+    _, out, _ = run(capsys, "streams", url, "--archived")
+    assert out.splitlines()[1].split() == ["order-1", "2"]
+    assert out.splitlines()[-1] == "(1 archived stream)"
+    status, _, err = run(capsys, "events", url, "--stream", "order-1")
+    assert status == 1
+    assert "is archived" in err
+    assert run(capsys, "stream", "unarchive", url, "order-1")[0] == 0
+    status, _, err = run(capsys, "stream", "delete", url, "order-1")
+    assert status == 2
+    assert "would delete order-1 (version 2, live)" in err
+    assert "--yes" in err
+    status, out, _ = run(capsys, "stream", "delete", url, "order-1", "--yes")
+    assert (status, out.strip()) == (0, "deleted order-1: tombstone at version 3")
+    _, out, _ = run(capsys, "streams", url, "--deleted")
+    assert out.splitlines()[1].split() == ["order-1", "3"]
+    status, _, err = run(capsys, "stream", "archive", url, "order-1")
+    assert status == 1
+    assert "is deleted" in err
+    assert run(capsys, "stream", "truncate", url, "order-2", "--before", "2")[0] == 2
+    with open_store(url) as store:
+        assert store.stream_state("order-2").truncated_before == 1
+    status, out, _ = run(capsys, "stream", "truncate", url, "order-2", "--before", "2", "--yes")
+    assert status == 0
+    assert "truncated order-2 before version 2 (no snapshot kept)" in out
+    _, out, _ = run(capsys, "events", url, "--stream", "order-2")
+    assert [line.split()[1] for line in out.splitlines()] == ["order-2@2"]
+    status, _, err = run(capsys, "stream", "truncate", url, "user-1", "--before", "9", "--yes")
+    assert status == 1
+    assert "before: got 9; wanted 1..3" in err

@@ -22,8 +22,9 @@ from fabula.store.sqlite._migrate import (
     schema_version,
 )
 
-TAGS = Migration(2, "0002_tags", "CREATE TABLE tags (name TEXT PRIMARY KEY);\n")
 LATEST = len(MIGRATIONS)
+NEXT = LATEST + 1
+TAGS = Migration(NEXT, f"{NEXT:04d}_tags", "CREATE TABLE tags (name TEXT PRIMARY KEY);\n")
 
 
 @pytest.fixture
@@ -52,7 +53,9 @@ def test_a_fresh_file_gets_the_schema_with_auto(path: Path, conn: sqlite3.Connec
     SqliteStore(path, migrate="auto").close()
     assert schema_version(conn) == LATEST
     assert {"events", "streams", "snapshots", "fabula_schema"} <= tables(conn)
-    assert conn.execute("SELECT version, name FROM fabula_schema").fetchall() == [(1, "0001_init")]
+    applied = conn.execute("SELECT version, name FROM fabula_schema").fetchall()
+    assert applied == [(m.version, m.name) for m in MIGRATIONS]
+    assert applied[0] == (1, "0001_init")
 
 
 def test_check_never_builds_a_schema_in_a_fresh_file(path: Path, conn: sqlite3.Connection) -> None:
@@ -66,10 +69,10 @@ def test_check_never_builds_a_schema_in_a_fresh_file(path: Path, conn: sqlite3.C
 
 def test_an_older_database_is_migrated_with_auto(conn: sqlite3.Connection) -> None:
     assert migrate(conn, MIGRATIONS) == 0
-    assert migrate(conn, [*MIGRATIONS, TAGS], mode="auto") == 1
-    assert schema_version(conn) == 2
+    assert migrate(conn, [*MIGRATIONS, TAGS], mode="auto") == LATEST
+    assert schema_version(conn) == NEXT
     assert "tags" in tables(conn)
-    assert migrate(conn, [*MIGRATIONS, TAGS], mode="check") == 2
+    assert migrate(conn, [*MIGRATIONS, TAGS], mode="check") == NEXT
 
 
 def test_an_older_database_is_refused_with_check(path: Path, conn: sqlite3.Connection) -> None:
@@ -77,9 +80,9 @@ def test_an_older_database_is_refused_with_check(path: Path, conn: sqlite3.Conne
     with pytest.raises(SchemaError) as caught:
         migrate(conn, [*MIGRATIONS, TAGS], mode="check", path=str(path))
     message = str(caught.value)
-    for part in [str(path), "version 1", "version 2", "migrate='auto'"]:
+    for part in [str(path), f"version {LATEST}", f"version {NEXT}", "migrate='auto'"]:
         assert part in message
-    assert schema_version(conn) == 1
+    assert schema_version(conn) == LATEST
     assert "tags" not in tables(conn)
 
 
@@ -90,18 +93,19 @@ def test_a_newer_database_is_always_refused(
     migrate(conn, [*MIGRATIONS, TAGS])
     with pytest.raises(SchemaError, match="newer") as caught:
         SqliteStore(path, migrate=mode)  # type: ignore[arg-type]
-    assert "version 2" in str(caught.value)
+    assert f"version {NEXT}" in str(caught.value)
     with pytest.raises(SchemaError, match="upgrade fabula"):
         open_store(f"sqlite:///{path}", migrate=mode)
 
 
 def test_a_failed_migration_changes_nothing(conn: sqlite3.Connection) -> None:
     migrate(conn, MIGRATIONS)
-    broken = Migration(2, "0002_broken", "CREATE TABLE fine (x);\nCREATE TABLE broken (;\n")
-    with pytest.raises(SchemaError, match="0002_broken"):
+    text = "CREATE TABLE fine (x);\nCREATE TABLE broken (;\n"
+    broken = Migration(NEXT, f"{NEXT:04d}_broken", text)
+    with pytest.raises(SchemaError, match=f"{NEXT:04d}_broken"):
         migrate(conn, [*MIGRATIONS, broken])
     assert not conn.in_transaction
-    assert schema_version(conn) == 1
+    assert schema_version(conn) == LATEST
     assert "fine" not in tables(conn)
 
 

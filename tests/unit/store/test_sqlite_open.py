@@ -157,7 +157,7 @@ def test_a_target_url_with_options_is_refused(tmp_path: Path, opener: object) ->
 def test_ro_checks_the_schema_version(tmp_path: Path) -> None:
     path = _filled(tmp_path / "app.db")
     with closing(sqlite3.connect(path)) as conn:
-        conn.execute("UPDATE fabula_schema SET version = version + 1")
+        conn.execute("UPDATE fabula_schema SET version = version + 100")
         conn.commit()
     with pytest.raises(SchemaError, match="newer"):
         open_store(_url(path, "mode=ro"))

@@ -15,6 +15,13 @@ from uuid import UUID
 from fabula._errors import ConfigurationError
 from fabula.store._batch import StreamAppend, check_batch, replayed_batch
 from fabula.store._dedupe import replayed_append
+from fabula.store._lifecycle import (
+    check_appendable,
+    check_changeable,
+    check_readable,
+    check_truncate_range,
+    tombstone,
+)
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import Precondition, check
 from fabula.store._records import (
@@ -24,6 +31,8 @@ from fabula.store._records import (
     SnapshotRecord,
     StoredEvent,
     StreamInfo,
+    StreamState,
+    StreamStatus,
     category_of,
     stored_events,
 )
@@ -41,6 +50,8 @@ class MemoryLog:
         self._by_id: dict[UUID, StoredEvent] = {}
         self._snapshots: dict[str, dict[int, SnapshotRecord]] = {}
         self._sorted_ids: list[str] = []
+        self._states: dict[str, StreamState] = {}
+        """Streams that are not live or were truncated (ADR 0015)."""
         self.notifier: Notifier = Notifier()
         """Woken after every append that wrote events."""
 
@@ -53,6 +64,7 @@ class MemoryLog:
             replay = replayed_append(stream_id, events, known)
             if replay is not None:
                 return replay
+            check_appendable(stream_id, self._status(stream_id))
             check(precondition, stream_id, len(stream))
             if len({e.event_id for e in events}) != len(events):
                 msg = f"stream {stream_id!r}: the same event id appears twice in one append"
@@ -70,9 +82,15 @@ class MemoryLog:
             if replay is not None:
                 return replay
             for append in appends:
+                check_appendable(append.stream_id, self._status(append.stream_id))
+            for append in appends:
                 check(append.precondition, append.stream_id, self._version(append.stream_id))
             now = datetime.now(UTC)
             return [self._write(a.stream_id, a.events, now) for a in appends]
+
+    def _status(self, stream_id: str) -> StreamStatus:
+        state = self._states.get(stream_id)
+        return "live" if state is None else state.status
 
     def _version(self, stream_id: str) -> int:
         return len(self._streams.get(stream_id, ()))
@@ -103,8 +121,10 @@ class MemoryLog:
         limit: int | None,
     ) -> list[StoredEvent]:
         with self._lock:
+            state = self.stream_state(stream_id)
+            first = check_readable(stream_id, state.status, state.truncated_before, from_version)
             stream = self._streams.get(stream_id, [])
-            low = max(from_version or 1, 1) - 1
+            low = max(first, 1) - 1
             high = len(stream) if to_version is None else max(min(to_version, len(stream)), 0)
             chosen = stream[low:high]
         if direction == "backwards":
@@ -146,7 +166,9 @@ class MemoryLog:
     def head(self) -> int:
         return len(self._log)
 
-    def list_streams(self, prefix: str, after: str | None, limit: int | None) -> list[StreamInfo]:
+    def list_streams(
+        self, prefix: str, after: str | None, limit: int | None, status: StreamStatus
+    ) -> list[StreamInfo]:
         with self._lock:
             ids = self._sorted_ids
             start = bisect.bisect_left(ids, prefix)
@@ -156,12 +178,16 @@ class MemoryLog:
             for stream_id in ids[start:]:
                 if not stream_id.startswith(prefix) or (limit is not None and len(found) >= limit):
                     break
+                if self._status(stream_id) != status:
+                    continue
                 found.append(StreamInfo(stream_id, len(self._streams[stream_id])))
             return found
 
-    def count_streams(self, prefix: str) -> int:
+    def count_streams(self, prefix: str, status: StreamStatus) -> int:
         with self._lock:
-            return sum(1 for s in self._sorted_ids if s.startswith(prefix))
+            return sum(
+                1 for s in self._sorted_ids if s.startswith(prefix) and self._status(s) == status
+            )
 
     def save_snapshot(self, snapshot: SnapshotRecord) -> None:
         with self._lock:
@@ -175,3 +201,38 @@ class MemoryLog:
                 if max_version is None or v <= max_version
             ]
             return self._snapshots[stream_id][max(versions)] if versions else None
+
+    def stream_state(self, stream_id: str) -> StreamState:
+        """The stream's lifecycle state (the lock may be held: it only reads dicts)."""
+        state = self._states.get(stream_id)
+        version = len(self._streams.get(stream_id, ()))
+        if state is None:
+            return StreamState(stream_id, version)
+        return StreamState(stream_id, version, state.status, state.truncated_before)
+
+    def archive(self, stream_id: str, *, archived: bool) -> None:
+        with self._lock:
+            state = self.stream_state(stream_id)
+            check_changeable(state)
+            status: StreamStatus = "archived" if archived else "live"
+            self._states[stream_id] = StreamState(stream_id, 0, status, state.truncated_before)
+
+    def delete(self, stream_id: str) -> AppendResult:
+        with self._lock:
+            state = self.stream_state(stream_id)
+            check_changeable(state)
+            result = self._write(stream_id, [tombstone()], datetime.now(UTC))
+            self._states[stream_id] = StreamState(stream_id, 0, "deleted", state.truncated_before)
+            return result
+
+    def truncate(self, stream_id: str, before: int) -> None:
+        with self._lock:
+            state = self.stream_state(stream_id)
+            check_truncate_range(state, before)
+            if before <= state.truncated_before:
+                return
+            self._states[stream_id] = StreamState(stream_id, 0, state.status, before)
+            snapshots = self._snapshots.get(stream_id, {})
+            if snapshots:
+                newest = max(snapshots)
+                self._snapshots[stream_id] = {newest: snapshots[newest]}

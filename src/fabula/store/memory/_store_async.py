@@ -19,6 +19,8 @@ from fabula.store._records import (
     SnapshotRecord,
     StoredEvent,
     StreamInfo,
+    StreamState,
+    StreamStatus,
 )
 from fabula.store._subscription_async import AsyncSubscription
 from fabula.store.memory._log import MemoryLog
@@ -115,16 +117,49 @@ class AsyncMemoryStore:
         return self._log.head()
 
     async def list_streams(
-        self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
+        self,
+        prefix: str = "",
+        /,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        status: StreamStatus = "live",
     ) -> list[StreamInfo]:
-        """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
-        _arguments.check_list_streams(prefix, after, limit)
-        return self._log.list_streams(prefix, after, limit)
+        """List streams of ``status`` whose id starts with ``prefix``, by id, after ``after``."""
+        _arguments.check_list_streams(prefix, after, limit, status)
+        return self._log.list_streams(prefix, after, limit, status)
 
-    async def count_streams(self, prefix: str = "", /) -> int:
-        """Count streams whose id starts with ``prefix``."""
-        _arguments.check_count_streams(prefix)
-        return self._log.count_streams(prefix)
+    async def count_streams(self, prefix: str = "", /, *, status: StreamStatus = "live") -> int:
+        """Count streams of ``status`` whose id starts with ``prefix``."""
+        _arguments.check_count_streams(prefix, status)
+        return self._log.count_streams(prefix, status)
+
+    async def stream_state(self, stream_id: str, /) -> StreamState:
+        """Return the stream's version, lifecycle status and first readable version."""
+        _arguments.check_stream_id(stream_id)
+        return self._log.stream_state(stream_id)
+
+    async def archive_stream(self, stream_id: str, /) -> None:
+        """Hide a stream from loads, appends and listings; its events stay in the log."""
+        _arguments.check_stream_id(stream_id)
+        self._log.archive(stream_id, archived=True)
+
+    async def unarchive_stream(self, stream_id: str, /) -> None:
+        """Make an archived stream live again."""
+        _arguments.check_stream_id(stream_id)
+        self._log.archive(stream_id, archived=False)
+
+    async def delete_stream(self, stream_id: str, /) -> AppendResult:
+        """End a stream with a tombstone event; every later use raises ``StreamDeleted``."""
+        _arguments.check_stream_id(stream_id)
+        result = self._log.delete(stream_id)
+        self._log.notifier.notify()
+        return result
+
+    async def truncate_stream(self, stream_id: str, /, *, before: int) -> None:
+        """Make versions below ``before`` unreadable; keep the newest snapshot only."""
+        _arguments.check_truncate(stream_id, before)
+        self._log.truncate(stream_id, before)
 
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""

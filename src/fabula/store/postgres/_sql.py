@@ -117,6 +117,12 @@ WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
 ORDER BY a.xact_start, a.pid
 """
 
+# A stream's status is 'live' unless stream_lifecycle says otherwise (ADR 0015).
+_STATUS_IS = (
+    " AND coalesce((SELECT l.status FROM {schema}.stream_lifecycle AS l"
+    " WHERE l.stream_id = s.stream_id), 'live') = %(status)s"
+)
+
 _TYPES = " AND type = ANY(%(types)s::text[])"
 _CATEGORIES = " AND category = ANY(%(categories)s::text[])"
 
@@ -151,15 +157,16 @@ _TEXT: dict[str, str] = {
     "head": "SELECT coalesce(max(position), 0) FROM {schema}.events WHERE position < ({horizon})",
     "read_caused_by": "SELECT {columns} FROM {schema}.events"
     " WHERE causation_id = %(causation_id)s ORDER BY position",
-    "list_streams": "SELECT stream_id, version FROM {schema}.streams"
+    "list_streams": "SELECT stream_id, version FROM {schema}.streams AS s"
     " WHERE stream_id >= %(low)s AND stream_id IS DISTINCT FROM %(exclude)s"
-    " AND stream_id < %(high)s ORDER BY stream_id LIMIT %(limit)s",
-    "list_streams_unbounded": "SELECT stream_id, version FROM {schema}.streams"
-    " WHERE stream_id >= %(low)s AND stream_id IS DISTINCT FROM %(exclude)s"
+    " AND stream_id < %(high)s{status_is} ORDER BY stream_id LIMIT %(limit)s",
+    "list_streams_unbounded": "SELECT stream_id, version FROM {schema}.streams AS s"
+    " WHERE stream_id >= %(low)s AND stream_id IS DISTINCT FROM %(exclude)s{status_is}"
     " ORDER BY stream_id LIMIT %(limit)s",
-    "count_streams": "SELECT count(*) FROM {schema}.streams"
-    " WHERE stream_id >= %(low)s AND stream_id < %(high)s",
-    "count_streams_unbounded": "SELECT count(*) FROM {schema}.streams WHERE stream_id >= %(low)s",
+    "count_streams": "SELECT count(*) FROM {schema}.streams AS s"
+    " WHERE stream_id >= %(low)s AND stream_id < %(high)s{status_is}",
+    "count_streams_unbounded": "SELECT count(*) FROM {schema}.streams AS s"
+    " WHERE stream_id >= %(low)s{status_is}",
     "save_snapshot": "INSERT INTO {schema}.snapshots"
     " (stream_id, version, type, schema_version, data)"
     " VALUES (%(stream_id)s, %(version)s, %(type)s, %(schema_version)s, %(data)s::json)"
@@ -228,6 +235,7 @@ class Statements:
             "append_base": APPEND_BASE.format(schema=name),
             "key1": key1,
             "key2": key2,
+            "status_is": sql.SQL(_STATUS_IS).format(schema=name),
         }
         return cls(
             **{f.name: sql.SQL(_TEXT[f.name]).format(**parts).as_bytes(None) for f in fields(cls)}

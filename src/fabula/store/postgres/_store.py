@@ -18,7 +18,7 @@ from uuid import UUID
 
 from psycopg import errors
 
-from fabula._errors import ConcurrencyError, ConfigurationError
+from fabula._errors import ConcurrencyError, ConfigurationError, StreamNotFound
 from fabula._postgres._errors import is_violation_of, map_errors
 from fabula._postgres._settings import MigrateMode, PostgresSettings, settings_of, split_url
 from fabula.store import _arguments
@@ -26,6 +26,7 @@ from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import AppendHooks
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._lifecycle import check_appendable, check_changeable, check_readable, tombstone
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
 from fabula.store._records import (
@@ -35,6 +36,8 @@ from fabula.store._records import (
     SnapshotRecord,
     StoredEvent,
     StreamInfo,
+    StreamState,
+    StreamStatus,
 )
 from fabula.store._subscription import Subscription
 from fabula.store.postgres._batch import append_many
@@ -46,6 +49,8 @@ from fabula.store.postgres._hooks import (
     write_append,
 )
 from fabula.store.postgres._in_doubt import Attempts, settled
+from fabula.store.postgres._lifecycle import archive, lifecycle, truncate
+from fabula.store.postgres._lifecycle_sql import LifecycleStatements, raise_refusal
 from fabula.store.postgres._lifetime import on_drop
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
@@ -113,6 +118,7 @@ class PostgresStore:
         self._db = Database(settings)
         self._where = settings.where
         self._sql = Statements.for_schema(settings.schema)
+        self._lifecycle = LifecycleStatements.for_schema(settings.schema)
         self._notifier = Notifier()
         self._wakeups = Wakeups(
             settings.conninfo, settings.connect_kwargs(), settings.channel, self._notifier
@@ -155,8 +161,17 @@ class PostgresStore:
         """Append events to a stream if the precondition holds; all or nothing."""
         _arguments.check_append(stream_id, events, precondition)
         check_json(stream_id, events)
+        return self._append_checked(stream_id, events, precondition)
+
+    def _append_checked(
+        self, stream_id: str, events: Sequence[NewEvent], precondition: Precondition
+    ) -> AppendResult:
         with map_errors(self._where, self._settings.schema):
-            result = self._append(stream_id, events, precondition)
+            try:
+                result = self._append(stream_id, events, precondition)
+            except errors.ObjectNotInPrerequisiteState as exc:
+                raise_refusal(exc)
+                raise
         if result.positions and not result.deduplicated:
             # Followers in this process wake at once, others by a NOTIFY sent for us.
             self._notifier.notify()
@@ -192,6 +207,7 @@ class PostgresStore:
             if replay is not None:
                 return settled(replay, attempts)
             if rows is not None:
+                check_appendable(stream_id, (self._status(stream_id))[0])
                 check(precondition, stream_id, self.stream_version(stream_id))
             # The precondition holds by now, or the append that held our ids rolled back.
         raise ConcurrencyError(stream_id, str(precondition), self.stream_version(stream_id))
@@ -202,9 +218,21 @@ class PostgresStore:
         check_json_batch(appends)
         check_batch(appends)
         with map_errors(self._where, self._settings.schema):
-            results = append_many(
-                self._db, self._hooks, self._sql, appends, self._find, self._versions
-            )
+            # Appends without events insert nothing, so the trigger cannot see them.
+            for append in appends:
+                if not append.events:
+                    check_appendable(append.stream_id, (self._status(append.stream_id))[0])
+            try:
+                results = append_many(
+                    self._db, self._hooks, self._sql, appends, self._find, self._versions
+                )
+            except errors.ObjectNotInPrerequisiteState as exc:
+                raise_refusal(exc)
+                raise
+            except (ConcurrencyError, StreamNotFound):
+                for append in appends:  # a hidden stream is the reason to report
+                    check_appendable(append.stream_id, (self._status(append.stream_id))[0])
+                raise
         if wrote_events(results):
             self._notifier.notify()
             self._wakeups.announce()
@@ -252,12 +280,16 @@ class PostgresStore:
         replay = replayed_append(stream_id, events, self._find(events))
         if replay is not None:
             return replay
+        check_appendable(stream_id, (self._status(stream_id))[0])
         current = self.stream_version(stream_id)
         check(precondition, stream_id, current)
         if events:
             msg = f"stream {stream_id!r}: the same event id appears twice in one append"
             raise ConfigurationError(msg)
         return AppendResult(stream_id, current, ())
+
+    def _status(self, stream_id: str) -> tuple[StreamStatus, int]:
+        return lifecycle(self._db, self._lifecycle, stream_id)
 
     def _versions(self, stream_ids: list[str]) -> dict[str, int]:
         """The versions of the streams among ``stream_ids`` that exist, in one query."""
@@ -282,6 +314,7 @@ class PostgresStore:
     ) -> list[StoredEvent]:
         """Read a stream's events from ``from_version`` to ``to_version``, in ``direction``."""
         _arguments.check_read_stream(stream_id, direction, from_version, to_version, limit)
+        first = check_readable(stream_id, *self._status(stream_id), from_version)
         statement = (
             self._sql.read_stream_forwards
             if direction == "forwards"
@@ -289,7 +322,7 @@ class PostgresStore:
         )
         params = {
             "stream_id": stream_id,
-            "low": max(from_version or 1, 1),
+            "low": max(first, 1),
             "high": BIGINT_MAX if to_version is None else to_version,
             "limit": limit,
         }
@@ -389,25 +422,65 @@ class PostgresStore:
         return [running_append(row) for row in rows]
 
     def list_streams(
-        self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
+        self,
+        prefix: str = "",
+        /,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        status: StreamStatus = "live",
     ) -> list[StreamInfo]:
-        """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
-        _arguments.check_list_streams(prefix, after, limit)
+        """List streams of ``status`` whose id starts with ``prefix``, by id, after ``after``."""
+        _arguments.check_list_streams(prefix, after, limit, status)
         low, high = prefix_range(prefix)
         exclude = None
         if after is not None and after >= low:
             low = exclude = after
-        params = {"low": low, "exclude": exclude, "high": high, "limit": limit}
+        params = {"low": low, "exclude": exclude, "high": high, "limit": limit, "status": status}
         statement = self._sql.list_streams_unbounded if high is None else self._sql.list_streams
         return [StreamInfo(row[0], row[1]) for row in self._db.read(statement, params)]
 
-    def count_streams(self, prefix: str = "", /) -> int:
-        """Count streams whose id starts with ``prefix``."""
-        _arguments.check_count_streams(prefix)
+    def count_streams(self, prefix: str = "", /, *, status: StreamStatus = "live") -> int:
+        """Count streams of ``status`` whose id starts with ``prefix``."""
+        _arguments.check_count_streams(prefix, status)
         low, high = prefix_range(prefix)
         statement = self._sql.count_streams_unbounded if high is None else self._sql.count_streams
-        rows = self._db.read(statement, {"low": low, "high": high})
+        rows = self._db.read(statement, {"low": low, "high": high, "status": status})
         return int(rows[0][0])
+
+    def stream_state(self, stream_id: str, /) -> StreamState:
+        """Return the stream's version, lifecycle status and first readable version."""
+        _arguments.check_stream_id(stream_id)
+        status, truncated_before = self._status(stream_id)
+        return StreamState(stream_id, self.stream_version(stream_id), status, truncated_before)
+
+    def archive_stream(self, stream_id: str, /) -> None:
+        """Hide a stream from loads, appends and listings; its events stay in the log."""
+        _arguments.check_stream_id(stream_id)
+        with map_errors(self._where, self._settings.schema):
+            archive(self._db, self._lifecycle, stream_id, "archived")
+
+    def unarchive_stream(self, stream_id: str, /) -> None:
+        """Make an archived stream live again."""
+        _arguments.check_stream_id(stream_id)
+        with map_errors(self._where, self._settings.schema):
+            archive(self._db, self._lifecycle, stream_id, "live")
+
+    def delete_stream(self, stream_id: str, /) -> AppendResult:
+        """End a stream with a tombstone event; every later use raises ``StreamDeleted``.
+
+        The tombstone is appended like any event; the trigger of migration 0003 marks the
+        stream deleted in the same transaction and refuses every later append.
+        """
+        _arguments.check_stream_id(stream_id)
+        check_changeable(self.stream_state(stream_id))
+        return self._append_checked(stream_id, [tombstone()], ANY_VERSION)
+
+    def truncate_stream(self, stream_id: str, /, *, before: int) -> None:
+        """Make versions below ``before`` unreadable; keep the newest snapshot only."""
+        _arguments.check_truncate(stream_id, before)
+        with map_errors(self._where, self._settings.schema):
+            truncate(self._db, self._lifecycle, stream_id, before)
 
     def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""

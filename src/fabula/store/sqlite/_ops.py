@@ -10,8 +10,8 @@ Theory of operation of ``append``:
 2. One statement reads the stream's version and the last position ever used; the events get
    versions current+1.. and positions last+1.. (written explicitly, so the result needs no
    read-back), one ``executemany``, one upsert of ``streams``, ``COMMIT``.
-3. Only when something fails (precondition, or ``UNIQUE(event_id)``) does it roll back and
-   look up the stored events with the batch's ids: ``replayed_append`` then tells a retry
+3. Only when something fails (precondition, lifecycle, ``UNIQUE(event_id)``) does it roll back
+   and look up the stored events with the batch's ids: ``replayed_append`` then tells a retry
    (the original result, ``deduplicated=True``) from a reuse (``DuplicateEvent``).
 4. Any other failure rolls the whole batch back: nothing of a failed append is stored.
 5. Append hooks (``fabula.store._hooks``) run after the inserts and before ``COMMIT``, with
@@ -30,10 +30,17 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from fabula._errors import ConcurrencyError, ConfigurationError, StreamNotFound
+from fabula._errors import (
+    ConcurrencyError,
+    ConfigurationError,
+    StreamArchived,
+    StreamDeleted,
+    StreamNotFound,
+)
 from fabula.store._batch import StreamAppend, check_batch, replayed_batch
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import REPLAY_PAGE, AppendHooks, ReplayFrom
+from fabula.store._lifecycle import check_appendable, check_readable
 from fabula.store._preconditions import Precondition, check
 from fabula.store._records import (
     AppendResult,
@@ -42,6 +49,7 @@ from fabula.store._records import (
     SnapshotRecord,
     StoredEvent,
     StreamInfo,
+    StreamStatus,
     category_of,
     stored_events,
 )
@@ -54,6 +62,7 @@ __all__ = [
     "attach_hook",
     "count_streams",
     "head",
+    "lifecycle",
     "list_streams",
     "load_snapshot",
     "read_all",
@@ -78,6 +87,7 @@ def append(
     conn.execute(_sql.BEGIN_IMMEDIATE)
     try:
         current, last = conn.execute(_sql.APPEND_STATE, (stream_id,)).fetchone()
+        check_appendable(stream_id, lifecycle(conn, stream_id)[0])
         check(precondition, stream_id, current)
         if not events:
             conn.execute(_sql.ROLLBACK)
@@ -86,7 +96,13 @@ def append(
         _insert(conn, stream_id, events, current, last, now, hooks)
         version = current + len(events)
         conn.execute(_sql.COMMIT)
-    except (ConcurrencyError, StreamNotFound, sqlite3.IntegrityError) as exc:
+    except (
+        ConcurrencyError,
+        StreamNotFound,
+        StreamArchived,
+        StreamDeleted,
+        sqlite3.IntegrityError,
+    ) as exc:
         _rollback(conn)
         replay = replayed_append(stream_id, events, _stored_with_ids(conn, events))
         if replay is not None:
@@ -118,6 +134,8 @@ def append_many(
         versions = dict(conn.execute(_sql.STREAM_VERSIONS, (names,)).fetchall())
         last = conn.execute(_sql.LAST_POSITION).fetchone()[0]
         rows, heads, records, results = [], [], [], []
+        for item in appends:  # every stream's lifecycle before any precondition
+            check_appendable(item.stream_id, lifecycle(conn, item.stream_id)[0])
         for item in appends:
             stream_id, events = item.stream_id, item.events
             current = versions.get(stream_id, 0)
@@ -142,7 +160,13 @@ def append_many(
             for hook, chosen in hooks.calls(records):
                 hook(conn, chosen)
         conn.execute(_sql.COMMIT)
-    except (ConcurrencyError, StreamNotFound, sqlite3.IntegrityError):
+    except (
+        ConcurrencyError,
+        StreamNotFound,
+        StreamArchived,
+        StreamDeleted,
+        sqlite3.IntegrityError,
+    ):
         _rollback(conn)
         stored = _stored_with_ids(conn, [e for a in appends for e in a.events])
         replay = replayed_batch(appends, stored, lambda s: stream_version(conn, s))
@@ -264,7 +288,7 @@ def read_stream(
 ) -> list[StoredEvent]:
     """Read a stream's events from ``from_version`` to ``to_version`` (inclusive)."""
     sql = _sql.READ_STREAM_BACKWARDS if direction == "backwards" else _sql.READ_STREAM_FORWARDS
-    low = from_version or 1
+    low = check_readable(stream_id, *lifecycle(conn, stream_id), from_version) or 1
     high = _sql.MAX_INT if to_version is None else to_version
     return decode_events(conn.execute(sql, (stream_id, low, high, _limit(limit))).fetchall())
 
@@ -299,6 +323,12 @@ def read_caused_by(conn: sqlite3.Connection, causation_id: UUID) -> list[StoredE
     return decode_events(conn.execute(_sql.READ_CAUSED_BY, (causation_id.bytes,)).fetchall())
 
 
+def lifecycle(conn: sqlite3.Connection, stream_id: str) -> tuple[StreamStatus, int]:
+    """Return a stream's status and first readable version (ADR 0015)."""
+    row = conn.execute(_sql.LIFECYCLE, (stream_id,)).fetchone()
+    return ("live", 1) if row is None else (row[0], row[1])
+
+
 def stream_version(conn: sqlite3.Connection, stream_id: str) -> int:
     """Return the stream's current version (0 if it has no events)."""
     row = conn.execute(_sql.STREAM_VERSION, (stream_id,)).fetchone()
@@ -312,28 +342,32 @@ def head(conn: sqlite3.Connection) -> int:
 
 
 def list_streams(
-    conn: sqlite3.Connection, prefix: str, after: str | None, limit: int | None
+    conn: sqlite3.Connection,
+    prefix: str,
+    after: str | None,
+    limit: int | None,
+    status: StreamStatus = "live",
 ) -> list[StreamInfo]:
-    """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
+    """List streams of ``status`` whose id starts with ``prefix``, by id, after ``after``."""
     low = prefix
     if after is not None and after >= prefix:
         # after + NUL is the least string above ``after``: ">=" it means "> after".
         low = after + "\x00"
     high = _prefix_end(prefix)
     if high is None:
-        rows = conn.execute(_sql.LIST_STREAMS, (low, _limit(limit)))
+        rows = conn.execute(_sql.LIST_STREAMS, (low, status, _limit(limit)))
     else:
-        rows = conn.execute(_sql.LIST_STREAMS_BELOW, (low, high, _limit(limit)))
+        rows = conn.execute(_sql.LIST_STREAMS_BELOW, (low, high, status, _limit(limit)))
     return [StreamInfo(stream_id, version) for stream_id, version in rows]
 
 
-def count_streams(conn: sqlite3.Connection, prefix: str) -> int:
-    """Count streams whose id starts with ``prefix``."""
+def count_streams(conn: sqlite3.Connection, prefix: str, status: StreamStatus = "live") -> int:
+    """Count streams of ``status`` whose id starts with ``prefix``."""
     high = _prefix_end(prefix)
     if high is None:
-        row = conn.execute(_sql.COUNT_STREAMS, (prefix,)).fetchone()
+        row = conn.execute(_sql.COUNT_STREAMS, (prefix, status)).fetchone()
     else:
-        row = conn.execute(_sql.COUNT_STREAMS_BELOW, (prefix, high)).fetchone()
+        row = conn.execute(_sql.COUNT_STREAMS_BELOW, (prefix, high, status)).fetchone()
     return int(row[0])
 
 

@@ -85,6 +85,9 @@ EVENT_BY_ID = (
     "WHERE event_id = ?"
 )
 
+LIFECYCLE = "SELECT status, truncated_before FROM stream_lifecycle WHERE stream_id = ?"
+"""A stream's lifecycle row (none: live and whole; ADR 0015)."""
+
 # -- reads -------------------------------------------------------------------------------
 
 READ_STREAM_FORWARDS = (
@@ -131,15 +134,23 @@ STREAM_VERSION = "SELECT version FROM streams WHERE stream_id = ?"
 HEAD = "SELECT coalesce(max(position), 0) FROM events"
 
 # Prefixes are matched as ranges [prefix, end of prefix), so % and _ mean themselves.
+# A stream's status is "live" unless stream_lifecycle says otherwise (ADR 0015).
+_STATUS_IS = (
+    "coalesce((SELECT status FROM stream_lifecycle l WHERE l.stream_id = s.stream_id), 'live') = ?"
+)
 LIST_STREAMS = (
-    "SELECT stream_id, version FROM streams WHERE stream_id >= ? ORDER BY stream_id LIMIT ?"
+    "SELECT stream_id, version FROM streams s WHERE stream_id >= ? "  # noqa: S608 (constant)
+    f"AND {_STATUS_IS} ORDER BY stream_id LIMIT ?"
 )
 LIST_STREAMS_BELOW = (
-    "SELECT stream_id, version FROM streams WHERE stream_id >= ? AND stream_id < ? "
-    "ORDER BY stream_id LIMIT ?"
+    "SELECT stream_id, version FROM streams s "  # noqa: S608 (constant text, no input)
+    f"WHERE stream_id >= ? AND stream_id < ? AND {_STATUS_IS} ORDER BY stream_id LIMIT ?"
 )
-COUNT_STREAMS = "SELECT count(*) FROM streams WHERE stream_id >= ?"
-COUNT_STREAMS_BELOW = "SELECT count(*) FROM streams WHERE stream_id >= ? AND stream_id < ?"
+COUNT_STREAMS = f"SELECT count(*) FROM streams s WHERE stream_id >= ? AND {_STATUS_IS}"  # noqa: S608
+COUNT_STREAMS_BELOW = (
+    "SELECT count(*) FROM streams s "  # noqa: S608 (constant text, no input)
+    f"WHERE stream_id >= ? AND stream_id < ? AND {_STATUS_IS}"
+)
 
 # -- snapshots ---------------------------------------------------------------------------
 

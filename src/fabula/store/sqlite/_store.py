@@ -31,9 +31,11 @@ from fabula.store._records import (
     SnapshotRecord,
     StoredEvent,
     StreamInfo,
+    StreamState,
+    StreamStatus,
 )
 from fabula.store._subscription import Subscription
-from fabula.store.sqlite import _ops
+from fabula.store.sqlite import _lifecycle, _ops
 from fabula.store.sqlite._driver import Connection
 from fabula.store.sqlite._migrate import MigrateMode
 from fabula.store.sqlite._settings import OpenMode, SqliteSettings, settings_of
@@ -224,16 +226,49 @@ class SqliteStore:
         return self._db.read(_ops.head)
 
     def list_streams(
-        self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
+        self,
+        prefix: str = "",
+        /,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        status: StreamStatus = "live",
     ) -> list[StreamInfo]:
-        """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
-        _arguments.check_list_streams(prefix, after, limit)
-        return self._db.read(_ops.list_streams, prefix, after, limit)
+        """List streams of ``status`` whose id starts with ``prefix``, by id, after ``after``."""
+        _arguments.check_list_streams(prefix, after, limit, status)
+        return self._db.read(_ops.list_streams, prefix, after, limit, status)
 
-    def count_streams(self, prefix: str = "", /) -> int:
-        """Count streams whose id starts with ``prefix``."""
-        _arguments.check_count_streams(prefix)
-        return self._db.read(_ops.count_streams, prefix)
+    def count_streams(self, prefix: str = "", /, *, status: StreamStatus = "live") -> int:
+        """Count streams of ``status`` whose id starts with ``prefix``."""
+        _arguments.check_count_streams(prefix, status)
+        return self._db.read(_ops.count_streams, prefix, status)
+
+    def stream_state(self, stream_id: str, /) -> StreamState:
+        """Return the stream's version, lifecycle status and first readable version."""
+        _arguments.check_stream_id(stream_id)
+        return self._db.read(_lifecycle.stream_state, stream_id)
+
+    def archive_stream(self, stream_id: str, /) -> None:
+        """Hide a stream from loads, appends and listings; its events stay in the log."""
+        _arguments.check_stream_id(stream_id)
+        self._db.write(_lifecycle.archive, stream_id, "archived")
+
+    def unarchive_stream(self, stream_id: str, /) -> None:
+        """Make an archived stream live again."""
+        _arguments.check_stream_id(stream_id)
+        self._db.write(_lifecycle.archive, stream_id, "live")
+
+    def delete_stream(self, stream_id: str, /) -> AppendResult:
+        """End a stream with a tombstone event; every later use raises ``StreamDeleted``."""
+        _arguments.check_stream_id(stream_id)
+        result = self._db.write(_lifecycle.delete, stream_id, self._hooks)
+        self._db.notifier.notify()
+        return result
+
+    def truncate_stream(self, stream_id: str, /, *, before: int) -> None:
+        """Make versions below ``before`` unreadable; keep the newest snapshot only."""
+        _arguments.check_truncate(stream_id, before)
+        self._db.write(_lifecycle.truncate, stream_id, before)
 
     def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""

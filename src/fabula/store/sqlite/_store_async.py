@@ -30,9 +30,11 @@ from fabula.store._records import (
     SnapshotRecord,
     StoredEvent,
     StreamInfo,
+    StreamState,
+    StreamStatus,
 )
 from fabula.store._subscription_async import AsyncSubscription
-from fabula.store.sqlite import _ops
+from fabula.store.sqlite import _lifecycle, _ops
 from fabula.store.sqlite._driver import AsyncConnection
 from fabula.store.sqlite._migrate import MigrateMode
 from fabula.store.sqlite._settings import OpenMode, SqliteSettings, settings_of
@@ -223,16 +225,49 @@ class AsyncSqliteStore:
         return await self._db.read(_ops.head)
 
     async def list_streams(
-        self, prefix: str = "", /, *, after: str | None = None, limit: int | None = None
+        self,
+        prefix: str = "",
+        /,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        status: StreamStatus = "live",
     ) -> list[StreamInfo]:
-        """List streams whose id starts with ``prefix``, ordered by id, after ``after``."""
-        _arguments.check_list_streams(prefix, after, limit)
-        return await self._db.read(_ops.list_streams, prefix, after, limit)
+        """List streams of ``status`` whose id starts with ``prefix``, by id, after ``after``."""
+        _arguments.check_list_streams(prefix, after, limit, status)
+        return await self._db.read(_ops.list_streams, prefix, after, limit, status)
 
-    async def count_streams(self, prefix: str = "", /) -> int:
-        """Count streams whose id starts with ``prefix``."""
-        _arguments.check_count_streams(prefix)
-        return await self._db.read(_ops.count_streams, prefix)
+    async def count_streams(self, prefix: str = "", /, *, status: StreamStatus = "live") -> int:
+        """Count streams of ``status`` whose id starts with ``prefix``."""
+        _arguments.check_count_streams(prefix, status)
+        return await self._db.read(_ops.count_streams, prefix, status)
+
+    async def stream_state(self, stream_id: str, /) -> StreamState:
+        """Return the stream's version, lifecycle status and first readable version."""
+        _arguments.check_stream_id(stream_id)
+        return await self._db.read(_lifecycle.stream_state, stream_id)
+
+    async def archive_stream(self, stream_id: str, /) -> None:
+        """Hide a stream from loads, appends and listings; its events stay in the log."""
+        _arguments.check_stream_id(stream_id)
+        await self._db.write(_lifecycle.archive, stream_id, "archived")
+
+    async def unarchive_stream(self, stream_id: str, /) -> None:
+        """Make an archived stream live again."""
+        _arguments.check_stream_id(stream_id)
+        await self._db.write(_lifecycle.archive, stream_id, "live")
+
+    async def delete_stream(self, stream_id: str, /) -> AppendResult:
+        """End a stream with a tombstone event; every later use raises ``StreamDeleted``."""
+        _arguments.check_stream_id(stream_id)
+        result = await self._db.write(_lifecycle.delete, stream_id, self._hooks)
+        self._db.notifier.notify()
+        return result
+
+    async def truncate_stream(self, stream_id: str, /, *, before: int) -> None:
+        """Make versions below ``before`` unreadable; keep the newest snapshot only."""
+        _arguments.check_truncate(stream_id, before)
+        await self._db.write(_lifecycle.truncate, stream_id, before)
 
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""

@@ -53,6 +53,13 @@ from fabula.testing.conformance._follow import (
     check_wait_for_events_times_out,
     check_wait_for_events_wakes_on_append,
 )
+from fabula.testing.conformance._lifecycle import (
+    check_archive_hides_and_unarchive_restores,
+    check_delete_ends_a_stream_with_a_tombstone,
+    check_lifecycle_comes_before_preconditions,
+    check_lifecycle_mistakes_are_refused,
+    check_truncate_hides_old_versions_keeps_newest_snapshot,
+)
 from fabula.testing.conformance._reads import (
     check_read_all_after_position,
     check_read_all_by_category,
@@ -133,6 +140,12 @@ CHECKS: tuple[Check, ...] = (
     check_bad_numbers_are_refused,
     check_bad_events_are_refused,
     check_bad_snapshots_are_refused,
+    # stream lifecycle (ADR 0015)
+    check_archive_hides_and_unarchive_restores,
+    check_delete_ends_a_stream_with_a_tombstone,
+    check_truncate_hides_old_versions_keeps_newest_snapshot,
+    check_lifecycle_mistakes_are_refused,
+    check_lifecycle_comes_before_preconditions,
     # lifecycle
     check_entering_gives_the_store,
     check_a_closed_store_refuses_every_use,
