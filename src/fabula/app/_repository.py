@@ -123,18 +123,18 @@ class Repository(Generic[StateT]):
             stream_id, from_version=version + 1, to_version=as_of_version
         )
         evolve = self.decider.evolve
-        decode = self.registry.decode
+        decode = self.registry.decode_all
         for record in records:
             # Only the event is folded: no envelope is built per replayed event.
-            event = decode(
+            for event in decode(
                 record.type,
                 record.schema_version,
                 record.data,
                 stream_id=stream_id,
                 version=record.version,
                 position=record.position,
-            )
-            state = evolve(state, event)
+            ):
+                state = evolve(state, event)
             version = record.version
         return Loaded(stream_id, state, version, snapshot_version)
 

@@ -14,7 +14,7 @@ from fabula.codec._registry import EventRegistry, encode_metadata
 from fabula.domain import JSONValue, Recorded, recorded
 from fabula.store import NewEvent, StoredEvent
 
-__all__ = ["decode_recorded", "decode_records", "encode_new"]
+__all__ = ["decode_parts", "decode_recorded", "decode_records", "encode_new"]
 
 _metadata_decoder = msgspec.json.Decoder(dict[str, Any])
 
@@ -55,10 +55,30 @@ def decode_recorded(registry: EventRegistry, record: StoredEvent) -> Recorded[An
     """Decode a stored record into a typed ``Recorded`` envelope.
 
     Raises:
+        CodecError: the type is unknown, the payload does not decode, or an upcaster
+            splits it into other than one event (read it with ``decode_parts``); the
+            error names the record's stream, version and position.
+    """
+    parts = decode_parts(registry, record)
+    if len(parts) != 1:
+        msg = f"event {record.type!r} splits into {len(parts)} events: use decode_parts"
+        raise CodecError(
+            msg, stream_id=record.stream_id, version=record.version, position=record.position
+        )
+    return parts[0]
+
+
+def decode_parts(registry: EventRegistry, record: StoredEvent) -> list[Recorded[Any]]:
+    """Decode a stored record into its current events: one, or the parts of a split.
+
+    Parts share the record's envelope (stream, version, position, id, metadata) and
+    carry ``part`` 0, 1, ...; a split into none (a dropped event) gives ``[]``.
+
+    Raises:
         CodecError: the type is unknown or the payload does not decode; the error names
             the record's stream, version and position.
     """
-    event = registry.decode(
+    events = registry.decode_all(
         record.type,
         record.schema_version,
         record.data,
@@ -66,6 +86,11 @@ def decode_recorded(registry: EventRegistry, record: StoredEvent) -> Recorded[An
         version=record.version,
         position=record.position,
     )
+    metadata = _metadata(registry, record)
+    return [_envelope(record, event, metadata, part) for part, event in enumerate(events)]
+
+
+def _metadata(registry: EventRegistry, record: StoredEvent) -> dict[str, Any]:
     try:
         metadata = _metadata_decoder.decode(record.metadata) if record.metadata != "{}" else {}
     except (msgspec.DecodeError, RecursionError) as exc:
@@ -73,10 +98,20 @@ def decode_recorded(registry: EventRegistry, record: StoredEvent) -> Recorded[An
         raise CodecError(
             msg, stream_id=record.stream_id, version=record.version, position=record.position
         ) from exc
-    return _envelope(record, event, metadata)
+    if not registry.upcasts_metadata:
+        return metadata
+    try:
+        return registry.upcast_metadata(record.type, metadata)
+    except Exception as exc:  # a failing metadata upcaster is a codec error
+        msg = f"cannot upcast the metadata of event {record.type!r}: {exc}"
+        raise CodecError(
+            msg, stream_id=record.stream_id, version=record.version, position=record.position
+        ) from exc
 
 
-def _envelope(record: StoredEvent, event: object, metadata: Mapping[str, Any]) -> Recorded[Any]:
+def _envelope(
+    record: StoredEvent, event: object, metadata: Mapping[str, Any], part: int = 0
+) -> Recorded[Any]:
     return recorded(
         event,
         record.stream_id,
@@ -88,6 +123,7 @@ def _envelope(record: StoredEvent, event: object, metadata: Mapping[str, Any]) -
         record.causation_id,
         record.correlation_id,
         metadata,
+        part,
     )
 
 
@@ -101,20 +137,21 @@ def decode_records(
 
     The lookups are done once per page, not per event. A record the fast path cannot
     take (an older schema version, an unknown type, metadata, a payload that fails) goes
-    through ``decode_recorded``, which upcasts, or raises the ``CodecError`` naming it.
+    through ``decode_parts``, which upcasts (a split gives several envelopes, a dropped
+    event none), or raises the ``CodecError`` naming it.
     """
-    decoders = registry.current_decoders()
+    decoders = registry.current_decoders() if not registry.upcasts_metadata else {}
     decoded: list[Recorded[Any]] = []
     append = decoded.append
     for record in records:
         decode = decoders.get((record.type, record.schema_version))
         if decode is None or record.metadata != "{}":
-            append(decode_recorded(registry, record))
+            decoded.extend(decode_parts(registry, record))
             continue
         try:
             event = decode(record.data)
         except Exception:
-            append(decode_recorded(registry, record))
+            decoded.extend(decode_parts(registry, record))
             continue
         append(_envelope(record, event, {}))
     return decoded

@@ -39,8 +39,8 @@ from types import TracebackType
 from typing import Protocol, Self, cast
 
 from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
-from fabula.codec import EventRegistry, decode_recorded, decode_records
-from fabula.read._batches import step_of, steps_for
+from fabula.codec import EventRegistry, decode_parts, decode_records
+from fabula.read._batches import handled, step_of, steps_for
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter, describe_error
 from fabula.read._errors import (
@@ -139,6 +139,7 @@ class AsyncProjectionRunner:
             self._registry.type_of(cls).name: consumer.handlers.get(cls).batch
             for cls in consumer.handlers.event_types
         }
+        self._handled = frozenset(consumer.handlers.event_types)
         self._reaction = isinstance(consumer, Reaction)
         self._batch_size = consumer.batch_size if isinstance(consumer, Projection) else 100
         self._policy = policy
@@ -363,7 +364,7 @@ class AsyncProjectionRunner:
     async def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                recorded = decode_records(self._registry, group)
+                recorded = handled(self._handled, decode_records(self._registry, group))
                 steps = steps_for(self._consumer.entry, recorded)
                 await self._commit(steps, group[-1].position)
             except (HandlerError, CodecError) as exc:
@@ -377,12 +378,13 @@ class AsyncProjectionRunner:
         attempt: int | None = None
         while True:
             try:
-                step = self._decode(record)
+                steps = self._decode(record)
                 if self._reaction:
-                    await self._react(step)
+                    for step in steps:
+                        await self._react(step)
                     await self._commit((), record.position)
                 else:
-                    await self._commit((step,), record.position)
+                    await self._commit(steps, record.position)
             except CodecError as exc:
                 error: Exception = exc
                 attempt = 1 if attempt is None else attempt + 1
@@ -457,9 +459,9 @@ class AsyncProjectionRunner:
         await self._target.park(letter)
         raise ProjectionFailed(self.name, position=record.position, reason=letter.error)
 
-    def _decode(self, record: StoredEvent) -> Step:
-        recorded = decode_recorded(self._registry, record)
-        return step_of(self._consumer.entry(type(recorded.event)), recorded)
+    def _decode(self, record: StoredEvent) -> list[Step]:
+        recorded = handled(self._handled, decode_parts(self._registry, record))
+        return [step_of(self._consumer.entry(type(r.event)), r) for r in recorded]
 
     async def _commit(
         self, steps: Sequence[Step], position: int, *, parked: DeadLetter | None = None
