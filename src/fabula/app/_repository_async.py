@@ -25,6 +25,7 @@ import msgspec
 
 from fabula._errors import CodecError, ConfigurationError, FabulaError
 from fabula.app._loaded import Loaded
+from fabula.app._snapshot_state import snapshot_data
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
 from fabula.codec import EventRegistry, decode_recorded, decode_records, encode_json, encode_new
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
@@ -267,10 +268,10 @@ class AsyncRepository(Generic[StateT]):
     ) -> tuple[StateT, int, int | None]:
         if self._state_decoder is not None and self._reads_snapshots:
             snapshot = await self._store.load_snapshot(stream_id, max_version=as_of_version)
-            wanted = (self.decider.name, self.decider.snapshot_version)
-            if snapshot is not None and (snapshot.type, snapshot.schema_version) == wanted:
+            data = snapshot_data(self.decider, snapshot) if snapshot is not None else None
+            if snapshot is not None and data is not None:
                 try:
-                    state: StateT = self._state_decoder.decode(snapshot.data)
+                    state: StateT = self._state_decoder.decode(data)
                 except (msgspec.DecodeError, TypeError, ValueError, RecursionError) as exc:
                     error = CodecError(
                         f"snapshot of {self.decider.name!r} does not decode: {exc}",
@@ -280,13 +281,4 @@ class AsyncRepository(Generic[StateT]):
                     logger.warning("%s; replaying the whole stream", error)
                 else:
                     return state, snapshot.version, snapshot.version
-            elif snapshot is not None:
-                logger.info(
-                    "snapshot of %s at version %d is %s v%d, not %s v%d; replaying the stream",
-                    stream_id,
-                    snapshot.version,
-                    snapshot.type,
-                    snapshot.schema_version,
-                    *wanted,
-                )
         return self.decider.initial_state(), 0, None
