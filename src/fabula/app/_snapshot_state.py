@@ -9,14 +9,16 @@ ignored, and the stream is replayed: a snapshot is never decoded as a state it i
 from __future__ import annotations
 
 import logging
+from functools import cache
 from typing import Any
 
 import msgspec
 
+from fabula._errors import CodecError, ConfigurationError
 from fabula.domain import Decider
 from fabula.store import SnapshotRecord
 
-__all__ = ["snapshot_data"]
+__all__ = ["decode_snapshot", "snapshot_data"]
 
 logger = logging.getLogger("fabula.app")
 _encoder = msgspec.json.Encoder()
@@ -59,3 +61,29 @@ def _refusal(decider: Decider[Any, Any, Any], snapshot: SnapshotRecord) -> str |
     if missing:
         return f"no snapshot upcaster from version {missing[0]}"
     return None
+
+
+@cache
+def _decoder(state_type: Any) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(state_type)
+
+
+def decode_snapshot(decider: Decider[Any, Any, Any], snapshot: SnapshotRecord, /) -> Any | None:
+    """Decode a stored snapshot's state as a repository would; ``None``: it would replay.
+
+    Raises:
+        ConfigurationError: the decider has no ``state_type``.
+        CodecError: the state reaches the current version but does not decode (the
+            repository logs this and replays).
+    """
+    if decider.state_type is None:
+        msg = f"decider {decider.name!r} has no state_type: it reads no snapshots"
+        raise ConfigurationError(msg)
+    data = snapshot_data(decider, snapshot)
+    if data is None:
+        return None
+    try:
+        return _decoder(decider.state_type).decode(data)
+    except (msgspec.DecodeError, TypeError, ValueError, RecursionError) as exc:
+        msg = f"snapshot of {decider.name!r} does not decode: {exc}"
+        raise CodecError(msg, stream_id=snapshot.stream_id, version=snapshot.version) from exc
