@@ -20,9 +20,7 @@ SRC = ROOT / "src" / "fabula"
 
 SHARED_LEAVES = frozenset(p.stem for p in SRC.glob("_*.py") if p.stem != "__init__")
 
-EVERYTHING = frozenset(
-    {"domain", "codec", "store", "app", "read", "flows", "evolution", "fabula"}
-)
+EVERYTHING = frozenset({"domain", "codec", "store", "app", "read", "flows", "evolution", "fabula"})
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "domain": frozenset(),
     "_postgres": frozenset(),
