@@ -17,7 +17,7 @@ from fabula.codec import EventRegistry
 from fabula.domain import Decider, event
 from fabula.store import NewEvent
 
-__all__ = ["Customer", "Joined", "Moved", "NameChanged", "OldRenamed", "old", "registry"]
+__all__ = ["Closed", "Customer", "Joined", "Moved", "NameChanged", "OldRenamed", "old", "registry"]
 
 
 @event("Joined")
@@ -39,6 +39,14 @@ class NameChanged:
     by: str
 
 
+@event("Closed", version=2)
+@dataclass(frozen=True)
+class Closed:
+    """At version 2, with no upcaster from 1: a stored v1 ``Closed`` cannot be read."""
+
+    reason: str
+
+
 @dataclass(frozen=True)
 class OldRenamed:
     """``Renamed`` v1 as the old code wrote it (a typed upcaster's input)."""
@@ -55,7 +63,7 @@ class Customer:
 
 def registry() -> EventRegistry:
     """The current code's registry, with every upcaster the old history needs."""
-    codec = EventRegistry([Joined, Moved, NameChanged])
+    codec = EventRegistry([Joined, Moved, NameChanged, Closed])
     codec.rename("Renamed", to=NameChanged)
 
     @codec.typed_upcaster("NameChanged", from_version=1)
@@ -111,9 +119,14 @@ def old(type_name: str, payload: dict[str, Any], *, metadata: str = "{}") -> New
     )
 
 
-HISTORY = [
-    old("CustomerRegistered", {"name": "Ann", "street": "Elm"}),
-    old("Noise", {"x": 1}),
-    old("Renamed", {"name": "Anna"}, metadata='{"user": "u1"}'),
-]
-"""Versions 1, 2, 3 of a customer stream: a split, a dropped event and a renamed one."""
+def history() -> list[NewEvent]:
+    """Versions 1, 2, 3 of a customer stream: a split, a dropped event and a renamed one."""
+    return [
+        old("CustomerRegistered", {"name": "Ann", "street": "Elm"}),
+        old("Noise", {"x": 1}),
+        old("Renamed", {"name": "Anna"}, metadata='{"user": "u1"}'),
+    ]
+
+
+HISTORY = history()
+"""One such history (fixed event ids: append it once per store)."""
