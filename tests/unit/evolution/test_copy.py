@@ -172,3 +172,42 @@ def test_fabula_copy_refuses_the_same_url_and_a_bad_transform(
     other = f"sqlite:///{tmp_path / 'b.db'}"
     assert main(["copy", url, other, "--transform", "tests.unit.evolution.app:nope"]) == 1
     assert "not a function" in capsys.readouterr().err
+
+
+class MergeStreetLines:
+    """A stateful transform: ``Line1`` then ``Line2`` of a stream become one ``Moved``.
+
+    The merged event keeps the last part's id and metadata; a ``Line1`` is held until its
+    ``Line2`` comes (the copy reads the log in order).
+    """
+
+    def __init__(self) -> None:
+        self.held: dict[str, str] = {}
+
+    def __call__(self, record: StoredEvent) -> StoredEvent | None:
+        payload = msgspec.json.decode(record.data)
+        if record.type == "Line1":
+            self.held[record.stream_id] = payload["text"]
+            return None
+        if record.type == "Line2":
+            street = f"{self.held.pop(record.stream_id)}, {payload['text']}"
+            data = msgspec.json.encode({"street": street}).decode()
+            return msgspec.structs.replace(record, type="Moved", data=data)
+        return record
+
+
+def test_a_stateful_transform_merges_events(fabula_store: EventStore) -> None:
+    fabula_store.append("a", [old("Line1", {"text": "1 Elm"}), old("Joined", {"name": "x"})])
+    fabula_store.append("b", [old("Line1", {"text": "2 Oak"})])
+    fabula_store.append("a", [old("Line2", {"text": "Springfield"})])
+    fabula_store.append("b", [old("Line2", {"text": "Shelbyville"})])
+    last = fabula_store.read_all()[-1]
+    destination = MemoryStore()
+    report = copy_store(fabula_store, destination, transform=MergeStreetLines(), page_size=2)
+    assert (report.read, report.written, report.dropped) == (5, 3, 2)
+    moved = destination.read_stream("b")
+    assert [(r.type, r.version, r.data) for r in moved] == [
+        ("Moved", 1, '{"street":"2 Oak, Shelbyville"}')
+    ]
+    assert moved[0].event_id == last.event_id
+    assert [r.type for r in destination.read_stream("a")] == ["Joined", "Moved"]
