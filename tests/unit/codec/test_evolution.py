@@ -127,10 +127,10 @@ def test_stored_names_lead_readers_to_old_names() -> None:
 # --- on every backend --------------------------------------------------------------
 
 
-def _projection(seen: list[tuple[str, int, int, int, str]]) -> Projection:
+def _projection(seen: list[tuple[str, int, int, int, str]], *, batch: bool = True) -> Projection:
     projection = Projection("names")
 
-    @projection.on(Joined, NameChanged)
+    @projection.on(Joined, NameChanged, batch=batch)
     def named(model: dict[str, Any], item: Any) -> None:
         model[item.stream_id] = item.event.name
         seen.append(
@@ -172,6 +172,18 @@ def test_loads_history_log_and_projections_read_old_events(fabula_store: EventSt
     assert target.model("names") == {"customer-1": "Anna"}
     first, third = fabula_store.read_all()[0].position, fabula_store.read_all()[2].position
     assert seen == [("Joined", 1, first, 0, "default"), ("NameChanged", 3, third, 0, "default")]
+
+
+def test_one_by_one_handlers_get_the_parts_too(fabula_store: EventStore) -> None:
+    fabula_store.append("customer-1", HISTORY)
+    seen: list[tuple[str, int, int, int, str]] = []
+    target = MemoryTarget()
+    projection = _projection(seen, batch=False)
+    ProjectionRunner(
+        fabula_store, projection, target=target, registry=registry()
+    ).run_until_caught_up()
+    assert [(s[0], s[1], s[3]) for s in seen] == [("Joined", 1, 0), ("NameChanged", 3, 0)]
+    assert target.model("names") == {"customer-1": "Anna"}
 
 
 def test_a_subscription_delivers_the_parts_in_order(fabula_store: EventStore) -> None:

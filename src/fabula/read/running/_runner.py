@@ -136,10 +136,11 @@ class ProjectionRunner:
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()
         self._types = consumer.handlers.type_names(self._registry)
-        self._batching = {
-            self._registry.type_of(cls).name: consumer.handlers.get(cls).batch
-            for cls in consumer.handlers.event_types
-        }
+        self._batching: dict[str, bool] = {}
+        for cls in consumer.handlers.event_types:
+            for name in self._registry.stored_names([cls]):  # old names too (ADR 0014)
+                batch = self._batching.get(name, True) and consumer.handlers.get(cls).batch
+                self._batching[name] = batch
         self._handled = frozenset(consumer.handlers.event_types)
         self._reaction = isinstance(consumer, Reaction)
         self._batch_size = consumer.batch_size if isinstance(consumer, Projection) else 100
