@@ -264,13 +264,13 @@ class EventRegistry:
             MissingUpcaster: a version step from ``schema_version`` has no upcaster.
             CodecError: the payload does not decode, or an upcaster failed.
         """
-        where: dict[str, Any] = {"stream_id": stream_id, "version": version, "position": position}
-        current = self._renamed.get(name, name)
+        current = self._renamed.get(name, name) if self._renamed else name
         entry = self._by_name.get(current)
+        where: dict[str, Any] = {"stream_id": stream_id, "version": version, "position": position}
         if (
             entry is not None
             and schema_version == entry.type.version
-            and (current, schema_version) not in self._splits
+            and (not self._splits or (current, schema_version) not in self._splits)
         ):
             return [self._decode_entry(entry, data, name, schema_version, where)]
         try:

@@ -193,3 +193,34 @@ def test_fabula_check_refuses_a_bad_app(tmp_path: Path, capsys: pytest.CaptureFi
     url = f"sqlite:///{tmp_path / 'events.db'}"
     assert main(["check", url, "--app", "tests.unit.evolution.app:nothing"]) == 1
     assert "has no attribute" in capsys.readouterr().err
+
+
+class Terminal:
+    """A stderr that says it is a terminal, keeping what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_fabula_check_shows_progress_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+    with open_store(url) as store:
+        store.append("customer-1", HISTORY)
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["check", url, "--app", "tests.unit.evolution.app:code", "--page-size", "2"]) == 0
+    assert "\rcheck [####################..........] 2 events" in terminal.text
+    assert "\rcheck [##############################] 3 events" in terminal.text
+    assert terminal.text.endswith("\n")
