@@ -28,7 +28,14 @@ from fabula._errors import CodecError, ConfigurationError, FabulaError
 from fabula.app._loaded import Loaded
 from fabula.app._snapshot_state import snapshot_data
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
-from fabula.codec import EventRegistry, decode_recorded, decode_records, encode_json, encode_new
+from fabula.codec import (
+    EventRegistry,
+    decode_recorded,
+    decode_records,
+    encode_json,
+    encode_new,
+    merge_lookups,
+)
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
 from fabula.store import (
     ANY_VERSION,
@@ -36,6 +43,7 @@ from fabula.store import (
     EventStore,
     Precondition,
     SnapshotRecord,
+    StoredEvent,
     StreamAppend,
 )
 
@@ -124,6 +132,12 @@ class Repository(Generic[StateT]):
             stream_id, from_version=version + 1, to_version=as_of_version
         )
         evolve = self.decider.evolve
+        if self.registry.merges:  # a merge needs its earlier members (ADR 0014)
+            earlier = self._merge_members(records)
+            for item in decode_records(self.registry, records, earlier=earlier):
+                state = evolve(state, item.event)
+            version = records[-1].version if records else version
+            return Loaded(stream_id, state, version, snapshot_version)
         decode = self.registry.decode_all
         for record in records:
             # Only the event is folded: no envelope is built per replayed event.
@@ -144,7 +158,13 @@ class Repository(Generic[StateT]):
     ) -> list[Recorded[Any]]:
         """Return a stream's events with their envelopes, oldest first."""
         records = self._store.read_stream(stream_id, from_version=after_version + 1, limit=limit)
-        return decode_records(self.registry, records)
+        return decode_records(self.registry, records, earlier=self._merge_members(records))
+
+    def _merge_members(self, records: list[StoredEvent]) -> list[StoredEvent]:
+        found: list[StoredEvent] = []
+        for stream_id, first, last in merge_lookups(self.registry, records):
+            found += self._store.read_stream(stream_id, from_version=first, to_version=last)
+        return found
 
     def append(
         self,

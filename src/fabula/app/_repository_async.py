@@ -27,7 +27,14 @@ from fabula._errors import CodecError, ConfigurationError, FabulaError
 from fabula.app._loaded import Loaded
 from fabula.app._snapshot_state import snapshot_data
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
-from fabula.codec import EventRegistry, decode_recorded, decode_records, encode_json, encode_new
+from fabula.codec import (
+    EventRegistry,
+    decode_recorded,
+    decode_records,
+    encode_json,
+    encode_new,
+    merge_lookups,
+)
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
 from fabula.store import (
     ANY_VERSION,
@@ -35,6 +42,7 @@ from fabula.store import (
     AsyncEventStore,
     Precondition,
     SnapshotRecord,
+    StoredEvent,
     StreamAppend,
 )
 
@@ -123,6 +131,12 @@ class AsyncRepository(Generic[StateT]):
             stream_id, from_version=version + 1, to_version=as_of_version
         )
         evolve = self.decider.evolve
+        if self.registry.merges:  # a merge needs its earlier members (ADR 0014)
+            earlier = await self._merge_members(records)
+            for item in decode_records(self.registry, records, earlier=earlier):
+                state = evolve(state, item.event)
+            version = records[-1].version if records else version
+            return Loaded(stream_id, state, version, snapshot_version)
         decode = self.registry.decode_all
         for record in records:
             # Only the event is folded: no envelope is built per replayed event.
@@ -145,7 +159,13 @@ class AsyncRepository(Generic[StateT]):
         records = await self._store.read_stream(
             stream_id, from_version=after_version + 1, limit=limit
         )
-        return decode_records(self.registry, records)
+        return decode_records(self.registry, records, earlier=await self._merge_members(records))
+
+    async def _merge_members(self, records: list[StoredEvent]) -> list[StoredEvent]:
+        found: list[StoredEvent] = []
+        for stream_id, first, last in merge_lookups(self.registry, records):
+            found += await self._store.read_stream(stream_id, from_version=first, to_version=last)
+        return found
 
     async def append(
         self,

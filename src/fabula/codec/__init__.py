@@ -6,14 +6,21 @@
 """
 
 from fabula._json import MAX_DEPTH
-from fabula.codec._envelopes import decode_parts, decode_recorded, decode_records, encode_new
+from fabula.codec._envelopes import (
+    decode_parts,
+    decode_recorded,
+    decode_records,
+    encode_new,
+    merge_lookups,
+)
 from fabula.codec._refusals import as_metadata
 from fabula.codec._registry import EventRegistry, encode_json, encode_metadata
-from fabula.codec._upcasting import MetadataUpcaster, Splitter, Upcaster
+from fabula.codec._upcasting import Merger, MetadataUpcaster, Splitter, Upcaster
 
 __all__ = [
     "MAX_DEPTH",
     "EventRegistry",
+    "Merger",
     "MetadataUpcaster",
     "Splitter",
     "Upcaster",
@@ -24,4 +31,5 @@ __all__ = [
     "encode_json",
     "encode_metadata",
     "encode_new",
+    "merge_lookups",
 ]

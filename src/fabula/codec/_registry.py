@@ -32,6 +32,8 @@ from fabula.codec._refusals import (
     metadata_problem,
 )
 from fabula.codec._upcasting import (
+    Merge,
+    Merger,
     MetadataUpcaster,
     Split,
     Splitter,
@@ -73,6 +75,8 @@ class EventRegistry:
         self._by_class: dict[type, _Entry] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
         self._splits: dict[tuple[str, int], Split] = {}
+        self._merges: dict[str, Merge] = {}  # by the last member's stored name
+        self._absorbed: dict[str, Merge] = {}  # by the other members' stored names
         self._renamed: dict[str, str] = {}
         self._metadata_upcasters: list[tuple[frozenset[str] | None, MetadataUpcaster]] = []
         for cls in classes:
@@ -144,6 +148,57 @@ class EventRegistry:
 
         return register
 
+    def merger(
+        self, names: Sequence[str], /, *, into: Sequence[type]
+    ) -> Callable[[Merger], Merger]:
+        """Register a function that turns stored events ``names`` (in order) into current ones.
+
+        A group is ``len(names)`` events of one stream at consecutive versions whose stored
+        types are ``names``. The function gets their payloads as stored, oldest first, and
+        returns current events (instances of ``into``). They are delivered at the last
+        member's envelope (its version, position, id, metadata; ``part`` 0, 1, ...); the
+        other members decode to nothing. The last member's reader must give the earlier
+        members (``decode_records(..., earlier=...)``; repositories and runners fetch them).
+
+        Raises:
+            ConfigurationError: fewer than two names, a name in another merge, or no ``into``.
+        """
+        group, classes = tuple(names), tuple(into)
+        if len(group) < 2 or not classes:
+            msg = f"a merger takes two names or more and into=..., not {group!r}"
+            raise ConfigurationError(msg)
+        taken = [n for n in group if n in self._merges or n in self._absorbed]
+        if taken or len(set(group)) != len(group):
+            msg = f"merger {group!r}: a stored name may end or join one merge only"
+            raise ConfigurationError(msg)
+        for cls in classes:
+            self.register(cls)
+
+        def register(func: Merger) -> Merger:
+            merge = Merge(group, func, classes)
+            self._merges[group[-1]] = merge
+            for name in group[:-1]:
+                self._absorbed[name] = merge
+            return func
+
+        return register
+
+    def merge_span(self, name: str, version: int, /) -> tuple[int, int] | None:
+        """The versions of the earlier members when stored ``name`` ends a merge, else ``None``."""
+        merge = self._merges.get(name)
+        if merge is None:
+            return None
+        return version - len(merge.names) + 1, version - 1
+
+    def merge_names(self, name: str, /) -> tuple[str, ...]:
+        """The stored names of the merge that ``name`` ends (oldest first)."""
+        return self._merges[name].names
+
+    @property
+    def merges(self) -> bool:
+        """Whether any merger is registered."""
+        return bool(self._merges)
+
     def rename(self, old_name: str, /, *, to: type) -> None:
         """Decode events stored under ``old_name`` as ``to`` (their schema versions go on).
 
@@ -198,6 +253,9 @@ class EventRegistry:
             if any(self.type_of(cls).name in targets for cls in split.into):
                 names.add(name)
                 names.update(old for old, new in self._renamed.items() if new == name)
+        for merge in self._merges.values():
+            if any(self.type_of(cls).name in targets for cls in merge.into):
+                names.update(merge.names)
         return frozenset(names)
 
     def __contains__(self, item: object) -> bool:
@@ -233,6 +291,7 @@ class EventRegistry:
         stream_id: str | None = None,
         version: int | None = None,
         position: int | None = None,
+        earlier: Sequence[str | bytes] | None = None,
     ) -> Any:
         """Decode a stored payload into its event class, upcasting older versions first.
 
@@ -240,7 +299,13 @@ class EventRegistry:
             CodecError: as ``decode_all``, or the stored event splits into other than one.
         """
         events = self.decode_all(
-            name, schema_version, data, stream_id=stream_id, version=version, position=position
+            name,
+            schema_version,
+            data,
+            stream_id=stream_id,
+            version=version,
+            position=position,
+            earlier=earlier,
         )
         if len(events) != 1:
             msg = f"event {name!r} v{schema_version} splits into {len(events)}: use decode_all"
@@ -256,14 +321,23 @@ class EventRegistry:
         stream_id: str | None = None,
         version: int | None = None,
         position: int | None = None,
+        earlier: Sequence[str | bytes] | None = None,
     ) -> list[Any]:
-        """Decode a stored payload into its current events: one, or a split's parts.
+        """Decode a stored payload into its current events: one, a split's or a merge's parts.
+
+        ``earlier``: the payloads of a merge's earlier members, oldest first, when ``name``
+        ends a merge (``merge_span``). A merge's other members decode to ``[]``.
 
         Raises:
             UnknownEventType: no class, rename or split knows ``name``.
             MissingUpcaster: a version step from ``schema_version`` has no upcaster.
-            CodecError: the payload does not decode, or an upcaster failed.
+            CodecError: the payload does not decode, an upcaster failed, or a merge's
+                earlier members are not given.
         """
+        if self._merges and (name in self._merges or name in self._absorbed):
+            if name in self._absorbed:
+                return []
+            return self._merge(name, data, earlier, stream_id, version, position)
         current = self._renamed.get(name, name) if self._renamed else name
         entry = self._by_name.get(current)
         where: dict[str, Any] = {"stream_id": stream_id, "version": version, "position": position}
@@ -284,6 +358,35 @@ class EventRegistry:
         except Exception as exc:  # any upcaster or decoder failure is a codec error
             msg = f"cannot decode event {name!r} (schema version {schema_version}): {exc}"
             raise CodecError(msg, **where) from exc
+
+    def _merge(
+        self,
+        name: str,
+        data: str | bytes,
+        earlier: Sequence[str | bytes] | None,
+        stream_id: str | None,
+        version: int | None,
+        position: int | None,
+    ) -> list[Any]:
+        merge = self._merges[name]
+        where: dict[str, Any] = {"stream_id": stream_id, "version": version, "position": position}
+        if earlier is None or len(earlier) != len(merge.names) - 1:
+            msg = (
+                f"event {name!r} ends a merge of {list(merge.names)}: its reader must give the "
+                f"{len(merge.names) - 1} earlier events of the group"
+            )
+            raise CodecError(msg, **where)
+        try:
+            payloads = [msgspec.json.decode(item) for item in [*earlier, data]]
+            parts = list(merge.func(payloads))
+        except Exception as exc:  # a failing merger is a codec error
+            msg = f"cannot merge {list(merge.names)} into current events: {exc}"
+            raise CodecError(msg, **where) from exc
+        strangers = [p for p in parts if not isinstance(p, merge.into)]
+        if strangers:
+            msg = f"the merger of {list(merge.names)} returned a {type(strangers[0]).__qualname__}"
+            raise CodecError(msg, **where)
+        return parts
 
     def _decode_entry(
         self, entry: _Entry, data: str | bytes, name: str, schema_version: int, where: Any
@@ -352,6 +455,8 @@ class EventRegistry:
             (name, entry.type.version): entry.decode
             for name, entry in self._by_name.items()
             if (name, entry.type.version) not in self._splits
+            and name not in self._merges
+            and name not in self._absorbed
         }
 
 

@@ -8,7 +8,10 @@ Rules (ADR 0014):
 3. A split at ``(name, version)`` ends the chain: it turns the payload into zero or more
    current events (zero drops the stored event). Its parts share the stored event's
    stream, version, position and id, and carry ``part`` 0, 1, ... in their envelope.
-4. Any missing step is an error naming the type and the version (``MissingUpcaster``);
+4. A merge of stored names ``(A, ..., Z)`` (consecutive versions of one stream, as stored)
+   delivers its events at ``Z``'s envelope; the members before ``Z`` decode to nothing.
+   ``Z``'s reader gives the earlier members (``decode_records(..., earlier=...)``).
+5. Any missing step is an error naming the type and the version (``MissingUpcaster``);
    nothing is decoded by guess.
 """
 
@@ -24,6 +27,8 @@ import msgspec
 from fabula._errors import ConfigurationError
 
 __all__ = [
+    "Merge",
+    "Merger",
     "MetadataUpcaster",
     "Split",
     "Splitter",
@@ -39,6 +44,9 @@ Upcaster: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
 Splitter: TypeAlias = Callable[[dict[str, Any]], Sequence[object]]
 """Turns one stored payload into zero or more current events."""
 
+Merger: TypeAlias = Callable[[list[dict[str, Any]]], Sequence[object]]
+"""Turns the payloads of a merge group (oldest first, as stored) into current events."""
+
 MetadataUpcaster: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
 """Turns a stored event's metadata into what the current code expects."""
 
@@ -48,6 +56,15 @@ class Split:
     """A registered split: the function and the classes its parts may be."""
 
     func: Splitter
+    into: tuple[type, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """A registered merge: the stored names in order, the function, the part classes."""
+
+    names: tuple[str, ...]
+    func: Merger
     into: tuple[type, ...]
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from fabula._errors import CodecError
 from fabula.app import decode_snapshot
-from fabula.codec import decode_parts
+from fabula.codec import decode_parts, merge_lookups
 from fabula.evolution._code import CurrentCode
 from fabula.evolution._report import CheckReport, Progress, Where, kind_of
-from fabula.store import EventStore
+from fabula.store import EventStore, StoredEvent
 
 __all__ = ["check_store"]
 
@@ -52,10 +52,13 @@ def check_store(
         page = store.read_all(after=after, limit=page_size)
         if not page:
             break
+        earlier = _merge_members(store, code, page)
         for record in page:
             report.events += 1
             try:
-                report.decoded += len(decode_parts(code.registry, record))
+                ends_merge = code.registry.merge_span(record.type, record.version)
+                group = earlier if ends_merge is not None else ()
+                report.decoded += len(decode_parts(code.registry, record, earlier=group))
             except CodecError as exc:
                 where = Where(record.stream_id, record.version, record.position)
                 report.add(kind_of(exc), record.type, where, str(exc))
@@ -65,6 +68,15 @@ def check_store(
     if snapshots:
         _check_snapshots(store, code, report, page_size)
     return report
+
+
+def _merge_members(
+    store: EventStore, code: CurrentCode, page: list[StoredEvent]
+) -> list[StoredEvent]:
+    found = list(page)
+    for stream_id, first, last in merge_lookups(code.registry, page):
+        found += store.read_stream(stream_id, from_version=first, to_version=last)
+    return found
 
 
 def _check_snapshots(

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from fabula._errors import CodecError
 from fabula.app import decode_snapshot
-from fabula.codec import decode_parts
+from fabula.codec import decode_parts, merge_lookups
 from fabula.evolution._code import CurrentCode
 from fabula.evolution._report import CheckReport, Progress, Where, kind_of
-from fabula.store import AsyncEventStore
+from fabula.store import AsyncEventStore, StoredEvent
 
 __all__ = ["check_async_store"]
 
@@ -51,10 +51,13 @@ async def check_async_store(
         page = await store.read_all(after=after, limit=page_size)
         if not page:
             break
+        earlier = await _merge_members(store, code, page)
         for record in page:
             report.events += 1
             try:
-                report.decoded += len(decode_parts(code.registry, record))
+                ends_merge = code.registry.merge_span(record.type, record.version)
+                group = earlier if ends_merge is not None else ()
+                report.decoded += len(decode_parts(code.registry, record, earlier=group))
             except CodecError as exc:
                 where = Where(record.stream_id, record.version, record.position)
                 report.add(kind_of(exc), record.type, where, str(exc))
@@ -64,6 +67,15 @@ async def check_async_store(
     if snapshots:
         await _check_snapshots(store, code, report, page_size)
     return report
+
+
+async def _merge_members(
+    store: AsyncEventStore, code: CurrentCode, page: list[StoredEvent]
+) -> list[StoredEvent]:
+    found = list(page)
+    for stream_id, first, last in merge_lookups(code.registry, page):
+        found += await store.read_stream(stream_id, from_version=first, to_version=last)
+    return found
 
 
 async def _check_snapshots(

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-from fabula.codec import EventRegistry, decode_parts
+from fabula.codec import EventRegistry, decode_records
 from fabula.domain import Recorded
 from fabula.read._handlers import HandlerTable
 from fabula.store import StoredEvent
@@ -69,13 +69,8 @@ class View(Generic[StateT]):
     def fold(self, records: Iterable[StoredEvent], /, *, start: StateT | None = None) -> StateT:
         """Fold stored events (``store.read_stream(...)``) into the value."""
         names = self.registry.stored_names(self._handlers.event_types)
-        events = (
-            part
-            for record in records
-            if record.type in names
-            for part in decode_parts(self.registry, record)
-        )
-        return self.fold_recorded(events, start=start)
+        kept = [record for record in records if record.type in names]
+        return self.fold_recorded(decode_records(self.registry, kept), start=start)
 
     def fold_recorded(
         self, events: Iterable[Recorded[Any]], /, *, start: StateT | None = None

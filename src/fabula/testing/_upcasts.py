@@ -22,11 +22,13 @@ def assert_upcasts(
     schema_version: int = 1,
     metadata: Mapping[str, Any] | None = None,
     expected_metadata: Mapping[str, Any] | None = None,
+    earlier: Sequence[Mapping[str, Any]] | None = None,
 ) -> None:
     """Assert that ``payload`` stored as ``type_name`` v``schema_version`` decodes to ``expected``.
 
     ``expected`` is one event, or a list of events for a split (``[]``: dropped). With
-    ``metadata``, the metadata upcasters must turn it into ``expected_metadata``.
+    ``metadata``, the metadata upcasters must turn it into ``expected_metadata``. When
+    ``type_name`` ends a merge, ``earlier`` holds the payloads of the group's other members.
 
     Raises:
         AssertionError: the events (or metadata) differ, or decoding fails (its error
@@ -35,7 +37,8 @@ def assert_upcasts(
     data = payload if isinstance(payload, str) else msgspec.json.encode(dict(payload))
     where = f"{type_name!r} v{schema_version}"
     try:
-        events = registry.decode_all(type_name, schema_version, data)
+        before = None if earlier is None else [msgspec.json.encode(dict(p)) for p in earlier]
+        events = registry.decode_all(type_name, schema_version, data, earlier=before)
     except Exception as exc:
         msg = f"stored {where} does not decode: {exc}"
         raise AssertionError(msg) from exc

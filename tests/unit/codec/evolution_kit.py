@@ -78,6 +78,10 @@ def registry() -> EventRegistry:
     def drop(payload: dict[str, Any]) -> list[object]:
         return []
 
+    @codec.merger(["Line1", "Line2"], into=(Moved,))
+    def merge(payloads: list[dict[str, Any]]) -> list[object]:
+        return [Moved(", ".join(p["text"] for p in payloads))]
+
     @codec.metadata_upcaster()
     def tenant(metadata: dict[str, Any]) -> dict[str, Any]:
         return {"tenant": "default", **metadata}

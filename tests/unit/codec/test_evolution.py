@@ -13,7 +13,7 @@ import pytest
 
 from fabula import CodecError, ConfigurationError, MissingUpcaster, UnknownEventType
 from fabula.app import AsyncRepository, Repository
-from fabula.codec import EventRegistry, decode_parts, decode_records
+from fabula.codec import EventRegistry, decode_parts, decode_records, merge_lookups
 from fabula.read import AsyncProjectionRunner, Projection, ProjectionRunner
 from fabula.read.memory import AsyncMemoryTarget, MemoryTarget
 from fabula.store import AsyncEventStore, EventStore, SnapshotRecord
@@ -121,7 +121,7 @@ def test_renames_cannot_hide_a_current_name() -> None:
 def test_stored_names_lead_readers_to_old_names() -> None:
     codec = registry()
     assert codec.stored_names([NameChanged]) == {"NameChanged", "Renamed"}
-    assert codec.stored_names([Moved]) == {"Moved", "CustomerRegistered"}
+    assert codec.stored_names([Moved]) == {"Moved", "CustomerRegistered", "Line1", "Line2"}
 
 
 # --- on every backend --------------------------------------------------------------
@@ -260,3 +260,135 @@ def test_a_snapshot_that_cannot_reach_the_current_version_is_replayed(
 
 def test_old_records_helper_writes_version_one() -> None:
     assert old("X", {}).schema_version == 1
+
+
+# --- merges ----------------------------------------------------------------------------
+
+
+def _merge_history(store: EventStore) -> None:
+    """customer-9: Joined (v1), Line1 (v2), Line2 (v3); another stream between the lines."""
+    store.append("customer-9", [old("Joined", {"name": "Cy"}), old("Line1", {"text": "1 Elm"})])
+    store.append("other", [old("Joined", {"name": "Di"})])
+    store.append("customer-9", [old("Line2", {"text": "Springfield"})])
+
+
+def test_assert_upcasts_takes_a_merge_group() -> None:
+    codec = registry()
+    merged = Moved("a, b")
+    assert_upcasts(codec, "Line2", {"text": "b"}, [merged], earlier=[{"text": "a"}])
+    assert_upcasts(codec, "Line1", {"text": "a"}, [])
+    with pytest.raises(AssertionError, match="earlier events of the group"):
+        assert_upcasts(codec, "Line2", {"text": "b"}, [merged])
+
+
+def test_a_merge_is_delivered_at_its_last_member(fabula_store: EventStore) -> None:
+    _merge_history(fabula_store)
+    codec = registry()
+    repository = Repository(fabula_store, decider(), registry=codec)
+    assert repository.load("customer-9").state == Customer("Cy", "1 Elm, Springfield")
+    assert repository.load("customer-9", as_of_version=2).state == Customer("Cy", "")
+    last = fabula_store.read_stream("customer-9")[-1]
+    history = repository.history("customer-9")
+    assert [(type(r.event), r.version, r.position, r.part) for r in history] == [
+        (Joined, 1, fabula_store.read_stream("customer-9")[0].position, 0),
+        (Moved, 3, last.position, 0),
+    ]
+    assert history[1].event_id == last.event_id
+    # a reader that starts between the members fetches the earlier ones from the store
+    assert [r.event for r in repository.history("customer-9", after_version=2)] == [
+        Moved("1 Elm, Springfield")
+    ]
+
+
+def test_a_load_from_a_snapshot_inside_a_merge_group(fabula_store: EventStore) -> None:
+    _merge_history(fabula_store)
+    fabula_store.save_snapshot(
+        SnapshotRecord(
+            stream_id="customer-9",
+            version=2,
+            type="customer",
+            data='{"name": "Cy", "street": "", "changes": []}',
+        )
+    )
+    repository = Repository(fabula_store, decider(), registry=registry(), read_snapshots=True)
+    loaded = repository.load("customer-9")
+    assert (loaded.snapshot_version, loaded.state.street) == (2, "1 Elm, Springfield")
+
+
+@pytest.mark.parametrize("batch_size", [1, 200])
+def test_projections_get_the_merged_event_at_its_last_member(
+    fabula_store: EventStore, batch_size: int
+) -> None:
+    _merge_history(fabula_store)
+    projection = Projection("streets", batch_size=batch_size)
+    seen: list[tuple[str, int, int]] = []
+
+    @projection.on(Moved)
+    def moved(model: dict[str, Any], item: Any) -> None:
+        model[item.stream_id] = item.event.street
+        seen.append((item.stream_id, item.version, item.position))
+
+    target = MemoryTarget()
+    ProjectionRunner(
+        fabula_store, projection, target=target, registry=registry()
+    ).run_until_caught_up()
+    assert target.model("streets") == {"customer-9": "1 Elm, Springfield"}
+    assert seen == [("customer-9", 3, fabula_store.head())]
+
+
+def test_a_subscriber_fetches_what_a_merge_needs(fabula_store: EventStore) -> None:
+    _merge_history(fabula_store)
+    codec = registry()
+    head = fabula_store.head()
+    with fabula_store.subscribe(after=head - 1, types=codec.stored_names([Moved])) as subscription:
+        record = next(iter(subscription))
+    spans = merge_lookups(codec, [record])
+    assert spans == [("customer-9", 2, 2)]
+    earlier = [
+        e for s, a, b in spans for e in fabula_store.read_stream(s, from_version=a, to_version=b)
+    ]
+    assert [r.event for r in decode_records(codec, [record], earlier=earlier)] == [
+        Moved("1 Elm, Springfield")
+    ]
+    with pytest.raises(CodecError, match="version 2 of its stream is missing"):
+        decode_records(codec, [record])
+
+
+def test_a_broken_merge_group_is_a_codec_error(fabula_store: EventStore) -> None:
+    fabula_store.append("customer-9", [old("Joined", {"name": "Cy"}), old("Line2", {"text": "x"})])
+    repository = Repository(fabula_store, decider(), registry=registry())
+    with pytest.raises(CodecError, match="version 1 of its stream is a 'Joined', not a 'Line1'"):
+        repository.load("customer-9")
+
+
+def test_mergers_refuse_overlaps() -> None:
+    codec = registry()
+    with pytest.raises(ConfigurationError, match="one merge only"):
+        codec.merger(["Line2", "Line3"], into=(Moved,))
+    with pytest.raises(ConfigurationError, match="two names or more"):
+        codec.merger(["Solo"], into=(Moved,))
+
+
+def test_the_asyncio_repository_and_runner_merge(fabula_async_store: AsyncEventStore) -> None:
+    async def scenario() -> None:
+        await fabula_async_store.append(
+            "customer-9", [old("Joined", {"name": "Cy"}), old("Line1", {"text": "1 Elm"})]
+        )
+        await fabula_async_store.append("customer-9", [old("Line2", {"text": "Oak"})])
+        codec = registry()
+        repository = AsyncRepository(fabula_async_store, decider(), registry=codec)
+        assert (await repository.load("customer-9")).state.street == "1 Elm, Oak"
+        projection = Projection("streets", batch_size=1)
+
+        @projection.on(Moved)
+        def moved(model: dict[str, Any], item: Any) -> None:
+            model[item.stream_id] = item.event.street
+
+        target = AsyncMemoryTarget()
+        runner = AsyncProjectionRunner(
+            fabula_async_store, projection, target=target, registry=codec
+        )
+        await runner.run_until_caught_up()
+        assert target.model("streets") == {"customer-9": "1 Elm, Oak"}
+
+    asyncio.run(scenario())

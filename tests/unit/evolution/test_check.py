@@ -224,3 +224,20 @@ def test_fabula_check_shows_progress_on_a_terminal(
     assert "\rcheck [####################..........] 2 events" in terminal.text
     assert "\rcheck [##############################] 3 events" in terminal.text
     assert terminal.text.endswith("\n")
+
+
+def test_check_reads_merges_across_pages_and_reports_broken_groups(
+    fabula_store: EventStore,
+) -> None:
+    fabula_store.append("customer-9", [old("Line1", {"text": "a"})])
+    fabula_store.append("other", [old("Joined", {"name": "x"})])
+    fabula_store.append("customer-9", [old("Line2", {"text": "b"})])
+    fabula_store.append("customer-8", [old("Joined", {"name": "y"}), old("Line2", {"text": "c"})])
+    report = check_store(fabula_store, _code(), page_size=2)
+    assert (report.events, report.decoded) == (5, 3)  # Line1 merges into Line2's Moved
+    [broken] = report.problems.values()
+    assert (broken.kind, broken.type, broken.first[0].stream_id) == (
+        "decode_failure",
+        "Line2",
+        "customer-8",
+    )

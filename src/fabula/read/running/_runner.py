@@ -40,7 +40,7 @@ from types import TracebackType
 from typing import Protocol, Self, cast
 
 from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
-from fabula.codec import EventRegistry, decode_parts, decode_records
+from fabula.codec import EventRegistry, decode_parts, decode_records, merge_lookups
 from fabula.read._batches import handled, step_of, steps_for
 from fabula.read._call import call
 from fabula.read._dead_letters import DeadLetter, describe_error
@@ -364,7 +364,9 @@ class ProjectionRunner:
     def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                recorded = handled(self._handled, decode_records(self._registry, group))
+                earlier = self._merge_members(group)
+                decoded = decode_records(self._registry, group, earlier=earlier)
+                recorded = handled(self._handled, decoded)
                 steps = steps_for(self._consumer.entry, recorded)
                 self._commit(steps, group[-1].position)
             except (HandlerError, CodecError) as exc:
@@ -378,7 +380,7 @@ class ProjectionRunner:
         attempt: int | None = None
         while True:
             try:
-                steps = self._decode(record)
+                steps = self._decode(record, self._merge_members([record]))
                 if self._reaction:
                     for step in steps:
                         self._react(step)
@@ -459,8 +461,15 @@ class ProjectionRunner:
         self._target.park(letter)
         raise ProjectionFailed(self.name, position=record.position, reason=letter.error)
 
-    def _decode(self, record: StoredEvent) -> list[Step]:
-        recorded = handled(self._handled, decode_parts(self._registry, record))
+    def _merge_members(self, records: Sequence[StoredEvent]) -> list[StoredEvent]:
+        found: list[StoredEvent] = []
+        for stream_id, first, last in merge_lookups(self._registry, records):
+            found += self._store.read_stream(stream_id, from_version=first, to_version=last)
+        return found
+
+    def _decode(self, record: StoredEvent, earlier: list[StoredEvent]) -> list[Step]:
+        parts = decode_parts(self._registry, record, earlier=earlier)
+        recorded = handled(self._handled, parts)
         return [step_of(self._consumer.entry(type(r.event)), r) for r in recorded]
 
     def _commit(

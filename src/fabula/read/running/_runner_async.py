@@ -39,7 +39,7 @@ from types import TracebackType
 from typing import Protocol, Self, cast
 
 from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
-from fabula.codec import EventRegistry, decode_parts, decode_records
+from fabula.codec import EventRegistry, decode_parts, decode_records, merge_lookups
 from fabula.read._batches import handled, step_of, steps_for
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter, describe_error
@@ -365,7 +365,9 @@ class AsyncProjectionRunner:
     async def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                recorded = handled(self._handled, decode_records(self._registry, group))
+                earlier = await self._merge_members(group)
+                decoded = decode_records(self._registry, group, earlier=earlier)
+                recorded = handled(self._handled, decoded)
                 steps = steps_for(self._consumer.entry, recorded)
                 await self._commit(steps, group[-1].position)
             except (HandlerError, CodecError) as exc:
@@ -379,7 +381,7 @@ class AsyncProjectionRunner:
         attempt: int | None = None
         while True:
             try:
-                steps = self._decode(record)
+                steps = self._decode(record, await self._merge_members([record]))
                 if self._reaction:
                     for step in steps:
                         await self._react(step)
@@ -460,8 +462,15 @@ class AsyncProjectionRunner:
         await self._target.park(letter)
         raise ProjectionFailed(self.name, position=record.position, reason=letter.error)
 
-    def _decode(self, record: StoredEvent) -> list[Step]:
-        recorded = handled(self._handled, decode_parts(self._registry, record))
+    async def _merge_members(self, records: Sequence[StoredEvent]) -> list[StoredEvent]:
+        found: list[StoredEvent] = []
+        for stream_id, first, last in merge_lookups(self._registry, records):
+            found += await self._store.read_stream(stream_id, from_version=first, to_version=last)
+        return found
+
+    def _decode(self, record: StoredEvent, earlier: list[StoredEvent]) -> list[Step]:
+        parts = decode_parts(self._registry, record, earlier=earlier)
+        recorded = handled(self._handled, parts)
         return [step_of(self._consumer.entry(type(r.event)), r) for r in recorded]
 
     async def _commit(
