@@ -9,7 +9,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, assert_type
 
-from fabula.codec import EventRegistry, decode_parts, encode_new
+from fabula.codec import EventRegistry, decode_parts, encode_new, merge_lookups
 from fabula.domain import Recorded, event
 from fabula.evolution import (
     CheckReport,
@@ -54,6 +54,12 @@ def test_upcasters_keep_the_decorated_function_type() -> None:
         "s", encode_new(registry, [New("n")], metadata=None, causation_id=None, correlation_id=None)
     )
     assert_type(decode_parts(registry, store.read_all()[0]), list[Recorded[Any]])
+
+    @registry.merger(["A", "B"], into=(New,))
+    def merge(payloads: list[dict[str, Any]]) -> list[object]:
+        return [New("".join(p["x"] for p in payloads))]
+
+    assert_type(merge_lookups(registry, store.read_all()), list[tuple[str, int, int]])
 
 
 def test_check_and_copy_return_their_reports() -> None:
