@@ -57,6 +57,7 @@ RULES: list[tuple[str, str]] = [
     (r"\basync_call\b", "call"),
     (r"\basyncio\.run\((\w+)\(\)\)", r"\1()"),
     (r"\bopen_async_(store|target)\b", r"open_\1"),
+    (r"\b(check|copy)_async_store\b", r"\1_store"),
     (r"\basynccontextmanager\b", "contextmanager"),
 ]
 

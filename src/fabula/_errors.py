@@ -18,6 +18,7 @@ FabulaError
 │   └── ClosedError             the store or target was closed: no retry can succeed
 ├── CodecError                  an event or snapshot cannot be encoded or decoded
 │   ├── UnknownEventType        a stored type name has no registered class
+│   ├── MissingUpcaster         a stored schema version has no upcaster to the next
 │   └── InvalidMetadata (TypeError)  metadata that is not a mapping
 ├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
 ├── FrozenDuringDecide (AttributeError)  an @decides method changed the aggregate
@@ -51,6 +52,7 @@ __all__ = [
     "InvalidMetadata",
     "InvalidStreamId",
     "ListenerError",
+    "MissingUpcaster",
     "ReadOnlyError",
     "SchemaError",
     "StoreError",
@@ -260,6 +262,28 @@ class UnknownEventType(CodecError):
         self.type_name = type_name
         super().__init__(
             f"unknown event type {type_name!r}: register its class with the codec",
+            stream_id=stream_id,
+            version=version,
+            position=position,
+        )
+
+
+class MissingUpcaster(CodecError):
+    """A stored payload is at an older schema version and no upcaster lifts it further."""
+
+    def __init__(
+        self,
+        type_name: str,
+        from_version: int,
+        *,
+        stream_id: str | None = None,
+        version: int | None = None,
+        position: int | None = None,
+    ) -> None:
+        self.type_name = type_name
+        self.from_version = from_version
+        super().__init__(
+            f"no upcaster for event {type_name!r} from schema version {from_version}",
             stream_id=stream_id,
             version=version,
             position=position,

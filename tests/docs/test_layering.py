@@ -20,7 +20,7 @@ SRC = ROOT / "src" / "fabula"
 
 SHARED_LEAVES = frozenset(p.stem for p in SRC.glob("_*.py") if p.stem != "__init__")
 
-EVERYTHING = frozenset({"domain", "codec", "store", "app", "read", "flows", "fabula"})
+EVERYTHING = frozenset({"domain", "codec", "store", "app", "read", "flows", "evolution", "fabula"})
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "domain": frozenset(),
     "_postgres": frozenset(),
@@ -29,6 +29,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "app": frozenset({"domain", "codec", "store"}),
     "read": frozenset({"domain", "codec", "store"}),
     "flows": frozenset({"domain", "codec", "store", "app", "read"}),
+    "evolution": frozenset({"domain", "codec", "store", "app"}),
     "testing": EVERYTHING,
     "cli": EVERYTHING | {"web"},
     "web": EVERYTHING,

@@ -24,6 +24,7 @@ from fabula.app._middleware_async import (
 )
 from fabula.app._repository import Repository
 from fabula.app._repository_async import AsyncRepository
+from fabula.app._snapshot_state import decode_snapshot
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotEvery, SnapshotPolicy
 from fabula.codec import decode_records
 
@@ -55,5 +56,6 @@ __all__ = [
     "caused_by",
     "current_cause",
     "decode_records",
+    "decode_snapshot",
     "uuid7",
 ]

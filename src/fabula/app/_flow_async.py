@@ -118,6 +118,11 @@ class AsyncFlow:
         for layer in reversed(chain):
             self._chain = _bind(layer, self._chain)
 
+    @property
+    def deciders(self) -> tuple[Decider[Any, Any, Any], ...]:
+        """The deciders of the registered aggregates, in registration order."""
+        return tuple(repository.decider for repository in self._repositories.values())
+
     @overload
     def register(
         self,

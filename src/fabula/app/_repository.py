@@ -26,8 +26,16 @@ import msgspec
 
 from fabula._errors import CodecError, ConfigurationError, FabulaError
 from fabula.app._loaded import Loaded
+from fabula.app._snapshot_state import snapshot_data
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
-from fabula.codec import EventRegistry, decode_recorded, decode_records, encode_json, encode_new
+from fabula.codec import (
+    EventRegistry,
+    decode_recorded,
+    decode_records,
+    encode_json,
+    encode_new,
+    merge_lookups,
+)
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
 from fabula.store import (
     ANY_VERSION,
@@ -35,6 +43,7 @@ from fabula.store import (
     EventStore,
     Precondition,
     SnapshotRecord,
+    StoredEvent,
     StreamAppend,
 )
 
@@ -130,18 +139,24 @@ class Repository(Generic[StateT]):
             stream_id, from_version=version + 1, to_version=as_of_version
         )
         evolve = self.decider.evolve
-        decode = self.registry.decode
+        if self.registry.merges:  # a merge needs its earlier members (ADR 0014)
+            earlier = self._merge_members(records)
+            for item in decode_records(self.registry, records, earlier=earlier):
+                state = evolve(state, item.event)
+            version = records[-1].version if records else version
+            return Loaded(stream_id, state, version, snapshot_version)
+        decode = self.registry.decode_all
         for record in records:
             # Only the event is folded: no envelope is built per replayed event.
-            event = decode(
+            for event in decode(
                 record.type,
                 record.schema_version,
                 record.data,
                 stream_id=stream_id,
                 version=record.version,
                 position=record.position,
-            )
-            state = evolve(state, event)
+            ):
+                state = evolve(state, event)
             version = record.version
         return Loaded(stream_id, state, version, snapshot_version)
 
@@ -150,7 +165,13 @@ class Repository(Generic[StateT]):
     ) -> list[Recorded[Any]]:
         """Return a stream's events with their envelopes, oldest first."""
         records = self._store.read_stream(stream_id, from_version=after_version + 1, limit=limit)
-        return decode_records(self.registry, records)
+        return decode_records(self.registry, records, earlier=self._merge_members(records))
+
+    def _merge_members(self, records: list[StoredEvent]) -> list[StoredEvent]:
+        found: list[StoredEvent] = []
+        for stream_id, first, last in merge_lookups(self.registry, records):
+            found += self._store.read_stream(stream_id, from_version=first, to_version=last)
+        return found
 
     def append(
         self,
@@ -271,10 +292,10 @@ class Repository(Generic[StateT]):
     def _start(self, stream_id: str, as_of_version: int | None) -> tuple[StateT, int, int | None]:
         if self._state_decoder is not None and self._reads_snapshots:
             snapshot = self._store.load_snapshot(stream_id, max_version=as_of_version)
-            wanted = (self.decider.name, self.decider.snapshot_version)
-            if snapshot is not None and (snapshot.type, snapshot.schema_version) == wanted:
+            data = snapshot_data(self.decider, snapshot) if snapshot is not None else None
+            if snapshot is not None and data is not None:
                 try:
-                    state: StateT = self._state_decoder.decode(snapshot.data)
+                    state: StateT = self._state_decoder.decode(data)
                 except (msgspec.DecodeError, TypeError, ValueError, RecursionError) as exc:
                     error = CodecError(
                         f"snapshot of {self.decider.name!r} does not decode: {exc}",
@@ -284,13 +305,4 @@ class Repository(Generic[StateT]):
                     logger.warning("%s; replaying the whole stream", error)
                 else:
                     return state, snapshot.version, snapshot.version
-            elif snapshot is not None:
-                logger.info(
-                    "snapshot of %s at version %d is %s v%d, not %s v%d; replaying the stream",
-                    stream_id,
-                    snapshot.version,
-                    snapshot.type,
-                    snapshot.schema_version,
-                    *wanted,
-                )
         return self.decider.initial_state(), 0, None

@@ -6,18 +6,30 @@
 """
 
 from fabula._json import MAX_DEPTH
-from fabula.codec._envelopes import decode_recorded, decode_records, encode_new
+from fabula.codec._envelopes import (
+    decode_parts,
+    decode_recorded,
+    decode_records,
+    encode_new,
+    merge_lookups,
+)
 from fabula.codec._refusals import as_metadata
-from fabula.codec._registry import EventRegistry, Upcaster, encode_json, encode_metadata
+from fabula.codec._registry import EventRegistry, encode_json, encode_metadata
+from fabula.codec._upcasting import Merger, MetadataUpcaster, Splitter, Upcaster
 
 __all__ = [
     "MAX_DEPTH",
     "EventRegistry",
+    "Merger",
+    "MetadataUpcaster",
+    "Splitter",
     "Upcaster",
     "as_metadata",
+    "decode_parts",
     "decode_recorded",
     "decode_records",
     "encode_json",
     "encode_metadata",
     "encode_new",
+    "merge_lookups",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +14,7 @@ from fabula.codec._registry import EventRegistry, encode_metadata
 from fabula.domain import JSONValue, Recorded, recorded
 from fabula.store import NewEvent, StoredEvent
 
-__all__ = ["decode_recorded", "decode_records", "encode_new"]
+__all__ = ["decode_parts", "decode_recorded", "decode_records", "encode_new", "merge_lookups"]
 
 _metadata_decoder = msgspec.json.Decoder(dict[str, Any])
 
@@ -55,17 +55,105 @@ def decode_recorded(registry: EventRegistry, record: StoredEvent) -> Recorded[An
     """Decode a stored record into a typed ``Recorded`` envelope.
 
     Raises:
-        CodecError: the type is unknown or the payload does not decode; the error names
-            the record's stream, version and position.
+        CodecError: the type is unknown, the payload does not decode, or an upcaster
+            splits it into other than one event (read it with ``decode_parts``); the
+            error names the record's stream, version and position.
     """
-    event = registry.decode(
+    parts = decode_parts(registry, record)
+    if len(parts) != 1:
+        msg = f"event {record.type!r} splits into {len(parts)} events: use decode_parts"
+        raise CodecError(
+            msg, stream_id=record.stream_id, version=record.version, position=record.position
+        )
+    return parts[0]
+
+
+def decode_parts(
+    registry: EventRegistry, record: StoredEvent, /, *, earlier: Iterable[StoredEvent] = ()
+) -> list[Recorded[Any]]:
+    """Decode a stored record into its current events: one, or the parts of a split or merge.
+
+    Parts share the record's envelope (stream, version, position, id, metadata) and
+    carry ``part`` 0, 1, ...; a split into none (a dropped event), or a merge's member
+    other than its last, gives ``[]``. When ``record`` ends a merge, ``earlier`` holds the
+    group's earlier members (more records are fine: they are looked up by stream and
+    version; ``merge_lookups`` tells which a reader must fetch).
+
+    Raises:
+        CodecError: the type is unknown, the payload does not decode, or a merge's earlier
+            members are missing or not what the merge names; the error names the record's
+            stream, version and position.
+    """
+    return _parts(registry, record, _index(earlier) if registry.merges else {})
+
+
+def _parts(
+    registry: EventRegistry, record: StoredEvent, index: Mapping[tuple[str, int], StoredEvent]
+) -> list[Recorded[Any]]:
+    found = _earlier_payloads(registry, record, index) if registry.merges else None
+    events = registry.decode_all(
         record.type,
         record.schema_version,
         record.data,
         stream_id=record.stream_id,
         version=record.version,
         position=record.position,
+        earlier=found,
     )
+    metadata = _metadata(registry, record)
+    return [_envelope(record, event, metadata, part) for part, event in enumerate(events)]
+
+
+def merge_lookups(
+    registry: EventRegistry, records: Sequence[StoredEvent], /
+) -> list[tuple[str, int, int]]:
+    """Return the spans a reader must fetch to decode ``records``: ``(stream, from, to)``.
+
+    They are the versions of the earlier members of merges that ``records`` end and do
+    not hold (``store.read_stream(stream, from_version=from, to_version=to)``).
+    """
+    if not registry.merges:
+        return []
+    held = {(r.stream_id, r.version) for r in records}
+    spans = []
+    for record in records:
+        span = registry.merge_span(record.type, record.version)
+        if span is None:
+            continue
+        first, last = span
+        if not all((record.stream_id, v) in held for v in range(first, last + 1)):
+            spans.append((record.stream_id, first, last))
+    return spans
+
+
+def _index(records: Iterable[StoredEvent]) -> dict[tuple[str, int], StoredEvent]:
+    return {(r.stream_id, r.version): r for r in records}
+
+
+def _earlier_payloads(
+    registry: EventRegistry, record: StoredEvent, index: Mapping[tuple[str, int], StoredEvent]
+) -> list[str] | None:
+    span = registry.merge_span(record.type, record.version)
+    if span is None:
+        return None
+    names = registry.merge_names(record.type)
+    payloads = []
+    for offset, version in enumerate(range(span[0], span[1] + 1)):
+        member = index.get((record.stream_id, version))
+        if member is None or member.type != names[offset]:
+            what = "missing" if member is None else f"a {member.type!r}"
+            msg = (
+                f"event {record.type!r} ends a merge of {list(names)}, but version {version} "
+                f"of its stream is {what}, not a {names[offset]!r}"
+            )
+            raise CodecError(
+                msg, stream_id=record.stream_id, version=record.version, position=record.position
+            )
+        payloads.append(member.data)
+    return payloads
+
+
+def _metadata(registry: EventRegistry, record: StoredEvent) -> dict[str, Any]:
     try:
         metadata = _metadata_decoder.decode(record.metadata) if record.metadata != "{}" else {}
     except (msgspec.DecodeError, RecursionError) as exc:
@@ -73,10 +161,20 @@ def decode_recorded(registry: EventRegistry, record: StoredEvent) -> Recorded[An
         raise CodecError(
             msg, stream_id=record.stream_id, version=record.version, position=record.position
         ) from exc
-    return _envelope(record, event, metadata)
+    if not registry.upcasts_metadata:
+        return metadata
+    try:
+        return registry.upcast_metadata(record.type, metadata)
+    except Exception as exc:  # a failing metadata upcaster is a codec error
+        msg = f"cannot upcast the metadata of event {record.type!r}: {exc}"
+        raise CodecError(
+            msg, stream_id=record.stream_id, version=record.version, position=record.position
+        ) from exc
 
 
-def _envelope(record: StoredEvent, event: object, metadata: Mapping[str, Any]) -> Recorded[Any]:
+def _envelope(
+    record: StoredEvent, event: object, metadata: Mapping[str, Any], part: int = 0
+) -> Recorded[Any]:
     return recorded(
         event,
         record.stream_id,
@@ -88,11 +186,16 @@ def _envelope(record: StoredEvent, event: object, metadata: Mapping[str, Any]) -
         record.causation_id,
         record.correlation_id,
         metadata,
+        part,
     )
 
 
 def decode_records(
-    registry: EventRegistry, records: Sequence[StoredEvent], /
+    registry: EventRegistry,
+    records: Sequence[StoredEvent],
+    /,
+    *,
+    earlier: Iterable[StoredEvent] = (),
 ) -> list[Recorded[Any]]:
     """Decode a page of stored records into typed ``Recorded`` envelopes, in order.
 
@@ -101,20 +204,25 @@ def decode_records(
 
     The lookups are done once per page, not per event. A record the fast path cannot
     take (an older schema version, an unknown type, metadata, a payload that fails) goes
-    through ``decode_recorded``, which upcasts, or raises the ``CodecError`` naming it.
+    through ``decode_parts``, which upcasts (a split gives several envelopes, a dropped
+    event none), or raises the ``CodecError`` naming it. A merge's earlier members are
+    looked up in ``records`` and ``earlier`` (see ``merge_lookups``).
     """
-    decoders = registry.current_decoders()
+    if registry.merges:
+        index = _index([*records, *earlier])
+        return [part for record in records for part in _parts(registry, record, index)]
+    decoders = registry.current_decoders() if not registry.upcasts_metadata else {}
     decoded: list[Recorded[Any]] = []
     append = decoded.append
     for record in records:
         decode = decoders.get((record.type, record.schema_version))
         if decode is None or record.metadata != "{}":
-            append(decode_recorded(registry, record))
+            decoded.extend(decode_parts(registry, record))
             continue
         try:
             event = decode(record.data)
         except Exception:
-            append(decode_recorded(registry, record))
+            decoded.extend(decode_parts(registry, record))
             continue
         append(_envelope(record, event, {}))
     return decoded

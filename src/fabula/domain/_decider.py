@@ -13,9 +13,9 @@ The class style (``Aggregate``) compiles to this same shape, so one machinery ru
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 __all__ = ["Decider", "fold"]
 
@@ -37,7 +37,9 @@ class Decider(Generic[StateT, CommandT, EventT]):
         events: the event classes it emits and evolves on (registered with the codec).
         state_type: the state's class, used to decode snapshots (``None``: no snapshots).
         snapshot_version: bump it when the state's shape changes: older snapshots are
-            then ignored and the stream is replayed.
+            then upcast by ``snapshot_upcasters``, or else ignored (the stream is replayed).
+        snapshot_upcasters: ``{from_version: (state JSON) -> next version's JSON}``; a
+            snapshot whose chain to ``snapshot_version`` has a gap is ignored.
     """
 
     name: str
@@ -48,6 +50,7 @@ class Decider(Generic[StateT, CommandT, EventT]):
     events: tuple[type, ...] = ()
     state_type: object = None
     snapshot_version: int = 1
+    snapshot_upcasters: Mapping[int, Callable[[Any], Any]] = field(default_factory=dict)
     _handles: frozenset[type] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -36,6 +36,8 @@ class Recorded(Generic[EventT_co]):
         causation_id: the id of the command or event that caused it.
         correlation_id: the id shared by everything one request caused.
         metadata: free user fields (who initiated it, request ids, ...).
+        part: 0, or the index of this event among the parts an upcaster split one
+            stored event into (the parts share its stream, version, position and id).
     """
 
     event: EventT_co
@@ -48,6 +50,7 @@ class Recorded(Generic[EventT_co]):
     causation_id: UUID | None = None
     correlation_id: UUID | None = None
     metadata: Mapping[str, JSONValue] = field(default_factory=dict)
+    part: int = 0
 
 
 _new = object.__new__
@@ -65,6 +68,7 @@ def recorded(
     causation_id: UUID | None,
     correlation_id: UUID | None,
     metadata: Mapping[str, JSONValue],
+    part: int = 0,
 ) -> Recorded[EventT]:
     """Build a ``Recorded`` without its ``__init__``: for readers decoding many events.
 
@@ -87,6 +91,7 @@ def recorded(
             "causation_id": causation_id,
             "correlation_id": correlation_id,
             "metadata": metadata,
+            "part": part,
         },
     )
     return envelope

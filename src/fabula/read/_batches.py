@@ -9,7 +9,7 @@ consecutive events as one step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, cast
 
 from fabula.domain import Recorded
@@ -17,7 +17,7 @@ from fabula.read._handlers import Entry
 from fabula.read._projection import BatchHandler, Handler
 from fabula.read._target import Step
 
-__all__ = ["BatchCall", "step_of", "steps_for"]
+__all__ = ["BatchCall", "handled", "step_of", "steps_for"]
 
 
 class BatchCall:
@@ -32,6 +32,13 @@ class BatchCall:
     def __call__(self, tx: Any, recorded: Recorded[Any], /) -> object:
         """Apply every record of the batch (the step's own record is its first)."""
         return self.handler(tx, self.records)
+
+
+def handled(event_types: Collection[type], records: list[Recorded[Any]]) -> list[Recorded[Any]]:
+    """Keep the events a consumer handles: a split's other parts pass it by."""
+    if all(type(r.event) in event_types for r in records):
+        return records
+    return [r for r in records if type(r.event) in event_types]
 
 
 def step_of(entry: Entry[Handler], recorded: Recorded[Any]) -> Step:

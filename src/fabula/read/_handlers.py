@@ -73,7 +73,10 @@ class HandlerTable(Generic[HandlerT]):
         return tuple(self._entries)
 
     def type_names(self, registry: EventRegistry) -> frozenset[str]:
-        """Register every handled class with ``registry``; return their stored type names."""
+        """Register every handled class with ``registry``; return the stored type names to read.
+
+        Their names, and the old names renamed or split into them (``stored_names``).
+        """
         for cls in self._entries:
             registry.register(cls)
-        return frozenset(registry.type_of(cls).name for cls in self._entries)
+        return registry.stored_names(self._entries)

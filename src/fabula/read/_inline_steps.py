@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fabula.codec import EventRegistry, decode_recorded
-from fabula.read._batches import steps_for
+from fabula.codec import EventRegistry, decode_parts
+from fabula.read._batches import handled, steps_for
 from fabula.read._projection import Projection
 from fabula.read._target import Step
 from fabula.store import StoredEvent
@@ -25,4 +25,5 @@ def decode_steps(
     Raises:
         CodecError: a record does not decode (the error names its coordinates).
     """
-    return steps_for(projection.entry, [decode_recorded(registry, r) for r in records])
+    events = [part for r in records for part in decode_parts(registry, r)]
+    return steps_for(projection.entry, handled(projection.handlers.event_types, events))

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-from fabula.codec import EventRegistry, decode_recorded
+from fabula.codec import EventRegistry, decode_records
 from fabula.domain import Recorded
 from fabula.read._handlers import HandlerTable
 from fabula.store import StoredEvent
@@ -52,7 +52,7 @@ class View(Generic[StateT]):
         self._initial = initial
         self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self._handlers: HandlerTable[ViewHandler] = HandlerTable(f"view {initial!r}")
-        self._by_name: dict[str, ViewHandler] = {}
+        self._by_class: dict[type, ViewHandler] = {}
 
     def on(self, *event_types: type) -> Callable[[HandlerT], HandlerT]:
         """Register the decorated function as the handler of ``event_types``."""
@@ -61,19 +61,16 @@ class View(Generic[StateT]):
             self._handlers.add(event_types, handler, batch=True)
             for cls in event_types:
                 self.registry.register(cls)
-                self._by_name[self.registry.type_of(cls).name] = handler
+                self._by_class[cls] = handler
             return handler
 
         return register
 
     def fold(self, records: Iterable[StoredEvent], /, *, start: StateT | None = None) -> StateT:
         """Fold stored events (``store.read_stream(...)``) into the value."""
-        state = self._initial() if start is None else start
-        for record in records:
-            handler = self._by_name.get(record.type)
-            if handler is not None:
-                state = _next(state, handler(state, decode_recorded(self.registry, record)))
-        return state
+        names = self.registry.stored_names(self._handlers.event_types)
+        kept = [record for record in records if record.type in names]
+        return self.fold_recorded(decode_records(self.registry, kept), start=start)
 
     def fold_recorded(
         self, events: Iterable[Recorded[Any]], /, *, start: StateT | None = None
@@ -81,7 +78,7 @@ class View(Generic[StateT]):
         """Fold events already decoded (``repository.history(...)``) into the value."""
         state = self._initial() if start is None else start
         for recorded in events:
-            handler = self._by_name.get(recorded.type)
+            handler = self._by_class.get(type(recorded.event))
             if handler is not None:
                 state = _next(state, handler(state, recorded))
         return state

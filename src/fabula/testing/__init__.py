@@ -7,6 +7,8 @@
   an ``Aggregate`` class with ``@evolves`` methods, or a ``(state, event) -> state``
   function with ``initial=``.
 - ``assert_replay_consistent(model, events, command)``: the decider laws, for property tests.
+- ``assert_upcasts(registry, type_name, payload, expected)``: an old stored payload decodes
+  (renamed, upcast, split) to the expected current events.
 - ``fabula.testing.plugin``: store fixtures (``fabula_memory_store``, ``fabula_sqlite_store``,
   ``fabula_postgres_store``, their ``fabula_async_*`` twins, ``fabula_store``), loaded by
   pytest automatically.
@@ -19,6 +21,7 @@ in any test runner.
 from fabula.testing._decider_spec import DeciderOutcome, DeciderSpec
 from fabula.testing._projection_spec import Fold, ProjectionSpec
 from fabula.testing._properties import assert_replay_consistent
+from fabula.testing._upcasts import assert_upcasts
 
 __all__ = [
     "DeciderOutcome",
@@ -26,4 +29,5 @@ __all__ = [
     "Fold",
     "ProjectionSpec",
     "assert_replay_consistent",
+    "assert_upcasts",
 ]

@@ -26,9 +26,8 @@ Theory of operation:
    from the stored checkpoint.
 5. With ``lease=LeaseSettings(...)`` the runner works only while it holds the
    projection's lease (see ``_leases``); otherwise it stands by and polls for it.
-6. A consumer that is not ``transactional`` (a reaction) has its handler run before, and
-   outside, the commit that passes its event: a crash in between redelivers the event
-   (at least once).
+6. A reaction's handler runs before, and outside, the commit that passes its event: a
+   crash in between redelivers the event (at least once).
 """
 
 from __future__ import annotations
@@ -40,9 +39,9 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self, cast
 
-from fabula._errors import ClosedError, CodecError, StoreError
-from fabula.codec import EventRegistry, decode_recorded, decode_records
-from fabula.read._batches import step_of, steps_for
+from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
+from fabula.codec import EventRegistry, decode_parts, decode_records, merge_lookups
+from fabula.read._batches import handled, step_of, steps_for
 from fabula.read._call import call
 from fabula.read._dead_letters import DeadLetter, describe_error
 from fabula.read._errors import (
@@ -54,11 +53,11 @@ from fabula.read._errors import (
 )
 from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
+from fabula.read._projection import Projection
 from fabula.read._target import Step, Target
-from fabula.read.running._application import store_and_registry
-from fabula.read.running._consumer import Consumer
 from fabula.read.running._monitor import read_status
 from fabula.read.running._policy import ErrorPolicy
+from fabula.read.running._reaction import Reaction, ReactionContext
 from fabula.read.running._runner_base import _Stopped
 from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import Background
@@ -97,7 +96,7 @@ class ProjectionRunner:
     Args:
         store: the event store to read, or the application's flow: its store and its
             event registry (so an upcaster registered once reaches every runner).
-        consumer: what to feed: a ``Projection``, a ``fabula.flows.Reaction``, any ``Consumer``.
+        consumer: the ``Projection`` or ``Reaction`` to feed.
         target: where its read model, checkpoint, leases and dead letters live.
         registry: decodes events (the consumer's event classes are registered in it);
             given a flow, leave it out or pass the flow's own.
@@ -112,7 +111,7 @@ class ProjectionRunner:
     def __init__(
         self,
         store: EventStore | Application,
-        consumer: Consumer,
+        consumer: Projection | Reaction,
         /,
         *,
         target: Target,
@@ -122,18 +121,29 @@ class ProjectionRunner:
         poll_interval: float = 0.5,
         progress: Progress | None = None,
     ) -> None:
-        log, registry = store_and_registry(consumer.name, store, registry)
-        self._store = cast("EventStore", log)
+        log: EventStore
+        if isinstance(getattr(store, "registry", None), EventRegistry):
+            application = cast("Application", store)
+            if registry is not None and registry is not application.registry:
+                msg = f"{consumer.name}: one event registry per application: pass the flow's"
+                raise ConfigurationError(msg)
+            registry = application.registry
+            log = application.store
+        else:
+            log = cast("EventStore", store)
+        self._store = log
         self._consumer = consumer
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()
         self._types = consumer.handlers.type_names(self._registry)
-        self._batching = {
-            self._registry.type_of(cls).name: consumer.handlers.get(cls).batch
-            for cls in consumer.handlers.event_types
-        }
-        self._reaction = not consumer.transactional
-        self._batch_size = max(1, consumer.batch_size)
+        self._batching: dict[str, bool] = {}
+        for cls in consumer.handlers.event_types:
+            for name in self._registry.stored_names([cls]):  # old names too (ADR 0014)
+                batch = self._batching.get(name, True) and consumer.handlers.get(cls).batch
+                self._batching[name] = batch
+        self._handled = frozenset(consumer.handlers.event_types)
+        self._reaction = isinstance(consumer, Reaction)
+        self._batch_size = consumer.batch_size if isinstance(consumer, Projection) else 100
         self._policy = policy
         self._lease = lease
         self._poll_interval = poll_interval
@@ -285,7 +295,8 @@ class ProjectionRunner:
     def _step(self, until: int | None) -> bool:
         """Run from the stored checkpoint; return True when done (``until`` reached)."""
         if not self._prepared:
-            self._target.prepare(self.name, setup=self._consumer.setup_hooks)
+            setup = self._consumer.setup_hooks if isinstance(self._consumer, Projection) else ()
+            self._target.prepare(self.name, setup=setup)
             self._prepared = True
         checkpoint = (self._target.checkpoint(self.name)).position
         self._advance(checkpoint)
@@ -293,7 +304,7 @@ class ProjectionRunner:
             return True
         if not self._hold_lease():
             self._state = "standby"
-            self._background.sleep(self._lease.acquire_interval if self._lease else 0)
+            self._background.sleep(self._lease.standby_poll if self._lease else 0)
             return False
         self._check_not_parked(checkpoint)
         logger.info("projection %r runs from position %d", self.name, checkpoint)
@@ -353,7 +364,9 @@ class ProjectionRunner:
     def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                recorded = decode_records(self._registry, group)
+                earlier = self._merge_members(group)
+                decoded = decode_records(self._registry, group, earlier=earlier)
+                recorded = handled(self._handled, decoded)
                 steps = steps_for(self._consumer.entry, recorded)
                 self._commit(steps, group[-1].position)
             except (HandlerError, CodecError) as exc:
@@ -367,12 +380,13 @@ class ProjectionRunner:
         attempt: int | None = None
         while True:
             try:
-                step = self._decode(record)
+                steps = self._decode(record, self._merge_members([record]))
                 if self._reaction:
-                    self._react(step)
+                    for step in steps:
+                        self._react(step)
                     self._commit((), record.position)
                 else:
-                    self._commit((step,), record.position)
+                    self._commit(steps, record.position)
             except CodecError as exc:
                 error: Exception = exc
                 attempt = 1 if attempt is None else attempt + 1
@@ -425,7 +439,7 @@ class ProjectionRunner:
     def _react(self, step: Step) -> None:
         handler, recorded = step
         try:
-            call(handler, None, recorded)
+            call(handler, ReactionContext(self.name, recorded.event_id), recorded)
         except Exception as exc:
             raise HandlerError.of(self.name, recorded) from exc
 
@@ -447,9 +461,16 @@ class ProjectionRunner:
         self._target.park(letter)
         raise ProjectionFailed(self.name, position=record.position, reason=letter.error)
 
-    def _decode(self, record: StoredEvent) -> Step:
-        recorded = decode_recorded(self._registry, record)
-        return step_of(self._consumer.entry(type(recorded.event)), recorded)
+    def _merge_members(self, records: Sequence[StoredEvent]) -> list[StoredEvent]:
+        found: list[StoredEvent] = []
+        for stream_id, first, last in merge_lookups(self._registry, records):
+            found += self._store.read_stream(stream_id, from_version=first, to_version=last)
+        return found
+
+    def _decode(self, record: StoredEvent, earlier: list[StoredEvent]) -> list[Step]:
+        parts = decode_parts(self._registry, record, earlier=earlier)
+        recorded = handled(self._handled, parts)
+        return [step_of(self._consumer.entry(type(r.event)), r) for r in recorded]
 
     def _commit(
         self, steps: Sequence[Step], position: int, *, parked: DeadLetter | None = None

@@ -39,9 +39,9 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self, cast
 
-from fabula._errors import ClosedError, CodecError, StoreError
-from fabula.codec import EventRegistry, decode_recorded, decode_records
-from fabula.read._batches import step_of, steps_for
+from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
+from fabula.codec import EventRegistry, decode_parts, decode_records, merge_lookups
+from fabula.read._batches import handled, step_of, steps_for
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter, describe_error
 from fabula.read._errors import (
@@ -127,10 +127,12 @@ class AsyncProjectionRunner:
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()
         self._types = consumer.handlers.type_names(self._registry)
-        self._batching = {
-            self._registry.type_of(cls).name: consumer.handlers.get(cls).batch
-            for cls in consumer.handlers.event_types
-        }
+        self._batching: dict[str, bool] = {}
+        for cls in consumer.handlers.event_types:
+            for name in self._registry.stored_names([cls]):  # old names too (ADR 0014)
+                batch = self._batching.get(name, True) and consumer.handlers.get(cls).batch
+                self._batching[name] = batch
+        self._handled = frozenset(consumer.handlers.event_types)
         self._reaction = not consumer.transactional
         self._batch_size = max(1, consumer.batch_size)
         self._policy = policy
@@ -354,7 +356,9 @@ class AsyncProjectionRunner:
     async def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                recorded = decode_records(self._registry, group)
+                earlier = await self._merge_members(group)
+                decoded = decode_records(self._registry, group, earlier=earlier)
+                recorded = handled(self._handled, decoded)
                 steps = steps_for(self._consumer.entry, recorded)
                 await self._commit(steps, group[-1].position)
             except (HandlerError, CodecError) as exc:
@@ -368,12 +372,13 @@ class AsyncProjectionRunner:
         attempt: int | None = None
         while True:
             try:
-                step = self._decode(record)
+                steps = self._decode(record, await self._merge_members([record]))
                 if self._reaction:
-                    await self._react(step)
+                    for step in steps:
+                        await self._react(step)
                     await self._commit((), record.position)
                 else:
-                    await self._commit((step,), record.position)
+                    await self._commit(steps, record.position)
             except CodecError as exc:
                 error: Exception = exc
                 attempt = 1 if attempt is None else attempt + 1
@@ -448,9 +453,16 @@ class AsyncProjectionRunner:
         await self._target.park(letter)
         raise ProjectionFailed(self.name, position=record.position, reason=letter.error)
 
-    def _decode(self, record: StoredEvent) -> Step:
-        recorded = decode_recorded(self._registry, record)
-        return step_of(self._consumer.entry(type(recorded.event)), recorded)
+    async def _merge_members(self, records: Sequence[StoredEvent]) -> list[StoredEvent]:
+        found: list[StoredEvent] = []
+        for stream_id, first, last in merge_lookups(self._registry, records):
+            found += await self._store.read_stream(stream_id, from_version=first, to_version=last)
+        return found
+
+    def _decode(self, record: StoredEvent, earlier: list[StoredEvent]) -> list[Step]:
+        parts = decode_parts(self._registry, record, earlier=earlier)
+        recorded = handled(self._handled, parts)
+        return [step_of(self._consumer.entry(type(r.event)), r) for r in recorded]
 
     async def _commit(
         self, steps: Sequence[Step], position: int, *, parked: DeadLetter | None = None

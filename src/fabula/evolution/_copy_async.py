@@ -1,0 +1,121 @@
+"""``copy``: copy a store into an empty one, transforming events on the way.
+
+Rules:
+1. The destination must be empty (its head is 0): ``DestinationNotEmpty`` otherwise. The
+   source is only read (open it read-only).
+2. The log is read in pages, in order; each page's output is written with one
+   ``append_many`` (one transaction), consecutive events of a stream in one append.
+   Event ids, types, payloads, metadata, causation and correlation ids are kept; each
+   stream's order is kept, its versions are renumbered 1, 2, ... when events are
+   dropped or added. Positions and ``recorded_at`` are the destination's own.
+3. Snapshots are not copied: the destination's repositories replay, and snapshot again
+   by their policy.
+4. At the end the destination is read back: its event count and SHA-256 checksum must
+   equal what was written (``CopyMismatch`` otherwise).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from fabula._errors import ConfigurationError
+from fabula.evolution._copy_base import (
+    CopyMismatch,
+    CopyReport,
+    DestinationNotEmpty,
+    Transform,
+    fingerprint,
+    outputs,
+)
+from fabula.evolution._report import Progress
+from fabula.store import AsyncEventStore, ExpectedVersion, NewEvent, StreamAppend
+
+__all__ = ["copy_async_store"]
+
+
+async def copy_async_store(
+    source: AsyncEventStore,
+    destination: AsyncEventStore,
+    /,
+    *,
+    transform: Transform | None = None,
+    page_size: int = 1000,
+    progress: Progress | None = None,
+) -> CopyReport:
+    """Copy every event of ``source`` into the empty ``destination``; verify the result.
+
+    Raises:
+        DestinationNotEmpty: ``destination`` holds events already (nothing is written).
+        ConfigurationError: ``source`` and ``destination`` are the same store.
+        CopyMismatch: the destination read back differs from what was written.
+    """
+    if source is destination:
+        msg = "copy needs two stores: source and destination are the same"
+        raise ConfigurationError(msg)
+    await _refuse_non_empty(destination)
+    report = CopyReport()
+    versions: dict[str, int] = {}
+    expected = hashlib.sha256()
+    source_digest = hashlib.sha256()
+    head = await source.head()
+    after = 0
+    while True:
+        page = await source.read_all(after=after, limit=page_size)
+        if not page:
+            break
+        runs: list[tuple[str, list[NewEvent]]] = []
+        for record in page:
+            report.read += 1
+            fingerprint(source_digest, record.stream_id, record.version, record)
+            written = outputs(transform, record)
+            if not written:
+                report.dropped += 1
+            for stream_id, new in written:
+                if runs and runs[-1][0] == stream_id:
+                    runs[-1][1].append(new)
+                else:
+                    runs.append((stream_id, [new]))
+        appends = []
+        for stream_id, events in runs:
+            version = versions.get(stream_id, 0)
+            appends.append(StreamAppend(stream_id, events, ExpectedVersion(version)))
+            for offset, new in enumerate(events, start=1):
+                fingerprint(expected, stream_id, version + offset, new)
+            versions[stream_id] = version + len(events)
+            report.written += len(events)
+        if appends:
+            await destination.append_many(appends)
+        after = page[-1].position
+        if progress is not None:
+            progress(report.read, max(head, after))
+    report.streams = len(versions)
+    report.source_checksum = source_digest.hexdigest()
+    report.checksum = expected.hexdigest()
+    await _verify(destination, report, page_size)
+    return report
+
+
+async def _refuse_non_empty(destination: AsyncEventStore) -> None:
+    head = await destination.head()
+    if head:
+        raise DestinationNotEmpty(head)
+
+
+async def _verify(destination: AsyncEventStore, report: CopyReport, page_size: int) -> None:
+    digest = hashlib.sha256()
+    count = 0
+    after = 0
+    while True:
+        page = await destination.read_all(after=after, limit=page_size)
+        if not page:
+            break
+        for record in page:
+            count += 1
+            fingerprint(digest, record.stream_id, record.version, record)
+        after = page[-1].position
+    if count != report.written or digest.hexdigest() != report.checksum:
+        msg = (
+            f"the destination holds {count} events (checksum {digest.hexdigest()}), "
+            f"not the {report.written} written (checksum {report.checksum})"
+        )
+        raise CopyMismatch(msg)
