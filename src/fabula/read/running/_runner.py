@@ -26,8 +26,9 @@ Theory of operation:
    from the stored checkpoint.
 5. With ``lease=LeaseSettings(...)`` the runner works only while it holds the
    projection's lease (see ``_leases``); otherwise it stands by and polls for it.
-6. A reaction's handler runs before, and outside, the commit that passes its event: a
-   crash in between redelivers the event (at least once).
+6. A consumer that is not ``transactional`` (a reaction) has its handler run before, and
+   outside, the commit that passes its event: a crash in between redelivers the event
+   (at least once).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self, cast
 
-from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
+from fabula._errors import ClosedError, CodecError, StoreError
 from fabula.codec import EventRegistry, decode_parts, decode_records, merge_lookups
 from fabula.read._batches import handled, step_of, steps_for
 from fabula.read._call import call
@@ -53,11 +54,11 @@ from fabula.read._errors import (
 )
 from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
-from fabula.read._projection import Projection
 from fabula.read._target import Step, Target
+from fabula.read.running._application import store_and_registry
+from fabula.read.running._consumer import Consumer
 from fabula.read.running._monitor import read_status
 from fabula.read.running._policy import ErrorPolicy
-from fabula.read.running._reaction import Reaction, ReactionContext
 from fabula.read.running._runner_base import _Stopped
 from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import Background
@@ -96,7 +97,7 @@ class ProjectionRunner:
     Args:
         store: the event store to read, or the application's flow: its store and its
             event registry (so an upcaster registered once reaches every runner).
-        consumer: the ``Projection`` or ``Reaction`` to feed.
+        consumer: what to feed: a ``Projection``, a ``fabula.flows.Reaction``, any ``Consumer``.
         target: where its read model, checkpoint, leases and dead letters live.
         registry: decodes events (the consumer's event classes are registered in it);
             given a flow, leave it out or pass the flow's own.
@@ -111,7 +112,7 @@ class ProjectionRunner:
     def __init__(
         self,
         store: EventStore | Application,
-        consumer: Projection | Reaction,
+        consumer: Consumer,
         /,
         *,
         target: Target,
@@ -121,17 +122,8 @@ class ProjectionRunner:
         poll_interval: float = 0.5,
         progress: Progress | None = None,
     ) -> None:
-        log: EventStore
-        if isinstance(getattr(store, "registry", None), EventRegistry):
-            application = cast("Application", store)
-            if registry is not None and registry is not application.registry:
-                msg = f"{consumer.name}: one event registry per application: pass the flow's"
-                raise ConfigurationError(msg)
-            registry = application.registry
-            log = application.store
-        else:
-            log = cast("EventStore", store)
-        self._store = log
+        log, registry = store_and_registry(consumer.name, store, registry)
+        self._store = cast("EventStore", log)
         self._consumer = consumer
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()
@@ -142,8 +134,8 @@ class ProjectionRunner:
                 batch = self._batching.get(name, True) and consumer.handlers.get(cls).batch
                 self._batching[name] = batch
         self._handled = frozenset(consumer.handlers.event_types)
-        self._reaction = isinstance(consumer, Reaction)
-        self._batch_size = consumer.batch_size if isinstance(consumer, Projection) else 100
+        self._reaction = not consumer.transactional
+        self._batch_size = max(1, consumer.batch_size)
         self._policy = policy
         self._lease = lease
         self._poll_interval = poll_interval
@@ -295,8 +287,7 @@ class ProjectionRunner:
     def _step(self, until: int | None) -> bool:
         """Run from the stored checkpoint; return True when done (``until`` reached)."""
         if not self._prepared:
-            setup = self._consumer.setup_hooks if isinstance(self._consumer, Projection) else ()
-            self._target.prepare(self.name, setup=setup)
+            self._target.prepare(self.name, setup=self._consumer.setup_hooks)
             self._prepared = True
         checkpoint = (self._target.checkpoint(self.name)).position
         self._advance(checkpoint)
@@ -304,7 +295,7 @@ class ProjectionRunner:
             return True
         if not self._hold_lease():
             self._state = "standby"
-            self._background.sleep(self._lease.standby_poll if self._lease else 0)
+            self._background.sleep(self._lease.acquire_interval if self._lease else 0)
             return False
         self._check_not_parked(checkpoint)
         logger.info("projection %r runs from position %d", self.name, checkpoint)
@@ -439,7 +430,7 @@ class ProjectionRunner:
     def _react(self, step: Step) -> None:
         handler, recorded = step
         try:
-            call(handler, ReactionContext(self.name, recorded.event_id), recorded)
+            call(handler, None, recorded)
         except Exception as exc:
             raise HandlerError.of(self.name, recorded) from exc
 

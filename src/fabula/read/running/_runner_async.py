@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self, cast
 
-from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
+from fabula._errors import ClosedError, CodecError, StoreError
 from fabula.codec import EventRegistry, decode_parts, decode_records, merge_lookups
 from fabula.read._batches import handled, step_of, steps_for
 from fabula.read._call import async_call
