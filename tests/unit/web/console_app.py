@@ -35,3 +35,4 @@ def make() -> ConsoleApp:
         models={"todo": domain.Todo},
         registry=domain.registry(),
     )
+TOKEN_NOT_AN_APP = "a string"

@@ -23,6 +23,7 @@ from fabula.store import EventStore, category_of
 from fabula.web import install_error_handlers, resume_after
 from fabula.web.console._actions import Rebuilds, TokenCheck
 from fabula.web.console._app import ConsoleApp
+from fabula.web.console._last_page import last_page
 from fabula.web.console._shapes import event_shape, json_response
 from fabula.web.console._tail import tail
 
@@ -118,9 +119,10 @@ def create_console(
     @web.get("/api/log")
     def log(after: Annotated[int | None, Query(ge=0)] = None, limit: Limit = 50) -> Response:
         """A page of the global log after ``after`` (default: the last page)."""
-        head = store.head()
-        start = max(0, head - limit) if after is None else after
-        page = store.read_all(after=start, limit=limit)
+        if after is None:
+            head, page = last_page(store, limit)
+        else:
+            head, page = store.head(), store.read_all(after=after, limit=limit)
         return json_response(
             {
                 "head": head,
