@@ -227,12 +227,6 @@ async function showConsumers() {
           `Rebuild ${status.name} from the start of the log?`) }, "Rebuild"))));
   }
   const parked = el("tbody");
-  view.replaceChildren(el("h2", {}, "Consumers"),
-    el("table", { id: "consumers" }, el("thead", {}, el("tr", {}, ...["name", "position", "head",
-      "lag", "lag (s)", "state", "parked", "error", "", ""].map((name) => el("th", {}, name)))), rows),
-    el("h2", {}, "Parked events"),
-    el("table", { id: "parked" }, el("thead", {}, el("tr", {}, ...["consumer", "position",
-      "stream", "type", "attempts", "error", ""].map((name) => el("th", {}, name)))), parked));
   for (const status of body.consumers.filter((s) => s.parked > 0)) {
     const letters = await api(`consumers/${encodeURIComponent(status.name)}/parked`);
     for (const letter of letters.parked) {
@@ -250,6 +244,12 @@ async function showConsumers() {
             `Discard ${letter.name} #${letter.position} without applying it?`) }, "Discard"))));
     }
   }
+  view.replaceChildren(el("h2", {}, "Consumers"),
+    el("table", { id: "consumers" }, el("thead", {}, el("tr", {}, ...["name", "position", "head",
+      "lag", "lag (s)", "state", "parked", "error", "", ""].map((name) => el("th", {}, name)))), rows),
+    el("h2", {}, "Parked events"),
+    el("table", { id: "parked" }, el("thead", {}, el("tr", {}, ...["consumer", "position",
+      "stream", "type", "attempts", "error", ""].map((name) => el("th", {}, name)))), parked));
 }
 
 // ---- routing ----------------------------------------------------------------------------
