@@ -21,9 +21,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from fabula.store import open_store
+from tests.unit.read import domain
+from tests.unit.web.console_app import projections
 
-from ..unit.read import domain
-from ..unit.web.console_app import projections
 from ._server import free_port, server_log, wait_until_up
 from .test_docs_pages import browser, only_local_assets, wait
 
@@ -123,8 +123,11 @@ def test_browse_tail_and_retry_in_the_console(
             browser.find_element(By.ID, "nav-log").click()
             wait(browser, lambda b: texts(b, "#tail-status") == ["live"], "the live tail")
             flow.dispatch(domain.Create("live", "fresh"))
-            wait(browser, lambda b: any("todo-live" in t for t in texts(b, "tr.log-event")),
-                 "the new event")
+            wait(
+                browser,
+                lambda b: any("todo-live" in t for t in texts(b, "tr.log-event")),
+                "the new event",
+            )
             assert "fresh" in texts(browser, "tr.log-event")[0]
 
             # Retry the parked event: refused without the token, applied with it.

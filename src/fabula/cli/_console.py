@@ -56,8 +56,11 @@ def _console(args: argparse.Namespace) -> int:
         from fabula.web.console import ConsoleApp, create_console, load_console_app
     except ImportError as exc:
         missing = (exc.name or "").partition(".")[0]
-        print(f"fabula console needs the 'web' extra ({missing} is missing): "
-              "pip install 'fabula[web]'", file=sys.stderr)
+        print(
+            f"fabula console needs the 'web' extra ({missing} is missing): "
+            "pip install 'fabula[web]'",
+            file=sys.stderr,
+        )
         return 2
     if args.app is not None and os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())  # as uvicorn does: the app's module is found here

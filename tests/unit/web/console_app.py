@@ -10,8 +10,7 @@ import os
 
 from fabula.read import ErrorPolicy, ProjectionSet
 from fabula.web.console import ConsoleApp
-
-from ..read import domain
+from tests.unit.read import domain
 
 
 def projections(store: object, target: str) -> ProjectionSet:
@@ -35,4 +34,6 @@ def make() -> ConsoleApp:
         models={"todo": domain.Todo},
         registry=domain.registry(),
     )
+
+
 TOKEN_NOT_AN_APP = "a string"

@@ -16,8 +16,8 @@ from fabula.store import EventStore, open_store
 from fabula.web.console import ConsoleApp, create_console, load_console_app
 from fabula.web.console._last_page import last_page
 from fabula.web.console._tail import tail
+from tests.unit.read import domain
 
-from ..read import domain
 from .console_app import projections
 
 with warnings.catch_warnings():  # Starlette asks for httpx2, which is not needed here
@@ -54,7 +54,9 @@ def consumers(store: EventStore, urls: tuple[str, str]) -> Iterator[ProjectionSe
 def console(
     store: EventStore, consumers: ProjectionSet | None = None, token: str | None = TOKEN
 ) -> TestClient:
-    app = ConsoleApp(projections=consumers, models={"todo": domain.Todo}, registry=domain.registry())
+    app = ConsoleApp(
+        projections=consumers, models={"todo": domain.Todo}, registry=domain.registry()
+    )
     return TestClient(create_console(store, app=app, token=token))
 
 
@@ -101,7 +103,9 @@ def test_a_stream_shows_payloads_metadata_and_state_at_any_version(store: EventS
     assert [e["version"] for e in rest["events"]] == [3]
     assert rest["next"] is None
 
-    at = {v: client.get("/api/state", params={"id": "todo-a", "version": v}).json() for v in (1, 2, 3)}
+    at = {
+        v: client.get("/api/state", params={"id": "todo-a", "version": v}).json() for v in (1, 2, 3)
+    }
     assert at[1]["state"] == {"title": "one", "done": False}
     assert at[2]["state"] == {"title": "uno", "done": False}
     assert at[3] == {"stream_id": "todo-a", "version": 3, "state": {"title": "uno", "done": True}}
@@ -143,6 +147,7 @@ def test_the_tail_sends_the_log_after_a_position_then_new_events(store: EventSto
         assert next(messages) == b"retry: 2000\n\n"
         assert next(messages) == b": keepalive\n\n"  # nothing new yet
         position = domain.make_flow(store).dispatch(domain.Create("live", "new")).position
+        assert position is not None
         message = next(messages)
         while message == b": keepalive\n\n":
             message = next(messages)

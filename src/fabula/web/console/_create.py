@@ -87,34 +87,42 @@ def create_console(
 
     @web.get("/api/stream")
     def stream(
-        id: str, after: Annotated[int, Query(ge=0)] = 0, limit: Limit = 50
+        stream_id: Annotated[str, Query(alias="id")],
+        after: Annotated[int, Query(ge=0)] = 0,
+        limit: Limit = 50,
     ) -> Response:
         """A page of a stream's events after version ``after``, payloads as stored."""
-        page = store.read_stream(id, from_version=after + 1, limit=limit + 1)
+        page = store.read_stream(stream_id, from_version=after + 1, limit=limit + 1)
         more = len(page) > limit
         page = page[:limit]
         return json_response(
             {
-                "stream_id": id,
-                "version": store.stream_version(id),
+                "stream_id": stream_id,
+                "version": store.stream_version(stream_id),
                 "events": [event_shape(record) for record in page],
                 "next": page[-1].version if more else None,
-                "model": category_of(id) in console.models,
+                "model": category_of(stream_id) in console.models,
             }
         )
 
     @web.get("/api/state")
-    def state(id: str, version: Annotated[int, Query(ge=0)]) -> Response:
+    def state(
+        stream_id: Annotated[str, Query(alias="id")], version: Annotated[int, Query(ge=0)]
+    ) -> Response:
         """The aggregate's state at ``version``, loaded through its repository."""
-        repository = repositories.get(category_of(id))
+        repository = repositories.get(category_of(stream_id))
         if repository is None:
-            model = console.models.get(category_of(id))
+            model = console.models.get(category_of(stream_id))
             if model is None:
-                raise HTTPException(404, f"no model is given for category {category_of(id)!r}")
+                raise HTTPException(
+                    404, f"no model is given for category {category_of(stream_id)!r}"
+                )
             repository = Repository(store, model, registry=console.registry)
-            repositories[category_of(id)] = repository
-        loaded = repository.load(id, as_of_version=version)
-        return json_response({"stream_id": id, "version": loaded.version, "state": loaded.state})
+            repositories[category_of(stream_id)] = repository
+        loaded = repository.load(stream_id, as_of_version=version)
+        return json_response(
+            {"stream_id": stream_id, "version": loaded.version, "state": loaded.state}
+        )
 
     @web.get("/api/log")
     def log(after: Annotated[int | None, Query(ge=0)] = None, limit: Limit = 50) -> Response:

@@ -6,7 +6,7 @@ it with ``Last-Event-ID``), its ``data`` the event as the console's other answer
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from fabula.store import EventStore
 from fabula.web.console._shapes import event_shape, to_json
@@ -16,7 +16,9 @@ __all__ = ["tail"]
 _KEEPALIVE = b": keepalive\n\n"
 
 
-def tail(store: EventStore, /, *, after: int, keepalive: float = 5.0) -> Iterator[bytes]:
+def tail(
+    store: EventStore, /, *, after: int, keepalive: float = 5.0
+) -> Generator[bytes, None, None]:
     """Yield SSE messages for the events after ``after``, then each new one, until closed."""
     subscription = store.subscribe(after=after, poll_interval=0.5)
     try:
