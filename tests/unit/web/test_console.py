@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from fabula._errors import ConfigurationError
+from fabula.cli import main
+from fabula.cli._main import build_parser
 from fabula.read import ProjectionSet
 from fabula.store import EventStore, open_store
 from fabula.web.console import ConsoleApp, create_console, load_console_app
@@ -255,3 +257,16 @@ def test_load_console_app_takes_a_console_app_a_projection_set_or_a_factory(
             load_console_app(spec)
     with pytest.raises(ConfigurationError, match="not a ConsoleApp"):
         load_console_app("tests.unit.web.console_app:TOKEN_NOT_AN_APP")
+
+
+def test_the_command_needs_a_url_and_says_what_a_wrong_app_is(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("FABULA_URL", raising=False)
+    assert main(["console"]) == 2
+    assert "give a store URL" in capsys.readouterr().err
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    assert main(["console", url, "--app", "tests.unit.web.console_app:TOKEN_NOT_AN_APP"]) == 1
+    assert "not a ConsoleApp or ProjectionSet" in capsys.readouterr().err
+    help_text = build_parser().format_help()
+    assert "console" in help_text
