@@ -8,6 +8,7 @@ acting on consumers does (``_actions``).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,6 +48,7 @@ def create_console(
     act = [Depends(TokenCheck(token))]
     repositories: dict[str, Repository[Any]] = {}
     rebuilds = Rebuilds(console.projections) if console.projections is not None else None
+    one_at_a_time = threading.Lock()  # the set opens its store and target on first use
 
     @web.get("/", include_in_schema=False)
     def index() -> FileResponse:
@@ -160,9 +162,11 @@ def create_console(
     def statuses() -> Response:
         """Each projection's and reaction's status, lag and parked count."""
         projections = consumers()
+        with one_at_a_time:
+            found = projections.status()
         return json_response(
             {
-                "consumers": projections.status(),
+                "consumers": found,
                 "rebuilds": rebuilds.snapshot() if rebuilds is not None else {},
             }
         )
@@ -172,7 +176,9 @@ def create_console(
         """The events parked by one consumer (at most 500, oldest first)."""
         projections = consumers()
         _known(projections, name)
-        return json_response({"parked": projections.parked(name)[:500]})
+        with one_at_a_time:
+            letters = projections.parked(name)
+        return json_response({"parked": letters[:500]})
 
     @web.post("/api/consumers/{name}/parked/{position}/retry", dependencies=act)
     def retry(name: str, position: int) -> Response:
@@ -180,7 +186,8 @@ def create_console(
         projections = consumers()
         _known(projections, name)
         try:
-            projections.retry_parked(name, position)
+            with one_at_a_time:
+                projections.retry_parked(name, position)
         except ParkedEventNotFound as exc:
             raise HTTPException(404, str(exc)) from exc
         except HandlerError as exc:
@@ -194,7 +201,8 @@ def create_console(
         projections = consumers()
         _known(projections, name)
         try:
-            projections.discard_parked(name, position)
+            with one_at_a_time:
+                projections.discard_parked(name, position)
         except ParkedEventNotFound as exc:
             raise HTTPException(404, str(exc)) from exc
         return json_response({"discarded": position})
