@@ -129,6 +129,10 @@ def test_browse_tail_and_retry_in_the_console(
                 "the new event",
             )
             assert "fresh" in texts(browser, "tr.log-event")[0]
+            browser.find_element(By.ID, "log-after").send_keys("0\n")  # the log from its start
+            wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#log tbody tr"), "a page")
+            wait(browser, lambda b: "todo-a" in texts(b, "tr.log-event")[0], "the first event")
+            assert texts(browser, "#tail-status") == []  # a page, not the tail
 
             # Retry the parked event: refused without the token, applied with it.
             browser.find_element(By.ID, "nav-consumers").click()

@@ -180,12 +180,35 @@ function logRow(event) {
     el("td", {}, el("code", { class: "payload" }, JSON.stringify(event.data))));
 }
 
-async function showLog() {
+async function showLog(params) {
   const rows = el("tbody");
   const status = el("span", { id: "tail-status" }, "connecting...");
-  view.replaceChildren(el("h2", {}, "Live log ", status),
-    el("table", { id: "log" }, el("thead", {}, el("tr", {}, ...["position", "stream", "version",
-      "type", "recorded", "payload"].map((name) => el("th", {}, name)))), rows));
+  const from = el("input", { id: "log-after", type: "number", min: "0",
+    placeholder: "position", value: params.get("after") || "" });
+  const form = el("form", {}, "Browse from after position ", from, " ",
+    el("button", { type: "submit" }, "Go"), " ", el("a", { href: "#/log" }, "latest, live"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    location.hash = "#/log?" + query({ after: from.value || "0" });
+  });
+  const more = el("button", { id: "more", type: "button", hidden: "" }, "More");
+  const table = el("table", { id: "log" }, el("thead", {}, el("tr", {}, ...["position", "stream",
+    "version", "type", "recorded", "payload"].map((name) => el("th", {}, name)))), rows);
+  if (params.has("after")) {
+    // Forwards from a position, a page at a time (keyset: after the last position shown).
+    view.replaceChildren(el("h2", {}, "Log"), form, table, more);
+    let after = params.get("after");
+    const page = async () => {
+      const body = await api("log?" + query({ after, limit: 50 }));
+      for (const event of body.events) rows.append(logRow(event));
+      after = body.next;
+      more.hidden = after === null;
+    };
+    more.addEventListener("click", () => page().catch((error) => say(error.message, true)));
+    await page();
+    return;
+  }
+  view.replaceChildren(el("h2", {}, "Live log ", status), form, table);
   const body = await api("log?limit=50");
   for (const event of body.events) rows.prepend(logRow(event));
   const last = body.events.length ? body.events[body.events.length - 1].position : body.head;
@@ -261,15 +284,19 @@ async function route() {
   for (const link of document.querySelectorAll("header nav a")) {
     link.classList.toggle("current", link.getAttribute("href").startsWith("#" + path));
   }
-  try {
-    const info = await api("info");
+  delete document.body.dataset.shownAt;
+  api("info").then((info) => {
     document.getElementById("head").textContent = `head ${info.head}`;
     document.getElementById("mode").textContent = info.actions ? "actions enabled" : "read-only";
     document.getElementById("nav-consumers").hidden = !info.consumers;
+  }, (error) => say(error.message, true));
+  try {
     if (path === "/stream") await showStream(params);
-    else if (path === "/log") await showLog();
+    else if (path === "/log") await showLog(params);
     else if (path === "/consumers") await showConsumers();
     else await showStreams(params);
+    // When the view was shown, in ms since navigation: benchmarks/console_pages.py reads it.
+    document.body.dataset.shownAt = String(Math.round(performance.now()));
   } catch (error) {
     say(error.message, true);
   }
