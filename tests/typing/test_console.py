@@ -15,6 +15,6 @@ def test_create_console_takes_a_store_an_app_and_a_token() -> None:
     with open_store("memory://") as store:
         app = ConsoleApp(models={}, registry=None)
         assert_type(app.projections, ProjectionSet | None)
-        web = create_console(store, app=app, token="t")
+        web = create_console(store, app=app, token="a token of 16+ characters")
         assert_type(web, FastAPI)
         create_console(store, token=1)  # type: ignore[arg-type]

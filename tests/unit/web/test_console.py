@@ -270,3 +270,15 @@ def test_the_command_needs_a_url_and_says_what_a_wrong_app_is(
     assert "not a ConsoleApp or ProjectionSet" in capsys.readouterr().err
     help_text = build_parser().format_help()
     assert "console" in help_text
+
+
+def test_the_tail_refuses_a_last_event_id_it_did_not_send(store: EventStore) -> None:
+    answer = console(store).get("/api/tail", headers={"Last-Event-ID": "not-a-position"})
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid_last_event_id"
+
+
+def test_a_short_token_is_refused(store: EventStore) -> None:
+    for token in ("", "short"):
+        with pytest.raises(ConfigurationError, match="16 characters"):
+            create_console(store, token=token)

@@ -31,6 +31,7 @@ from fabula.web.console._tail import tail
 __all__ = ["create_console"]
 
 _STATIC = Path(__file__).resolve().parent.parent / "_static" / "console"
+_SHORTEST_TOKEN = 16
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -40,7 +41,13 @@ def create_console(
     """Return the console's web app over ``store``; actions need ``token`` (none: read-only).
 
     The caller owns ``store`` and the app's ``ProjectionSet`` and closes them.
+
+    Raises:
+        ConfigurationError: ``token`` is shorter than 16 characters (guessable).
     """
+    if token is not None and len(token) < _SHORTEST_TOKEN:
+        msg = f"the console's token must have {_SHORTEST_TOKEN} characters or more"
+        raise ConfigurationError(msg)
     console = app or ConsoleApp()
     web = FastAPI(title="fabula console", docs_url=None, redoc_url=None)
     install_error_handlers(web)
