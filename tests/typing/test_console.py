@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import assert_type
 
+import pytest
 from fastapi import FastAPI
 
 from fabula.read import ProjectionSet
@@ -17,4 +18,5 @@ def test_create_console_takes_a_store_an_app_and_a_token() -> None:
         assert_type(app.projections, ProjectionSet | None)
         web = create_console(store, app=app, token="a token of 16+ characters")
         assert_type(web, FastAPI)
-        create_console(store, token=1)  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            create_console(store, token=1)  # type: ignore[arg-type]
