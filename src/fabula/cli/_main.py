@@ -7,7 +7,16 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fabula._errors import FabulaError
-from fabula.cli import _demo, _evolution, _inspect, _lifecycle, _projections, _serve, _token
+from fabula.cli import (
+    _console,
+    _demo,
+    _evolution,
+    _inspect,
+    _lifecycle,
+    _projections,
+    _serve,
+    _token,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -20,6 +29,7 @@ postgresql://user@host:5432/db?schema=name
 
 Command = Callable[[argparse.Namespace], int]
 _registrars: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    _console.register,
     _demo.register,
     _evolution.register,
     _inspect.register,
