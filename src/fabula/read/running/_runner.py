@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self, cast
 
+from fabula import _telemetry
 from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
 from fabula.codec import EventRegistry, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
@@ -55,12 +56,13 @@ from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
 from fabula.read._projection import Projection
 from fabula.read._target import Step, Target
-from fabula.read.running._monitor import read_status
+from fabula.read.running._monitor import LAG_COUNT_LIMIT, count_after, read_status
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._reaction import Reaction, ReactionContext
 from fabula.read.running._runner_base import _Stopped
 from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import Background
+from fabula.read.running._traced import LAG_EVERY, batch_span, lag_seconds
 from fabula.store import EventStore, Notifier, StoredEvent
 
 __all__ = ["Application", "Progress", "ProjectionRunner"]
@@ -155,6 +157,7 @@ class ProjectionRunner:
         self._failure: BaseException | None = None
         self._prepared = False
         self._renewed_at: float | None = None
+        self._lag_measured = 0.0
 
     @property
     def name(self) -> str:
@@ -433,8 +436,13 @@ class ProjectionRunner:
 
     def _react(self, step: Step) -> None:
         handler, recorded = step
+        telemetry = _telemetry.active
         try:
-            call(handler, ReactionContext(self.name, recorded.event_id), recorded)
+            if telemetry is None:
+                call(handler, ReactionContext(self.name, recorded.event_id), recorded)
+            else:
+                with batch_span(telemetry, "react", self.name, (step,), recorded.position):
+                    call(handler, ReactionContext(self.name, recorded.event_id), recorded)
         except Exception as exc:
             raise HandlerError.of(self.name, recorded) from exc
 
@@ -448,7 +456,12 @@ class ProjectionRunner:
             record.version,
             record.position,
             letter.error,
+            extra=_telemetry.event_fields(
+                record.stream_id, record.type, record.position, record.correlation_id
+            ),
         )
+        if (telemetry := _telemetry.active) is not None:
+            telemetry.parked(self.name, record.type)
         self._error = letter.error
         if self._policy.on_park == "continue":
             self._commit((), record.position, parked=letter)
@@ -465,19 +478,35 @@ class ProjectionRunner:
     ) -> None:
         claim = self._lease.claim if self._lease is not None else None
         started = time.monotonic()
-        self._target.commit(
-            self.name,
-            after=self._position,
-            position=position,
-            steps=steps,
-            claim=claim,
-            parked=parked,
-        )
+        telemetry = _telemetry.active
+        if telemetry is None or not steps or self._reaction:
+            self._target.commit(
+                self.name,
+                after=self._position,
+                position=position,
+                steps=steps,
+                claim=claim,
+                parked=parked,
+            )
+        else:
+            with batch_span(telemetry, "project", self.name, steps, position):
+                self._target.commit(
+                    self.name,
+                    after=self._position,
+                    position=position,
+                    steps=steps,
+                    claim=claim,
+                    parked=parked,
+                )
         if claim is not None:
             self._renewed_at = started
         if self._state == "retrying":
             self._state, self._error = "catching_up", None
         self._advance(position)
+        if telemetry is not None and started - self._lag_measured >= LAG_EVERY:
+            self._lag_measured = started
+            behind = count_after(self._store, position, limit=LAG_COUNT_LIMIT)
+            telemetry.lag(self.name, behind, lag_seconds(steps) if behind else 0.0)
         if self._progress is not None:
             self._progress(position)
 

@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self, cast
 
+from fabula import _telemetry
 from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
 from fabula.codec import EventRegistry, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
@@ -54,10 +55,11 @@ from fabula.read._failures import Failure
 from fabula.read._leases import LeaseSettings
 from fabula.read._projection import Projection
 from fabula.read._target_async import AsyncTarget, Step
-from fabula.read.running._monitor_async import read_status
+from fabula.read.running._monitor_async import LAG_COUNT_LIMIT, count_after, read_status
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._reaction import Reaction, ReactionContext
 from fabula.read.running._runner_base import _Stopped
+from fabula.read.running._traced import LAG_EVERY, batch_span, lag_seconds
 from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import AsyncBackground
 from fabula.store import AsyncEventStore, Notifier, StoredEvent
@@ -154,6 +156,7 @@ class AsyncProjectionRunner:
         self._failure: BaseException | None = None
         self._prepared = False
         self._renewed_at: float | None = None
+        self._lag_measured = 0.0
 
     @property
     def name(self) -> str:
@@ -434,8 +437,15 @@ class AsyncProjectionRunner:
 
     async def _react(self, step: Step) -> None:
         handler, recorded = step
+        telemetry = _telemetry.active
         try:
-            await async_call(handler, ReactionContext(self.name, recorded.event_id), recorded)
+            if telemetry is None:
+                await async_call(handler, ReactionContext(self.name, recorded.event_id), recorded)
+            else:
+                with batch_span(telemetry, "react", self.name, (step,), recorded.position):
+                    await async_call(
+                        handler, ReactionContext(self.name, recorded.event_id), recorded
+                    )
         except Exception as exc:
             raise HandlerError.of(self.name, recorded) from exc
 
@@ -449,7 +459,12 @@ class AsyncProjectionRunner:
             record.version,
             record.position,
             letter.error,
+            extra=_telemetry.event_fields(
+                record.stream_id, record.type, record.position, record.correlation_id
+            ),
         )
+        if (telemetry := _telemetry.active) is not None:
+            telemetry.parked(self.name, record.type)
         self._error = letter.error
         if self._policy.on_park == "continue":
             await self._commit((), record.position, parked=letter)
@@ -466,19 +481,35 @@ class AsyncProjectionRunner:
     ) -> None:
         claim = self._lease.claim if self._lease is not None else None
         started = time.monotonic()
-        await self._target.commit(
-            self.name,
-            after=self._position,
-            position=position,
-            steps=steps,
-            claim=claim,
-            parked=parked,
-        )
+        telemetry = _telemetry.active
+        if telemetry is None or not steps or self._reaction:
+            await self._target.commit(
+                self.name,
+                after=self._position,
+                position=position,
+                steps=steps,
+                claim=claim,
+                parked=parked,
+            )
+        else:
+            with batch_span(telemetry, "project", self.name, steps, position):
+                await self._target.commit(
+                    self.name,
+                    after=self._position,
+                    position=position,
+                    steps=steps,
+                    claim=claim,
+                    parked=parked,
+                )
         if claim is not None:
             self._renewed_at = started
         if self._state == "retrying":
             self._state, self._error = "catching_up", None
         self._advance(position)
+        if telemetry is not None and started - self._lag_measured >= LAG_EVERY:
+            self._lag_measured = started
+            behind = await count_after(self._store, position, limit=LAG_COUNT_LIMIT)
+            telemetry.lag(self.name, behind, lag_seconds(steps) if behind else 0.0)
         if self._progress is not None:
             self._progress(position)
 

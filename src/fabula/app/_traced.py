@@ -1,0 +1,37 @@
+"""What the command flow reports to the active telemetry (shared by both flow twins)."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+
+from fabula import _telemetry
+from fabula._errors import ConcurrencyError, DomainError
+
+__all__ = ["command_attributes", "outcome_of", "span"]
+
+_NOTHING: AbstractContextManager[object] = nullcontext()
+
+
+def span(
+    telemetry: _telemetry.Telemetry | None, name: str, attributes: _telemetry.Attributes
+) -> AbstractContextManager[object]:
+    """A span from ``telemetry``, or a shared no-op when there is none."""
+    return _NOTHING if telemetry is None else telemetry.span(name, attributes)
+
+
+def outcome_of(error: BaseException | None, /) -> str:
+    """The ``outcome`` attribute of a finished command."""
+    if error is None:
+        return "ok"
+    if isinstance(error, DomainError):
+        return "refused"
+    return "conflict" if isinstance(error, ConcurrencyError) else "error"
+
+
+def command_attributes(command: object, command_id: object, correlation_id: object) -> dict[str, str]:
+    """The attributes of a dispatch span."""
+    return {
+        "fabula.command.type": type(command).__name__,
+        "fabula.command.id": str(command_id),
+        "fabula.correlation_id": str(correlation_id),
+    }
