@@ -2,7 +2,7 @@
 
 Rules:
 
-1. ``active`` is ``None`` unless ``fabula.otel.instrument()`` (or a test) installs a
+1. ``hooks.active`` is ``None`` unless ``fabula.otel.instrument()`` (or a test) installs a
    ``Telemetry``. Callers read it once per operation and take a plain path when it is
    ``None``: without OpenTelemetry, fabula pays one global read and one ``if``.
 2. The hooks speak in primitives (names, counts, the carrier dicts stored in event
@@ -18,7 +18,16 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-__all__ = ["CARRIER_KEYS", "Telemetry", "active", "carrier_of", "event_fields", "install"]
+__all__ = [
+    "CARRIER_KEYS",
+    "Attributes",
+    "Hooks",
+    "Telemetry",
+    "carrier_of",
+    "event_fields",
+    "hooks",
+    "install",
+]
 
 CARRIER_KEYS = ("traceparent", "tracestate")
 """The event metadata keys that carry a trace context (W3C Trace Context names)."""
@@ -58,13 +67,21 @@ class Telemetry(Protocol):
         """A consumer parked an event (a dead letter)."""
 
 
-active: Telemetry | None = None
+class Hooks:
+    """The process-wide switch: ``hooks.active`` is the installed ``Telemetry``, or ``None``."""
+
+    __slots__ = ("active",)
+
+    def __init__(self) -> None:
+        self.active: Telemetry | None = None
+
+
+hooks = Hooks()
 
 
 def install(telemetry: Telemetry | None, /) -> Telemetry | None:
     """Make ``telemetry`` the active one (``None``: none); return the one it replaces."""
-    global active  # the process-wide switch is the point of this module
-    previous, active = active, telemetry
+    previous, hooks.active = hooks.active, telemetry
     return previous
 
 

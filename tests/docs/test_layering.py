@@ -30,7 +30,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "read": frozenset({"domain", "codec", "store"}),
     "flows": frozenset({"domain", "codec", "store", "app", "read"}),
     "testing": EVERYTHING,
-    "cli": EVERYTHING | {"web"},
+    "otel": frozenset(),  # the telemetry leaf and opentelemetry only
+    "logs": frozenset(),
+    "cli": EVERYTHING | {"web", "logs"},
     "web": EVERYTHING,
 }
 

@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast, overload
 from uuid import UUID
 
-from fabula import _telemetry
 from fabula._errors import (
     ConcurrencyError,
     ConfigurationError,
@@ -41,6 +40,7 @@ from fabula._errors import (
     UnknownCommand,
 )
 from fabula._ids import uuid7
+from fabula._telemetry import Telemetry, hooks
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow_base import _with_errors
 from fabula.app._listeners import Listener, call, is_coroutine_function
@@ -279,11 +279,9 @@ class Flow:
             expected_version=expected_version,
             idempotent=given_id,
         )
-        telemetry = _telemetry.active
-        if telemetry is None:
-            result = self._chain(context)
-        else:
-            result = self._traced(telemetry, context)
+        telemetry = hooks.active
+        chain = self._chain(context) if telemetry is None else self._traced(telemetry, context)
+        result = chain
         if result.events and not result.deduplicated:
             errors = self._publish(result.events)
             if errors:
@@ -292,7 +290,7 @@ class Flow:
                     raise ListenerError(result, errors)
         return result
 
-    def _traced(self, telemetry: _telemetry.Telemetry, context: CommandContext) -> DispatchResult:
+    def _traced(self, telemetry: Telemetry, context: CommandContext) -> DispatchResult:
         """Run the chain in a dispatch span and count the command (rule 1 of ``_telemetry``)."""
         attributes = command_attributes(context.command, context.command_id, context.correlation_id)
         name = attributes["fabula.command.type"]
@@ -316,7 +314,7 @@ class Flow:
             raise UnknownCommand(type(context.command))
         stream_id = route.stream_id(context.command)
         repository = route.repository
-        telemetry = _telemetry.active
+        telemetry = hooks.active
         if telemetry is not None and context.attempt > 1:
             telemetry.retried(type(context.command).__name__)
         decide = repository.decider.decide

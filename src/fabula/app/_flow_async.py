@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast, overload
 from uuid import UUID
 
-from fabula import _telemetry
 from fabula._errors import (
     ConcurrencyError,
     ConfigurationError,
@@ -40,6 +39,7 @@ from fabula._errors import (
     UnknownCommand,
 )
 from fabula._ids import uuid7
+from fabula._telemetry import Telemetry, hooks
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow_base import _with_errors
 from fabula.app._listeners import Listener, async_call, is_coroutine_function
@@ -282,11 +282,9 @@ class AsyncFlow:
             expected_version=expected_version,
             idempotent=given_id,
         )
-        telemetry = _telemetry.active
-        if telemetry is None:
-            result = await self._chain(context)
-        else:
-            result = await self._traced(telemetry, context)
+        telemetry = hooks.active
+        chain = self._chain(context) if telemetry is None else self._traced(telemetry, context)
+        result = await chain
         if result.events and not result.deduplicated:
             errors = await self._publish(result.events)
             if errors:
@@ -295,13 +293,9 @@ class AsyncFlow:
                     raise ListenerError(result, errors)
         return result
 
-    async def _traced(
-        self, telemetry: _telemetry.Telemetry, context: CommandContext
-    ) -> DispatchResult:
+    async def _traced(self, telemetry: Telemetry, context: CommandContext) -> DispatchResult:
         """Run the chain in a dispatch span and count the command (rule 1 of ``_telemetry``)."""
-        attributes = command_attributes(
-            context.command, context.command_id, context.correlation_id
-        )
+        attributes = command_attributes(context.command, context.command_id, context.correlation_id)
         name = attributes["fabula.command.type"]
         started = time.perf_counter()
         error: BaseException | None = None
@@ -323,7 +317,7 @@ class AsyncFlow:
             raise UnknownCommand(type(context.command))
         stream_id = route.stream_id(context.command)
         repository = route.repository
-        telemetry = _telemetry.active
+        telemetry = hooks.active
         if telemetry is not None and context.attempt > 1:
             telemetry.retried(type(context.command).__name__)
         decide = repository.decider.decide

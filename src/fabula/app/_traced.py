@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 
-from fabula import _telemetry
 from fabula._errors import ConcurrencyError, DomainError
+from fabula._telemetry import Attributes, Telemetry
 
 __all__ = ["command_attributes", "outcome_of", "span"]
 
@@ -13,7 +13,7 @@ _NOTHING: AbstractContextManager[object] = nullcontext()
 
 
 def span(
-    telemetry: _telemetry.Telemetry | None, name: str, attributes: _telemetry.Attributes
+    telemetry: Telemetry | None, name: str, attributes: Attributes
 ) -> AbstractContextManager[object]:
     """A span from ``telemetry``, or a shared no-op when there is none."""
     return _NOTHING if telemetry is None else telemetry.span(name, attributes)
@@ -28,7 +28,9 @@ def outcome_of(error: BaseException | None, /) -> str:
     return "conflict" if isinstance(error, ConcurrencyError) else "error"
 
 
-def command_attributes(command: object, command_id: object, correlation_id: object) -> dict[str, str]:
+def command_attributes(
+    command: object, command_id: object, correlation_id: object
+) -> dict[str, str]:
     """The attributes of a dispatch span."""
     return {
         "fabula.command.type": type(command).__name__,

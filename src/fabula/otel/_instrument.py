@@ -10,7 +10,7 @@ from opentelemetry.context import Context
 from opentelemetry.trace import Link, SpanContext
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from fabula import _telemetry
+from fabula._telemetry import Attributes, install
 
 __all__ = ["Instrumentation", "instrument", "uninstrument"]
 
@@ -63,7 +63,7 @@ class Instrumentation:
     def span(
         self,
         name: str,
-        attributes: _telemetry.Attributes,
+        attributes: Attributes,
         /,
         *,
         carriers: Sequence[Mapping[str, str]] = (),
@@ -76,7 +76,7 @@ class Instrumentation:
     def _span(
         self,
         name: str,
-        attributes: _telemetry.Attributes,
+        attributes: Attributes,
         parent: Context | None,
         links: list[Link],
     ) -> Iterator[object]:
@@ -129,7 +129,7 @@ def _parent_and_links(
         if found.is_valid:
             seen.setdefault((found.trace_id, found.span_id), (context, found))
     if len(seen) == 1:
-        (context, _), = seen.values()
+        ((context, _),) = seen.values()
         return context, []
     return None, [Link(found) for _, found in list(seen.values())[:_MAX_LINKS]]
 
@@ -146,10 +146,10 @@ def instrument(
     instrumentation = Instrumentation(
         tracer_provider=tracer_provider, meter_provider=meter_provider
     )
-    _telemetry.install(instrumentation)
+    install(instrumentation)
     return instrumentation
 
 
 def uninstrument() -> None:
     """Stop reporting: fabula goes back to its no-op path."""
-    _telemetry.install(None)
+    install(None)

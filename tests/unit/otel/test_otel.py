@@ -14,7 +14,8 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from fabula import ConcurrencyError, DomainError, Flow, Recorded, _telemetry
+from fabula import ConcurrencyError, DomainError, Flow, Recorded
+from fabula._telemetry import hooks
 from fabula.app import CallNext, CommandContext, DispatchResult, RetryOnConflict
 from fabula.flows import Reaction, ReactionContext
 from fabula.otel import instrument, uninstrument
@@ -49,7 +50,10 @@ class Tracing:
         data = self.metrics.get_metrics_data()
         assert data is not None
         return [
-            (dict(point.attributes or {}), getattr(point, "value", None) or getattr(point, "count", None))
+            (
+                dict(point.attributes or {}),
+                getattr(point, "value", None) or getattr(point, "count", None),
+            )
             for resource in data.resource_metrics
             for scope in resource.scope_metrics
             for found in scope.metrics
@@ -87,7 +91,8 @@ def test_dispatch_has_decide_and_append_inside_and_its_events_carry_the_trace(
     assert dispatch.name == "fabula.dispatch Create"
     assert dispatch.attributes is not None
     assert dispatch.attributes["fabula.command.id"] == str(result.command_id)
-    assert decide.parent is not None and append.parent is not None
+    assert decide.parent is not None
+    assert append.parent is not None
     assert decide.parent.span_id == append.parent.span_id == _span_id(dispatch)[1]
     metadata = json.loads(store.read_all()[0].metadata)
     trace_id, span_id = _span_id(append)
@@ -95,7 +100,7 @@ def test_dispatch_has_decide_and_append_inside_and_its_events_carry_the_trace(
 
 
 def test_without_instrument_nothing_is_active_and_no_trace_is_stored(store: SqliteStore) -> None:
-    assert _telemetry.active is None
+    assert hooks.active is None
     domain.make_flow(store).dispatch(Create("a", "first"))
     assert "traceparent" not in store.read_all()[0].metadata
 
@@ -124,9 +129,12 @@ def test_one_trace_follows_a_command_into_projection_and_reaction_across_provide
     (caused,) = reader.named("fabula.dispatch")
     assert project.name == "fabula.project todo_list"
     for span in (project, react):
-        assert span.context is not None and span.context.trace_id == trace_id
-        assert span.parent is not None and span.parent.span_id == append_id
-    assert caused.parent is not None and caused.parent.span_id == _span_id(react)[1]
+        assert span.context is not None
+        assert span.context.trace_id == trace_id
+        assert span.parent is not None
+        assert span.parent.span_id == append_id
+    assert caused.parent is not None
+    assert caused.parent.span_id == _span_id(react)[1]
     assert _span_id(caused)[0] == trace_id
 
 
@@ -175,10 +183,12 @@ def test_command_metrics(store: SqliteStore) -> None:
         ("Rename", "refused"): 1,
         ("Complete", "conflict"): 1,
     }
-    durations = {(p["command"], p["outcome"]): n for p, n in tracing.points("fabula.command.duration")}
+    durations = {
+        (p["command"], p["outcome"]): n for p, n in tracing.points("fabula.command.duration")
+    }
     assert durations[("Complete", "ok")] == 1
     assert tracing.points("fabula.command.retries") == [({"command": "Create"}, 1)]
-    conflicts = dict((p["command"], n) for p, n in tracing.points("fabula.command.conflicts"))
+    conflicts = {p["command"]: n for p, n in tracing.points("fabula.command.conflicts")}
     assert conflicts == {"Create": 1, "Complete": 1}
     assert tracing.points("fabula.events.appended") == [({}, 2)]
 
@@ -189,12 +199,11 @@ def test_parked_events_and_lag_are_measured(store: SqliteStore, tmp_path: Path) 
     flow.dispatch(Create("b", "fine"))
     policy = ErrorPolicy(retries=0, backoff=0.0, on_park="continue")
     with Tracing() as tracing, SqliteTarget(str(tmp_path / "read.db")) as target:
-        runner = ProjectionRunner(
-            flow, domain.todo_sql(batch_size=1), target=target, policy=policy
-        )
+        runner = ProjectionRunner(flow, domain.todo_sql(batch_size=1), target=target, policy=policy)
         runner.run_until_caught_up()
     parked = tracing.points("fabula.consumer.parked")
     assert parked == [({"consumer": "todo_list", "event_type": "todo_created"}, 1)]
     lag = tracing.points("fabula.consumer.lag.events")
-    assert lag and lag[0][0] == {"consumer": "todo_list"}
+    assert lag
+    assert lag[0][0] == {"consumer": "todo_list"}
     assert tracing.points("fabula.consumer.lag.seconds")

@@ -53,7 +53,8 @@ def test_status_rebuild_parked_retry_discard(
     assert _fabula("projections", "rebuild", "--app", APP, "todo_list") == 0
     captured = capsys.readouterr()
     assert "rebuilt todo_list to position 3" in captured.out
-    assert "[##############################] 100%" in captured.err
+    assert "todo_list 100% 3/3 events" in captured.err  # counted events, not positions
+    assert "\r" not in captured.err  # not a terminal: plain lines
 
     assert _fabula("projections", "parked", "--app", APP) == 0
     out = capsys.readouterr().out

@@ -39,8 +39,8 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self, cast
 
-from fabula import _telemetry
 from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
+from fabula._telemetry import event_fields, hooks
 from fabula.codec import EventRegistry, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
 from fabula.read._call import call
@@ -436,7 +436,7 @@ class ProjectionRunner:
 
     def _react(self, step: Step) -> None:
         handler, recorded = step
-        telemetry = _telemetry.active
+        telemetry = hooks.active
         try:
             if telemetry is None:
                 call(handler, ReactionContext(self.name, recorded.event_id), recorded)
@@ -456,11 +456,11 @@ class ProjectionRunner:
             record.version,
             record.position,
             letter.error,
-            extra=_telemetry.event_fields(
+            extra=event_fields(
                 record.stream_id, record.type, record.position, record.correlation_id
             ),
         )
-        if (telemetry := _telemetry.active) is not None:
+        if (telemetry := hooks.active) is not None:
             telemetry.parked(self.name, record.type)
         self._error = letter.error
         if self._policy.on_park == "continue":
@@ -478,7 +478,7 @@ class ProjectionRunner:
     ) -> None:
         claim = self._lease.claim if self._lease is not None else None
         started = time.monotonic()
-        telemetry = _telemetry.active
+        telemetry = hooks.active
         if telemetry is None or not steps or self._reaction:
             self._target.commit(
                 self.name,

@@ -38,8 +38,8 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol, Self, cast
 
-from fabula import _telemetry
 from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
+from fabula._telemetry import event_fields, hooks
 from fabula.codec import EventRegistry, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
 from fabula.read._call import async_call
@@ -59,9 +59,9 @@ from fabula.read.running._monitor_async import LAG_COUNT_LIMIT, count_after, rea
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._reaction import Reaction, ReactionContext
 from fabula.read.running._runner_base import _Stopped
-from fabula.read.running._traced import LAG_EVERY, batch_span, lag_seconds
 from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import AsyncBackground
+from fabula.read.running._traced import LAG_EVERY, batch_span, lag_seconds
 from fabula.store import AsyncEventStore, Notifier, StoredEvent
 
 __all__ = ["AsyncApplication", "AsyncProjectionRunner", "Progress"]
@@ -437,7 +437,7 @@ class AsyncProjectionRunner:
 
     async def _react(self, step: Step) -> None:
         handler, recorded = step
-        telemetry = _telemetry.active
+        telemetry = hooks.active
         try:
             if telemetry is None:
                 await async_call(handler, ReactionContext(self.name, recorded.event_id), recorded)
@@ -459,11 +459,11 @@ class AsyncProjectionRunner:
             record.version,
             record.position,
             letter.error,
-            extra=_telemetry.event_fields(
+            extra=event_fields(
                 record.stream_id, record.type, record.position, record.correlation_id
             ),
         )
-        if (telemetry := _telemetry.active) is not None:
+        if (telemetry := hooks.active) is not None:
             telemetry.parked(self.name, record.type)
         self._error = letter.error
         if self._policy.on_park == "continue":
@@ -481,7 +481,7 @@ class AsyncProjectionRunner:
     ) -> None:
         claim = self._lease.claim if self._lease is not None else None
         started = time.monotonic()
-        telemetry = _telemetry.active
+        telemetry = hooks.active
         if telemetry is None or not steps or self._reaction:
             await self._target.commit(
                 self.name,

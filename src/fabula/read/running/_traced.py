@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
-from fabula import _telemetry
+from fabula._telemetry import Telemetry, carrier_of
 from fabula.read._target_async import Step
 
 __all__ = ["LAG_EVERY", "batch_span", "lag_seconds"]
@@ -16,10 +16,10 @@ LAG_EVERY = 1.0
 
 
 def batch_span(
-    telemetry: _telemetry.Telemetry, kind: str, name: str, steps: Sequence[Step], position: int
+    telemetry: Telemetry, kind: str, name: str, steps: Sequence[Step], position: int
 ) -> AbstractContextManager[object]:
     """The span of one projection batch or reaction, linked to the events' own traces."""
-    carriers = [c for _, recorded in steps if (c := _telemetry.carrier_of(recorded.metadata))]
+    carriers = [c for _, recorded in steps if (c := carrier_of(recorded.metadata))]
     attributes = {"fabula.consumer": name, "fabula.events": len(steps), "fabula.position": position}
     return telemetry.span(f"fabula.{kind} {name}", attributes, carriers=carriers)
 
