@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
-from fabula._telemetry import Telemetry, carrier_of
+from fabula._telemetry import Attributes, Telemetry, carrier_of
 from fabula.read._target_async import Step
 
 __all__ = ["LAG_EVERY", "batch_span", "lag_seconds"]
@@ -20,7 +20,11 @@ def batch_span(
 ) -> AbstractContextManager[object]:
     """The span of one projection batch or reaction, linked to the events' own traces."""
     carriers = [c for _, recorded in steps if (c := carrier_of(recorded.metadata))]
-    attributes = {"fabula.consumer": name, "fabula.events": len(steps), "fabula.position": position}
+    attributes: Attributes = {
+        "fabula.consumer": name,
+        "fabula.events": len(steps),
+        "fabula.position": position,
+    }
     return telemetry.span(f"fabula.{kind} {name}", attributes, carriers=carriers)
 
 
