@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import signal
 import subprocess
@@ -139,3 +140,41 @@ def test_a_single_worker_logs_its_start_and_lease_with_timestamps(
     assert any(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d.* starts: todo_list", x) for x in lines)
     assert any("took the lease" in line for line in lines)
     assert any("stopped" in line for line in lines)
+
+
+@pytest.mark.timeout(60)
+def test_run_says_what_it_runs_and_why_it_stops_and_logs_json(store: SqliteStore) -> None:
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fabula",
+            "--log-format",
+            "json",
+            "--log-level",
+            "INFO",
+            "projections",
+            "run",
+            "--app",
+            APP,
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stderr is not None
+    lines: list[str] = []
+    try:
+        for line in worker.stderr:
+            lines.append(line)
+            if "took the lease" in line:
+                break
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, rest = worker.communicate(timeout=30)
+    lines.extend(rest.splitlines())
+    assert worker.returncode == 0
+    said = [line.strip() for line in lines if line.startswith("fabula: ")]
+    assert said[0] == f"fabula: running todo_list from {APP} in one worker, lease ttl 5s"
+    assert said[-1] == "fabula: stopped: asked to (SIGTERM or Ctrl-C); leases released"
+    logged = [json.loads(line) for line in lines if line.startswith("{")]
+    assert any(r["logger"] == "fabula.read" and "took the lease" in r["message"] for r in logged)
