@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from fabula import Flow
+from fabula.app import LogCommands
 from fabula.logs import configure_logging
 from fabula.read import ErrorPolicy, ProjectionRunner
 from fabula.read.sqlite import SqliteTarget
@@ -62,3 +64,17 @@ def test_an_exception_goes_under_exception(lines: io.StringIO) -> None:
     assert record["message"] == "failed here"
     assert record["who"] == "me"
     assert "ValueError: boom" in record["exception"]
+
+
+def test_log_commands_records_carry_the_command_and_its_stream(
+    lines: io.StringIO, tmp_path: Path
+) -> None:
+    with SqliteStore(str(tmp_path / "e.db")) as store:
+        flow = Flow(store, registry=domain.registry(), middleware=[LogCommands()])
+        flow.register(domain.Todo, stream_id=domain.stream)
+        result = flow.dispatch(Create("a", "first"))
+    (record,) = [json.loads(line) for line in lines.getvalue().splitlines()]
+    assert record["logger"] == "fabula.commands"
+    assert record["command_type"] == "Create"
+    assert record["correlation_id"] == record["command_id"] == str(result.command_id)
+    assert (record["stream_id"], record["position"]) == ("todo-a", result.position)

@@ -40,7 +40,7 @@ from fabula._errors import (
     UnknownCommand,
 )
 from fabula._ids import uuid7
-from fabula._telemetry import Telemetry, hooks
+from fabula._telemetry import Telemetry, event_fields, hooks
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow_base import _with_errors
 from fabula.app._listeners import Listener, call, is_coroutine_function
@@ -388,6 +388,12 @@ class Flow:
                         recorded.type,
                         recorded.stream_id,
                         recorded.version,
+                        extra=event_fields(
+                            recorded.stream_id,
+                            recorded.type,
+                            recorded.position,
+                            recorded.correlation_id,
+                        ),
                     )
                     errors.append(exc)
         return errors

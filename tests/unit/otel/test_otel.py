@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,13 +15,15 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from fabula import ConcurrencyError, DomainError, Flow, Recorded
+from fabula import AsyncFlow, ConcurrencyError, DomainError, Flow, Recorded
 from fabula._telemetry import hooks
 from fabula.app import CallNext, CommandContext, DispatchResult, RetryOnConflict
 from fabula.flows import Reaction, ReactionContext
 from fabula.otel import instrument, uninstrument
-from fabula.read import ErrorPolicy, ProjectionRunner
+from fabula.read import AsyncProjectionRunner, ErrorPolicy, ProjectionRunner
+from fabula.read.memory import AsyncMemoryTarget
 from fabula.read.sqlite import SqliteTarget
+from fabula.store.memory import AsyncMemoryStore
 from fabula.store.sqlite import SqliteStore
 from tests.unit.read import domain
 from tests.unit.read.domain import Complete, Create, Created, Note, Rename
@@ -207,3 +210,26 @@ def test_parked_events_and_lag_are_measured(store: SqliteStore, tmp_path: Path) 
     assert lag
     assert lag[0][0] == {"consumer": "todo_list"}
     assert tracing.points("fabula.consumer.lag.seconds")
+
+
+def test_the_asyncio_flow_and_runner_trace_alike() -> None:
+    async def scenario() -> None:
+        store = AsyncMemoryStore()
+        flow = AsyncFlow(store, registry=domain.registry())
+        flow.register(domain.Todo, stream_id=domain.stream)
+        with Tracing() as tracing:
+            await flow.dispatch(Create("a", "first"))
+            target = AsyncMemoryTarget()
+            runner = AsyncProjectionRunner(flow, domain.todo_dict(), target=target)
+            await runner.run_until_caught_up()
+        (append,) = tracing.named("fabula.append")
+        (project,) = tracing.named("fabula.project")
+        assert [s.name for s in tracing.named("fabula.d")] == [
+            "fabula.decide",
+            "fabula.dispatch Create",
+        ]
+        assert project.parent is not None
+        assert project.parent.span_id == _span_id(append)[1]
+        await store.close()
+
+    asyncio.run(scenario())

@@ -178,3 +178,23 @@ def test_run_says_what_it_runs_and_why_it_stops_and_logs_json(store: SqliteStore
     assert said[-1] == "fabula: stopped: asked to (SIGTERM or Ctrl-C); leases released"
     logged = [json.loads(line) for line in lines if line.startswith("{")]
     assert any(r["logger"] == "fabula.read" and "took the lease" in r["message"] for r in logged)
+
+
+def test_status_and_parked_as_json(store: SqliteStore, capsys: pytest.CaptureFixture[str]) -> None:
+    flow = domain.make_flow(store)
+    flow.dispatch(Create("a", "poison"))
+    flow.dispatch(Create("b", "fine"))
+    assert _fabula("projections", "rebuild", "--app", APP, "todo_list") == 0
+    capsys.readouterr()
+
+    assert _fabula("projections", "status", "--json", "--app", APP) == 0
+    shown = json.loads(capsys.readouterr().out)
+    (status,) = shown["projections"]
+    assert (status["name"], status["position"], status["head"]) == ("todo_list", 2, 2)
+    assert (status["state"], status["parked"], status["rebuild"]) == ("stopped", 1, None)
+    assert shown["notes"] == []
+
+    assert _fabula("projections", "parked", "--json", "--app", APP) == 0
+    (letter,) = json.loads(capsys.readouterr().out)["parked"]
+    assert (letter["name"], letter["position"], letter["stream_id"]) == ("todo_list", 1, "todo-a")
+    assert letter["error"].startswith("Poison")
