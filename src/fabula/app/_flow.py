@@ -324,7 +324,7 @@ class Flow:
             # which append nothing, need the store asked whether the stream is really new.
             loaded = repository.initial(stream_id)
             try:
-                with span(telemetry, "fabula.decide", {"fabula.stream_id": stream_id}):
+                with span(telemetry, "fabula.decide", stream_id):
                     events = decide(context.command, loaded.state)
             except DomainError:
                 self._require_new(stream_id)
@@ -337,7 +337,7 @@ class Flow:
                 raise ConcurrencyError(
                     stream_id, str(ExpectedVersion(context.expected_version)), loaded.version
                 )
-            with span(telemetry, "fabula.decide", {"fabula.stream_id": stream_id}):
+            with span(telemetry, "fabula.decide", stream_id):
                 events = decide(context.command, loaded.state)
         if not events:
             return DispatchResult(
@@ -350,7 +350,7 @@ class Flow:
         if context.causation_id is not None:
             # The events' causation id is the command; what caused the command is kept too.
             metadata = {**metadata, "caused_by": str(context.causation_id)}
-        with span(telemetry, "fabula.append", {"fabula.stream_id": stream_id}):
+        with span(telemetry, "fabula.append", stream_id):
             if telemetry is not None:
                 metadata = {**metadata, **telemetry.inject()}  # the trace goes with the events
             result, recorded = repository.append(

@@ -5,18 +5,18 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, nullcontext
 
 from fabula._errors import ConcurrencyError, DomainError
-from fabula._telemetry import Attributes, Telemetry
+from fabula._telemetry import Telemetry
 
 __all__ = ["command_attributes", "outcome_of", "span"]
 
 _NOTHING: AbstractContextManager[object] = nullcontext()
 
 
-def span(
-    telemetry: Telemetry | None, name: str, attributes: Attributes
-) -> AbstractContextManager[object]:
-    """A span from ``telemetry``, or a shared no-op when there is none."""
-    return _NOTHING if telemetry is None else telemetry.span(name, attributes)
+def span(telemetry: Telemetry | None, name: str, stream_id: str) -> AbstractContextManager[object]:
+    """A span about ``stream_id`` from ``telemetry``, or a shared no-op when there is none."""
+    if telemetry is None:
+        return _NOTHING
+    return telemetry.span(name, {"fabula.stream_id": stream_id})
 
 
 def outcome_of(error: BaseException | None, /) -> str:
