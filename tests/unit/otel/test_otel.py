@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,12 @@ class Tracing:
 
     def points(self, metric: str) -> list[tuple[dict[str, Any], Any]]:
         data = self.metrics.get_metrics_data()
-        assert data is not None
+        if data is None:
+            return []
         return [
             (
                 dict(point.attributes or {}),
-                getattr(point, "value", None) or getattr(point, "count", None),
+                point.value if hasattr(point, "value") else point.count,
             )
             for resource in data.resource_metrics
             for scope in resource.scope_metrics
@@ -233,3 +235,27 @@ def test_the_asyncio_flow_and_runner_trace_alike() -> None:
         await store.close()
 
     asyncio.run(scenario())
+
+
+def test_a_live_runner_reports_no_lag_once_at_the_head(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first batch of one event measures a lag of 1; the second is within the second.
+    monkeypatch.setattr("fabula.read.running._runner.LAG_EVERY", 0.5)
+    flow = domain.make_flow(store)
+    flow.dispatch(Create("a", "first"))
+    flow.dispatch(Create("b", "second"))
+    with Tracing() as tracing, SqliteTarget(str(tmp_path / "read.db")) as target:
+        projection = domain.todo_sql(batch_size=1)
+        runner = ProjectionRunner(flow, projection, target=target, poll_interval=0.05)
+        with runner:
+            runner.start()
+            runner.wait_for_position(store.head(), timeout=10)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                lag = tracing.points("fabula.consumer.lag.seconds")
+                if lag and lag[0][1] == 0.0:
+                    break
+                time.sleep(0.05)
+    assert tracing.points("fabula.consumer.lag.events") == [({"consumer": "todo_list"}, 0)]
+    assert tracing.points("fabula.consumer.lag.seconds") == [({"consumer": "todo_list"}, 0.0)]

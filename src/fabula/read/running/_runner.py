@@ -340,6 +340,8 @@ class ProjectionRunner:
                     self._commit((), subscription.position)
                 elif until is not None:
                     self._background.sleep(0.05)
+                else:
+                    self._at_head()
                 if until is None:
                     full = len(batch) >= self._batch_size
                     self._state = "catching_up" if full else "live"
@@ -509,6 +511,14 @@ class ProjectionRunner:
             telemetry.lag(self.name, behind, lag_seconds(steps) if behind else 0.0)
         if self._progress is not None:
             self._progress(position)
+
+    def _at_head(self) -> None:
+        """Live and nothing new: a lag gauge reads 0 (at most once a second, like a commit's)."""
+        telemetry = hooks.active
+        now = time.monotonic()
+        if telemetry is not None and now - self._lag_measured >= LAG_EVERY:
+            self._lag_measured = now
+            telemetry.lag(self.name, 0, 0.0)
 
     def _advance(self, position: int) -> None:
         self._position = position
