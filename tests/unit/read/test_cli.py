@@ -15,6 +15,7 @@ import pytest
 from fabula import ConfigurationError
 from fabula.cli import _projections
 from fabula.read.operations import load_app
+from fabula.store import open_store
 from fabula.store.sqlite import SqliteStore
 
 from . import domain
@@ -198,3 +199,26 @@ def test_status_and_parked_as_json(store: SqliteStore, capsys: pytest.CaptureFix
     (letter,) = json.loads(capsys.readouterr().out)["parked"]
     assert (letter["name"], letter["position"], letter["stream_id"]) == ("todo_list", 1, "todo-a")
     assert letter["error"].startswith("Poison")
+
+
+@pytest.mark.postgres
+def test_rebuild_counts_events_on_postgres_and_status_prints_json(
+    postgres_schema_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FABULA_READ_TEST_STORE", postgres_schema_url)
+    app = "tests.unit.read.cli_app:make_postgres"
+    with open_store(postgres_schema_url) as store:
+        flow = domain.make_flow(store)
+        for number in range(5):
+            flow.dispatch(Create(str(number), "fine"))
+        head = store.head()
+    assert head > 5  # positions are sparse on PostgreSQL: a share of them jumps
+
+    assert _fabula("projections", "rebuild", "--app", app, "todo_list") == 0
+    err = capsys.readouterr().err
+    assert err.startswith("todo_list 100% 5/5 events")
+    assert err.count("\n") == 1
+
+    assert _fabula("projections", "status", "--json", "--app", app) == 0
+    (status,) = json.loads(capsys.readouterr().out)["projections"]
+    assert (status["position"], status["head"], status["lag_events"]) == (head, head, 0)
