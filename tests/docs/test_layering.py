@@ -31,7 +31,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "flows": frozenset({"domain", "codec", "store", "app", "read"}),
     "evolution": frozenset({"domain", "codec", "store", "app"}),
     "testing": EVERYTHING,
-    "cli": EVERYTHING | {"web"},
+    "otel": frozenset(),  # the telemetry leaf and opentelemetry only
+    "logs": frozenset(),
+    "cli": EVERYTHING | {"web", "logs"},
     "web": EVERYTHING,
 }
 

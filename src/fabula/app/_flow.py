@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast, overload
@@ -41,6 +42,7 @@ from fabula._errors import (
     UnknownCommand,
 )
 from fabula._ids import uuid7
+from fabula._telemetry import Telemetry, event_fields, hooks
 from fabula.app._cause import current_cause
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow_base import _with_errors
@@ -55,6 +57,7 @@ from fabula.app._middleware import (
 from fabula.app._repository import Repository
 from fabula.app._snapshots import NEVER, SnapshotPolicy
 from fabula.app._streams import Keyed, check_name, stream_name
+from fabula.app._traced import command_attributes, outcome_of, span
 from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import (
     Aggregate,
@@ -288,7 +291,9 @@ class Flow:
             expected_version=expected_version,
             idempotent=given_id,
         )
-        result = self._chain(context)
+        telemetry = hooks.active
+        chain = self._chain(context) if telemetry is None else self._traced(telemetry, context)
+        result = chain
         if result.events and not result.deduplicated:
             errors = self._publish(result.events)
             if errors:
@@ -297,12 +302,33 @@ class Flow:
                     raise ListenerError(result, errors)
         return result
 
+    def _traced(self, telemetry: Telemetry, context: CommandContext) -> DispatchResult:
+        """Run the chain in a dispatch span and count the command (rule 1 of ``_telemetry``)."""
+        attributes = command_attributes(context.command, context.command_id, context.correlation_id)
+        name = attributes["fabula.command.type"]
+        started = time.perf_counter()
+        error: BaseException | None = None
+        try:
+            with telemetry.span(f"fabula.dispatch {name}", attributes):
+                result = self._chain(context)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            telemetry.command(name, time.perf_counter() - started, outcome_of(error))
+        if not result.deduplicated:
+            telemetry.appended(len(result.events))
+        return result
+
     def _handle(self, context: CommandContext) -> DispatchResult:
         route = self._routes.get(type(context.command))
         if route is None:
             raise UnknownCommand(type(context.command))
         stream_id = route.stream_id(context.command)
         repository = route.repository
+        telemetry = hooks.active
+        if telemetry is not None and context.attempt > 1:
+            telemetry.retried(type(context.command).__name__)
         decide = repository.decider.decide
         if context.expected_version == 0:
             # The caller says the stream is new: its state is the initial one by definition,
@@ -310,7 +336,8 @@ class Flow:
             # which append nothing, need the store asked whether the stream is really new.
             loaded = repository.initial(stream_id)
             try:
-                events = decide(context.command, loaded.state)
+                with span(telemetry, "fabula.decide", stream_id):
+                    events = decide(context.command, loaded.state)
             except DomainError:
                 self._require_new(stream_id)
                 raise
@@ -322,7 +349,8 @@ class Flow:
                 raise ConcurrencyError(
                     stream_id, str(ExpectedVersion(context.expected_version)), loaded.version
                 )
-            events = decide(context.command, loaded.state)
+            with span(telemetry, "fabula.decide", stream_id):
+                events = decide(context.command, loaded.state)
         if not events:
             return DispatchResult(
                 stream_id=stream_id,
@@ -334,15 +362,18 @@ class Flow:
         if context.causation_id is not None:
             # The events' causation id is the command; what caused the command is kept too.
             metadata = {**metadata, "caused_by": str(context.causation_id)}
-        result, recorded = repository.append(
-            stream_id,
-            events,
-            precondition=ExpectedVersion(loaded.version),
-            metadata=metadata,
-            causation_id=context.command_id,
-            correlation_id=context.correlation_id,
-            loaded=loaded,
-        )
+        with span(telemetry, "fabula.append", stream_id):
+            if telemetry is not None:
+                metadata = {**metadata, **telemetry.inject()}  # the trace goes with the events
+            result, recorded = repository.append(
+                stream_id,
+                events,
+                precondition=ExpectedVersion(loaded.version),
+                metadata=metadata,
+                causation_id=context.command_id,
+                correlation_id=context.correlation_id,
+                loaded=loaded,
+            )
         return DispatchResult(
             stream_id=stream_id,
             version=result.version,
@@ -369,6 +400,12 @@ class Flow:
                         recorded.type,
                         recorded.stream_id,
                         recorded.version,
+                        extra=event_fields(
+                            recorded.stream_id,
+                            recorded.type,
+                            recorded.position,
+                            recorded.correlation_id,
+                        ),
                     )
                     errors.append(exc)
         return errors

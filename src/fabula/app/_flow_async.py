@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast, overload
@@ -40,6 +41,7 @@ from fabula._errors import (
     UnknownCommand,
 )
 from fabula._ids import uuid7
+from fabula._telemetry import Telemetry, event_fields, hooks
 from fabula.app._cause import current_cause
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow_base import _with_errors
@@ -54,6 +56,7 @@ from fabula.app._middleware_async import (
 from fabula.app._repository_async import AsyncRepository
 from fabula.app._snapshots import NEVER, SnapshotPolicy
 from fabula.app._streams import Keyed, check_name, stream_name
+from fabula.app._traced import command_attributes, outcome_of, span
 from fabula.codec import EventRegistry, as_metadata
 from fabula.domain import (
     Aggregate,
@@ -291,7 +294,9 @@ class AsyncFlow:
             expected_version=expected_version,
             idempotent=given_id,
         )
-        result = await self._chain(context)
+        telemetry = hooks.active
+        chain = self._chain(context) if telemetry is None else self._traced(telemetry, context)
+        result = await chain
         if result.events and not result.deduplicated:
             errors = await self._publish(result.events)
             if errors:
@@ -300,12 +305,33 @@ class AsyncFlow:
                     raise ListenerError(result, errors)
         return result
 
+    async def _traced(self, telemetry: Telemetry, context: CommandContext) -> DispatchResult:
+        """Run the chain in a dispatch span and count the command (rule 1 of ``_telemetry``)."""
+        attributes = command_attributes(context.command, context.command_id, context.correlation_id)
+        name = attributes["fabula.command.type"]
+        started = time.perf_counter()
+        error: BaseException | None = None
+        try:
+            with telemetry.span(f"fabula.dispatch {name}", attributes):
+                result = await self._chain(context)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            telemetry.command(name, time.perf_counter() - started, outcome_of(error))
+        if not result.deduplicated:
+            telemetry.appended(len(result.events))
+        return result
+
     async def _handle(self, context: CommandContext) -> DispatchResult:
         route = self._routes.get(type(context.command))
         if route is None:
             raise UnknownCommand(type(context.command))
         stream_id = route.stream_id(context.command)
         repository = route.repository
+        telemetry = hooks.active
+        if telemetry is not None and context.attempt > 1:
+            telemetry.retried(type(context.command).__name__)
         decide = repository.decider.decide
         if context.expected_version == 0:
             # The caller says the stream is new: its state is the initial one by definition,
@@ -313,7 +339,8 @@ class AsyncFlow:
             # which append nothing, need the store asked whether the stream is really new.
             loaded = repository.initial(stream_id)
             try:
-                events = decide(context.command, loaded.state)
+                with span(telemetry, "fabula.decide", stream_id):
+                    events = decide(context.command, loaded.state)
             except DomainError:
                 await self._require_new(stream_id)
                 raise
@@ -325,7 +352,8 @@ class AsyncFlow:
                 raise ConcurrencyError(
                     stream_id, str(ExpectedVersion(context.expected_version)), loaded.version
                 )
-            events = decide(context.command, loaded.state)
+            with span(telemetry, "fabula.decide", stream_id):
+                events = decide(context.command, loaded.state)
         if not events:
             return DispatchResult(
                 stream_id=stream_id,
@@ -337,15 +365,18 @@ class AsyncFlow:
         if context.causation_id is not None:
             # The events' causation id is the command; what caused the command is kept too.
             metadata = {**metadata, "caused_by": str(context.causation_id)}
-        result, recorded = await repository.append(
-            stream_id,
-            events,
-            precondition=ExpectedVersion(loaded.version),
-            metadata=metadata,
-            causation_id=context.command_id,
-            correlation_id=context.correlation_id,
-            loaded=loaded,
-        )
+        with span(telemetry, "fabula.append", stream_id):
+            if telemetry is not None:
+                metadata = {**metadata, **telemetry.inject()}  # the trace goes with the events
+            result, recorded = await repository.append(
+                stream_id,
+                events,
+                precondition=ExpectedVersion(loaded.version),
+                metadata=metadata,
+                causation_id=context.command_id,
+                correlation_id=context.correlation_id,
+                loaded=loaded,
+            )
         return DispatchResult(
             stream_id=stream_id,
             version=result.version,
@@ -372,6 +403,12 @@ class AsyncFlow:
                         recorded.type,
                         recorded.stream_id,
                         recorded.version,
+                        extra=event_fields(
+                            recorded.stream_id,
+                            recorded.type,
+                            recorded.position,
+                            recorded.correlation_id,
+                        ),
                     )
                     errors.append(exc)
         return errors

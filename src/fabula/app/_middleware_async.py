@@ -162,6 +162,9 @@ class AsyncIdempotency:
 class AsyncLogCommands:
     """Log each command: its type, stream, outcome and duration (logger ``fabula.commands``).
 
+    Each record carries ``command_type``, ``command_id`` and ``correlation_id`` as ``extra``
+    fields, and ``stream_id`` and ``position`` (the last written) when the command ran.
+
     One line per command: INFO when it ran or was refused, WARNING when it failed (the
     traceback is left to whoever handles the exception, so it is logged once).
     """
@@ -172,16 +175,28 @@ class AsyncLogCommands:
     async def __call__(self, context: CommandContext, call_next: AsyncCallNext) -> DispatchResult:
         """Run the command and log what happened."""
         name = type(context.command).__name__
+        fields = {
+            "command_type": name,
+            "command_id": str(context.command_id),
+            "correlation_id": str(context.correlation_id),
+        }
         started = time.perf_counter()
         try:
             result = await call_next(context)
         except DomainError as exc:
-            self._logger.info("%s %s refused: %s (%s)", name, context.command_id, exc.code, exc)
+            self._logger.info(
+                "%s %s refused: %s (%s)", name, context.command_id, exc.code, exc, extra=fields
+            )
             raise
         except Exception as exc:
             # One line: whoever handles the exception logs its traceback, once.
             self._logger.warning(
-                "%s %s failed: %s: %s", name, context.command_id, type(exc).__name__, exc
+                "%s %s failed: %s: %s",
+                name,
+                context.command_id,
+                type(exc).__name__,
+                exc,
+                extra=fields,
             )
             raise
         elapsed = (time.perf_counter() - started) * 1000
@@ -194,5 +209,6 @@ class AsyncLogCommands:
             result.version,
             " (deduplicated)" if result.deduplicated else "",
             elapsed,
+            extra=fields | {"stream_id": result.stream_id, "position": result.position},
         )
         return result

@@ -1,9 +1,15 @@
-"""``fabula streams`` and ``fabula events``: what a store holds (opened read-only)."""
+"""``fabula streams`` and ``fabula events``: what a store holds (opened read-only).
+
+With ``--json``, ``streams`` prints one document ``{"streams": [...], "total": n}`` and
+``events`` prints JSON Lines, one event object per line (it may follow the log live).
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from fabula.cli._options import add_json, add_store_url, print_json, print_json_line, store_url
+from fabula.cli._shapes import event_shape, stream_shape
 from fabula.store import EventStore, StoredEvent, open_store
 
 __all__ = ["format_event", "register"]
@@ -16,7 +22,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="list the streams of a store with their versions",
         description="List the streams of a store (ordered by id) with their current versions.",
     )
-    streams.add_argument("url", help="store URL, e.g. sqlite:///app.db")
+    add_store_url(streams)
+    add_json(streams)
     streams.add_argument("--prefix", default="", help="only streams whose id starts with this")
     streams.add_argument("--limit", type=int, default=None, help="show at most this many")
     shown = streams.add_mutually_exclusive_group()
@@ -43,7 +50,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Print stored events in global order, one per line: position, "
         "stream@version, type, time, payload and metadata.",
     )
-    events.add_argument("url", help="store URL, e.g. sqlite:///app.db")
+    add_store_url(events)
+    add_json(events)
     events.add_argument("--stream", help="only this stream (in stream order)")
     events.add_argument("--after", type=int, default=0, help="start after this global position")
     events.add_argument("--type", action="append", dest="types", help="only this event type")
@@ -64,9 +72,15 @@ def format_event(item: StoredEvent) -> str:
 
 
 def _streams(args: argparse.Namespace) -> int:
-    store = open_store(args.url, read_only=True)
+    store = open_store(store_url(args), read_only=True)
     try:
         found = store.list_streams(args.prefix, limit=args.limit, status=args.status)
+        if args.json:
+            streams = [stream_shape(info) for info in found]
+            print_json(
+                {"streams": streams, "total": store.count_streams(args.prefix, status=args.status)}
+            )
+            return 0
         width = max((len(s.stream_id) for s in found), default=6)
         print(f"{'stream':<{width}}  version")
         for info in found:
@@ -79,8 +93,15 @@ def _streams(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show(item: StoredEvent, args: argparse.Namespace) -> None:
+    if args.json:
+        print_json_line(event_shape(item))
+    else:
+        print(format_event(item), flush=True)
+
+
 def _events(args: argparse.Namespace) -> int:
-    store = open_store(args.url, read_only=True)
+    store = open_store(store_url(args), read_only=True)
     try:
         if args.stream:
             return _stream_events(store, args)
@@ -91,7 +112,7 @@ def _events(args: argparse.Namespace) -> int:
                 if not batch and not args.follow:
                     break
                 for item in batch[: None if args.limit is None else args.limit - shown]:
-                    print(format_event(item), flush=True)
+                    _show(item, args)
                     shown += 1
     finally:
         store.close()
@@ -108,7 +129,7 @@ def _stream_events(store: EventStore, args: argparse.Namespace) -> int:
         for item in page:
             if args.limit is not None and shown >= args.limit:
                 return 0
-            print(format_event(item), flush=True)
+            _show(item, args)
             shown += 1
             last = item.version
         if not page:

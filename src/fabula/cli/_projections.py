@@ -4,16 +4,21 @@ Every command takes ``--app package.module:name``, a ``fabula.read.ProjectionSet
 function returning one) that names the store, the read-model target and the projections.
 ``status`` and ``parked`` only look: they open the store and target read-only
 (``ProjectionSet.as_read_only``), so a wrong URL is an error, never a new database.
+``status`` and ``parked`` print JSON with ``--json``; ``rebuild`` draws its progress
+(events counted, rate, ETA) on a terminal only (``_progress``).
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 
 from fabula._apps import load_app
+from fabula.cli._event_count import EventCount
+from fabula.cli._options import add_app, add_json, print_json
+from fabula.cli._progress import Progress
+from fabula.cli._shapes import letter_shape, status_shape
 from fabula.cli._status_table import status_table
 from fabula.read import (
     HandlerError,
@@ -21,14 +26,15 @@ from fabula.read import (
     PositionTimeout,
     ProjectionFailed,
     ProjectionSet,
+    ProjectionStatus,
     run_worker,
     run_workers,
 )
 
-__all__ = ["register", "slow_appends"]
+__all__ = ["TEXT_FORMAT", "register", "run_command", "slow_appends"]
 
-_BAR = 30
-_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+"""How ``projections run`` logs when nothing else is set up (``--log-format json``: JSON)."""
 _SLOW_APPEND = 1.0  # seconds: a running append older than this is named by ``status``
 
 
@@ -50,6 +56,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "table, current errors and copy rebuilds (running or left behind)",
     )
     status.add_argument("names", nargs="*", help="only these projections (default: all)")
+    add_json(status)
     status.add_argument(
         "--watch", type=float, metavar="SECONDS", help="print again every SECONDS until Ctrl-C"
     )
@@ -77,7 +84,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=5.0,
         help="seconds before another worker takes over a dead one's projections",
     )
-    run.set_defaults(run=_run)
+    run.set_defaults(run=run_command)
 
     rebuild = _add(actions, "rebuild", "replay a projection from the start, with a progress bar")
     rebuild.add_argument("name", help="the projection to rebuild")
@@ -93,6 +100,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parked = _add(actions, "parked", "list parked events (dead letters)")
     parked.add_argument("name", nargs="?", help="only this projection")
     parked.add_argument("--details", action="store_true", help="print each error's traceback")
+    add_json(parked)
     parked.set_defaults(run=_parked)
 
     retry = _add(actions, "retry", "apply a parked event again (removes it on success)")
@@ -110,9 +118,7 @@ def _add(
     actions: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
 ) -> argparse.ArgumentParser:
     parser = actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
-    parser.add_argument(
-        "--app", required=True, help="the app's projections, as package.module:name"
-    )
+    add_app(parser)
     return parser
 
 
@@ -124,18 +130,26 @@ def _status(args: argparse.Namespace) -> int:
                 projections.wait_caught_up(args.names or None, timeout=args.wait)
             except (PositionTimeout, ProjectionFailed) as exc:
                 print(f"fabula: {exc}", file=sys.stderr)
-                print(status_table(projections.status(args.names or None)), flush=True)
+                _print_status(projections.status(args.names or None), [], as_json=args.json)
                 return 1
         while True:
-            print(status_table(projections.status(args.names or None)), flush=True)
-            for line in slow_appends(projections.store):
-                print(line, flush=True)
+            statuses = projections.status(args.names or None)
+            _print_status(statuses, slow_appends(projections.store), as_json=args.json)
             if args.watch is None:
                 return 0
             time.sleep(args.watch)
             print()
     finally:
         projections.close()
+
+
+def _print_status(statuses: list[ProjectionStatus], notes: list[str], *, as_json: bool) -> None:
+    if as_json:
+        print_json({"projections": [status_shape(s) for s in statuses], "notes": notes})
+        return
+    print(status_table(statuses), flush=True)
+    for line in notes:
+        print(line, flush=True)
 
 
 def slow_appends(store: object, *, longer_than: float = _SLOW_APPEND) -> list[str]:
@@ -157,41 +171,52 @@ def slow_appends(store: object, *, longer_than: float = _SLOW_APPEND) -> list[st
     ]
 
 
-def _run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format=_LOG_FORMAT)  # no-op if configured
+def _say(text: str) -> None:
+    print(f"fabula: {text}", file=sys.stderr, flush=True)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """``fabula projections run``: say what runs, run it until stopped, say why it stopped."""
     names = args.names or None
+    workers = f"{args.processes} worker processes" if args.processes > 1 else "one worker"
     if args.processes > 1:
+        _say(f"running the projections of {args.app} in {workers}, lease ttl {args.lease_ttl:g}s")
+        _say("until SIGTERM or Ctrl-C; a worker that dies is restarted")
         run_workers(args.app, processes=args.processes, names=names, ttl=args.lease_ttl)
+        _say("stopped: asked to (SIGTERM or Ctrl-C); workers stopped and leases released")
         return 0
     projections = load_app(args.app, ProjectionSet)
+    chosen = ", ".join(names or projections.names) or "(none)"
+    _say(f"running {chosen} from {args.app} in {workers}, lease ttl {args.lease_ttl:g}s")
+    _say("until SIGTERM or Ctrl-C; see docs/operations.md for what it logs")
     try:
         run_worker(projections, names=names, lease=LeaseSettings(ttl=args.lease_ttl))
+    except Exception as exc:
+        _say(f"stopped: {type(exc).__name__}: {exc}")
+        raise
     finally:
         projections.close()
+    _say("stopped: asked to (SIGTERM or Ctrl-C); leases released")
     return 0
 
 
 def _rebuild(args: argparse.Namespace) -> int:
     projections = load_app(args.app, ProjectionSet)
     started = time.monotonic()
-    first: list[int] = []
-
-    def progress(position: int, head: int) -> None:
-        if not first:
-            first.append(position)
-        span = max(1, head - first[0])
-        share = min(1.0, max(0.0, (position - first[0]) / span)) if head > first[0] else 1.0
-        filled = round(share * _BAR)
-        bar = "#" * filled + "." * (_BAR - filled)
-        print(f"\r{args.name} [{bar}] {share:4.0%} position {position}", end="", file=sys.stderr)
-
     try:
+        count = EventCount(projections.store)
+        shown = Progress(args.name, count.total)
+
+        def progress(position: int, head: int) -> None:
+            shown.update(count.through(position))
+
         status = projections.rebuild(
             args.name, mode="copy" if args.copy else "in_place", progress=progress
         )
+        shown.update(count.total)
+        shown.close()
     finally:
         projections.close()
-    print(file=sys.stderr)
     print(f"rebuilt {args.name} to position {status.position} in {time.monotonic() - started:.1f}s")
     print(status_table([status]))
     return 0
@@ -203,6 +228,9 @@ def _parked(args: argparse.Namespace) -> int:
         letters = projections.parked(args.name)
     finally:
         projections.close()
+    if args.json:
+        print_json({"parked": [letter_shape(letter) for letter in letters]})
+        return 0
     if not letters:
         print("no parked events")
         return 0

@@ -17,3 +17,14 @@ def make() -> ProjectionSet:
         registry=domain.registry(),
         policy=ErrorPolicy(retries=0, backoff=0.0, on_park="continue"),
     )
+
+
+def make_postgres() -> ProjectionSet:
+    """The same on PostgreSQL (one schema URL for store and target; psycopg's placeholders)."""
+    return ProjectionSet(
+        os.environ["FABULA_READ_TEST_STORE"],
+        os.environ["FABULA_READ_TEST_STORE"],
+        consumers=[domain.todo_sql(mark="%s")],
+        registry=domain.registry(),
+        policy=ErrorPolicy(retries=0, backoff=0.0, on_park="continue"),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import signal
 import subprocess
@@ -15,6 +16,7 @@ from fabula import ConfigurationError
 from fabula._apps import load_app
 from fabula.cli import _projections
 from fabula.read import ProjectionSet
+from fabula.store import open_store
 from fabula.store.sqlite import SqliteStore
 
 from . import domain
@@ -54,7 +56,8 @@ def test_status_rebuild_parked_retry_discard(
     assert _fabula("projections", "rebuild", "--app", APP, "todo_list") == 0
     captured = capsys.readouterr()
     assert "rebuilt todo_list to position 3" in captured.out
-    assert "[##############################] 100%" in captured.err
+    assert "todo_list 100% 3/3 events" in captured.err  # counted events, not positions
+    assert "\r" not in captured.err  # not a terminal: plain lines
 
     assert _fabula("projections", "parked", "--app", APP) == 0
     out = capsys.readouterr().out
@@ -139,3 +142,84 @@ def test_a_single_worker_logs_its_start_and_lease_with_timestamps(
     assert any(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d.* starts: todo_list", x) for x in lines)
     assert any("took the lease" in line for line in lines)
     assert any("stopped" in line for line in lines)
+
+
+@pytest.mark.timeout(60)
+def test_run_says_what_it_runs_and_why_it_stops_and_logs_json(store: SqliteStore) -> None:
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fabula",
+            "--log-format",
+            "json",
+            "--log-level",
+            "INFO",
+            "projections",
+            "run",
+            "--app",
+            APP,
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stderr is not None
+    lines: list[str] = []
+    try:
+        for line in worker.stderr:
+            lines.append(line)
+            if "took the lease" in line:
+                break
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, rest = worker.communicate(timeout=30)
+    lines.extend(rest.splitlines())
+    assert worker.returncode == 0
+    said = [line.strip() for line in lines if line.startswith("fabula: ")]
+    assert said[0] == f"fabula: running todo_list from {APP} in one worker, lease ttl 5s"
+    assert said[-1] == "fabula: stopped: asked to (SIGTERM or Ctrl-C); leases released"
+    logged = [json.loads(line) for line in lines if line.startswith("{")]
+    assert any(r["logger"] == "fabula.read" and "took the lease" in r["message"] for r in logged)
+
+
+def test_status_and_parked_as_json(store: SqliteStore, capsys: pytest.CaptureFixture[str]) -> None:
+    flow = domain.make_flow(store)
+    flow.dispatch(Create("a", "poison"))
+    flow.dispatch(Create("b", "fine"))
+    assert _fabula("projections", "rebuild", "--app", APP, "todo_list") == 0
+    capsys.readouterr()
+
+    assert _fabula("projections", "status", "--json", "--app", APP) == 0
+    shown = json.loads(capsys.readouterr().out)
+    (status,) = shown["projections"]
+    assert (status["name"], status["position"], status["head"]) == ("todo_list", 2, 2)
+    assert (status["state"], status["parked"], status["rebuild"]) == ("stopped", 1, None)
+    assert shown["notes"] == []
+
+    assert _fabula("projections", "parked", "--json", "--app", APP) == 0
+    (letter,) = json.loads(capsys.readouterr().out)["parked"]
+    assert (letter["name"], letter["position"], letter["stream_id"]) == ("todo_list", 1, "todo-a")
+    assert letter["error"].startswith("Poison")
+
+
+@pytest.mark.postgres
+def test_rebuild_counts_events_on_postgres_and_status_prints_json(
+    postgres_schema_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FABULA_READ_TEST_STORE", postgres_schema_url)
+    app = "tests.unit.read.cli_app:make_postgres"
+    with open_store(postgres_schema_url) as store:
+        flow = domain.make_flow(store)
+        for number in range(5):
+            flow.dispatch(Create(str(number), "fine"))
+        head = store.head()
+    assert head > 5  # positions are sparse on PostgreSQL: a share of them jumps
+
+    assert _fabula("projections", "rebuild", "--app", app, "todo_list") == 0
+    err = capsys.readouterr().err
+    assert err.startswith("todo_list 100% 5/5 events")
+    assert err.count("\n") == 1
+
+    assert _fabula("projections", "status", "--json", "--app", app) == 0
+    (status,) = json.loads(capsys.readouterr().out)["projections"]
+    assert (status["position"], status["head"], status["lag_events"]) == (head, head, 0)

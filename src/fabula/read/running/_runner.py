@@ -41,6 +41,7 @@ from types import TracebackType
 from typing import Protocol, Self, cast
 
 from fabula._errors import ClosedError, CodecError, StoreError
+from fabula._telemetry import event_fields, hooks
 from fabula.codec import EventRegistry, decode_parts, decode_records, merge_lookups
 from fabula.read._batches import handled, step_of, steps_for
 from fabula.read._call import call
@@ -57,11 +58,12 @@ from fabula.read._leases import LeaseSettings
 from fabula.read._target import Step, Target
 from fabula.read.running._application import store_and_registry
 from fabula.read.running._consumer import Consumer
-from fabula.read.running._monitor import read_status
+from fabula.read.running._monitor import LAG_COUNT_LIMIT, count_after, read_status
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._runner_base import _Stopped
 from fabula.read.running._status import ProjectionStatus, RunState
 from fabula.read.running._tasks import Background
+from fabula.read.running._traced import LAG_EVERY, batch_span, lag_seconds
 from fabula.store import EventStore, Notifier, StoredEvent
 
 __all__ = ["Application", "Progress", "ProjectionRunner"]
@@ -149,6 +151,7 @@ class ProjectionRunner:
         self._failure: BaseException | None = None
         self._prepared = False
         self._renewed_at: float | None = None
+        self._lag_measured = 0.0
 
     @property
     def name(self) -> str:
@@ -330,6 +333,8 @@ class ProjectionRunner:
                     self._commit((), subscription.position)
                 elif until is not None:
                     self._background.sleep(0.05)
+                else:
+                    self._at_head()
                 if until is None:
                     full = len(batch) >= self._batch_size
                     self._state = "catching_up" if full else "live"
@@ -429,8 +434,13 @@ class ProjectionRunner:
 
     def _react(self, step: Step) -> None:
         handler, recorded = step
+        telemetry = hooks.active
         try:
-            call(handler, None, recorded)
+            if telemetry is None:
+                call(handler, None, recorded)
+            else:
+                with batch_span(telemetry, "react", self.name, (step,), recorded.position):
+                    call(handler, None, recorded)
         except Exception as exc:
             raise HandlerError.of(self.name, recorded) from exc
 
@@ -444,7 +454,12 @@ class ProjectionRunner:
             record.version,
             record.position,
             letter.error,
+            extra=event_fields(
+                record.stream_id, record.type, record.position, record.correlation_id
+            ),
         )
+        if (telemetry := hooks.active) is not None:
+            telemetry.parked(self.name, record.type)
         self._error = letter.error
         if self._policy.on_park == "continue":
             self._commit((), record.position, parked=letter)
@@ -468,21 +483,45 @@ class ProjectionRunner:
     ) -> None:
         claim = self._lease.claim if self._lease is not None else None
         started = time.monotonic()
-        self._target.commit(
-            self.name,
-            after=self._position,
-            position=position,
-            steps=steps,
-            claim=claim,
-            parked=parked,
-        )
+        telemetry = hooks.active
+        if telemetry is None or not steps or self._reaction:
+            self._target.commit(
+                self.name,
+                after=self._position,
+                position=position,
+                steps=steps,
+                claim=claim,
+                parked=parked,
+            )
+        else:
+            with batch_span(telemetry, "project", self.name, steps, position):
+                self._target.commit(
+                    self.name,
+                    after=self._position,
+                    position=position,
+                    steps=steps,
+                    claim=claim,
+                    parked=parked,
+                )
         if claim is not None:
             self._renewed_at = started
         if self._state == "retrying":
             self._state, self._error = "catching_up", None
         self._advance(position)
+        if telemetry is not None and started - self._lag_measured >= LAG_EVERY:
+            self._lag_measured = started
+            behind = count_after(self._store, position, limit=LAG_COUNT_LIMIT)
+            telemetry.lag(self.name, behind, lag_seconds(steps) if behind else 0.0)
         if self._progress is not None:
             self._progress(position)
+
+    def _at_head(self) -> None:
+        """Live and nothing new: a lag gauge reads 0 (at most once a second, like a commit's)."""
+        telemetry = hooks.active
+        now = time.monotonic()
+        if telemetry is not None and now - self._lag_measured >= LAG_EVERY:
+            self._lag_measured = now
+            telemetry.lag(self.name, 0, 0.0)
 
     def _advance(self, position: int) -> None:
         self._position = position

@@ -48,3 +48,29 @@ def _check_failure(schema: str, current: int, latest: int) -> str:
         " it restored from another cluster?); open the store once with migrate='auto' to"
         " move the clock forward"
     )
+
+
+def schema_sql(schema: str, /, *, after: int = 0) -> str:
+    """The SQL script that brings ``schema`` from version ``after`` to the latest.
+
+    What ``migrate()`` runs, in one transaction, with the ``schema_migrations`` rows it
+    records: for a DBA to read or run (``fabula store migrate --sql``).
+    """
+    name = '"' + schema.replace('"', '""') + '"'
+    parts = [
+        "BEGIN;",
+        f"CREATE SCHEMA IF NOT EXISTS {name};",
+        f"SET LOCAL search_path TO {name};",
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version integer PRIMARY KEY, name text NOT NULL,"
+        " applied_at timestamptz NOT NULL DEFAULT now());",
+    ]
+    for migration in MIGRATIONS[after:]:
+        parts.append(f"-- migration {migration.version:04d}_{migration.name}")
+        parts.append(migration.text.strip())
+        parts.append(
+            "INSERT INTO schema_migrations (version, name)"  # noqa: S608 - our own file names
+            f" VALUES ({migration.version}, '{migration.name}');"
+        )
+    parts.append("COMMIT;")
+    return "\n".join(parts) + "\n"

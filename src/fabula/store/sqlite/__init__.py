@@ -12,6 +12,7 @@ from fabula.store.sqlite._driver import (
     AsyncConnection as AsyncSqliteConnection,
     Connection as SqliteConnection,
 )
+from fabula.store.sqlite._migrate import schema_sql
 from fabula.store.sqlite._settings import OpenMode, SqliteSettings
 from fabula.store.sqlite._store import SqliteStore
 from fabula.store.sqlite._store_async import AsyncSqliteStore
@@ -23,4 +24,5 @@ __all__ = [
     "SqliteConnection",
     "SqliteSettings",
     "SqliteStore",
+    "schema_sql",
 ]

@@ -25,7 +25,15 @@ from typing import Literal, TypeAlias
 from fabula._errors import ConfigurationError, SchemaError
 from fabula.store.sqlite import _sql
 
-__all__ = ["MIGRATIONS", "MigrateMode", "Migration", "load_migrations", "migrate", "schema_version"]
+__all__ = [
+    "MIGRATIONS",
+    "MigrateMode",
+    "Migration",
+    "load_migrations",
+    "migrate",
+    "schema_sql",
+    "schema_version",
+]
 
 MigrateMode: TypeAlias = Literal["auto", "check"]
 
@@ -155,3 +163,21 @@ def _statements(script: str) -> list[str]:
     if any(line.strip() and not line.strip().startswith("--") for line in current.splitlines()):
         statements.append(current.strip())
     return statements
+
+
+def schema_sql(*, after: int = 0) -> str:
+    """The SQL script that brings a SQLite store from version ``after`` to the latest.
+
+    What ``migrate()`` runs, in one transaction, with the ``fabula_schema`` rows it
+    records: for a DBA to read or run (``fabula store migrate --sql``).
+    """
+    now_us = "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
+    parts = ["BEGIN IMMEDIATE;", _sql.CREATE_SCHEMA_TABLE + ";"]
+    for migration in MIGRATIONS[after:]:
+        parts.append(f"-- migration {migration.name}\n{migration.sql.strip()}")
+        parts.append(
+            "INSERT INTO fabula_schema (version, name, applied_at)"  # noqa: S608 - our names
+            f" VALUES ({migration.version}, '{migration.name}', {now_us});"
+        )
+    parts.append("COMMIT;")
+    return "\n".join(parts) + "\n"
