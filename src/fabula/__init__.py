@@ -31,6 +31,7 @@ from fabula._errors import (
 from fabula.app import (
     AsyncFlow,
     AsyncRepository,
+    Decision,
     DispatchResult,
     Flow,
     Loaded,
@@ -69,6 +70,7 @@ __all__ = [
     "ConfigurationError",
     "ContentionTimeout",
     "Decider",
+    "Decision",
     "DispatchResult",
     "DomainError",
     "DuplicateEvent",

@@ -1,6 +1,7 @@
 """The application layer: repository, command flow with middleware, after-commit listeners."""
 
 from fabula._ids import uuid7
+from fabula.app._decision import Decision
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow import Flow
 from fabula.app._flow_async import AsyncFlow
@@ -38,6 +39,7 @@ __all__ = [
     "AsyncRetryOnConflict",
     "CallNext",
     "CommandContext",
+    "Decision",
     "DispatchResult",
     "EnrichMetadata",
     "Flow",
