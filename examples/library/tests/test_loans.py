@@ -203,7 +203,7 @@ def test_sixteen_borrowers_race_for_the_same_books(
         failures: list[BaseException] = []
 
         def borrower(member: str) -> None:
-            wanted = random.Random(member).sample(BOOKS, 5)  # noqa: S311
+            wanted = random.Random(member).sample(BOOKS, 5)
             start.wait()
             for book in wanted:
                 try:
@@ -211,7 +211,7 @@ def test_sixteen_borrowers_race_for_the_same_books(
                     lent.append(book)
                 except (BookNotAvailable, TooManyLoans):
                     pass
-                except BaseException as exc:  # noqa: BLE001 (reported below)
+                except BaseException as exc:
                     failures.append(exc)
 
         threads = [threading.Thread(target=borrower, args=(m,)) for m in MEMBERS]
@@ -247,7 +247,7 @@ def test_sixteen_borrowers_race_asyncio(
 
             async def borrower(member: str) -> list[str]:
                 got = []
-                for book in random.Random(member).sample(BOOKS, 5):  # noqa: S311
+                for book in random.Random(member).sample(BOOKS, 5):
                     try:
                         await flow.dispatch(Borrow(member, book))
                         got.append(book)
