@@ -29,6 +29,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "app": frozenset({"domain", "codec", "store"}),
     "read": frozenset({"domain", "codec", "store"}),
     "flows": frozenset({"domain", "codec", "store", "app", "read"}),
+    "integration": frozenset({"domain", "codec", "store", "app", "read", "flows"}),
     "testing": EVERYTHING,
     "cli": EVERYTHING | {"web"},
     "web": EVERYTHING,
