@@ -155,7 +155,7 @@ def test_wiring_mistakes_are_configuration_errors() -> None:
     with pytest.raises(ConfigurationError):
         flow.register_decision(Borrow, _borrow, streams=_streams)
     with pytest.raises(ConfigurationError):
-        flow.register_decision(JoinLibrary, _borrow, streams=_streams)
+        flow.register_decision(JoinLibrary, lambda command, decision: None, streams=lambda c: [])
     flow.dispatch(JoinLibrary("ann"))
     with pytest.raises(ConfigurationError, match="did not name"):
         flow.dispatch(Borrow("ann", "dune"))  # Book's stream was not named

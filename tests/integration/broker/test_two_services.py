@@ -70,7 +70,7 @@ def services(nats_url: str, stream_name: str) -> Iterator[Callable[..., subproce
         command = [sys.executable, "-m", "examples.two_services.service", side]
         command += ["--store", store, "--nats", nats_url, "--stream", stream_name]
         command += ["--pause", str(pause)]
-        process = subprocess.Popen(command, cwd=ROOT)  # noqa: S603 (our own module)
+        process = subprocess.Popen(command, cwd=ROOT)
         started.append(process)
         return process
 
