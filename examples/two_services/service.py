@@ -7,7 +7,11 @@
     python -m examples.two_services.service inbox --store sqlite:///shipping.db \\
         --nats nats://127.0.0.1:4222 --stream ORDERS
 
-``relay`` publishes the orders store's outbox; ``inbox`` ships what it receives.
+``relay`` publishes the orders store's outbox; ``inbox`` ships what it receives. The relay's
+lag shows with the projections::
+
+    ORDERS_STORE=sqlite:///orders.db ORDERS_STREAM=ORDERS \
+        fabula projections status --app examples.two_services.service:projections
 ``--pause`` sleeps that many seconds after each publish (before the relay's checkpoint
 moves) and before each ack (after the shipment committed): the two-service test kills the
 processes with ``kill -9`` inside those windows.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +31,7 @@ from examples.two_services import orders, shipping
 from fabula import open_async_store
 from fabula.integration import RELAY_POLICY, Delivery, Message, Publisher, Subscriber
 from fabula.integration.nats import JetStreamPublisher, JetStreamSubscriber, ensure_stream
-from fabula.read import AsyncProjectionRunner, open_async_target
+from fabula.read import AsyncProjectionRunner, ProjectionSet, open_async_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,21 @@ class SlowSubscriber:
     async def fetch(self, max_messages: int, /, *, timeout: float) -> Sequence[Delivery]:
         found = await self.inner.fetch(max_messages, timeout=timeout)
         return [SlowDelivery(d, self.pause) for d in found]
+
+
+class StatusOnly:
+    """A publisher for a relay that is only looked at (``fabula projections status``)."""
+
+    async def publish(self, message: Message, /) -> None:
+        msg = "this relay is for status only: run `service relay` to publish"
+        raise RuntimeError(msg)
+
+
+def projections() -> ProjectionSet:
+    """The orders service's consumers, its relay, for ``fabula projections --app``."""
+    url = os.environ["ORDERS_STORE"]
+    relay = orders.make_outbox(os.environ["ORDERS_STREAM"]).relay(StatusOnly())
+    return ProjectionSet(url, url, consumers=[relay], policy=RELAY_POLICY)
 
 
 async def relay(store_url: str, nats_url: str, stream: str, pause: float) -> None:

@@ -55,6 +55,17 @@ def published(nats_url: str, stream: str) -> int:
     return asyncio.run(main())
 
 
+def relay_lag(orders_url: str, stream: str) -> int:
+    """The relay's lag as ``fabula projections status`` prints it."""
+    command = [sys.executable, "-m", "fabula", "projections", "status"]
+    command += ["--app", "examples.two_services.service:projections"]
+    env = {**os.environ, "ORDERS_STORE": orders_url, "ORDERS_STREAM": stream}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    row = next(line for line in done.stdout.splitlines() if line.startswith("orders_outbox"))
+    return int(row.split()[3])
+
+
 def wait_until(what: Callable[[], bool], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not what():
@@ -103,6 +114,7 @@ def test_every_order_ships_exactly_once_across_kill_9(
     wait_until(lambda: published(nats_url, stream_name) >= ORDERS // 4)
     kill9(relay)
     assert published(nats_url, stream_name) < ORDERS  # killed mid-stream
+    assert relay_lag(orders_url, stream_name) > 0
     wait_until(lambda: sum(parcels(shipping_url).values()) >= ORDERS // 8)
     kill9(inbox)
     assert sum(parcels(shipping_url).values()) < ORDERS
@@ -117,3 +129,4 @@ def test_every_order_ships_exactly_once_across_kill_9(
     assert set(shipped) == {f"shipment-o{i}" for i in range(2 * ORDERS)}
     assert set(shipped.values()) == {1}, "a parcel shipped twice"
     assert published(nats_url, stream_name) == 2 * ORDERS
+    assert relay_lag(orders_url, stream_name) == 0
