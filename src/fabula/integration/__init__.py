@@ -4,10 +4,12 @@
 events) and gives the relay: a ``Reaction`` that publishes them at least once, in log
 order, each under its event id. ``Inbox`` turns received messages into commands with
 stable ids, so every effect happens once. The broker is a ``Publisher`` / ``Subscriber``
-pair: ``fabula.integration.nats`` ships NATS JetStream.
+pair: ``fabula.integration.nats`` ships NATS JetStream, ``MemoryBroker`` runs in
+one process (tests).
 """
 
 from fabula.integration._inbox import Inbox, InboxHandler
+from fabula.integration._memory import MemoryBroker, MemorySubscriber
 from fabula.integration._messages import (
     HEADERS,
     Delivery,
@@ -25,6 +27,8 @@ __all__ = [
     "Headers",
     "Inbox",
     "InboxHandler",
+    "MemoryBroker",
+    "MemorySubscriber",
     "Message",
     "Outbox",
     "Publisher",
