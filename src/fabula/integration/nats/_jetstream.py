@@ -109,7 +109,7 @@ class JetStreamSubscriber:
         """Return up to ``max_messages`` deliveries; none if none came within ``timeout``."""
         try:
             raw = await self._subscription.fetch(max_messages, timeout=timeout)
-        except nats.errors.TimeoutError:
+        except (nats.errors.TimeoutError, TimeoutError):  # nats-py raises either
             return []
         return [JetStreamDelivery(_message(msg), msg) for msg in raw]
 

@@ -45,7 +45,7 @@ def _message(subject: str, n: int, id_: str | None = None) -> Message:
     )
 
 
-async def _drain(subscriber: Subscriber, *, timeout: float = 1.0) -> list[Message]:
+async def _drain(subscriber: Subscriber, *, timeout: float = 0.3) -> list[Message]:
     found: list[Message] = []
     while deliveries := await subscriber.fetch(50, timeout=timeout):
         for delivery in deliveries:
