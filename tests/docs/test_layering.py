@@ -20,7 +20,9 @@ SRC = ROOT / "src" / "fabula"
 
 SHARED_LEAVES = frozenset(p.stem for p in SRC.glob("_*.py") if p.stem != "__init__")
 
-EVERYTHING = frozenset({"domain", "codec", "store", "app", "read", "flows", "fabula"})
+EVERYTHING = frozenset(
+    {"domain", "codec", "store", "app", "read", "flows", "integration", "fabula"}
+)
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "domain": frozenset(),
     "_postgres": frozenset(),
