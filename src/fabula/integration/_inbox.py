@@ -10,7 +10,8 @@ Theory of operation (ADR 0020):
    command already committed into a no-op. Its causation id is the published event's id,
    its correlation id the event's correlation id (the request spans both services).
 3. The message is acked after the dispatch returns, and after a ``DomainError`` (the
-   command's answer, final). Any other failure naks it: the broker delivers it again.
+   command's answer, final). Any other failure, the handler's included, naks it: the
+   broker delivers it again.
    A consumer killed between the commit and the ack gets the message again, and rule 2
    makes it harmless: every effect happens exactly once.
 4. A message of a type with no handler is acked and skipped; one that does not decode is
@@ -97,7 +98,11 @@ class Inbox:
         message = delivery.message
         event = self._decode(message)
         handler = self._handlers.get(type(event)) if event is not None else None
-        command = handler(event, message) if handler is not None else None
+        try:
+            command = handler(event, message) if handler is not None else None
+        except Exception:
+            await delivery.nak(0.5)
+            raise
         if command is None:
             await delivery.ack()
             return None

@@ -119,6 +119,8 @@ def test_refusals_ack_failures_nak_and_strangers_are_skipped() -> None:
         def ship(event: OrderAccepted, message: Message) -> object:
             if event.items == 0:
                 return Refuse()
+            if event.items == 99:
+                raise LookupError("the handler fails")
             if event.items < 0:
                 return object()  # no route: UnknownCommand
             return shipping.ShipOrder(event.order_id, event.items)
@@ -131,6 +133,11 @@ def test_refusals_ack_failures_nak_and_strangers_are_skipped() -> None:
         with pytest.raises(UnknownCommand):
             await inbox.handle(broken)
         assert (broken.acked, broken.naked) == (0, [0.5])
+
+        failing = Handed(accepted("e", 99))
+        with pytest.raises(LookupError):
+            await inbox.handle(failing)
+        assert (failing.acked, failing.naked) == (0, [0.5])
 
         stranger = Handed(Message("m-x", "s", b"{}", {HEADERS.type: "Unknown"}))
         unreadable = Handed(Message("m-y", "s", b"not json", accepted("c").headers))
