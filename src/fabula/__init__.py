@@ -35,6 +35,7 @@ from fabula._errors import (
 from fabula.app import (
     AsyncFlow,
     AsyncRepository,
+    Decision,
     DispatchResult,
     Flow,
     Loaded,
@@ -82,6 +83,7 @@ __all__ = [
     "ConfigurationError",
     "ContentionTimeout",
     "Decider",
+    "Decision",
     "DispatchResult",
     "DomainError",
     "DuplicateEvent",

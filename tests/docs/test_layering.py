@@ -20,7 +20,9 @@ SRC = ROOT / "src" / "fabula"
 
 SHARED_LEAVES = frozenset(p.stem for p in SRC.glob("_*.py") if p.stem != "__init__")
 
-EVERYTHING = frozenset({"domain", "codec", "store", "app", "read", "flows", "evolution", "fabula"})
+EVERYTHING = frozenset(
+    {"domain", "codec", "store", "app", "read", "flows", "evolution", "integration", "fabula"}
+)
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "domain": frozenset(),
     "_postgres": frozenset(),
@@ -30,6 +32,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "read": frozenset({"domain", "codec", "store"}),
     "flows": frozenset({"domain", "codec", "store", "app", "read"}),
     "evolution": frozenset({"domain", "codec", "store", "app"}),
+    "integration": frozenset({"domain", "codec", "store", "app", "read", "flows"}),
     "testing": EVERYTHING,
     "otel": frozenset(),  # the telemetry leaf and opentelemetry only
     "logs": frozenset(),

@@ -2,6 +2,7 @@
 
 from fabula._ids import uuid7
 from fabula.app._cause import Cause, caused_by, current_cause
+from fabula.app._decision import Decision
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow import Flow
 from fabula.app._flow_async import AsyncFlow
@@ -41,6 +42,7 @@ __all__ = [
     "CallNext",
     "Cause",
     "CommandContext",
+    "Decision",
     "DispatchResult",
     "EnrichMetadata",
     "Flow",

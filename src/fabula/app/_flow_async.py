@@ -42,7 +42,9 @@ from fabula._errors import (
 )
 from fabula._ids import uuid7
 from fabula._telemetry import Telemetry, event_fields, hooks
+from fabula.app._across_async import decide_across
 from fabula.app._cause import current_cause
+from fabula.app._decision import Across, Decision, Model
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow_base import _with_errors
 from fabula.app._listeners import Listener, async_call, is_coroutine_function
@@ -109,6 +111,7 @@ class AsyncFlow:
         self.store = store
         self.registry: EventRegistry = registry if registry is not None else EventRegistry()
         self._routes: dict[type, _Route] = {}
+        self._across: dict[type, Across] = {}
         self._repositories: dict[int, AsyncRepository[Any]] = {}
         self._listeners: dict[type, list[Listener]] = {}
         self._listener_errors = listener_errors
@@ -185,6 +188,9 @@ class AsyncFlow:
             self.store, decider, registry=self.registry, snapshots=snapshots
         )
         for command_type in decider.commands:
+            if command_type in self._across:
+                msg = f"{command_type.__qualname__} is already routed to a decision"
+                raise ConfigurationError(msg)
             if command_type in self._routes:
                 other = self._routes[command_type].repository.decider.name
                 msg = f"{command_type.__qualname__} is already routed to {other!r}"
@@ -193,6 +199,34 @@ class AsyncFlow:
             self._routes[command_type] = _Route(repository, naming)
         self._repositories[id(decider)] = repository
         return repository
+
+    def register_decision(
+        self,
+        command_type: type[CommandT],
+        decide: Callable[[CommandT, Decision], object],
+        /,
+        *,
+        streams: Callable[[CommandT], Sequence[tuple[Model, str]]],
+    ) -> None:
+        """Route ``command_type`` to ``decide(command, decision)``, over several streams.
+
+        ``streams(command)`` names the ``(model, key)`` streams the decision reads; each
+        model must be registered with this flow (with ``key=``). The flow loads them, calls
+        ``decide``, which reads ``decision.state(model, key)`` and calls
+        ``decision.append(model, key, *events)``, then appends to every named stream in one
+        transaction, each guarded by its loaded version. Middleware, retries, idempotent
+        command ids, metadata, causation, correlation and listeners work as for
+        ``dispatch`` to one aggregate.
+
+        Raises:
+            ConfigurationError: ``command_type`` is already routed.
+        """
+        if command_type in self._routes or command_type in self._across:
+            msg = f"{command_type.__qualname__} is already routed"
+            raise ConfigurationError(msg)
+        self._across[command_type] = Across(
+            streams, cast("Callable[[Any, Decision], object]", decide)
+        )
 
     @overload
     def repository(self, model: type[AggregateT], /) -> AsyncRepository[AggregateT]: ...
@@ -326,7 +360,10 @@ class AsyncFlow:
     async def _handle(self, context: CommandContext) -> DispatchResult:
         route = self._routes.get(type(context.command))
         if route is None:
-            raise UnknownCommand(type(context.command))
+            across = self._across.get(type(context.command))
+            if across is None:
+                raise UnknownCommand(type(context.command))
+            return await decide_across(self.store, self.registry, self.repository, across, context)
         stream_id = route.stream_id(context.command)
         repository = route.repository
         telemetry = hooks.active
