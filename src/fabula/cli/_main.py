@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fabula._errors import FabulaError
-from fabula.cli import _demo, _inspect, _projections, _serve, _token
+from fabula.cli import _demo, _import, _inspect, _projections, _serve, _token
 
 __all__ = ["build_parser", "main"]
 
@@ -21,6 +21,7 @@ postgresql://user@host:5432/db?schema=name
 Command = Callable[[argparse.Namespace], int]
 _registrars: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _demo.register,
+    _import.register,
     _inspect.register,
     _projections.register,
     _serve.register,
