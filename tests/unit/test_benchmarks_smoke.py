@@ -104,7 +104,7 @@ def test_command_line_writes_markdown_and_json_lines(tmp_path):
 
 
 def test_flat_costs_preload_by_import_and_write_their_table(tmp_path, capsys):
-    from benchmarks import flat  # noqa: PLC0415
+    from benchmarks import flat
 
     page = tmp_path / "page.md"
     page.write_text("# Intro\n<!-- flat:start -->\nold\n<!-- flat:end -->\n## After\n")
@@ -113,5 +113,6 @@ def test_flat_costs_preload_by_import_and_write_their_table(tmp_path, capsys):
     text = page.read_text()
     assert "old" not in text
     assert "| sqlite | 1,000 |" in text
-    assert text.startswith("# Intro") and text.endswith("## After\n")
+    assert text.startswith("# Intro")
+    assert text.endswith("## After\n")
     assert "w3_catchup_tail" in capsys.readouterr().out

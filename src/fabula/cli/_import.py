@@ -16,7 +16,7 @@ from typing import Protocol
 import msgspec
 
 from fabula._errors import ConfigurationError, ImportRefused
-from fabula.store import EventStore, ImportedEvent, ImportResult, open_store
+from fabula.store import EventStore, ImportedEvent, ImportResult, StoredEvent, open_store
 
 __all__ = ["parse_lines", "register"]
 
@@ -150,12 +150,27 @@ def _from_store(
         def events() -> Iterator[ImportedEvent]:
             after = 0
             while page := source.read_all(after=after, limit=chunk):
-                yield from map(ImportedEvent.from_stored, page)
+                yield from map(_imported_from, page)
                 after = page[-1].position
 
         return importer.import_events(events(), chunk_size=chunk, progress=progress)
     finally:
         source.close()
+
+
+def _imported_from(event: StoredEvent) -> ImportedEvent:
+    return ImportedEvent(
+        stream_id=event.stream_id,
+        version=event.version,
+        event_id=event.event_id,
+        type=event.type,
+        data=event.data,
+        schema_version=event.schema_version,
+        metadata=event.metadata,
+        causation_id=event.causation_id,
+        correlation_id=event.correlation_id,
+        recorded_at=event.recorded_at,
+    )
 
 
 class _Progress:

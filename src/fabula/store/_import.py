@@ -22,8 +22,6 @@ from datetime import datetime
 from typing import NoReturn
 from uuid import UUID
 
-import msgspec
-
 from fabula._errors import (
     ConcurrencyError,
     DuplicateEvent,
@@ -34,7 +32,7 @@ from fabula._errors import (
 from fabula._json import json_text_problem
 from fabula.store import _arguments
 from fabula.store._preconditions import ANY_VERSION
-from fabula.store._records import NewEvent, StoredEvent
+from fabula.store._records import NewEvent
 
 __all__ = [
     "DEFAULT_CHUNK",
@@ -53,7 +51,8 @@ DEFAULT_CHUNK = 10_000
 """Events per transaction unless told otherwise."""
 
 
-class ImportedEvent(msgspec.Struct, frozen=True, kw_only=True):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportedEvent:
     """An event to import: a stored event of another log, without its position."""
 
     stream_id: str
@@ -67,33 +66,18 @@ class ImportedEvent(msgspec.Struct, frozen=True, kw_only=True):
     correlation_id: UUID | None = None
     recorded_at: datetime | None = None
 
-    @classmethod
-    def from_stored(cls, event: StoredEvent) -> ImportedEvent:
-        """The import record of an event read from another store."""
-        return cls(
-            stream_id=event.stream_id,
-            version=event.version,
-            event_id=event.event_id,
-            type=event.type,
-            data=event.data,
-            schema_version=event.schema_version,
-            metadata=event.metadata,
-            causation_id=event.causation_id,
-            correlation_id=event.correlation_id,
-            recorded_at=event.recorded_at,
-        )
 
-    def new_event(self) -> NewEvent:
-        """The event as an append would take it."""
-        return NewEvent(
-            event_id=self.event_id,
-            type=self.type,
-            data=self.data,
-            schema_version=self.schema_version,
-            metadata=self.metadata,
-            causation_id=self.causation_id,
-            correlation_id=self.correlation_id,
-        )
+def _new_event(event: ImportedEvent) -> NewEvent:
+    """The event as an append would take it (to check it as an append does)."""
+    return NewEvent(
+        event_id=event.event_id,
+        type=event.type,
+        data=event.data,
+        schema_version=event.schema_version,
+        metadata=event.metadata,
+        causation_id=event.causation_id,
+        correlation_id=event.correlation_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +134,7 @@ def check_chunk(chunk: Sequence[ImportedEvent], first_line: int, imported: int) 
                 and (event.correlation_id is None or type(event.correlation_id) is UUID)
             ):
                 # The slow path names the problem (or finds none: new names).
-                _arguments.check_append(event.stream_id, [event.new_event()], ANY_VERSION)
+                _arguments.check_append(event.stream_id, [_new_event(event)], ANY_VERSION)
                 streams.add(event.stream_id)
                 types.add(event.type)
             if type(event.version) is not int or not 0 < event.version < _VERSION_MAX:
