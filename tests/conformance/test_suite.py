@@ -19,7 +19,14 @@ import msgspec
 import pytest
 
 from fabula import DuplicateEvent, InvalidArgument, InvalidStreamId
-from fabula.store import ANY_VERSION, AppendResult, NewEvent, StoredEvent, Subscription
+from fabula.store import (
+    ANY_VERSION,
+    AppendResult,
+    ImportResult,
+    NewEvent,
+    StoredEvent,
+    Subscription,
+)
 from fabula.store.memory import AsyncMemoryStore, MemoryStore
 from fabula.testing.conformance import (
     ASYNC_CHECKS,
@@ -37,6 +44,7 @@ MODULES = [
     "_envelope",
     "_follow",
     "_reads",
+    "_imports",
     "_snapshots",
     "_streams",
     "_surface",
@@ -230,6 +238,19 @@ class KeepsAnySnapshotText(MemoryStore):
         self._log.save_snapshot(snapshot)
 
 
+class ImportIgnoresVersions(MemoryStore):
+    """Imports chunk by chunk with plain appends: any version, no check of the whole chunk."""
+
+    def import_events(self, events, /, *, chunk_size=10_000, progress=None):
+        events = list(events)
+        for event in events:
+            self.append(
+                event.stream_id,
+                [NewEvent(event_id=event.event_id, type=event.type, data=event.data)],
+            )
+        return ImportResult(len(events), 1, self.head())
+
+
 class NotAContextManager(MemoryStore):
     __exit__ = None  # type: ignore[assignment]
 
@@ -240,6 +261,7 @@ class EntersAnotherStore(MemoryStore):
 
 
 MUTANTS = [
+    (ImportIgnoresVersions, "check_import_keeps_versions_ids_and_order"),
     (NoCountStreams, "check_provides_every_contract_method"),
     (ReadAllWithoutCategories, "check_provides_every_contract_method"),
     (IgnoresPreconditions, "check_append_no_stream"),

@@ -51,6 +51,7 @@ from fabula.testing.conformance._follow_async import (
     check_wait_for_events_times_out,
     check_wait_for_events_wakes_on_append,
 )
+from fabula.testing.conformance._imports_async import check_import_keeps_versions_ids_and_order
 from fabula.testing.conformance._reads_async import (
     check_read_all_after_position,
     check_read_all_by_category,
@@ -96,6 +97,8 @@ CHECKS: tuple[AsyncCheck, ...] = (
     check_append_many_is_all_or_nothing,
     check_append_many_retry_returns_original_results,
     check_append_many_retry_with_other_content_raises,
+    # import_events (stores that offer it)
+    check_import_keeps_versions_ids_and_order,
     # read
     check_read_stream_directions,
     check_read_stream_bounds_and_limit,
