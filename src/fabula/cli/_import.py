@@ -1,8 +1,9 @@
 """``fabula import``: load events in bulk from a JSON-lines file or another store.
 
-A file is read and checked whole before anything is written, so a malformed line
-stores nothing; a refusal by the target (a version out of place, an id stored already)
-stops at that line's chunk, the chunks before it stored (``fabula.store._import``).
+A file is read twice: first checked whole (only line numbers are kept), so a malformed
+line stores nothing, then imported as it is read (standard input is held in memory). A
+refusal by the target (a version out of place, an id stored already) stops at that
+line's chunk, the chunks before it stored (``fabula.store._import``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 import msgspec
@@ -62,14 +64,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.set_defaults(run=_run)
 
 
-def parse_lines(lines: Iterator[str] | list[str]) -> list[ImportedEvent]:
-    """Parse and check JSON lines into import records (blank lines are skipped).
+def parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, ImportedEvent]]:
+    """Parse JSON lines into import records with their line numbers (blank lines skipped).
 
     Raises:
-        ImportRefused: the first malformed line, by number; nothing is imported.
+        ImportRefused: at the first malformed line, by number.
     """
     decoder = msgspec.json.Decoder(_Line)
-    found: list[ImportedEvent] = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -93,8 +94,7 @@ def parse_lines(lines: Iterator[str] | list[str]) -> list[ImportedEvent]:
             )
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise ImportRefused(number, 0, f"not an event: {exc}") from exc
-        found.append(event)
-    return found
+        yield number, event
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -108,7 +108,10 @@ def _run(args: argparse.Namespace) -> int:
         if args.source is not None:
             result = _from_store(importer, args.source, args.chunk, progress)
         else:
-            events, numbers = _read_file(args.file)
+            lines = _lines(args.file)
+            # First pass: the whole file is checked before anything is written.
+            numbers = array("q", (number for number, _ in parse_lines(lines())))
+            events = (event for _, event in parse_lines(lines()))
             try:
                 result = importer.import_events(events, chunk_size=args.chunk, progress=progress)
             except ImportRefused as exc:
@@ -130,15 +133,17 @@ def _importer(store: EventStore) -> _Importer:
     return importer
 
 
-def _read_file(name: str) -> tuple[list[ImportedEvent], list[int]]:
-    """The file's events and, for each, its line number (blank lines are skipped)."""
+def _lines(name: str) -> Callable[[], Iterator[str]]:
+    """A way to read the file's lines, once per call (stdin is read into memory once)."""
     if name == "-":
-        lines = sys.stdin.readlines()
-    else:
+        kept = sys.stdin.readlines()
+        return lambda: iter(kept)
+
+    def read() -> Iterator[str]:
         with open(name, encoding="utf-8") as file:
-            lines = file.readlines()
-    numbers = [n for n, line in enumerate(lines, 1) if line.strip()]
-    return parse_lines(lines), numbers
+            yield from file
+
+    return read
 
 
 def _from_store(

@@ -198,3 +198,20 @@ def test_cli_refuses_a_malformed_line_and_writes_nothing(
     assert "line 5:" in capsys.readouterr().err
     with open_store(target) as store:
         assert store.read_all() == []
+
+
+def test_cli_names_the_file_line_the_target_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = _events(3, 2)
+    gap = ImportedEvent(stream_id="item-1", version=5, event_id=uuid.uuid4(), type="T", data="{}")
+    file = tmp_path / "gap.jsonl"
+    lines = list(_lines([*events, gap]))
+    file.write_text("\n\n".join(lines) + "\n")  # the gap is event 7, on line 13
+    target = f"sqlite:///{tmp_path}/t.db"
+    assert main(["import", target, str(file), "--chunk", "4"]) == 1
+    err = capsys.readouterr().err
+    assert "line 13:" in err
+    assert "4 events stored before it" in err
+    with open_store(target) as store:
+        assert len(store.read_all()) == 4
