@@ -40,10 +40,13 @@ unasync: $(STAMP)  ## regenerate the sync modules from their asyncio sources
 	$(BIN)/python tools/unasync.py
 
 BENCH_ARGS ?= --out docs/benchmarks.md --jsonl benchmarks/results.jsonl
+# Flat costs: events stored before W1/W2/W3 (FLAT_SIZES=10000,1000000,10000000 for the big run).
+FLAT_SIZES ?= 10000,1000000
 
 bench: $(STAMP)  ## benchmarks vs raw drivers and eventsourcing (BENCH_ARGS="--scale 0.1 --repeat 1")
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.flat --sizes $(FLAT_SIZES) --out docs/benchmarks.md --jsonl benchmarks/results.jsonl
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis demo.db*

@@ -22,6 +22,7 @@ FabulaError
 │   └── InvalidMetadata (TypeError)  metadata that is not a mapping
 ├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
 ├── FrozenDuringDecide (AttributeError)  an @decides method changed the aggregate
+├── ImportRefused               a bulk import stopped at an event (its line, what was stored)
 ├── InvalidArgument (ValueError) an argument no store accepts (bare str filter, limit=-1, ...)
 │   └── InvalidStreamId          not a str, empty, NUL, lone surrogate, or too long
 └── ListenerError               after-commit listeners failed; the command itself was committed
@@ -48,6 +49,7 @@ __all__ = [
     "DuplicateEvent",
     "FabulaError",
     "FrozenDuringDecide",
+    "ImportRefused",
     "InvalidArgument",
     "InvalidMetadata",
     "InvalidStreamId",
@@ -299,6 +301,24 @@ class InvalidMetadata(CodecError, TypeError):
 
 class ConfigurationError(FabulaError):
     """fabula was set up in a way that cannot work (bad URL, duplicate name, ...)."""
+
+
+class ImportRefused(FabulaError):
+    """A bulk import (``import_events``, ``fabula import``) stopped at an event it refuses.
+
+    ``line`` is the event's 1-based number in the input (its line in a JSON-lines file),
+    ``imported`` how many events were committed before it (whole chunks: nothing of the
+    failing chunk is stored), ``reason`` why; the underlying typed error (``ConcurrencyError``,
+    ``DuplicateEvent``, ``CodecError``, ``InvalidArgument``) is the ``__cause__``.
+    """
+
+    def __init__(self, line: int, imported: int, reason: str) -> None:
+        self.line = line
+        self.imported = imported
+        self.reason = reason
+        super().__init__(
+            f"line {line}: {reason} (import stopped; {imported} events stored before it)"
+        )
 
 
 class InvalidArgument(FabulaError, ValueError):

@@ -31,6 +31,7 @@ from fabula.store import (
     ANY_VERSION,
     AppendResult,
     ExpectedVersion,
+    ImportResult,
     NewEvent,
     StoredEvent,
     Subscription,
@@ -54,6 +55,7 @@ MODULES = [
     "_follow",
     "_lifecycle",
     "_reads",
+    "_imports",
     "_snapshots",
     "_streams",
     "_surface",
@@ -248,6 +250,19 @@ class KeepsAnySnapshotText(MemoryStore):
         self._log.save_snapshot(snapshot)
 
 
+class ImportIgnoresVersions(MemoryStore):
+    """Imports chunk by chunk with plain appends: any version, no check of the whole chunk."""
+
+    def import_events(self, events, /, *, chunk_size=10_000, progress=None):
+        events = list(events)
+        for event in events:
+            self.append(
+                event.stream_id,
+                [NewEvent(event_id=event.event_id, type=event.type, data=event.data)],
+            )
+        return ImportResult(len(events), 1, self.head())
+
+
 class NotAContextManager(MemoryStore):
     __exit__ = None  # type: ignore[assignment]
 
@@ -281,6 +296,7 @@ class _FailingLog:
 MUTANTS = [
     (UsableAfterClose, "check_a_closed_store_refuses_every_use"),
     (StoreErrorAfterClose, "check_a_closed_store_refuses_every_use"),
+    (ImportIgnoresVersions, "check_import_keeps_versions_ids_and_order"),
     (NoCountStreams, "check_provides_every_contract_method"),
     (ReadAllWithoutCategories, "check_provides_every_contract_method"),
     (IgnoresPreconditions, "check_append_no_stream"),

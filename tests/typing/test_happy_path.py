@@ -175,3 +175,24 @@ def test_a_projection_handler_is_checked_against_its_event_types() -> None:
 
     assert_type(finished, Callable[[object, Recorded[Done]], None])
     assert done.entry(Done).handler is finished
+
+
+def test_bulk_import_is_typed() -> None:
+    import uuid
+
+    from fabula.store import ImportedEvent, ImportResult
+    from fabula.store.memory import AsyncMemoryStore, MemoryStore
+
+    event = ImportedEvent(stream_id="typed-1", version=1, event_id=uuid.uuid4(), type="T", data="1")
+    result = MemoryStore().import_events([event], chunk_size=10, progress=print)
+    assert_type(result, ImportResult)
+    assert_type(result.last_position, int | None)
+
+    async def run() -> ImportResult:
+        return await AsyncMemoryStore().import_events([event])
+
+    assert asyncio.run(run()).events == 1
+    try:
+        MemoryStore().import_events([event, event])
+    except fabula.ImportRefused as refused:
+        assert_type(refused.line, int)

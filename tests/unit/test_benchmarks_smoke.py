@@ -101,3 +101,18 @@ def test_command_line_writes_markdown_and_json_lines(tmp_path):
     kinds = [line.split('"kind": "')[1].split('"')[0] for line in jsonl.read_text().splitlines()]
     assert kinds[:2] == ["machine", "run"]
     assert "summary" in kinds
+
+
+def test_flat_costs_preload_by_import_and_write_their_table(tmp_path, capsys):
+    from benchmarks import flat
+
+    page = tmp_path / "page.md"
+    page.write_text("# Intro\n<!-- flat:start -->\nold\n<!-- flat:end -->\n## After\n")
+    status = flat.main(["--backend=sqlite", "--sizes=300,1000", "--repeat=1", f"--out={page}"])
+    assert status == 0
+    text = page.read_text()
+    assert "old" not in text
+    assert "| sqlite | 1,000 |" in text
+    assert text.startswith("# Intro")
+    assert text.endswith("## After\n")
+    assert "w3_catchup_tail" in capsys.readouterr().out

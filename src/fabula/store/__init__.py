@@ -9,6 +9,7 @@ layers too: ``Notifier`` (wake-ups for log followers, used by the projection run
 from fabula.store._arguments import MAX_STREAM_ID_BYTES, MAX_STREAM_ID_LENGTH
 from fabula.store._batch import StreamAppend
 from fabula.store._contract import AsyncEventStore, EventStore
+from fabula.store._import import ImportedEvent, ImportResult
 from fabula.store._lifecycle import TOMBSTONE_TYPE
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import (
@@ -50,6 +51,8 @@ __all__ = [
     "Direction",
     "EventStore",
     "ExpectedVersion",
+    "ImportResult",
+    "ImportedEvent",
     "NewEvent",
     "NoStream",
     "Notifier",

@@ -15,6 +15,7 @@ from uuid import UUID
 from fabula._errors import ConfigurationError
 from fabula.store._batch import StreamAppend, check_batch, replayed_batch
 from fabula.store._dedupe import replayed_append
+from fabula.store._import import ImportedEvent, check_lifecycle, check_versions, duplicate_in
 from fabula.store._lifecycle import (
     check_appendable,
     check_changeable,
@@ -91,6 +92,38 @@ class MemoryLog:
     def _status(self, stream_id: str) -> StreamStatus:
         state = self._states.get(stream_id)
         return "live" if state is None else state.status
+
+    def import_chunk(self, chunk: Sequence[ImportedEvent], first_line: int, imported: int) -> int:
+        """Store one checked import chunk at once (``fabula.store._import``); its last position."""
+        with self._lock:
+            stored = {e.stream_id: self._version(e.stream_id) for e in chunk}
+            check_lifecycle(chunk, first_line, imported, self._status)
+            check_versions(chunk, first_line, imported, stored)
+            if any(e.event_id in self._by_id for e in chunk):
+                raise duplicate_in(chunk, self._by_id, first_line, imported)
+            now = datetime.now(UTC)
+            for event in chunk:
+                record = StoredEvent(
+                    position=len(self._log) + 1,
+                    stream_id=event.stream_id,
+                    version=event.version,
+                    event_id=event.event_id,
+                    type=event.type,
+                    data=event.data,
+                    schema_version=event.schema_version,
+                    metadata=event.metadata,
+                    causation_id=event.causation_id,
+                    correlation_id=event.correlation_id,
+                    recorded_at=now if event.recorded_at is None else event.recorded_at,
+                )
+                stream = self._streams.get(event.stream_id)
+                if stream is None:
+                    stream = self._streams[event.stream_id] = []
+                    bisect.insort(self._sorted_ids, event.stream_id)
+                stream.append(record)
+                self._log.append(record)
+                self._by_id[event.event_id] = record
+            return len(self._log)
 
     def _version(self, stream_id: str) -> int:
         return len(self._streams.get(stream_id, ()))

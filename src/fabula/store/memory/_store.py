@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -11,6 +11,13 @@ from uuid import UUID
 from fabula._errors import ClosedError, ConfigurationError
 from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, wrote_events
+from fabula.store._import import (
+    DEFAULT_CHUNK,
+    ImportedEvent,
+    ImportResult,
+    check_chunk,
+    chunked,
+)
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
@@ -161,6 +168,33 @@ class MemoryStore:
         """Make versions below ``before`` unreadable; keep the newest snapshot only."""
         _arguments.check_truncate(stream_id, before)
         self._log.truncate(stream_id, before)
+
+    def import_events(
+        self,
+        events: Iterable[ImportedEvent],
+        /,
+        *,
+        chunk_size: int = DEFAULT_CHUNK,
+        progress: Callable[[int], object] | None = None,
+    ) -> ImportResult:
+        """Load events in bulk, chunk by chunk (rules in ``fabula.store._import``).
+
+        ``progress(n)`` is called after each chunk with the events stored so far.
+
+        Raises:
+            ImportRefused: an event is refused (its line; the chunks before it are stored).
+        """
+        imported = chunks = 0
+        last: int | None = None
+        for chunk in chunked(events, chunk_size):
+            check_chunk(chunk, imported + 1, imported)
+            last = self._log.import_chunk(chunk, imported + 1, imported)
+            imported += len(chunk)
+            chunks += 1
+            self._log.notifier.notify()
+            if progress is not None:
+                progress(imported)
+        return ImportResult(imported, chunks, last)
 
     def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""

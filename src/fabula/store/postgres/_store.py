@@ -11,7 +11,7 @@ the append's transaction, of ``_hooks.py``.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
@@ -25,6 +25,13 @@ from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import AppendHooks
+from fabula.store._import import (
+    DEFAULT_CHUNK,
+    ImportedEvent,
+    ImportResult,
+    check_chunk,
+    chunked,
+)
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
 from fabula.store._lifecycle import check_appendable, check_changeable, check_readable, tombstone
 from fabula.store._notify import Notifier
@@ -41,6 +48,8 @@ from fabula.store._records import (
 )
 from fabula.store._subscription import Subscription
 from fabula.store.postgres._batch import append_many
+from fabula.store.postgres._bulk import import_chunk
+from fabula.store.postgres._bulk_base import BulkStatements
 from fabula.store.postgres._driver import Database
 from fabula.store.postgres._hooks import (
     AppendHook,
@@ -52,6 +61,7 @@ from fabula.store.postgres._in_doubt import Attempts, settled
 from fabula.store.postgres._lifecycle import archive, lifecycle, truncate
 from fabula.store.postgres._lifecycle_sql import LifecycleStatements, raise_refusal
 from fabula.store.postgres._lifetime import on_drop
+from fabula.store.postgres._ordering import MAX_APPEND
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
     RunningAppend,
@@ -119,6 +129,7 @@ class PostgresStore:
         self._where = settings.where
         self._sql = Statements.for_schema(settings.schema)
         self._lifecycle = LifecycleStatements.for_schema(settings.schema)
+        self._bulk = BulkStatements(settings.schema)
         self._notifier = Notifier()
         self._wakeups = Wakeups(
             settings.conninfo, settings.connect_kwargs(), settings.channel, self._notifier
@@ -237,6 +248,38 @@ class PostgresStore:
             self._notifier.notify()
             self._wakeups.announce()
         return results
+
+    def import_events(
+        self,
+        events: Iterable[ImportedEvent],
+        /,
+        *,
+        chunk_size: int = DEFAULT_CHUNK,
+        progress: Callable[[int], object] | None = None,
+    ) -> ImportResult:
+        """Load events in bulk through COPY, one transaction per chunk (``fabula.store._import``).
+
+        ``progress(n)`` is called after each chunk with the events stored so far; a chunk
+        holds at most 65,536 events (``_ordering.py`` rule 1).
+
+        Raises:
+            ImportRefused: an event is refused (its line; the chunks before it are stored).
+        """
+        imported = chunks = 0
+        last: int | None = None
+        for chunk in chunked(events, chunk_size, most=MAX_APPEND):
+            check_chunk(chunk, imported + 1, imported)
+            with map_errors(self._where, self._settings.schema):
+                last = import_chunk(
+                    self._db, self._hooks, self._sql, self._bulk, chunk, imported + 1, imported
+                )
+            imported += len(chunk)
+            chunks += 1
+            self._notifier.notify()
+            self._wakeups.announce()
+            if progress is not None:
+                progress(imported)
+        return ImportResult(imported, chunks, last)
 
     def add_append_hook(
         self,

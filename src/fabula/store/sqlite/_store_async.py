@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
@@ -21,6 +21,13 @@ from fabula._errors import ConfigurationError
 from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._hooks import AppendHooks, ReplayFrom
+from fabula.store._import import (
+    DEFAULT_CHUNK,
+    ImportedEvent,
+    ImportResult,
+    check_chunk,
+    chunked,
+)
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
@@ -34,7 +41,7 @@ from fabula.store._records import (
     StreamStatus,
 )
 from fabula.store._subscription_async import AsyncSubscription
-from fabula.store.sqlite import _lifecycle, _ops
+from fabula.store.sqlite import _import_ops, _lifecycle, _ops
 from fabula.store.sqlite._driver import AsyncConnection
 from fabula.store.sqlite._migrate import MigrateMode
 from fabula.store.sqlite._settings import OpenMode, SqliteSettings, settings_of
@@ -268,6 +275,35 @@ class AsyncSqliteStore:
         """Make versions below ``before`` unreadable; keep the newest snapshot only."""
         _arguments.check_truncate(stream_id, before)
         await self._db.write(_lifecycle.truncate, stream_id, before)
+
+    async def import_events(
+        self,
+        events: Iterable[ImportedEvent],
+        /,
+        *,
+        chunk_size: int = DEFAULT_CHUNK,
+        progress: Callable[[int], object] | None = None,
+    ) -> ImportResult:
+        """Load events in bulk, one transaction per chunk (rules in ``fabula.store._import``).
+
+        ``progress(n)`` is called after each chunk with the events stored so far.
+
+        Raises:
+            ImportRefused: an event is refused (its line; the chunks before it are stored).
+        """
+        imported = chunks = 0
+        last: int | None = None
+        for chunk in chunked(events, chunk_size):
+            check_chunk(chunk, imported + 1, imported)
+            last = await self._db.write(
+                _import_ops.import_chunk, chunk, imported + 1, imported, self._hooks
+            )
+            imported += len(chunk)
+            chunks += 1
+            self._db.notifier.notify()
+            if progress is not None:
+                progress(imported)
+        return ImportResult(imported, chunks, last)
 
     async def save_snapshot(self, snapshot: SnapshotRecord, /) -> None:
         """Store a snapshot (replacing one at the same stream and version)."""

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 
-from fabula.store import NewEvent, StoredEvent
+from fabula.store import ImportedEvent, NewEvent, StoredEvent
 
 __all__ = [
     "event_ids",
+    "imported_event",
     "new_events",
     "other_contents",
     "positions",
@@ -78,3 +80,15 @@ def other_contents(event: NewEvent, /) -> list[tuple[str, NewEvent]]:
         ("causation_id", msgspec.structs.replace(event, causation_id=uuid.uuid4())),
         ("correlation_id", msgspec.structs.replace(event, correlation_id=uuid.uuid4())),
     ]
+
+
+def imported_event(stream_id: str, version: int, **changes: Any) -> ImportedEvent:
+    """An event to import into ``stream_id`` at ``version`` (a new id unless changed)."""
+    fields: dict[str, Any] = {
+        "stream_id": stream_id,
+        "version": version,
+        "event_id": uuid.uuid4(),
+        "type": "Imported",
+        "data": f'{{"v": {version}}}',
+    }
+    return ImportedEvent(**{**fields, **changes})

@@ -53,6 +53,7 @@ from fabula.testing.conformance._follow import (
     check_wait_for_events_times_out,
     check_wait_for_events_wakes_on_append,
 )
+from fabula.testing.conformance._imports import check_import_keeps_versions_ids_and_order
 from fabula.testing.conformance._lifecycle import (
     check_archive_hides_and_unarchive_restores,
     check_delete_ends_a_stream_with_a_tombstone,
@@ -105,6 +106,8 @@ CHECKS: tuple[Check, ...] = (
     check_append_many_is_all_or_nothing,
     check_append_many_retry_returns_original_results,
     check_append_many_retry_with_other_content_raises,
+    # import_events (stores that offer it)
+    check_import_keeps_versions_ids_and_order,
     # read
     check_read_stream_directions,
     check_read_stream_bounds_and_limit,
