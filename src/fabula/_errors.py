@@ -8,6 +8,7 @@ FabulaError
 ├── ConcurrencyError            stream, expected and actual version disagree (HTTP 409)
 │   └── ContentionTimeout       retries on fresh state lost the race until the deadline (503)
 ├── StreamNotFound (LookupError)
+├── ForgottenSubject            personal data written for a subject that was forgotten
 ├── DuplicateEvent              an event id is stored already, in a way a retry cannot explain
 ├── StoreError                  the storage driver failed (connection lost, disk full, ...)
 │   ├── SchemaError             the database schema is missing or at another version
@@ -15,7 +16,8 @@ FabulaError
 │   └── ClosedError             the store or target was closed: no retry can succeed
 ├── CodecError                  an event or snapshot cannot be encoded or decoded
 │   ├── UnknownEventType        a stored type name has no registered class
-│   └── InvalidMetadata (TypeError)  metadata that is not a mapping
+│   ├── InvalidMetadata (TypeError)  metadata that is not a mapping
+│   └── PersonalKeyError        a sealed personal field's key is missing (table lost) or corrupt
 ├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
 ├── FrozenDuringDecide (AttributeError)  an @decides method changed the aggregate
 ├── InvalidArgument (ValueError) an argument no store accepts (bare str filter, limit=-1, ...)
@@ -43,11 +45,13 @@ __all__ = [
     "DomainError",
     "DuplicateEvent",
     "FabulaError",
+    "ForgottenSubject",
     "FrozenDuringDecide",
     "InvalidArgument",
     "InvalidMetadata",
     "InvalidStreamId",
     "ListenerError",
+    "PersonalKeyError",
     "ReadOnlyError",
     "SchemaError",
     "StoreError",
@@ -233,6 +237,35 @@ class InvalidMetadata(CodecError, TypeError):
 
     A mapping that holds something JSON cannot keep raises a plain ``CodecError``.
     """
+
+
+class PersonalKeyError(CodecError):
+    """A sealed personal field cannot be opened: its subject's key is missing or corrupt.
+
+    A forgotten subject is not an error (its fields decode redacted); a subject with no
+    row at all means the key table was lost or emptied, and a key that fails to open
+    the field means it was altered. ``subject`` names whose key it is.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        subject: str,
+        stream_id: str | None = None,
+        version: int | None = None,
+        position: int | None = None,
+    ) -> None:
+        self.subject = subject
+        super().__init__(message, stream_id=stream_id, version=version, position=position)
+
+
+class ForgottenSubject(FabulaError):
+    """Personal data was written for a subject that was forgotten: nothing is written."""
+
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+        super().__init__(f"subject {subject!r} was forgotten: its personal data cannot be stored")
 
 
 class ConfigurationError(FabulaError):

@@ -4,6 +4,7 @@ from fabula._ids import uuid7
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._flow import Flow
 from fabula.app._flow_async import AsyncFlow
+from fabula.app._export import SubjectExport
 from fabula.app._loaded import Loaded
 from fabula.app._middleware import (
     CallNext,
@@ -21,12 +22,15 @@ from fabula.app._middleware_async import (
     AsyncMiddleware,
     AsyncRetryOnConflict,
 )
+from fabula.app._personal import PersonalData
+from fabula.app._personal_async import FORGOTTEN_STREAM_PREFIX, AsyncPersonalData
 from fabula.app._repository import Repository
 from fabula.app._repository_async import AsyncRepository
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotEvery, SnapshotPolicy
 from fabula.codec import decode_records
 
 __all__ = [
+    "FORGOTTEN_STREAM_PREFIX",
     "NEVER",
     "AsyncCallNext",
     "AsyncEnrichMetadata",
@@ -34,6 +38,7 @@ __all__ = [
     "AsyncIdempotency",
     "AsyncLogCommands",
     "AsyncMiddleware",
+    "AsyncPersonalData",
     "AsyncRepository",
     "AsyncRetryOnConflict",
     "CallNext",
@@ -46,10 +51,12 @@ __all__ = [
     "LogCommands",
     "Middleware",
     "NeverSnapshot",
+    "PersonalData",
     "Repository",
     "RetryOnConflict",
     "SnapshotEvery",
     "SnapshotPolicy",
+    "SubjectExport",
     "decode_records",
     "uuid7",
 ]

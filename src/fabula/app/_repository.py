@@ -27,7 +27,14 @@ import msgspec
 from fabula._errors import CodecError, ConfigurationError, FabulaError
 from fabula.app._loaded import Loaded
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
-from fabula.codec import EventRegistry, decode_recorded, decode_records, encode_json, encode_new
+from fabula.codec import (
+    EventRegistry,
+    Keyring,
+    decode_recorded,
+    decode_records,
+    encode_json,
+    encode_new,
+)
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
 from fabula.store import (
     ANY_VERSION,
@@ -84,6 +91,7 @@ class Repository(Generic[StateT]):
         read_snapshots: bool | None = None,
     ) -> None:
         self._store = store
+        self._keyring = Keyring(store)
         self.decider: Decider[StateT, Any, Any] = cast(
             "Decider[StateT, Any, Any]", as_decider(model)
         )
@@ -122,6 +130,7 @@ class Repository(Generic[StateT]):
         records = self._store.read_stream(
             stream_id, from_version=version + 1, to_version=as_of_version
         )
+        records = self._keyring.open(records)
         evolve = self.decider.evolve
         decode = self.registry.decode
         for record in records:
@@ -143,7 +152,7 @@ class Repository(Generic[StateT]):
     ) -> list[Recorded[Any]]:
         """Return a stream's events with their envelopes, oldest first."""
         records = self._store.read_stream(stream_id, from_version=after_version + 1, limit=limit)
-        return decode_records(self.registry, records)
+        return decode_records(self.registry, self._keyring.open(records))
 
     def append(
         self,
@@ -167,6 +176,7 @@ class Repository(Generic[StateT]):
             metadata=metadata,
             causation_id=causation_id,
             correlation_id=correlation_id,
+            keys=self._keyring.keys_for(self.registry, events),
         )
         result = self._store.append(stream_id, records, precondition=precondition)
         if result.deduplicated:
@@ -175,6 +185,7 @@ class Repository(Generic[StateT]):
                 from_version=result.version - len(records) + 1,
                 to_version=result.version,
             )
+            stored = self._keyring.open(stored)
             return result, [decode_recorded(self.registry, r) for r in stored]
         now = datetime.now(UTC)
         recorded = [
@@ -219,6 +230,9 @@ class Repository(Generic[StateT]):
         Results come in the order of ``appends``. No snapshots are taken.
         """
         chosen = preconditions or {}
+        keys = self._keyring.keys_for(
+            self.registry, [value for events in appends.values() for value in events]
+        )
         batch = [
             StreamAppend(
                 stream_id,
@@ -228,6 +242,7 @@ class Repository(Generic[StateT]):
                     metadata=metadata,
                     causation_id=causation_id,
                     correlation_id=correlation_id,
+                    keys=keys,
                 ),
                 chosen.get(stream_id, ANY_VERSION),
             )

@@ -26,7 +26,14 @@ import msgspec
 from fabula._errors import CodecError, ConfigurationError, FabulaError
 from fabula.app._loaded import Loaded
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
-from fabula.codec import EventRegistry, decode_recorded, decode_records, encode_json, encode_new
+from fabula.codec import (
+    AsyncKeyring,
+    EventRegistry,
+    decode_recorded,
+    decode_records,
+    encode_json,
+    encode_new,
+)
 from fabula.domain import Aggregate, Decider, JSONValue, Recorded, as_decider
 from fabula.store import (
     ANY_VERSION,
@@ -83,6 +90,7 @@ class AsyncRepository(Generic[StateT]):
         read_snapshots: bool | None = None,
     ) -> None:
         self._store = store
+        self._keyring = AsyncKeyring(store)
         self.decider: Decider[StateT, Any, Any] = cast(
             "Decider[StateT, Any, Any]", as_decider(model)
         )
@@ -121,6 +129,7 @@ class AsyncRepository(Generic[StateT]):
         records = await self._store.read_stream(
             stream_id, from_version=version + 1, to_version=as_of_version
         )
+        records = await self._keyring.open(records)
         evolve = self.decider.evolve
         decode = self.registry.decode
         for record in records:
@@ -144,7 +153,7 @@ class AsyncRepository(Generic[StateT]):
         records = await self._store.read_stream(
             stream_id, from_version=after_version + 1, limit=limit
         )
-        return decode_records(self.registry, records)
+        return decode_records(self.registry, await self._keyring.open(records))
 
     async def append(
         self,
@@ -168,6 +177,7 @@ class AsyncRepository(Generic[StateT]):
             metadata=metadata,
             causation_id=causation_id,
             correlation_id=correlation_id,
+            keys=await self._keyring.keys_for(self.registry, events),
         )
         result = await self._store.append(stream_id, records, precondition=precondition)
         if result.deduplicated:
@@ -176,6 +186,7 @@ class AsyncRepository(Generic[StateT]):
                 from_version=result.version - len(records) + 1,
                 to_version=result.version,
             )
+            stored = await self._keyring.open(stored)
             return result, [decode_recorded(self.registry, r) for r in stored]
         now = datetime.now(UTC)
         recorded = [
@@ -220,6 +231,9 @@ class AsyncRepository(Generic[StateT]):
         Results come in the order of ``appends``. No snapshots are taken.
         """
         chosen = preconditions or {}
+        keys = await self._keyring.keys_for(
+            self.registry, [value for events in appends.values() for value in events]
+        )
         batch = [
             StreamAppend(
                 stream_id,
@@ -229,6 +243,7 @@ class AsyncRepository(Generic[StateT]):
                     metadata=metadata,
                     causation_id=causation_id,
                     correlation_id=correlation_id,
+                    keys=keys,
                 ),
                 chosen.get(stream_id, ANY_VERSION),
             )

@@ -8,7 +8,10 @@ Rules:
 3. A stored payload at an older schema version passes through the registered upcasters,
    one version step at a time, before it is decoded.
 4. Every decoding failure names the stream, version and position of the stored event.
-5. What cannot be read back as it was is refused at encode time with a ``CodecError``
+5. Personal fields (``Annotated[T, Personal(...)]``) are sealed when encoded through a
+   keyring and, once their subject is forgotten, decode to their redacted value
+   (``_personal.py``); such classes never take the ``current_decoders`` shortcut.
+6. What cannot be read back as it was is refused at encode time with a ``CodecError``
    (non-finite floats, nesting past ``MAX_DEPTH``, metadata that is not JSON: see
    ``_refusals.py``), so nothing is written.
 """
@@ -23,6 +26,7 @@ import msgspec
 
 from fabula._errors import CodecError, ConfigurationError, UnknownEventType
 from fabula._json import MAX_DEPTH
+from fabula.codec._personal import Plan, plan_of, redact
 from fabula.codec._refusals import (
     ClockPlan,
     as_metadata,
@@ -64,6 +68,7 @@ class EventRegistry:
         self._by_name: dict[str, _Entry] = {}
         self._by_class: dict[type, _Entry] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._plans: dict[str, Plan] = {}
         for cls in classes:
             self.register(cls)
 
@@ -81,8 +86,11 @@ class EventRegistry:
             raise ConfigurationError(msg)
         decode, encode = _codec_for(cls)
         entry = _Entry(cls, kind, decode, encode, clock_plan(cls), f"event {kind.name!r}")
+        plan = plan_of(cls)
         self._by_name[kind.name] = entry
         self._by_class[cls] = entry
+        if plan:
+            self._plans[kind.name] = plan
 
     def upcaster(self, name: str, *, from_version: int) -> Callable[[Upcaster], Upcaster]:
         """Register a function that lifts payloads of ``name`` from ``from_version`` to the next."""
@@ -107,6 +115,12 @@ class EventRegistry:
             msg = f"{cls.__qualname__} is not registered with this event registry"
             raise ConfigurationError(msg)
         return entry.type
+
+    def personal_fields(self, cls: type, /) -> Plan:
+        """Return the personal fields of an event class (registering it first)."""
+        if cls not in self._by_class:
+            self.register(cls)
+        return self._plans.get(self._by_class[cls].type.name, ())
 
     def encode(self, value: object, /) -> tuple[str, int, str]:
         """Return ``(type name, schema version, JSON payload)`` for an event value."""
@@ -134,6 +148,9 @@ class EventRegistry:
         try:
             if schema_version != entry.type.version:
                 data = self._upcast(entry, schema_version, data)
+            plan = self._plans.get(name)
+            if plan:
+                data = redact(plan, data)
             return entry.decode(data)
         except CodecError as exc:
             raise CodecError(
@@ -150,7 +167,11 @@ class EventRegistry:
         decodes with one call and no upcasting. Anything else (or any failure) goes
         through ``decode``, which upcasts and names the event in its errors.
         """
-        return {(name, entry.type.version): entry.decode for name, entry in self._by_name.items()}
+        return {
+            (name, entry.type.version): entry.decode
+            for name, entry in self._by_name.items()
+            if name not in self._plans
+        }
 
     def _upcast(self, entry: _Entry, schema_version: int, data: str | bytes) -> bytes:
         if schema_version > entry.type.version:

@@ -9,6 +9,8 @@ layers too: ``Notifier`` (wake-ups for log followers, used by the projection run
 from fabula.store._arguments import MAX_STREAM_ID_BYTES, MAX_STREAM_ID_LENGTH
 from fabula.store._batch import StreamAppend
 from fabula.store._contract import AsyncEventStore, EventStore
+from fabula.store._keys import KeyTable
+from fabula.store._keys_async import AsyncKeyTable
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import (
     ANY_VERSION,
@@ -42,10 +44,12 @@ __all__ = [
     "AnyVersion",
     "AppendResult",
     "AsyncEventStore",
+    "AsyncKeyTable",
     "AsyncSubscription",
     "Direction",
     "EventStore",
     "ExpectedVersion",
+    "KeyTable",
     "NewEvent",
     "NoStream",
     "Notifier",

@@ -40,7 +40,7 @@ from types import TracebackType
 from typing import Protocol, Self, cast
 
 from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
-from fabula.codec import EventRegistry, decode_recorded, decode_records
+from fabula.codec import EventRegistry, Keyring, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
 from fabula.read._call import call
 from fabula.read._dead_letters import DeadLetter, describe_error
@@ -132,6 +132,7 @@ class ProjectionRunner:
         else:
             log = cast("EventStore", store)
         self._store = log
+        self._keyring = Keyring(log)
         self._consumer = consumer
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()
@@ -362,7 +363,7 @@ class ProjectionRunner:
     def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                recorded = decode_records(self._registry, group)
+                recorded = decode_records(self._registry, self._keyring.open(group))
                 steps = steps_for(self._consumer.entry, recorded)
                 self._commit(steps, group[-1].position)
             except (HandlerError, CodecError) as exc:
@@ -376,7 +377,7 @@ class ProjectionRunner:
         attempt: int | None = None
         while True:
             try:
-                step = self._decode(record)
+                step = self._decode((self._keyring.open((record,)))[0])
                 if self._reaction:
                     self._react(step)
                     self._commit((), record.position)

@@ -39,7 +39,7 @@ from types import TracebackType
 from typing import Protocol, Self, cast
 
 from fabula._errors import ClosedError, CodecError, ConfigurationError, StoreError
-from fabula.codec import EventRegistry, decode_recorded, decode_records
+from fabula.codec import AsyncKeyring, EventRegistry, decode_recorded, decode_records
 from fabula.read._batches import step_of, steps_for
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter, describe_error
@@ -131,6 +131,7 @@ class AsyncProjectionRunner:
         else:
             log = cast("AsyncEventStore", store)
         self._store = log
+        self._keyring = AsyncKeyring(log)
         self._consumer = consumer
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()
@@ -363,7 +364,7 @@ class AsyncProjectionRunner:
     async def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                recorded = decode_records(self._registry, group)
+                recorded = decode_records(self._registry, await self._keyring.open(group))
                 steps = steps_for(self._consumer.entry, recorded)
                 await self._commit(steps, group[-1].position)
             except (HandlerError, CodecError) as exc:
@@ -377,7 +378,7 @@ class AsyncProjectionRunner:
         attempt: int | None = None
         while True:
             try:
-                step = self._decode(record)
+                step = self._decode((await self._keyring.open((record,)))[0])
                 if self._reaction:
                     await self._react(step)
                     await self._commit((), record.position)

@@ -22,6 +22,8 @@ from fabula.store._records import (
     StreamInfo,
 )
 from fabula.store._subscription import Subscription
+from fabula.store.memory._keys import MemoryKeyTable
+from fabula.store.memory._keys_base import keys_of
 from fabula.store.memory._log import MemoryLog
 
 __all__ = ["MemoryStore"]
@@ -159,6 +161,10 @@ class MemoryStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> MemoryKeyTable:
+        """The per-subject key table of personal data (``fabula.codec.Keyring``)."""
+        return MemoryKeyTable(keys_of(self._log))
 
     def close(self) -> None:
         """Nothing to release; present for the contract."""

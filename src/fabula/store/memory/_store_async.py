@@ -21,6 +21,8 @@ from fabula.store._records import (
     StreamInfo,
 )
 from fabula.store._subscription_async import AsyncSubscription
+from fabula.store.memory._keys_async import AsyncMemoryKeyTable
+from fabula.store.memory._keys_base import keys_of
 from fabula.store.memory._log import MemoryLog
 
 __all__ = ["AsyncMemoryStore"]
@@ -158,6 +160,10 @@ class AsyncMemoryStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> AsyncMemoryKeyTable:
+        """The per-subject key table of personal data (``fabula.codec.AsyncKeyring``)."""
+        return AsyncMemoryKeyTable(keys_of(self._log))
 
     async def close(self) -> None:
         """Nothing to release; present for the contract."""

@@ -46,6 +46,7 @@ from fabula.store.postgres._hooks import (
     write_append,
 )
 from fabula.store.postgres._in_doubt import Attempts, settled
+from fabula.store.postgres._keys import PostgresKeyTable
 from fabula.store.postgres._lifetime import on_drop
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
@@ -476,6 +477,10 @@ class PostgresStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> PostgresKeyTable:
+        """The per-subject key table of personal data (``fabula.codec.Keyring``)."""
+        return PostgresKeyTable(self._db, self._settings.schema)
 
     def close(self) -> None:
         """Close the pool and the wake-up connection; the store cannot be used afterwards.

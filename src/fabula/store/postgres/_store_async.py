@@ -38,6 +38,7 @@ from fabula.store._records import (
 from fabula.store._subscription_async import AsyncSubscription
 from fabula.store.postgres._batch_async import append_many
 from fabula.store.postgres._driver_async import AsyncDatabase
+from fabula.store.postgres._keys_async import AsyncPostgresKeyTable
 from fabula.store.postgres._hooks_async import (
     AsyncAppendHook,
     AsyncAttachHook,
@@ -479,6 +480,10 @@ class AsyncPostgresStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> AsyncPostgresKeyTable:
+        """The per-subject key table of personal data (``fabula.codec.AsyncKeyring``)."""
+        return AsyncPostgresKeyTable(self._db, self._settings.schema)
 
     async def close(self) -> None:
         """Close the pool and the wake-up connection; the store cannot be used afterwards.

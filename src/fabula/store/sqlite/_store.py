@@ -35,6 +35,7 @@ from fabula.store._records import (
 from fabula.store._subscription import Subscription
 from fabula.store.sqlite import _ops
 from fabula.store.sqlite._driver import Connection
+from fabula.store.sqlite._keys import SqliteKeyTable
 from fabula.store.sqlite._migrate import MigrateMode
 from fabula.store.sqlite._settings import OpenMode, SqliteSettings, settings_of
 
@@ -285,6 +286,10 @@ class SqliteStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> SqliteKeyTable:
+        """The per-subject key table of personal data (``fabula.codec.Keyring``)."""
+        return SqliteKeyTable(self._db)
 
     def close(self) -> None:
         """Close the database connections; the store cannot be used afterwards."""

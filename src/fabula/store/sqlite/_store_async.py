@@ -34,6 +34,7 @@ from fabula.store._records import (
 from fabula.store._subscription_async import AsyncSubscription
 from fabula.store.sqlite import _ops
 from fabula.store.sqlite._driver import AsyncConnection
+from fabula.store.sqlite._keys_async import AsyncSqliteKeyTable
 from fabula.store.sqlite._migrate import MigrateMode
 from fabula.store.sqlite._settings import OpenMode, SqliteSettings, settings_of
 
@@ -284,6 +285,10 @@ class AsyncSqliteStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> AsyncSqliteKeyTable:
+        """The per-subject key table of personal data (``fabula.codec.AsyncKeyring``)."""
+        return AsyncSqliteKeyTable(self._db)
 
     async def close(self) -> None:
         """Close the database connections; the store cannot be used afterwards."""

@@ -1,0 +1,112 @@
+"""Sealed personal fields in stored payloads: AES-GCM with one key per subject.
+
+Rules:
+1. A personal field is stored as ``{"fabula:sealed": <base64 nonce+ciphertext>,
+   "subject": <subject>}`` in place of its value: the value's JSON, encrypted with
+   AES-256-GCM under the subject's key, a fresh 96-bit nonce, and the subject as
+   associated data (a sealed value moved to another subject does not open).
+2. Opening a record (``open_record``) replaces each sealed field of its payload by its
+   value, or by ``{"fabula:forgotten": <subject>}`` when the subject's key was destroyed;
+   the decoder turns that marker into the field's redacted value.
+3. A sealed field whose subject has no key row, or whose key does not open it, raises
+   ``PersonalKeyError`` naming the subject and the event's stream, version and position.
+4. Only top-level fields are sealed, so a payload is scanned without walking it.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from fabula._errors import ConfigurationError, PersonalKeyError
+from fabula.store import StoredEvent
+
+__all__ = [
+    "FORGOTTEN",
+    "SEALED",
+    "might_be_sealed",
+    "open_record",
+    "seal",
+    "sealed_subjects",
+]
+
+SEALED = "fabula:sealed"
+FORGOTTEN = "fabula:forgotten"
+_SEALED_TEXT = f'"{SEALED}"'
+_encoder = msgspec.json.Encoder()
+
+
+def _aesgcm(key: bytes) -> Any:
+    try:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+    except ImportError as exc:  # pragma: no cover - the extra is part of dev
+        msg = "personal fields need the cryptography package: pip install 'fabula[personal]'"
+        raise ConfigurationError(msg) from exc
+    return AESGCM(key)
+
+
+def seal(key: bytes, subject: str, value: object) -> dict[str, str]:
+    """Return the sealed form of one field's value (rule 1)."""
+    nonce = os.urandom(12)
+    box = _aesgcm(key).encrypt(nonce, _encoder.encode(value), subject.encode())
+    return {SEALED: base64.b64encode(nonce + box).decode(), "subject": subject}
+
+
+def might_be_sealed(record: StoredEvent) -> bool:
+    """Whether a record's payload may hold a sealed field (a text search, no parsing)."""
+    return _SEALED_TEXT in record.data
+
+
+def sealed_subjects(payload: Mapping[str, Any]) -> list[str]:
+    """Return the subjects of the sealed top-level fields of a decoded payload."""
+    return [
+        value["subject"]
+        for value in payload.values()
+        if isinstance(value, dict) and SEALED in value and isinstance(value.get("subject"), str)
+    ]
+
+
+def open_record(
+    record: StoredEvent, payload: dict[str, Any], keys: Mapping[str, bytes | None]
+) -> StoredEvent:
+    """Return the record with its sealed fields opened or marked forgotten (rules 2, 3)."""
+    for name, value in payload.items():
+        if not (isinstance(value, dict) and SEALED in value):
+            continue
+        subject = str(value.get("subject"))
+        if subject not in keys:
+            msg = (
+                f"no key for subject {subject!r} (field {name!r} of {record.type!r}): "
+                "the personal key table is missing or was emptied"
+            )
+            raise _key_error(msg, subject, record)
+        key = keys[subject]
+        if key is None:
+            payload[name] = {FORGOTTEN: subject}
+            continue
+        try:
+            raw = base64.b64decode(str(value[SEALED]), validate=True)
+            plain = _aesgcm(key).decrypt(raw[:12], raw[12:], subject.encode())
+            payload[name] = msgspec.json.decode(plain)
+        except Exception as exc:  # InvalidTag, a key of the wrong length, bad base64
+            msg = (
+                f"the key of subject {subject!r} does not open field {name!r} of "
+                f"{record.type!r}: the key or the sealed value is corrupt "
+                f"({type(exc).__name__})"
+            )
+            raise _key_error(msg, subject, record) from exc
+    return msgspec.structs.replace(record, data=_encoder.encode(payload).decode())
+
+
+def _key_error(message: str, subject: str, record: StoredEvent) -> PersonalKeyError:
+    return PersonalKeyError(
+        message,
+        subject=subject,
+        stream_id=record.stream_id,
+        version=record.version,
+        position=record.position,
+    )
