@@ -2,9 +2,9 @@
 
 from fabula._ids import uuid7
 from fabula.app._dispatch import CommandContext, DispatchResult
+from fabula.app._export import SubjectExport
 from fabula.app._flow import Flow
 from fabula.app._flow_async import AsyncFlow
-from fabula.app._export import SubjectExport
 from fabula.app._loaded import Loaded
 from fabula.app._middleware import (
     CallNext,

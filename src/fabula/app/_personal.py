@@ -9,6 +9,9 @@ die between the two steps, calling ``forget`` again appends the signal.
 
 from __future__ import annotations
 
+import contextlib
+from typing import Literal
+
 from fabula._errors import ConcurrencyError
 from fabula.app._export import SubjectExport, holds_sealed_field
 from fabula.codec import EventRegistry, Keyring, encode_new
@@ -51,10 +54,8 @@ class PersonalData:
             causation_id=None,
             correlation_id=None,
         )
-        try:
+        with contextlib.suppress(ConcurrencyError):  # signalled already
             self._store.append(FORGOTTEN_STREAM_PREFIX + subject, records, precondition=NO_STREAM)
-        except ConcurrencyError:
-            pass  # signalled already
         return had
 
     def export(self, subject: str, /) -> SubjectExport:
@@ -67,7 +68,9 @@ class PersonalData:
             PersonalKeyError: the subject's key is missing or corrupt.
         """
         rows = self._keyring.table.fetch([subject])
-        key = "none" if subject not in rows else "active" if rows[subject] else "forgotten"
+        key: Literal["active", "forgotten", "none"] = (
+            "none" if subject not in rows else "active" if rows[subject] else "forgotten"
+        )
         found: list[StoredEvent] = []
         after = 0
         while True:

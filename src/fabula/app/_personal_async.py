@@ -8,6 +8,9 @@ die between the two steps, calling ``forget`` again appends the signal.
 
 from __future__ import annotations
 
+import contextlib
+from typing import Literal
+
 from fabula._errors import ConcurrencyError
 from fabula.app._export import SubjectExport, holds_sealed_field
 from fabula.codec import AsyncKeyring, EventRegistry, encode_new
@@ -50,12 +53,10 @@ class AsyncPersonalData:
             causation_id=None,
             correlation_id=None,
         )
-        try:
+        with contextlib.suppress(ConcurrencyError):  # signalled already
             await self._store.append(
                 FORGOTTEN_STREAM_PREFIX + subject, records, precondition=NO_STREAM
             )
-        except ConcurrencyError:
-            pass  # signalled already
         return had
 
     async def export(self, subject: str, /) -> SubjectExport:
@@ -68,7 +69,9 @@ class AsyncPersonalData:
             PersonalKeyError: the subject's key is missing or corrupt.
         """
         rows = await self._keyring.table.fetch([subject])
-        key = "none" if subject not in rows else "active" if rows[subject] else "forgotten"
+        key: Literal["active", "forgotten", "none"] = (
+            "none" if subject not in rows else "active" if rows[subject] else "forgotten"
+        )
         found: list[StoredEvent] = []
         after = 0
         while True:
@@ -79,4 +82,3 @@ class AsyncPersonalData:
             mine = [record for record in page if holds_sealed_field(record, subject)]
             found.extend(await self._keyring.open(mine))
         return SubjectExport(subject, key, tuple(found))
-

@@ -6,9 +6,9 @@
 """
 
 from fabula._json import MAX_DEPTH
+from fabula.codec._envelopes import decode_recorded, decode_records, encode_new
 from fabula.codec._keyring import Keyring
 from fabula.codec._keyring_async import AsyncKeyring
-from fabula.codec._envelopes import decode_recorded, decode_records, encode_new
 from fabula.codec._refusals import as_metadata
 from fabula.codec._registry import EventRegistry, Upcaster, encode_json, encode_metadata
 

@@ -76,7 +76,7 @@ class Keyring:
             keys[subject] = key
         return keys
 
-    def open(self, records: Sequence[StoredEvent], /) -> Sequence[StoredEvent]:
+    def open(self, records: Sequence[StoredEvent], /) -> list[StoredEvent]:
         """Return ``records`` with their personal fields opened, or marked forgotten.
 
         Records without sealed fields come back as they are, without a query.
@@ -95,7 +95,7 @@ class Keyring:
                     found.append((index, payload))
                     subjects.update(dict.fromkeys(names))
         if not found:
-            return records
+            return records if isinstance(records, list) else list(records)
         keys = self.table.fetch(subjects)
         opened = list(records)
         for index, payload in found:

@@ -75,7 +75,7 @@ class AsyncKeyring:
             keys[subject] = key
         return keys
 
-    async def open(self, records: Sequence[StoredEvent], /) -> Sequence[StoredEvent]:
+    async def open(self, records: Sequence[StoredEvent], /) -> list[StoredEvent]:
         """Return ``records`` with their personal fields opened, or marked forgotten.
 
         Records without sealed fields come back as they are, without a query.
@@ -94,7 +94,7 @@ class AsyncKeyring:
                     found.append((index, payload))
                     subjects.update(dict.fromkeys(names))
         if not found:
-            return records
+            return records if isinstance(records, list) else list(records)
         keys = await self.table.fetch(subjects)
         opened = list(records)
         for index, payload in found:

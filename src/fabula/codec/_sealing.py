@@ -42,7 +42,7 @@ _encoder = msgspec.json.Encoder()
 
 def _aesgcm(key: bytes) -> Any:
     try:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     except ImportError as exc:  # pragma: no cover - the extra is part of dev
         msg = "personal fields need the cryptography package: pip install 'fabula[personal]'"
         raise ConfigurationError(msg) from exc

@@ -12,6 +12,7 @@ from fabula._errors import ConfigurationError
 from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys import KeyTable
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -162,7 +163,7 @@ class MemoryStore:
             poll_interval=poll_interval,
         )
 
-    def personal_keys(self) -> MemoryKeyTable:
+    def personal_keys(self) -> KeyTable:
         """The per-subject key table of personal data (``fabula.codec.Keyring``)."""
         return MemoryKeyTable(keys_of(self._log))
 

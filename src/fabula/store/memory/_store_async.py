@@ -11,6 +11,7 @@ from fabula._errors import ConfigurationError
 from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys_async import AsyncKeyTable
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -161,7 +162,7 @@ class AsyncMemoryStore:
             poll_interval=poll_interval,
         )
 
-    def personal_keys(self) -> AsyncMemoryKeyTable:
+    def personal_keys(self) -> AsyncKeyTable:
         """The per-subject key table of personal data (``fabula.codec.AsyncKeyring``)."""
         return AsyncMemoryKeyTable(keys_of(self._log))
 

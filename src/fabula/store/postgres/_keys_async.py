@@ -9,6 +9,7 @@ new subject waits for the winner's commit, then reads the winner's key (rule 1).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Collection
 
@@ -88,8 +89,6 @@ class AsyncPostgresKeyTable:
         return bool(rows and rows[0][0])
 
     async def _ensure_table(self) -> None:
-        with map_errors(self._db.where, self._schema):
-            try:
-                await self._db.rows(self._table)
-            except _RACED:  # another session created it at the same moment
-                pass
+        # Another session may create it at the same moment: either way it is there.
+        with map_errors(self._db.where, self._schema), contextlib.suppress(*_RACED):
+            await self._db.rows(self._table)

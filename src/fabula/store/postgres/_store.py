@@ -26,6 +26,7 @@ from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import AppendHooks
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys import KeyTable
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
 from fabula.store._records import (
@@ -478,7 +479,7 @@ class PostgresStore:
             poll_interval=poll_interval,
         )
 
-    def personal_keys(self) -> PostgresKeyTable:
+    def personal_keys(self) -> KeyTable:
         """The per-subject key table of personal data (``fabula.codec.Keyring``)."""
         return PostgresKeyTable(self._db, self._settings.schema)
 

@@ -25,6 +25,7 @@ from fabula.store._batch import StreamAppend, check_batch, wrote_events
 from fabula.store._dedupe import replayed_append
 from fabula.store._hooks import AppendHooks
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys_async import AsyncKeyTable
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
 from fabula.store._records import (
@@ -38,7 +39,6 @@ from fabula.store._records import (
 from fabula.store._subscription_async import AsyncSubscription
 from fabula.store.postgres._batch_async import append_many
 from fabula.store.postgres._driver_async import AsyncDatabase
-from fabula.store.postgres._keys_async import AsyncPostgresKeyTable
 from fabula.store.postgres._hooks_async import (
     AsyncAppendHook,
     AsyncAttachHook,
@@ -46,6 +46,7 @@ from fabula.store.postgres._hooks_async import (
     write_append,
 )
 from fabula.store.postgres._in_doubt import Attempts, settled
+from fabula.store.postgres._keys_async import AsyncPostgresKeyTable
 from fabula.store.postgres._lifetime import on_drop
 from fabula.store.postgres._rows import (
     BIGINT_MAX,
@@ -481,7 +482,7 @@ class AsyncPostgresStore:
             poll_interval=poll_interval,
         )
 
-    def personal_keys(self) -> AsyncPostgresKeyTable:
+    def personal_keys(self) -> AsyncKeyTable:
         """The per-subject key table of personal data (``fabula.codec.AsyncKeyring``)."""
         return AsyncPostgresKeyTable(self._db, self._settings.schema)
 

@@ -23,6 +23,7 @@ from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._hooks import AppendHooks, ReplayFrom
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys import KeyTable
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -287,7 +288,7 @@ class SqliteStore:
             poll_interval=poll_interval,
         )
 
-    def personal_keys(self) -> SqliteKeyTable:
+    def personal_keys(self) -> KeyTable:
         """The per-subject key table of personal data (``fabula.codec.Keyring``)."""
         return SqliteKeyTable(self._db)
 

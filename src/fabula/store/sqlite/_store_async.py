@@ -22,6 +22,7 @@ from fabula.store import _arguments
 from fabula.store._batch import StreamAppend, wrote_events
 from fabula.store._hooks import AppendHooks, ReplayFrom
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys_async import AsyncKeyTable
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -286,7 +287,7 @@ class AsyncSqliteStore:
             poll_interval=poll_interval,
         )
 
-    def personal_keys(self) -> AsyncSqliteKeyTable:
+    def personal_keys(self) -> AsyncKeyTable:
         """The per-subject key table of personal data (``fabula.codec.AsyncKeyring``)."""
         return AsyncSqliteKeyTable(self._db)
 
