@@ -13,4 +13,5 @@ def store_url(request: pytest.FixtureRequest, tmp_path) -> str:
         return "memory://"
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'events.db'}"
-    return request.getfixturevalue("postgres_schema_url")
+    url: str = request.getfixturevalue("postgres_schema_url")
+    return url

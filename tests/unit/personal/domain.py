@@ -63,7 +63,9 @@ def customers(name: str = "customers") -> Projection:
         model[event.event.customer_id] = {"email": event.event.email, "plan": event.event.plan}
 
     @projection.on(fabula.SubjectForgotten)
-    def on_forgotten(model: dict[str, Any], event: fabula.Recorded[fabula.SubjectForgotten]) -> None:
+    def on_forgotten(
+        model: dict[str, Any], event: fabula.Recorded[fabula.SubjectForgotten]
+    ) -> None:
         row = model.get(event.event.subject)
         if row is not None:
             row["email"] = fabula.REDACTED

@@ -21,7 +21,7 @@ def _sql(store: Any, statement: str, params: tuple[object, ...] = ()) -> None:
     settings = store.settings
     table = f'"{settings.schema}".personal_keys'
     with psycopg.connect(settings.conninfo, autocommit=True) as conn:
-        conn.execute(statement.replace("{table}", table).replace("?", "%s"), params)  # type: ignore[arg-type]
+        conn.execute(statement.replace("{table}", table).replace("?", "%s"), params)
 
 
 def lose_keys(store: Any) -> None:

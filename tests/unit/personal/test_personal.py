@@ -9,9 +9,8 @@ import pytest
 
 import fabula
 from fabula.codec import Keyring
-from fabula.read import ErrorPolicy, ProjectionRunner
+from fabula.read import ErrorPolicy, ProjectionRunner, ProjectionSet
 from fabula.read.memory import MemoryTarget
-from fabula.read import ProjectionSet
 
 from .domain import Customer, Register, Registered, Upgraded, customers, registered
 from .tamper import corrupt_key, lose_keys
