@@ -11,6 +11,7 @@ from fabula.codec._keyring import Keyring
 from fabula.codec._keyring_async import AsyncKeyring
 from fabula.codec._refusals import as_metadata
 from fabula.codec._registry import EventRegistry, Upcaster, encode_json, encode_metadata
+from fabula.codec._sealing import open_sealed, sealed_subjects_of
 
 __all__ = [
     "MAX_DEPTH",
@@ -24,4 +25,6 @@ __all__ = [
     "encode_json",
     "encode_metadata",
     "encode_new",
+    "open_sealed",
+    "sealed_subjects_of",
 ]

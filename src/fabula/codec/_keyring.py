@@ -12,14 +12,11 @@ the next read here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import msgspec
 
 from fabula._errors import ConfigurationError, ForgottenSubject
 from fabula.codec._personal import subjects_of
 from fabula.codec._registry import EventRegistry
-from fabula.codec._sealing import might_be_sealed, open_record, sealed_subjects
+from fabula.codec._sealing import open_sealed, sealed_subjects_of
 from fabula.store import KeyTable, StoredEvent
 
 __all__ = ["Keyring"]
@@ -85,22 +82,10 @@ class Keyring:
             PersonalKeyError: a sealed field's subject has no key row (the key table was
                 lost) or its key does not open it (corrupt); it names the event.
         """
-        found: list[tuple[int, dict[str, Any]]] = []
-        subjects: dict[str, None] = {}
-        for index, record in enumerate(records):
-            if might_be_sealed(record):
-                payload: dict[str, Any] = msgspec.json.decode(record.data)
-                names = sealed_subjects(payload)
-                if names:
-                    found.append((index, payload))
-                    subjects.update(dict.fromkeys(names))
-        if not found:
+        subjects = sealed_subjects_of(records)
+        if not subjects:
             return records if isinstance(records, list) else list(records)
-        keys = self.table.fetch(subjects)
-        opened = list(records)
-        for index, payload in found:
-            opened[index] = open_record(records[index], payload, keys)
-        return opened
+        return open_sealed(records, self.table.fetch(subjects))
 
     def forget(self, subject: str, /) -> bool:
         """Destroy the subject's key; return whether it had one (see ``forget``)."""

@@ -11,14 +11,11 @@ the next read here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import msgspec
 
 from fabula._errors import ConfigurationError, ForgottenSubject
 from fabula.codec._personal import subjects_of
 from fabula.codec._registry import EventRegistry
-from fabula.codec._sealing import might_be_sealed, open_record, sealed_subjects
+from fabula.codec._sealing import open_sealed, sealed_subjects_of
 from fabula.store import AsyncKeyTable, StoredEvent
 
 __all__ = ["AsyncKeyring"]
@@ -84,22 +81,10 @@ class AsyncKeyring:
             PersonalKeyError: a sealed field's subject has no key row (the key table was
                 lost) or its key does not open it (corrupt); it names the event.
         """
-        found: list[tuple[int, dict[str, Any]]] = []
-        subjects: dict[str, None] = {}
-        for index, record in enumerate(records):
-            if might_be_sealed(record):
-                payload: dict[str, Any] = msgspec.json.decode(record.data)
-                names = sealed_subjects(payload)
-                if names:
-                    found.append((index, payload))
-                    subjects.update(dict.fromkeys(names))
-        if not found:
+        subjects = sealed_subjects_of(records)
+        if not subjects:
             return records if isinstance(records, list) else list(records)
-        keys = await self.table.fetch(subjects)
-        opened = list(records)
-        for index, payload in found:
-            opened[index] = open_record(records[index], payload, keys)
-        return opened
+        return open_sealed(records, await self.table.fetch(subjects))
 
     async def forget(self, subject: str, /) -> bool:
         """Destroy the subject's key; return whether it had one (see ``forget``)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -30,8 +30,10 @@ __all__ = [
     "SEALED",
     "might_be_sealed",
     "open_record",
+    "open_sealed",
     "seal",
     "sealed_subjects",
+    "sealed_subjects_of",
 ]
 
 SEALED = "fabula:sealed"
@@ -100,6 +102,36 @@ def open_record(
             )
             raise _key_error(msg, subject, record) from exc
     return msgspec.structs.replace(record, data=_encoder.encode(payload).decode())
+
+
+def sealed_subjects_of(records: Sequence[StoredEvent], /) -> list[str]:
+    """Return the subjects whose keys opening ``records`` needs (none: nothing is sealed)."""
+    subjects: dict[str, None] = {}
+    for record in records:
+        if might_be_sealed(record):
+            subjects.update(dict.fromkeys(sealed_subjects(msgspec.json.decode(record.data))))
+    return list(subjects)
+
+
+def open_sealed(
+    records: Sequence[StoredEvent], keys: Mapping[str, bytes | None], /
+) -> list[StoredEvent]:
+    """Return ``records`` with their sealed fields opened, or marked forgotten.
+
+    ``keys`` holds the key rows of ``sealed_subjects_of(records)`` (``None``: forgotten).
+    For code that reads keys in its own transaction (inline projections); otherwise use
+    ``Keyring.open``, which reads them itself.
+
+    Raises:
+        PersonalKeyError: a subject has no row in ``keys``, or its key does not open.
+    """
+    opened = list(records)
+    for index, record in enumerate(records):
+        if might_be_sealed(record):
+            payload: dict[str, Any] = msgspec.json.decode(record.data)
+            if sealed_subjects(payload):
+                opened[index] = open_record(record, payload, keys)
+    return opened
 
 
 def _key_error(message: str, subject: str, record: StoredEvent) -> PersonalKeyError:

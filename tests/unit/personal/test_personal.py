@@ -177,10 +177,15 @@ def test_concurrent_appends_for_a_new_subject_both_decode(store_url: str):
         second = first if store_url.startswith("memory") else fabula.open_store(store_url)
         try:
             barrier = threading.Barrier(2)
+            errors: list[BaseException] = []
 
             def write(store: Any, stream: str) -> None:
                 barrier.wait()
-                fabula.Repository(store, Customer).append(stream, [registered("shared")])
+                try:
+                    fabula.Repository(store, Customer).append(stream, [registered("shared")])
+                except BaseException as exc:
+                    errors.append(exc)
+                    raise
 
             threads = [
                 threading.Thread(target=write, args=(s, f"customer-{i}"))
@@ -190,6 +195,7 @@ def test_concurrent_appends_for_a_new_subject_both_decode(store_url: str):
                 thread.start()
             for thread in threads:
                 thread.join()
+            assert errors == []
             repo = fabula.Repository(first, Customer)
             for i in range(2):
                 assert repo.load(f"customer-{i}").state.email == "shared@example.com"

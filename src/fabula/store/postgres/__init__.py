@@ -7,6 +7,7 @@ Needs the ``postgres`` extra: ``pip install 'fabula[postgres]'``.
 
 from fabula._postgres._settings import PostgresSettings
 from fabula.store.postgres._admin import create_schema, drop_schema, unreachable_reason
+from fabula.store.postgres._keys_sql import personal_keys_query
 from fabula.store.postgres._rows import RunningAppend
 from fabula.store.postgres._store import PostgresStore
 from fabula.store.postgres._store_async import AsyncPostgresStore
@@ -18,5 +19,6 @@ __all__ = [
     "RunningAppend",
     "create_schema",
     "drop_schema",
+    "personal_keys_query",
     "unreachable_reason",
 ]

@@ -20,25 +20,10 @@ from psycopg.rows import TupleRow
 
 from fabula._postgres._errors import map_errors
 from fabula.store.postgres._driver import Database
+from fabula.store.postgres._keys_sql import CREATE, FORGET, TABLE, personal_keys_query
 
 __all__ = ["PostgresKeyTable"]
 
-_TABLE = sql.SQL(
-    "CREATE TABLE IF NOT EXISTS {schema}.personal_keys ("
-    " subject text PRIMARY KEY, key bytea, created_at timestamptz NOT NULL DEFAULT now(),"
-    " forgotten_at timestamptz)"
-)
-_FETCH = sql.SQL("SELECT subject, key FROM {schema}.personal_keys WHERE subject = ANY(%(s)s)")
-_CREATE = sql.SQL(
-    "INSERT INTO {schema}.personal_keys (subject, key)"
-    " SELECT * FROM unnest(%(s)s::text[], %(k)s::bytea[]) ON CONFLICT (subject) DO NOTHING"
-)
-_FORGET = sql.SQL(
-    "INSERT INTO {schema}.personal_keys AS p (subject, key, forgotten_at)"
-    " VALUES (%(s)s, NULL, now()) ON CONFLICT (subject) DO UPDATE SET key = NULL,"
-    " forgotten_at = coalesce(p.forgotten_at, now())"
-    " RETURNING (SELECT key IS NOT NULL FROM {schema}.personal_keys WHERE subject = %(s)s)"
-)
 _RACED = (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable)
 
 
@@ -49,10 +34,10 @@ class PostgresKeyTable:
         self._db = db
         self._schema = schema
         name = sql.Identifier(schema)
-        self._table = _TABLE.format(schema=name).as_string().encode()
-        self._fetch = _FETCH.format(schema=name).as_string().encode()
-        self._create = _CREATE.format(schema=name).as_string().encode()
-        self._forget = _FORGET.format(schema=name).as_string().encode()
+        self._table = TABLE.format(schema=name).as_string().encode()
+        self._fetch = personal_keys_query(schema)
+        self._create = CREATE.format(schema=name).as_string().encode()
+        self._forget = FORGET.format(schema=name).as_string().encode()
 
     def fetch(self, subjects: Collection[str], /) -> dict[str, bytes | None]:
         """Return the stored key of each subject that has a row (``None``: forgotten)."""
