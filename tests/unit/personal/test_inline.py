@@ -53,7 +53,7 @@ def rows(store: Any) -> dict[str, str | None]:
 
     with psycopg.connect(store.settings.conninfo) as conn:
         table = f'"{store.settings.schema}".emails'
-        return dict(conn.execute(f"SELECT id, email FROM {table}").fetchall())  # type: ignore[arg-type]
+        return dict(conn.execute(f"SELECT id, email FROM {table}").fetchall())
 
 
 def test_inline_projection_sees_clear_values_and_the_forget_signal(sql_url: str):
@@ -61,7 +61,7 @@ def test_inline_projection_sees_clear_values_and_the_forget_signal(sql_url: str)
         repo = fabula.Repository(store, Customer)
         repo.append("customer-c0", [registered("c0")])  # before attach: caught up
         mark = "?" if sql_url.startswith("sqlite") else "%s"
-        inline = InlineProjection(store, emails(mark))  # type: ignore[arg-type]
+        inline = InlineProjection(store, emails(mark))
         inline.attach()
         repo.append("customer-c1", [registered("c1")])
         assert rows(store) == {"c0": "c0@example.com", "c1": "c1@example.com"}
