@@ -61,7 +61,7 @@ def test_inline_projection_sees_clear_values_and_the_forget_signal(sql_url: str)
         repo = fabula.Repository(store, Customer)
         repo.append("customer-c0", [registered("c0")])  # before attach: caught up
         mark = "?" if sql_url.startswith("sqlite") else "%s"
-        inline = InlineProjection(store, emails(mark))
+        inline = InlineProjection(store, emails(mark))  # type: ignore[arg-type]
         inline.attach()
         repo.append("customer-c1", [registered("c1")])
         assert rows(store) == {"c0": "c0@example.com", "c1": "c1@example.com"}
