@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from fabula.cli._personal import shown
 from fabula.store import EventStore, StoredEvent, open_store
 
 __all__ = ["format_event", "register"]
@@ -36,6 +37,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     events.add_argument(
         "--follow", action="store_true", help="keep running and print new events as they come"
     )
+    events.add_argument(
+        "--show-personal",
+        action="store_true",
+        help="print personal fields in clear (default: [personal]; forgotten: [redacted])",
+    )
     events.set_defaults(run=_events)
 
 
@@ -67,15 +73,16 @@ def _events(args: argparse.Namespace) -> int:
     try:
         if args.stream:
             return _stream_events(store, args)
-        shown = 0
+        count = 0
         with store.subscribe(after=args.after, types=args.types, categories=args.categories) as sub:
-            while args.limit is None or shown < args.limit:
+            while args.limit is None or count < args.limit:
                 batch = sub.next_batch(timeout=None if args.follow else 0)
                 if not batch and not args.follow:
                     break
-                for item in batch[: None if args.limit is None else args.limit - shown]:
+                batch = shown(store, batch, reveal=args.show_personal)
+                for item in batch[: None if args.limit is None else args.limit - count]:
                     print(format_event(item), flush=True)
-                    shown += 1
+                    count += 1
     finally:
         store.close()
     return 0
@@ -83,14 +90,14 @@ def _events(args: argparse.Namespace) -> int:
 
 def _stream_events(store: EventStore, args: argparse.Namespace) -> int:
     last = 0
-    shown = 0
+    count = 0
     while True:
         page = store.read_stream(args.stream, from_version=last + 1, limit=500)
-        for item in page:
-            if args.limit is not None and shown >= args.limit:
+        for item in shown(store, page, reveal=args.show_personal):
+            if args.limit is not None and count >= args.limit:
                 return 0
             print(format_event(item), flush=True)
-            shown += 1
+            count += 1
             last = item.version
         if not page:
             if not args.follow:

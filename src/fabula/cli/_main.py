@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fabula._errors import FabulaError
-from fabula.cli import _demo, _inspect, _projections, _serve, _token
+from fabula.cli import _demo, _inspect, _personal, _projections, _serve, _token
 
 __all__ = ["build_parser", "main"]
 
@@ -22,6 +22,7 @@ Command = Callable[[argparse.Namespace], int]
 _registrars: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _demo.register,
     _inspect.register,
+    _personal.register,
     _projections.register,
     _serve.register,
     _token.register,
