@@ -20,6 +20,7 @@ __all__ = [
     "positions",
     "unique_category",
     "unique_stream",
+    "unique_subjects",
     "versions",
 ]
 
@@ -78,3 +79,8 @@ def other_contents(event: NewEvent, /) -> list[tuple[str, NewEvent]]:
         ("causation_id", msgspec.structs.replace(event, causation_id=uuid.uuid4())),
         ("correlation_id", msgspec.structs.replace(event, correlation_id=uuid.uuid4())),
     ]
+
+
+def unique_subjects(count: int) -> list[str]:
+    """Return ``count`` new personal-data subject ids (for the key-table checks)."""
+    return [f"conformance-{uuid.uuid4().hex}" for _ in range(count)]
