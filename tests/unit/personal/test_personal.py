@@ -213,3 +213,14 @@ def test_a_flow_seals_and_the_keyring_opens_raw_records(store):
     assert "c9@example.com" not in records[0].data
     opened = Keyring(store).open(records)
     assert "c9@example.com" in opened[0].data
+
+
+def test_a_replayed_command_returns_its_events_opened(store):
+    flow = fabula.Flow(store)
+    flow.register(Customer, key=lambda command: command.customer_id)
+    command_id = fabula.uuid7()
+    first = flow.dispatch(Register("c8", "c8@example.com", "Eight"), command_id=command_id)
+    again = flow.dispatch(Register("c8", "c8@example.com", "Eight"), command_id=command_id)
+    assert again.deduplicated
+    assert [e.event for e in again.events] == [e.event for e in first.events]
+    assert again.events[0].event.email == "c8@example.com"
