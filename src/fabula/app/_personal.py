@@ -34,7 +34,7 @@ class PersonalData:
         registry: the registry ``SubjectForgotten`` is encoded with (a new one if none).
     """
 
-    def __init__(self, store: EventStore, /, registry: EventRegistry | None = None) -> None:
+    def __init__(self, store: EventStore, /, *, registry: EventRegistry | None = None) -> None:
         self._store = store
         self._keyring = Keyring(store)
         self._registry = registry if registry is not None else EventRegistry()

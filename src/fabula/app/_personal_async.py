@@ -33,7 +33,7 @@ class AsyncPersonalData:
         registry: the registry ``SubjectForgotten`` is encoded with (a new one if none).
     """
 
-    def __init__(self, store: AsyncEventStore, /, registry: EventRegistry | None = None) -> None:
+    def __init__(self, store: AsyncEventStore, /, *, registry: EventRegistry | None = None) -> None:
         self._store = store
         self._keyring = AsyncKeyring(store)
         self._registry = registry if registry is not None else EventRegistry()

@@ -42,8 +42,16 @@ def plan_of(cls: type) -> Plan:
     """
     try:
         hints = typing.get_type_hints(cls, include_extras=True)
-    except Exception:
-        return ()
+    except Exception as exc:
+        # Never store a personal field in clear because its hints did not resolve.
+        written = " ".join(map(str, getattr(cls, "__annotations__", {}).values()))
+        if "Personal" not in written:
+            return ()
+        msg = (
+            f"{cls.__qualname__}: its type hints do not resolve ({exc}), so its personal "
+            "fields cannot be found: define the names they use at module level"
+        )
+        raise ConfigurationError(msg) from exc
     found: list[PersonalField] = []
     for name, hint in hints.items():
         if typing.get_origin(hint) is not Annotated:

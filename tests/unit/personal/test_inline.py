@@ -65,6 +65,6 @@ def test_inline_projection_sees_clear_values_and_the_forget_signal(sql_url: str)
         inline.attach()
         repo.append("customer-c1", [registered("c1")])
         assert rows(store) == {"c0": "c0@example.com", "c1": "c1@example.com"}
-        fabula.PersonalData(store, inline.registry).forget("c1")
+        fabula.PersonalData(store, registry=inline.registry).forget("c1")
         assert rows(store) == {"c0": "c0@example.com", "c1": None}
         inline.detach()

@@ -11,6 +11,7 @@ import pytest
 
 import fabula
 from fabula.codec import EventRegistry, decode_recorded, encode_new
+from fabula.codec._personal import plan_of
 from fabula.store.memory import MemoryStore
 
 from .domain import Customer, Registered, registered
@@ -32,6 +33,21 @@ def test_a_marker_naming_no_field_is_refused():
 
     with pytest.raises(fabula.ConfigurationError, match="who"):
         EventRegistry([Bad])
+
+
+def test_hints_that_do_not_resolve_are_refused_rather_than_stored_in_clear():
+    class Local:  # not at module level: the string hint below cannot be resolved
+        pass
+
+    @fabula.event("personal_test.unresolved")
+    @dataclass(frozen=True)
+    class Bad:
+        who: str
+        email: Annotated[str, fabula.Personal(subject="who")]
+        other: Local | None = None
+
+    with pytest.raises(fabula.ConfigurationError, match="do not resolve"):
+        plan_of(Bad)  # (msgspec refuses such a class too, when it builds its decoder)
 
 
 def test_a_redacted_value_of_another_type_is_refused():
