@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from fabula._errors import ConfigurationError, ForgottenSubject
 from fabula.codec._personal import subjects_of
 from fabula.codec._registry import EventRegistry
-from fabula.codec._sealing import open_sealed, sealed_subjects_of
+from fabula.codec._sealing import open_payloads, sealed_payloads, sealed_subjects
 from fabula.store import KeyTable, StoredEvent
 
 __all__ = ["Keyring"]
@@ -82,10 +82,13 @@ class Keyring:
             PersonalKeyError: a sealed field's subject has no key row (the key table was
                 lost) or its key does not open it (corrupt); it names the event.
         """
-        subjects = sealed_subjects_of(records)
-        if not subjects:
+        found = sealed_payloads(records)
+        if not found:
             return records if isinstance(records, list) else list(records)
-        return open_sealed(records, self.table.fetch(subjects))
+        subjects: dict[str, None] = {}
+        for _, payload in found:
+            subjects.update(dict.fromkeys(sealed_subjects(payload)))
+        return open_payloads(records, found, self.table.fetch(subjects))
 
     def forget(self, subject: str, /) -> bool:
         """Destroy the subject's key; return whether it had one (see ``forget``)."""

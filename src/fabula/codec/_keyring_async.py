@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from fabula._errors import ConfigurationError, ForgottenSubject
 from fabula.codec._personal import subjects_of
 from fabula.codec._registry import EventRegistry
-from fabula.codec._sealing import open_sealed, sealed_subjects_of
+from fabula.codec._sealing import open_payloads, sealed_payloads, sealed_subjects
 from fabula.store import AsyncKeyTable, StoredEvent
 
 __all__ = ["AsyncKeyring"]
@@ -81,10 +81,13 @@ class AsyncKeyring:
             PersonalKeyError: a sealed field's subject has no key row (the key table was
                 lost) or its key does not open it (corrupt); it names the event.
         """
-        subjects = sealed_subjects_of(records)
-        if not subjects:
+        found = sealed_payloads(records)
+        if not found:
             return records if isinstance(records, list) else list(records)
-        return open_sealed(records, await self.table.fetch(subjects))
+        subjects: dict[str, None] = {}
+        for _, payload in found:
+            subjects.update(dict.fromkeys(sealed_subjects(payload)))
+        return open_payloads(records, found, await self.table.fetch(subjects))
 
     async def forget(self, subject: str, /) -> bool:
         """Destroy the subject's key; return whether it had one (see ``forget``)."""

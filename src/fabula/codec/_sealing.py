@@ -29,9 +29,11 @@ __all__ = [
     "FORGOTTEN",
     "SEALED",
     "might_be_sealed",
+    "open_payloads",
     "open_record",
     "open_sealed",
     "seal",
+    "sealed_payloads",
     "sealed_subjects",
     "sealed_subjects_of",
 ]
@@ -104,12 +106,22 @@ def open_record(
     return msgspec.structs.replace(record, data=_encoder.encode(payload).decode())
 
 
+def sealed_payloads(records: Sequence[StoredEvent], /) -> list[tuple[int, dict[str, Any]]]:
+    """Return the index and decoded payload of each record with a sealed field."""
+    found = []
+    for index, record in enumerate(records):
+        if might_be_sealed(record):
+            payload: dict[str, Any] = msgspec.json.decode(record.data)
+            if sealed_subjects(payload):
+                found.append((index, payload))
+    return found
+
+
 def sealed_subjects_of(records: Sequence[StoredEvent], /) -> list[str]:
     """Return the subjects whose keys opening ``records`` needs (none: nothing is sealed)."""
     subjects: dict[str, None] = {}
-    for record in records:
-        if might_be_sealed(record):
-            subjects.update(dict.fromkeys(sealed_subjects(msgspec.json.decode(record.data))))
+    for _, payload in sealed_payloads(records):
+        subjects.update(dict.fromkeys(sealed_subjects(payload)))
     return list(subjects)
 
 
@@ -125,12 +137,18 @@ def open_sealed(
     Raises:
         PersonalKeyError: a subject has no row in ``keys``, or its key does not open.
     """
+    return open_payloads(records, sealed_payloads(records), keys)
+
+
+def open_payloads(
+    records: Sequence[StoredEvent],
+    found: Sequence[tuple[int, dict[str, Any]]],
+    keys: Mapping[str, bytes | None],
+) -> list[StoredEvent]:
+    """``open_sealed`` for payloads ``sealed_payloads`` decoded already."""
     opened = list(records)
-    for index, record in enumerate(records):
-        if might_be_sealed(record):
-            payload: dict[str, Any] = msgspec.json.decode(record.data)
-            if sealed_subjects(payload):
-                opened[index] = open_record(record, payload, keys)
+    for index, payload in found:
+        opened[index] = open_record(records[index], payload, keys)
     return opened
 
 
