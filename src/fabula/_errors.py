@@ -11,6 +11,7 @@ FabulaError
 ├── StreamArchived (LookupError)  the stream is archived: unarchive it to read or append
 ├── StreamDeleted (LookupError)   the stream was deleted (a tombstone ends it): nothing more
 ├── StreamTruncated (LookupError) versions below the stream's truncation point were asked for
+├── ForgottenSubject            personal data written for a subject that was forgotten
 ├── DuplicateEvent              an event id is stored already, in a way a retry cannot explain
 ├── StoreError                  the storage driver failed (connection lost, disk full, ...)
 │   ├── SchemaError             the database schema is missing or at another version
@@ -19,7 +20,8 @@ FabulaError
 ├── CodecError                  an event or snapshot cannot be encoded or decoded
 │   ├── UnknownEventType        a stored type name has no registered class
 │   ├── MissingUpcaster         a stored schema version has no upcaster to the next
-│   └── InvalidMetadata (TypeError)  metadata that is not a mapping
+│   ├── InvalidMetadata (TypeError)  metadata that is not a mapping
+│   └── PersonalKeyError        a sealed personal field's key is missing (table lost) or corrupt
 ├── ConfigurationError          wrong use of the API (bad URL, duplicate registration, ...)
 ├── FrozenDuringDecide (AttributeError)  an @decides method changed the aggregate
 ├── ImportRefused               a bulk import stopped at an event (its line, what was stored)
@@ -48,6 +50,7 @@ __all__ = [
     "DomainError",
     "DuplicateEvent",
     "FabulaError",
+    "ForgottenSubject",
     "FrozenDuringDecide",
     "ImportRefused",
     "InvalidArgument",
@@ -55,6 +58,7 @@ __all__ = [
     "InvalidStreamId",
     "ListenerError",
     "MissingUpcaster",
+    "PersonalKeyError",
     "ReadOnlyError",
     "SchemaError",
     "StoreError",
@@ -297,6 +301,35 @@ class InvalidMetadata(CodecError, TypeError):
 
     A mapping that holds something JSON cannot keep raises a plain ``CodecError``.
     """
+
+
+class PersonalKeyError(CodecError):
+    """A sealed personal field cannot be opened: its subject's key is missing or corrupt.
+
+    A forgotten subject is not an error (its fields decode redacted); a subject with no
+    row at all means the key table was lost or emptied, and a key that fails to open
+    the field means it was altered. ``subject`` names whose key it is.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        subject: str,
+        stream_id: str | None = None,
+        version: int | None = None,
+        position: int | None = None,
+    ) -> None:
+        self.subject = subject
+        super().__init__(message, stream_id=stream_id, version=version, position=position)
+
+
+class ForgottenSubject(FabulaError):
+    """Personal data was written for a subject that was forgotten: nothing is written."""
+
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+        super().__init__(f"subject {subject!r} was forgotten: its personal data cannot be stored")
 
 
 class ConfigurationError(FabulaError):

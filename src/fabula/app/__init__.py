@@ -4,6 +4,7 @@ from fabula._ids import uuid7
 from fabula.app._cause import Cause, caused_by, current_cause
 from fabula.app._decision import Decision
 from fabula.app._dispatch import CommandContext, DispatchResult
+from fabula.app._export import SubjectExport
 from fabula.app._flow import Flow
 from fabula.app._flow_async import AsyncFlow
 from fabula.app._loaded import Loaded
@@ -23,6 +24,8 @@ from fabula.app._middleware_async import (
     AsyncMiddleware,
     AsyncRetryOnConflict,
 )
+from fabula.app._personal import PersonalData
+from fabula.app._personal_async import FORGOTTEN_STREAM_PREFIX, AsyncPersonalData
 from fabula.app._repository import Repository
 from fabula.app._repository_async import AsyncRepository
 from fabula.app._snapshot_state import decode_snapshot
@@ -30,6 +33,7 @@ from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotEvery, SnapshotP
 from fabula.codec import decode_records
 
 __all__ = [
+    "FORGOTTEN_STREAM_PREFIX",
     "NEVER",
     "AsyncCallNext",
     "AsyncEnrichMetadata",
@@ -37,6 +41,7 @@ __all__ = [
     "AsyncIdempotency",
     "AsyncLogCommands",
     "AsyncMiddleware",
+    "AsyncPersonalData",
     "AsyncRepository",
     "AsyncRetryOnConflict",
     "CallNext",
@@ -51,10 +56,12 @@ __all__ = [
     "LogCommands",
     "Middleware",
     "NeverSnapshot",
+    "PersonalData",
     "Repository",
     "RetryOnConflict",
     "SnapshotEvery",
     "SnapshotPolicy",
+    "SubjectExport",
     "caused_by",
     "current_cause",
     "decode_records",

@@ -25,7 +25,7 @@ from typing import Protocol
 from fabula._errors import ConcurrencyError, ConfigurationError, ContentionTimeout, DomainError
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._turns import Turns
-from fabula.codec import EventRegistry, as_metadata, decode_recorded
+from fabula.codec import EventRegistry, Keyring, as_metadata, decode_recorded
 from fabula.domain import JSONValue
 from fabula.store import EventStore
 
@@ -148,6 +148,7 @@ class Idempotency:
         if context.idempotent:
             earlier = self._store.read_caused_by(context.command_id)
             if earlier:
+                earlier = Keyring(self._store).open(earlier)
                 events = tuple(decode_recorded(self._registry, r) for r in earlier)
                 return DispatchResult(
                     stream_id=events[-1].stream_id,

@@ -25,7 +25,7 @@ from typing import Protocol
 from fabula._errors import ConcurrencyError, ConfigurationError, ContentionTimeout, DomainError
 from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._turns import AsyncTurns
-from fabula.codec import EventRegistry, as_metadata, decode_recorded
+from fabula.codec import AsyncKeyring, EventRegistry, as_metadata, decode_recorded
 from fabula.domain import JSONValue
 from fabula.store import AsyncEventStore
 
@@ -148,6 +148,7 @@ class AsyncIdempotency:
         if context.idempotent:
             earlier = await self._store.read_caused_by(context.command_id)
             if earlier:
+                earlier = await AsyncKeyring(self._store).open(earlier)
                 events = tuple(decode_recorded(self._registry, r) for r in earlier)
                 return DispatchResult(
                     stream_id=events[-1].stream_id,

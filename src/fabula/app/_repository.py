@@ -30,6 +30,7 @@ from fabula.app._snapshot_state import snapshot_data
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
 from fabula.codec import (
     EventRegistry,
+    Keyring,
     decode_recorded,
     decode_records,
     encode_json,
@@ -93,6 +94,7 @@ class Repository(Generic[StateT]):
         read_snapshots: bool | None = None,
     ) -> None:
         self._store = store
+        self._keyring = Keyring(store)
         self.decider: Decider[StateT, Any, Any] = cast(
             "Decider[StateT, Any, Any]", as_decider(model)
         )
@@ -138,6 +140,7 @@ class Repository(Generic[StateT]):
         records = self._store.read_stream(
             stream_id, from_version=version + 1, to_version=as_of_version
         )
+        records = self._keyring.open(records)
         evolve = self.decider.evolve
         if self.registry.merges:  # a merge needs its earlier members (ADR 0014)
             earlier = self._merge_members(records)
@@ -165,13 +168,14 @@ class Repository(Generic[StateT]):
     ) -> list[Recorded[Any]]:
         """Return a stream's events with their envelopes, oldest first."""
         records = self._store.read_stream(stream_id, from_version=after_version + 1, limit=limit)
+        records = self._keyring.open(records)
         return decode_records(self.registry, records, earlier=self._merge_members(records))
 
     def _merge_members(self, records: list[StoredEvent]) -> list[StoredEvent]:
         found: list[StoredEvent] = []
         for stream_id, first, last in merge_lookups(self.registry, records):
             found += self._store.read_stream(stream_id, from_version=first, to_version=last)
-        return found
+        return self._keyring.open(found)
 
     def append(
         self,
@@ -195,6 +199,7 @@ class Repository(Generic[StateT]):
             metadata=metadata,
             causation_id=causation_id,
             correlation_id=correlation_id,
+            keys=self._keyring.keys_for(self.registry, events),
         )
         result = self._store.append(stream_id, records, precondition=precondition)
         if result.deduplicated:
@@ -203,6 +208,7 @@ class Repository(Generic[StateT]):
                 from_version=result.version - len(records) + 1,
                 to_version=result.version,
             )
+            stored = self._keyring.open(stored)
             return result, [decode_recorded(self.registry, r) for r in stored]
         now = datetime.now(UTC)
         recorded = [
@@ -247,6 +253,9 @@ class Repository(Generic[StateT]):
         Results come in the order of ``appends``. No snapshots are taken.
         """
         chosen = preconditions or {}
+        keys = self._keyring.keys_for(
+            self.registry, [value for events in appends.values() for value in events]
+        )
         batch = [
             StreamAppend(
                 stream_id,
@@ -256,6 +265,7 @@ class Repository(Generic[StateT]):
                     metadata=metadata,
                     causation_id=causation_id,
                     correlation_id=correlation_id,
+                    keys=keys,
                 ),
                 chosen.get(stream_id, ANY_VERSION),
             )

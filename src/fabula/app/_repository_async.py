@@ -28,6 +28,7 @@ from fabula.app._loaded import Loaded
 from fabula.app._snapshot_state import snapshot_data
 from fabula.app._snapshots import NEVER, NeverSnapshot, SnapshotPolicy
 from fabula.codec import (
+    AsyncKeyring,
     EventRegistry,
     decode_recorded,
     decode_records,
@@ -92,6 +93,7 @@ class AsyncRepository(Generic[StateT]):
         read_snapshots: bool | None = None,
     ) -> None:
         self._store = store
+        self._keyring = AsyncKeyring(store)
         self.decider: Decider[StateT, Any, Any] = cast(
             "Decider[StateT, Any, Any]", as_decider(model)
         )
@@ -137,6 +139,7 @@ class AsyncRepository(Generic[StateT]):
         records = await self._store.read_stream(
             stream_id, from_version=version + 1, to_version=as_of_version
         )
+        records = await self._keyring.open(records)
         evolve = self.decider.evolve
         if self.registry.merges:  # a merge needs its earlier members (ADR 0014)
             earlier = await self._merge_members(records)
@@ -166,13 +169,14 @@ class AsyncRepository(Generic[StateT]):
         records = await self._store.read_stream(
             stream_id, from_version=after_version + 1, limit=limit
         )
+        records = await self._keyring.open(records)
         return decode_records(self.registry, records, earlier=await self._merge_members(records))
 
     async def _merge_members(self, records: list[StoredEvent]) -> list[StoredEvent]:
         found: list[StoredEvent] = []
         for stream_id, first, last in merge_lookups(self.registry, records):
             found += await self._store.read_stream(stream_id, from_version=first, to_version=last)
-        return found
+        return await self._keyring.open(found)
 
     async def append(
         self,
@@ -196,6 +200,7 @@ class AsyncRepository(Generic[StateT]):
             metadata=metadata,
             causation_id=causation_id,
             correlation_id=correlation_id,
+            keys=await self._keyring.keys_for(self.registry, events),
         )
         result = await self._store.append(stream_id, records, precondition=precondition)
         if result.deduplicated:
@@ -204,6 +209,7 @@ class AsyncRepository(Generic[StateT]):
                 from_version=result.version - len(records) + 1,
                 to_version=result.version,
             )
+            stored = await self._keyring.open(stored)
             return result, [decode_recorded(self.registry, r) for r in stored]
         now = datetime.now(UTC)
         recorded = [
@@ -248,6 +254,9 @@ class AsyncRepository(Generic[StateT]):
         Results come in the order of ``appends``. No snapshots are taken.
         """
         chosen = preconditions or {}
+        keys = await self._keyring.keys_for(
+            self.registry, [value for events in appends.values() for value in events]
+        )
         batch = [
             StreamAppend(
                 stream_id,
@@ -257,6 +266,7 @@ class AsyncRepository(Generic[StateT]):
                     metadata=metadata,
                     causation_id=causation_id,
                     correlation_id=correlation_id,
+                    keys=keys,
                 ),
                 chosen.get(stream_id, ANY_VERSION),
             )

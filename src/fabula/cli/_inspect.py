@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from fabula.cli._options import add_json, add_store_url, print_json, print_json_line, store_url
+from fabula.cli._personal import shown
 from fabula.cli._shapes import event_shape, stream_shape
 from fabula.store import EventStore, StoredEvent, open_store
 
@@ -60,6 +61,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     events.add_argument(
         "--follow", action="store_true", help="keep running and print new events as they come"
     )
+    events.add_argument(
+        "--show-personal",
+        action="store_true",
+        help="print personal fields in clear (default: [personal]; forgotten: [redacted])",
+    )
     events.set_defaults(run=_events)
 
 
@@ -105,15 +111,16 @@ def _events(args: argparse.Namespace) -> int:
     try:
         if args.stream:
             return _stream_events(store, args)
-        shown = 0
+        count = 0
         with store.subscribe(after=args.after, types=args.types, categories=args.categories) as sub:
-            while args.limit is None or shown < args.limit:
+            while args.limit is None or count < args.limit:
                 batch = sub.next_batch(timeout=None if args.follow else 0)
                 if not batch and not args.follow:
                     break
-                for item in batch[: None if args.limit is None else args.limit - shown]:
+                batch = shown(store, batch, reveal=args.show_personal)
+                for item in batch[: None if args.limit is None else args.limit - count]:
                     _show(item, args)
-                    shown += 1
+                    count += 1
     finally:
         store.close()
     return 0
@@ -121,16 +128,16 @@ def _events(args: argparse.Namespace) -> int:
 
 def _stream_events(store: EventStore, args: argparse.Namespace) -> int:
     last = 0
-    shown = 0
+    count = 0
     while True:
         # The first page starts at the first readable version (a truncated stream's).
         first = None if last == 0 else last + 1
         page = store.read_stream(args.stream, from_version=first, limit=500)
-        for item in page:
-            if args.limit is not None and shown >= args.limit:
+        for item in shown(store, page, reveal=args.show_personal):
+            if args.limit is not None and count >= args.limit:
                 return 0
             _show(item, args)
-            shown += 1
+            count += 1
             last = item.version
         if not page:
             if not args.follow:

@@ -13,13 +13,18 @@ from fabula.codec._envelopes import (
     encode_new,
     merge_lookups,
 )
+from fabula.codec._keyring import Keyring
+from fabula.codec._keyring_async import AsyncKeyring
 from fabula.codec._refusals import as_metadata
 from fabula.codec._registry import EventRegistry, encode_json, encode_metadata
+from fabula.codec._sealing import open_sealed, sealed_subjects_of
 from fabula.codec._upcasting import Merger, MetadataUpcaster, Splitter, Upcaster
 
 __all__ = [
     "MAX_DEPTH",
+    "AsyncKeyring",
     "EventRegistry",
+    "Keyring",
     "Merger",
     "MetadataUpcaster",
     "Splitter",
@@ -32,4 +37,6 @@ __all__ = [
     "encode_metadata",
     "encode_new",
     "merge_lookups",
+    "open_sealed",
+    "sealed_subjects_of",
 ]

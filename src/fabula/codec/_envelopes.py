@@ -10,6 +10,7 @@ import msgspec
 
 from fabula._errors import CodecError
 from fabula._ids import uuid7
+from fabula.codec._personal import seal_payload
 from fabula.codec._registry import EventRegistry, encode_metadata
 from fabula.domain import JSONValue, Recorded, recorded
 from fabula.store import NewEvent, StoredEvent
@@ -26,8 +27,12 @@ def encode_new(
     metadata: Mapping[str, JSONValue] | None,
     causation_id: UUID | None,
     correlation_id: UUID | None,
+    keys: Mapping[str, bytes] | None = None,
 ) -> list[NewEvent]:
     """Encode typed events as records to append, each with a fresh UUIDv7.
+
+    Personal fields are sealed with their subject's key from ``keys``
+    (``Keyring.keys_for`` gives them).
 
     Raises:
         CodecError: an event or the metadata cannot be written as JSON that reads back
@@ -37,6 +42,9 @@ def encode_new(
     records = []
     for value in events:
         name, schema_version, data = registry.encode(value)
+        plan = registry.personal_fields(type(value))
+        if plan:
+            data = seal_payload(plan, data, keys or {})
         records.append(
             NewEvent(
                 event_id=uuid7(),

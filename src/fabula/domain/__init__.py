@@ -5,17 +5,21 @@ from fabula.domain._aggregate import Aggregate, AggregateClass, as_decider, deci
 from fabula.domain._decider import Decider, fold
 from fabula.domain._envelope import JSONValue, Recorded, recorded
 from fabula.domain._event import EventType, event, event_type_of
+from fabula.domain._personal import REDACTED, Personal, SubjectForgotten
 from fabula.domain._tombstone import StreamTombstone
 
 __all__ = [
+    "REDACTED",
     "Aggregate",
     "AggregateClass",
     "Decider",
     "DomainError",
     "EventType",
     "JSONValue",
+    "Personal",
     "Recorded",
     "StreamTombstone",
+    "SubjectForgotten",
     "as_decider",
     "decides",
     "event",

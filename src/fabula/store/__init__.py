@@ -10,6 +10,8 @@ from fabula.store._arguments import MAX_STREAM_ID_BYTES, MAX_STREAM_ID_LENGTH
 from fabula.store._batch import StreamAppend
 from fabula.store._contract import AsyncEventStore, EventStore
 from fabula.store._import import ImportedEvent, ImportResult
+from fabula.store._keys import KeyTable
+from fabula.store._keys_async import AsyncKeyTable
 from fabula.store._lifecycle import TOMBSTONE_TYPE
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import (
@@ -47,12 +49,14 @@ __all__ = [
     "AnyVersion",
     "AppendResult",
     "AsyncEventStore",
+    "AsyncKeyTable",
     "AsyncSubscription",
     "Direction",
     "EventStore",
     "ExpectedVersion",
     "ImportResult",
     "ImportedEvent",
+    "KeyTable",
     "NewEvent",
     "NoStream",
     "Notifier",

@@ -33,7 +33,7 @@ from types import TracebackType
 from typing import Any, Literal, Self, cast
 
 from fabula._errors import CodecError, ConfigurationError, SchemaError, StoreError
-from fabula.codec import EventRegistry, decode_recorded
+from fabula.codec import EventRegistry, Keyring, decode_recorded
 from fabula.domain import Recorded
 from fabula.read._batches import step_of
 from fabula.read._call import call
@@ -313,7 +313,8 @@ class ProjectionSet:
         letter = self._letter(name, position)
         record = self._record(letter)
         try:
-            recorded = decode_recorded(self.registry, record)
+            opened = Keyring(self.store).open((record,))
+            recorded = decode_recorded(self.registry, opened[0])
             entry = consumer.entry(type(recorded.event))
             if not consumer.transactional:
                 _react(name, entry.handler, recorded)

@@ -33,7 +33,7 @@ from types import TracebackType
 from typing import Any, Literal, Self, cast
 
 from fabula._errors import CodecError, ConfigurationError, SchemaError, StoreError
-from fabula.codec import EventRegistry, decode_recorded
+from fabula.codec import AsyncKeyring, EventRegistry, decode_recorded
 from fabula.domain import Recorded
 from fabula.read._batches import step_of
 from fabula.read._call import async_call
@@ -317,7 +317,8 @@ class AsyncProjectionSet:
         letter = await self._letter(name, position)
         record = await self._record(letter)
         try:
-            recorded = decode_recorded(self.registry, record)
+            opened = await AsyncKeyring(self.store).open((record,))
+            recorded = decode_recorded(self.registry, opened[0])
             entry = consumer.entry(type(recorded.event))
             if not consumer.transactional:
                 await _react(name, entry.handler, recorded)

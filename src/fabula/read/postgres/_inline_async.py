@@ -18,15 +18,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from psycopg.errors import UndefinedTable
+
 from fabula._errors import ConfigurationError
 from fabula._postgres._settings import check_schema
-from fabula.codec import EventRegistry
+from fabula.codec import EventRegistry, open_sealed, sealed_subjects_of
 from fabula.read._call import async_call
 from fabula.read._errors import HandlerError
 from fabula.read._inline_steps import decode_steps
 from fabula.read._projection import Projection
 from fabula.read.postgres import _sql
 from fabula.store import StoredEvent
+from fabula.store.postgres import personal_keys_query
 
 __all__ = ["AsyncPostgresInline"]
 
@@ -51,8 +54,16 @@ _LOCK_CHECKPOINT = "SELECT position FROM fabula_checkpoints WHERE name = %s FOR 
 class AsyncPostgresInline:
     """Applies a projection's handlers in the append's transaction, and moves its checkpoint."""
 
-    def __init__(self, projection: Projection, registry: EventRegistry, schema: str) -> None:
+    def __init__(
+        self,
+        projection: Projection,
+        registry: EventRegistry,
+        schema: str,
+        *,
+        store_schema: str | None = None,
+    ) -> None:
         check_schema(schema)
+        self._keys = personal_keys_query(store_schema or schema)
         self._projection = projection
         self._registry = registry
         self._name = projection.name
@@ -79,6 +90,9 @@ class AsyncPostgresInline:
 
     async def __call__(self, tx: Any, records: Sequence[StoredEvent]) -> None:
         """Apply ``records`` with ``tx``, and move the checkpoint to the greatest of them."""
+        subjects = sealed_subjects_of(records)
+        if subjects:  # personal fields: their keys are read in this transaction
+            records = open_sealed(records, await self._read_keys(tx, subjects))
         steps = decode_steps(self._projection, self._registry, records)
         position = max(r.position for r in records)
         await tx.execute(self._advance, (self._path, self._name, position))
@@ -87,6 +101,15 @@ class AsyncPostgresInline:
                 await async_call(handler, tx, recorded)
             except Exception as exc:
                 raise HandlerError.of(self._name, recorded) from exc
+
+    async def _read_keys(self, tx: Any, subjects: list[str]) -> dict[str, bytes | None]:
+        try:
+            async with tx.transaction():  # a savepoint: a missing table leaves the append whole
+                cursor = await tx.execute(self._keys, {"s": subjects})
+                rows = await cursor.fetchall()
+        except UndefinedTable:
+            return {}  # the key table is lost: opening raises PersonalKeyError
+        return {row[0]: None if row[1] is None else bytes(row[1]) for row in rows}
 
     def __repr__(self) -> str:
         return f"<inline projection {self._name!r} (PostgreSQL, schema {self._schema!r})>"

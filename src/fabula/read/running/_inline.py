@@ -98,7 +98,10 @@ class InlineProjection:
         from fabula.read.postgres._inline import PostgresInline
 
         postgres = PostgresInline(
-            projection, self.registry, store.settings.schema if schema is None else schema
+            projection,
+            self.registry,
+            store.settings.schema if schema is None else schema,
+            store_schema=store.settings.schema,
         )
         self._add = lambda: store.add_append_hook(
             postgres, types=self._types, attach=postgres.attach

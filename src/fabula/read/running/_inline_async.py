@@ -97,7 +97,10 @@ class AsyncInlineProjection:
         from fabula.read.postgres._inline_async import AsyncPostgresInline
 
         postgres = AsyncPostgresInline(
-            projection, self.registry, store.settings.schema if schema is None else schema
+            projection,
+            self.registry,
+            store.settings.schema if schema is None else schema,
+            store_schema=store.settings.schema,
         )
         self._add = lambda: store.add_append_hook(
             postgres, types=self._types, attach=postgres.attach

@@ -42,7 +42,7 @@ from typing import Protocol, Self, cast
 
 from fabula._errors import ClosedError, CodecError, StoreError
 from fabula._telemetry import event_fields, hooks
-from fabula.codec import EventRegistry, decode_parts, decode_records, merge_lookups
+from fabula.codec import EventRegistry, Keyring, decode_parts, decode_records, merge_lookups
 from fabula.read._batches import handled, step_of, steps_for
 from fabula.read._call import call
 from fabula.read._dead_letters import DeadLetter, describe_error
@@ -126,6 +126,7 @@ class ProjectionRunner:
     ) -> None:
         log, registry = store_and_registry(consumer.name, store, registry)
         self._store = cast("EventStore", log)
+        self._keyring = Keyring(log)
         self._consumer = consumer
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()
@@ -360,8 +361,9 @@ class ProjectionRunner:
     def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                earlier = self._merge_members(group)
-                decoded = decode_records(self._registry, group, earlier=earlier)
+                opened = self._keyring.open(group)
+                earlier = self._merge_members(opened)
+                decoded = decode_records(self._registry, opened, earlier=earlier)
                 recorded = handled(self._handled, decoded)
                 steps = steps_for(self._consumer.entry, recorded)
                 self._commit(steps, group[-1].position)
@@ -376,7 +378,8 @@ class ProjectionRunner:
         attempt: int | None = None
         while True:
             try:
-                steps = self._decode(record, self._merge_members([record]))
+                opened = (self._keyring.open((record,)))[0]
+                steps = self._decode(opened, self._merge_members([opened]))
                 if self._reaction:
                     for step in steps:
                         self._react(step)
@@ -471,7 +474,7 @@ class ProjectionRunner:
         found: list[StoredEvent] = []
         for stream_id, first, last in merge_lookups(self._registry, records):
             found += self._store.read_stream(stream_id, from_version=first, to_version=last)
-        return found
+        return self._keyring.open(found) if found else found
 
     def _decode(self, record: StoredEvent, earlier: list[StoredEvent]) -> list[Step]:
         parts = decode_parts(self._registry, record, earlier=earlier)

@@ -41,7 +41,7 @@ from typing import Protocol, Self, cast
 
 from fabula._errors import ClosedError, CodecError, StoreError
 from fabula._telemetry import event_fields, hooks
-from fabula.codec import EventRegistry, decode_parts, decode_records, merge_lookups
+from fabula.codec import AsyncKeyring, EventRegistry, decode_parts, decode_records, merge_lookups
 from fabula.read._batches import handled, step_of, steps_for
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter, describe_error
@@ -125,6 +125,7 @@ class AsyncProjectionRunner:
     ) -> None:
         log, registry = store_and_registry(consumer.name, store, registry)
         self._store = cast("AsyncEventStore", log)
+        self._keyring = AsyncKeyring(log)
         self._consumer = consumer
         self._target = target
         self._registry = registry if registry is not None else EventRegistry()
@@ -361,8 +362,9 @@ class AsyncProjectionRunner:
     async def _apply(self, group: Sequence[StoredEvent]) -> None:
         if len(group) > 1:
             try:
-                earlier = await self._merge_members(group)
-                decoded = decode_records(self._registry, group, earlier=earlier)
+                opened = await self._keyring.open(group)
+                earlier = await self._merge_members(opened)
+                decoded = decode_records(self._registry, opened, earlier=earlier)
                 recorded = handled(self._handled, decoded)
                 steps = steps_for(self._consumer.entry, recorded)
                 await self._commit(steps, group[-1].position)
@@ -377,7 +379,8 @@ class AsyncProjectionRunner:
         attempt: int | None = None
         while True:
             try:
-                steps = self._decode(record, await self._merge_members([record]))
+                opened = (await self._keyring.open((record,)))[0]
+                steps = self._decode(opened, await self._merge_members([opened]))
                 if self._reaction:
                     for step in steps:
                         await self._react(step)
@@ -472,7 +475,7 @@ class AsyncProjectionRunner:
         found: list[StoredEvent] = []
         for stream_id, first, last in merge_lookups(self._registry, records):
             found += await self._store.read_stream(stream_id, from_version=first, to_version=last)
-        return found
+        return await self._keyring.open(found) if found else found
 
     def _decode(self, record: StoredEvent, earlier: list[StoredEvent]) -> list[Step]:
         parts = decode_parts(self._registry, record, earlier=earlier)

@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from fabula._errors import ConfigurationError
-from fabula.codec import EventRegistry
+from fabula.codec import EventRegistry, open_sealed, sealed_subjects_of
 from fabula.read._call import call
 from fabula.read._errors import HandlerError
 from fabula.read._inline_steps import decode_steps
 from fabula.read._projection import Projection
 from fabula.read.sqlite import _sql
 from fabula.store import StoredEvent
+from fabula.store.sqlite import read_personal_keys
 
 __all__ = ["SqliteInline"]
 
@@ -59,6 +60,9 @@ class SqliteInline:
 
     def __call__(self, tx: Any, records: Sequence[StoredEvent]) -> None:
         """Apply ``records`` with ``tx``, and move the checkpoint to the last of them."""
+        subjects = sealed_subjects_of(records)
+        if subjects:  # personal fields: their keys are read in this transaction
+            records = open_sealed(records, read_personal_keys(tx, subjects))
         steps = decode_steps(self._projection, self._registry, records)
         tx.execute(_ADVANCE, (self._name, records[-1].position, time.time()))
         for handler, recorded in steps:

@@ -19,6 +19,7 @@ from fabula.store._import import (
     chunked,
 )
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys import KeyTable
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -31,6 +32,8 @@ from fabula.store._records import (
     StreamStatus,
 )
 from fabula.store._subscription import Subscription
+from fabula.store.memory._keys import MemoryKeyTable
+from fabula.store.memory._keys_base import keys_of
 from fabula.store.memory._log import MemoryLog
 
 __all__ = ["MemoryStore"]
@@ -237,6 +240,10 @@ class MemoryStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> KeyTable:
+        """The per-subject key table of personal data (``fabula.codec.Keyring``)."""
+        return MemoryKeyTable(keys_of(self._log))
 
     def close(self) -> None:
         """Close the store: every later use raises ``ClosedError`` (the log is kept)."""

@@ -18,6 +18,7 @@ from fabula.store._import import (
     chunked,
 )
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys_async import AsyncKeyTable
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -30,6 +31,8 @@ from fabula.store._records import (
     StreamStatus,
 )
 from fabula.store._subscription_async import AsyncSubscription
+from fabula.store.memory._keys_async import AsyncMemoryKeyTable
+from fabula.store.memory._keys_base import keys_of
 from fabula.store.memory._log import MemoryLog
 
 __all__ = ["AsyncMemoryStore"]
@@ -236,6 +239,10 @@ class AsyncMemoryStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> AsyncKeyTable:
+        """The per-subject key table of personal data (``fabula.codec.AsyncKeyring``)."""
+        return AsyncMemoryKeyTable(keys_of(self._log))
 
     async def close(self) -> None:
         """Close the store: every later use raises ``ClosedError`` (the log is kept)."""

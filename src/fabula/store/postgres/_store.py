@@ -33,6 +33,7 @@ from fabula.store._import import (
     chunked,
 )
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys import KeyTable
 from fabula.store._lifecycle import check_appendable, check_changeable, check_readable, tombstone
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
@@ -58,6 +59,7 @@ from fabula.store.postgres._hooks import (
     write_append,
 )
 from fabula.store.postgres._in_doubt import Attempts, settled
+from fabula.store.postgres._keys import PostgresKeyTable
 from fabula.store.postgres._lifecycle import archive, lifecycle, truncate
 from fabula.store.postgres._lifecycle_sql import LifecycleStatements, raise_refusal
 from fabula.store.postgres._lifetime import on_drop
@@ -592,6 +594,10 @@ class PostgresStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> KeyTable:
+        """The per-subject key table of personal data (``fabula.codec.Keyring``)."""
+        return PostgresKeyTable(self._db, self._settings.schema)
 
     def close(self) -> None:
         """Close the pool and the wake-up connection; the store cannot be used afterwards.

@@ -32,6 +32,7 @@ from fabula.store._import import (
     chunked,
 )
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys_async import AsyncKeyTable
 from fabula.store._lifecycle import check_appendable, check_changeable, check_readable, tombstone
 from fabula.store._notify import Notifier
 from fabula.store._preconditions import ANY_VERSION, Precondition, check
@@ -57,6 +58,7 @@ from fabula.store.postgres._hooks_async import (
     write_append,
 )
 from fabula.store.postgres._in_doubt import Attempts, settled
+from fabula.store.postgres._keys_async import AsyncPostgresKeyTable
 from fabula.store.postgres._lifecycle_async import archive, lifecycle, truncate
 from fabula.store.postgres._lifecycle_sql import LifecycleStatements, raise_refusal
 from fabula.store.postgres._lifetime import on_drop
@@ -597,6 +599,10 @@ class AsyncPostgresStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> AsyncKeyTable:
+        """The per-subject key table of personal data (``fabula.codec.AsyncKeyring``)."""
+        return AsyncPostgresKeyTable(self._db, self._settings.schema)
 
     async def close(self) -> None:
         """Close the pool and the wake-up connection; the store cannot be used afterwards.

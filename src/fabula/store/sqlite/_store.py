@@ -30,6 +30,7 @@ from fabula.store._import import (
     chunked,
 )
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys import KeyTable
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -44,6 +45,7 @@ from fabula.store._records import (
 from fabula.store._subscription import Subscription
 from fabula.store.sqlite import _import_ops, _lifecycle, _ops
 from fabula.store.sqlite._driver import Connection
+from fabula.store.sqlite._keys import SqliteKeyTable
 from fabula.store.sqlite._migrate import MigrateMode
 from fabula.store.sqlite._settings import OpenMode, SqliteSettings, settings_of
 
@@ -356,6 +358,10 @@ class SqliteStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> KeyTable:
+        """The per-subject key table of personal data (``fabula.codec.Keyring``)."""
+        return SqliteKeyTable(self._db)
 
     def close(self) -> None:
         """Close the database connections; the store cannot be used afterwards."""

@@ -29,6 +29,7 @@ from fabula.store._import import (
     chunked,
 )
 from fabula.store._json_check import check_json, check_json_batch, check_snapshot_json
+from fabula.store._keys_async import AsyncKeyTable
 from fabula.store._preconditions import ANY_VERSION, Precondition
 from fabula.store._records import (
     AppendResult,
@@ -43,6 +44,7 @@ from fabula.store._records import (
 from fabula.store._subscription_async import AsyncSubscription
 from fabula.store.sqlite import _import_ops, _lifecycle, _ops
 from fabula.store.sqlite._driver import AsyncConnection
+from fabula.store.sqlite._keys_async import AsyncSqliteKeyTable
 from fabula.store.sqlite._migrate import MigrateMode
 from fabula.store.sqlite._settings import OpenMode, SqliteSettings, settings_of
 
@@ -355,6 +357,10 @@ class AsyncSqliteStore:
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
+
+    def personal_keys(self) -> AsyncKeyTable:
+        """The per-subject key table of personal data (``fabula.codec.AsyncKeyring``)."""
+        return AsyncSqliteKeyTable(self._db)
 
     async def close(self) -> None:
         """Close the database connections; the store cannot be used afterwards."""

@@ -36,11 +36,16 @@ Binding a backend with pytest::
     def test_async(check, tmp_path):
         asyncio.run(run_async_check(check, lambda: AsyncMyStore(tmp_path / "events")))
 
+Key tables (``store.personal_keys()``, personal data) have their own checks:
+``KEY_CHECKS`` / ``ASYNC_KEY_CHECKS`` take a ``KeyTable`` / ``AsyncKeyTable``.
+
 Without pytest, ``run_checks(factory)`` and ``await run_async_checks(factory)`` run the
 whole suite and raise an ``ExceptionGroup`` of the failures.
 """
 
 from fabula.testing.conformance._check import AsyncCheck, Check
+from fabula.testing.conformance._keys import CHECKS as KEY_CHECKS
+from fabula.testing.conformance._keys_async import CHECKS as ASYNC_KEY_CHECKS
 from fabula.testing.conformance._runner import (
     run_async_check,
     run_async_checks,
@@ -52,6 +57,8 @@ from fabula.testing.conformance._suite_async import CHECKS as ASYNC_CHECKS
 
 __all__ = [
     "ASYNC_CHECKS",
+    "ASYNC_KEY_CHECKS",
+    "KEY_CHECKS",
     "SYNC_CHECKS",
     "AsyncCheck",
     "Check",

@@ -22,6 +22,7 @@ __all__ = [
     "positions",
     "unique_category",
     "unique_stream",
+    "unique_subjects",
     "versions",
 ]
 
@@ -92,3 +93,8 @@ def imported_event(stream_id: str, version: int, **changes: Any) -> ImportedEven
         "data": f'{{"v": {version}}}',
     }
     return ImportedEvent(**{**fields, **changes})
+
+
+def unique_subjects(count: int) -> list[str]:
+    """Return ``count`` new personal-data subject ids (for the key-table checks)."""
+    return [f"conformance-{uuid.uuid4().hex}" for _ in range(count)]

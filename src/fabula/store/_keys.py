@@ -1,0 +1,37 @@
+# Generated from _keys_async.py by tools/unasync.py: do not edit, edit the source.
+"""The key table contract: one encryption key per personal-data subject, in the store's database.
+
+Rules (every backend; ``fabula.testing.conformance`` checks them):
+1. One row per subject. ``create`` inserts a fresh random 32-byte key for each subject
+   that has no row, and returns the rows as stored: of two writers creating a key for
+   the same new subject at once, exactly one key wins and both get it.
+2. ``forget`` destroys a subject's key for good: its row keeps the subject with no key
+   (a subject with no row gets such a row), and ``create`` never gives it a key again.
+3. ``fetch`` returns the rows that exist: a key, or ``None`` for a forgotten subject.
+   A subject absent from the answer has no row: its key table was lost or emptied.
+4. The table lives apart from the events, created on the first ``create`` or
+   ``forget``; before that ``fetch`` reads it as empty. Keys never enter a payload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Protocol
+
+__all__ = ["KeyTable"]
+
+
+class KeyTable(Protocol):
+    """Per-subject keys of one store (see the rules above)."""
+
+    def fetch(self, subjects: Collection[str], /) -> dict[str, bytes | None]:
+        """Return the stored key of each subject that has a row (``None``: forgotten)."""
+        ...
+
+    def create(self, subjects: Collection[str], /) -> dict[str, bytes | None]:
+        """Give each subject without a row a fresh key; return every subject's row."""
+        ...
+
+    def forget(self, subject: str, /) -> bool:
+        """Destroy the subject's key; return whether it had one."""
+        ...

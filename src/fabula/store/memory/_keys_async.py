@@ -1,0 +1,28 @@
+"""The in-memory store's key table (``AsyncKeyTable``): rows beside its ``MemoryLog``."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from fabula.store.memory._keys_base import MemoryKeys
+
+__all__ = ["AsyncMemoryKeyTable"]
+
+
+class AsyncMemoryKeyTable:
+    """Per-subject keys of an in-memory store (``store.personal_keys()``)."""
+
+    def __init__(self, keys: MemoryKeys, /) -> None:
+        self._keys = keys
+
+    async def fetch(self, subjects: Collection[str], /) -> dict[str, bytes | None]:
+        """Return the stored key of each subject that has a row (``None``: forgotten)."""
+        return self._keys.fetch(subjects)
+
+    async def create(self, subjects: Collection[str], /) -> dict[str, bytes | None]:
+        """Give each subject without a row a fresh key; return every subject's row."""
+        return self._keys.create(subjects)
+
+    async def forget(self, subject: str, /) -> bool:
+        """Destroy the subject's key; return whether it had one."""
+        return self._keys.forget(subject)

@@ -1,0 +1,49 @@
+"""The in-memory key table's rows, kept per ``MemoryLog`` (the memory store's database)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections.abc import Collection
+
+from fabula.store.memory._log import MemoryLog
+
+__all__ = ["MemoryKeys", "keys_of"]
+
+
+class MemoryKeys:
+    """Subject -> key (``None``: forgotten), under a lock: the reference key table."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.rows: dict[str, bytes | None] = {}
+
+    def fetch(self, subjects: Collection[str]) -> dict[str, bytes | None]:
+        with self._lock:
+            return {s: self.rows[s] for s in subjects if s in self.rows}
+
+    def create(self, subjects: Collection[str]) -> dict[str, bytes | None]:
+        with self._lock:
+            for subject in subjects:
+                self.rows.setdefault(subject, os.urandom(32))
+            return {s: self.rows[s] for s in subjects}
+
+    def forget(self, subject: str) -> bool:
+        with self._lock:
+            had = self.rows.get(subject) is not None
+            self.rows[subject] = None
+            return had
+
+
+_tables: weakref.WeakKeyDictionary[MemoryLog, MemoryKeys] = weakref.WeakKeyDictionary()
+_tables_lock = threading.Lock()
+
+
+def keys_of(log: MemoryLog) -> MemoryKeys:
+    """Return the key rows of one memory database, created on first use."""
+    with _tables_lock:
+        keys = _tables.get(log)
+        if keys is None:
+            keys = _tables[log] = MemoryKeys()
+        return keys

@@ -1,0 +1,33 @@
+"""The SQLite store's key table (``AsyncKeyTable``), on the store's own connections."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from fabula.store.sqlite import _keys_ops
+from fabula.store.sqlite._driver import AsyncConnection
+
+__all__ = ["AsyncSqliteKeyTable"]
+
+
+class AsyncSqliteKeyTable:
+    """Per-subject keys in the store's file, table ``fabula_personal_keys``."""
+
+    def __init__(self, db: AsyncConnection, /) -> None:
+        self._db = db
+
+    async def fetch(self, subjects: Collection[str], /) -> dict[str, bytes | None]:
+        """Return the stored key of each subject that has a row (``None``: forgotten)."""
+        if not subjects:
+            return {}
+        return await self._db.read(_keys_ops.fetch, subjects)
+
+    async def create(self, subjects: Collection[str], /) -> dict[str, bytes | None]:
+        """Give each subject without a row a fresh key; return every subject's row."""
+        if not subjects:
+            return {}
+        return await self._db.write(_keys_ops.create, subjects)
+
+    async def forget(self, subject: str, /) -> bool:
+        """Destroy the subject's key; return whether it had one."""
+        return await self._db.write(_keys_ops.forget, subject)

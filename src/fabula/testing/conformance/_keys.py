@@ -1,0 +1,61 @@
+# Generated from _keys_async.py by tools/unasync.py: do not edit, edit the source.
+"""Conformance of key tables: the rules of ``fabula.store.KeyTable``, one check each.
+
+``ASYNC_KEY_CHECKS`` take a key table (``store.personal_keys()``); each writes only
+subjects of its own, so they need not start from an empty table.
+"""
+
+from __future__ import annotations
+
+from fabula.store import KeyTable
+from fabula.testing.conformance._events import unique_subjects
+from fabula.testing.conformance._expect import expect_equal
+
+__all__ = [
+    "CHECKS",
+    "check_keys_create_once_per_subject",
+    "check_keys_fetch_leaves_out_unknown_subjects",
+    "check_keys_forget_is_final",
+]
+
+
+def check_keys_create_once_per_subject(table: KeyTable) -> None:
+    """Rule 1: ``create`` gives each new subject one 32-byte key, and keeps it after that."""
+    first, second = unique_subjects(2)
+    created = table.create([first])
+    key = created.get(first)
+    expect_equal(isinstance(key, bytes) and len(key), 32, "a new subject's key length")
+    again = table.create([first, second])
+    expect_equal(again.get(first), key, "create on a subject that has a key")
+    expect_equal(len(again.get(second) or b""), 32, "a second subject's key length")
+    expect_equal([again.get(first) != again.get(second)], [True], "two subjects' keys differ")
+    expect_equal(table.fetch([first, second]), again, "fetch after create")
+
+
+def check_keys_forget_is_final(table: KeyTable) -> None:
+    """Rule 2: ``forget`` destroys the key; no later ``create`` gives the subject one."""
+    known, unknown = unique_subjects(2)
+    table.create([known])
+    expect_equal([table.forget(known)], [True], "forget of a subject with a key")
+    expect_equal(table.fetch([known]), {known: None}, "fetch after forget")
+    expect_equal(table.create([known]), {known: None}, "create after forget")
+    expect_equal([table.forget(known)], [False], "a second forget")
+    expect_equal([table.forget(unknown)], [False], "forget of a subject never seen")
+    expect_equal(table.create([unknown]), {unknown: None}, "create after that forget")
+
+
+def check_keys_fetch_leaves_out_unknown_subjects(table: KeyTable) -> None:
+    """Rule 3: ``fetch`` answers only for subjects that have a row."""
+    known, unknown = unique_subjects(2)
+    table.create([known])
+    found = table.fetch([known, unknown])
+    expect_equal(sorted(found), [known], "the subjects fetch answers for")
+    expect_equal(table.fetch([]), {}, "fetch of no subjects")
+
+
+CHECKS = (
+    check_keys_create_once_per_subject,
+    check_keys_forget_is_final,
+    check_keys_fetch_leaves_out_unknown_subjects,
+)
+"""Every key-table check, in the order they run."""
