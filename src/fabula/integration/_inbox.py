@@ -62,9 +62,9 @@ class Inbox:
         if not name:
             msg = "an inbox needs a name: its command ids derive from it"
             raise ConfigurationError(msg)
-        self.name = name
+        self.name: str = name
         self.flow = flow
-        self.registry = EventRegistry()
+        self.registry: EventRegistry = EventRegistry()
         self._handlers: dict[type, InboxHandler] = {}
         self._stopping = asyncio.Event()
 

@@ -57,9 +57,9 @@ class Outbox:
             name: the relay's checkpoint name (a reaction name).
             subject: the subject prefix: a message goes to ``"<subject>.<type name>"``.
         """
-        self.name = Reaction(name).name  # a bad name is refused now, not at relay time
+        self.name: str = Reaction(name).name  # a bad name is refused now, not at relay time
         self.subject = subject
-        self.registry = EventRegistry()
+        self.registry: EventRegistry = EventRegistry()
         self._mappers: dict[type, Mapper] = {}
 
     def publish(
