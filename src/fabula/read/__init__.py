@@ -55,6 +55,9 @@ from fabula.read.operations._workers import run_worker, run_workers
 from fabula.read.running._inline import InlineProjection
 from fabula.read.running._inline_async import AsyncInlineProjection
 from fabula.read.running._policy import ErrorPolicy
+from fabula.read.running._partitioned import PartitionedWorker
+from fabula.read.running._partitioned_async import AsyncPartitionedWorker
+from fabula.read.running._partitions import PartitionOf, partition_of
 from fabula.read.running._runner import Application, ProjectionRunner
 from fabula.read.running._runner_async import AsyncApplication, AsyncProjectionRunner, Progress
 from fabula.read.running._status import ProjectionStatus
@@ -66,6 +69,7 @@ __all__ = [
     "AsyncDeadLetters",
     "AsyncInlineProjection",
     "AsyncLeases",
+    "AsyncPartitionedWorker",
     "AsyncProjectionRunner",
     "AsyncProjectionSet",
     "AsyncQueryBus",
@@ -93,7 +97,10 @@ __all__ = [
     "Progress",
     "Projection",
     "ProjectionFailed",
+    "PartitionOf",
+    "PartitionedWorker",
     "ProjectionRunner",
+    "partition_of",
     "ProjectionSet",
     "ProjectionStatus",
     "Query",
