@@ -54,10 +54,10 @@ from fabula.read.operations._set_async import AsyncProjectionSet, RebuildMode, R
 from fabula.read.operations._workers import run_worker, run_workers
 from fabula.read.running._inline import InlineProjection
 from fabula.read.running._inline_async import AsyncInlineProjection
-from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._partitioned import PartitionedWorker
 from fabula.read.running._partitioned_async import AsyncPartitionedWorker
 from fabula.read.running._partitions import PartitionOf, partition_of
+from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._runner import Application, ProjectionRunner
 from fabula.read.running._runner_async import AsyncApplication, AsyncProjectionRunner, Progress
 from fabula.read.running._status import ProjectionStatus
@@ -93,14 +93,13 @@ __all__ = [
     "Leases",
     "Page",
     "ParkedEventNotFound",
+    "PartitionOf",
+    "PartitionedWorker",
     "PositionTimeout",
     "Progress",
     "Projection",
     "ProjectionFailed",
-    "PartitionOf",
-    "PartitionedWorker",
     "ProjectionRunner",
-    "partition_of",
     "ProjectionSet",
     "ProjectionStatus",
     "Query",
@@ -120,6 +119,7 @@ __all__ = [
     "open_async_target",
     "open_target",
     "paginate",
+    "partition_of",
     "run_worker",
     "run_workers",
 ]

@@ -1,7 +1,7 @@
 """One partitioned worker process (``PartitionedWorker``), configured like ``worker_app``.
 
-``python -m tests.integration.read.partition_app`` runs until SIGTERM; ``FABULA_READ_TEST_PARTITIONS``
-sets N (default 4).
+``python -m tests.integration.read.partition_app`` runs until SIGTERM;
+``FABULA_READ_TEST_PARTITIONS`` sets N (default 4).
 """
 
 from __future__ import annotations

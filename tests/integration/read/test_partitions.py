@@ -44,8 +44,10 @@ def test_two_workers_share_survive_kill_9_and_apply_each_event_once(
         first.send_signal(signal.SIGKILL)
         first.wait()
         took = wait_until(
-            lambda: len(set(owners(made.target_url).values())) == 1
-            and len(owners(made.target_url)) == N,
+            lambda: (
+                len(set(owners(made.target_url).values())) == 1
+                and len(owners(made.target_url)) == N
+            ),
             timeout=60,
             what="takeover",
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from fabula._errors import ConfigurationError
 from fabula.domain import Recorded
@@ -70,7 +70,9 @@ class PartitionOf:
         if not consumer.transactional:
             msg = f"{consumer.name}: only transactional consumers (projections) partition"
             raise ConfigurationError(msg)
-        self._consumer, self.index, self.count = consumer, index, count
+        self._consumer = consumer
+        self.index: int = index
+        self.count: int = count
         self._name = partition_name(consumer.name, index)
         self._entries: dict[type, Entry[Handler]] = {}
         self._wrapped: dict[int, Any] = {}
@@ -111,5 +113,7 @@ class PartitionOf:
                 wrapped = self._wrapped[id(inner.handler)] = kind(
                     inner.handler, self.index, self.count
                 )
-            found = self._entries[event_type] = Entry(wrapped, inner.batch, inner.many)
+            found = self._entries[event_type] = Entry(
+                cast("Handler", wrapped), inner.batch, inner.many
+            )
         return found
