@@ -54,7 +54,11 @@ from fabula.read.operations._set_async import AsyncProjectionSet, RebuildMode, R
 from fabula.read.operations._workers import run_worker, run_workers
 from fabula.read.running._inline import InlineProjection
 from fabula.read.running._inline_async import AsyncInlineProjection
-from fabula.read.running._partitioned import PartitionedWorker
+from fabula.read.running._partitioned import (
+    PartitionedWorker,
+    read_partition_status,
+    reset_partitions,
+)
 from fabula.read.running._partitioned_async import AsyncPartitionedWorker
 from fabula.read.running._partitions import PartitionOf, partition_of
 from fabula.read.running._policy import ErrorPolicy
@@ -120,6 +124,8 @@ __all__ = [
     "open_target",
     "paginate",
     "partition_of",
+    "read_partition_status",
+    "reset_partitions",
     "run_worker",
     "run_workers",
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from typing import Any, Self, cast
 
 from fabula._errors import ConfigurationError
@@ -24,13 +25,14 @@ from fabula.codec import EventRegistry
 from fabula.read._leases import LeaseSettings
 from fabula.read._target import Target
 from fabula.read.running._consumer import Consumer
+from fabula.read.running._monitor import read_status
 from fabula.read.running._partitions import PartitionOf, member_name, partition_name
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._runner import Application, ProjectionRunner
 from fabula.read.running._status import ProjectionStatus
 from fabula.store import EventStore
 
-__all__ = ["PartitionedWorker"]
+__all__ = ["PartitionedWorker", "read_partition_status", "reset_partitions"]
 
 
 class _AsyncBalancedTarget:
@@ -175,3 +177,21 @@ class PartitionedWorker:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def read_partition_status(
+    store: EventStore, target: Target, name: str, /, *, partitions: int
+) -> list[ProjectionStatus]:
+    """Return each partition's status (position, owner, lag), by partition index."""
+    return [read_status(store, target, partition_name(name, index)) for index in range(partitions)]
+
+
+def reset_partitions(
+    target: Target, name: str, /, *, partitions: int, tables: Sequence[str]
+) -> None:
+    """Rebuild in place: empty ``tables`` and set every partition's checkpoint to 0.
+
+    Stop the workers first: each partition is reset in a transaction of its own.
+    """
+    for index in range(partitions):
+        target.reset(partition_name(name, index), tables=tables)

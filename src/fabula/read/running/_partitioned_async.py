@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from typing import Any, Self, cast
 
 from fabula._errors import ConfigurationError
@@ -23,13 +24,14 @@ from fabula.codec import EventRegistry
 from fabula.read._leases import LeaseSettings
 from fabula.read._target_async import AsyncTarget
 from fabula.read.running._consumer import Consumer
+from fabula.read.running._monitor_async import read_status
 from fabula.read.running._partitions import PartitionOf, member_name, partition_name
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._runner_async import AsyncApplication, AsyncProjectionRunner
 from fabula.read.running._status import ProjectionStatus
 from fabula.store import AsyncEventStore
 
-__all__ = ["AsyncPartitionedWorker"]
+__all__ = ["AsyncPartitionedWorker", "read_partition_status", "reset_partitions"]
 
 
 class _AsyncBalancedTarget:
@@ -176,3 +178,23 @@ class AsyncPartitionedWorker:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+
+async def read_partition_status(
+    store: AsyncEventStore, target: AsyncTarget, name: str, /, *, partitions: int
+) -> list[ProjectionStatus]:
+    """Return each partition's status (position, owner, lag), by partition index."""
+    return [
+        await read_status(store, target, partition_name(name, index)) for index in range(partitions)
+    ]
+
+
+async def reset_partitions(
+    target: AsyncTarget, name: str, /, *, partitions: int, tables: Sequence[str]
+) -> None:
+    """Rebuild in place: empty ``tables`` and set every partition's checkpoint to 0.
+
+    Stop the workers first: each partition is reset in a transaction of its own.
+    """
+    for index in range(partitions):
+        await target.reset(partition_name(name, index), tables=tables)
