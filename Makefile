@@ -44,6 +44,7 @@ BENCH_ARGS ?= --out docs/benchmarks.md --jsonl benchmarks/results.jsonl
 bench: $(STAMP)  ## benchmarks vs raw drivers and eventsourcing (BENCH_ARGS="--scale 0.1 --repeat 1")
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.partitions
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis demo.db*

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ def projection() -> Projection:
         tx.execute("CREATE TABLE IF NOT EXISTS bench_parts (position BIGINT PRIMARY KEY)")
 
     @parts.on_batch(Ticked)
-    def ticked(tx: Any, events: list[Recorded[Ticked]]) -> None:
+    def ticked(tx: Any, events: Sequence[Recorded[Ticked]]) -> None:
         time.sleep(0.002)
         with tx.cursor() as cursor:
             cursor.executemany(
@@ -135,7 +136,8 @@ def wait(condition: Any, timeout: float = 300.0) -> float:
     started = time.monotonic()
     while not condition():
         if time.monotonic() - started > timeout:
-            raise SystemExit("benchmark timed out")
+            msg = "benchmark timed out"
+            raise SystemExit(msg)
         time.sleep(0.02)
     return time.monotonic() - started
 
