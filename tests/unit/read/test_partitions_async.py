@@ -1,4 +1,4 @@
-"""``AsyncPartitionedWorker`` (SQLite): two workers share the partitions and apply each event once."""
+"""``AsyncPartitionedWorker`` (SQLite): two workers share the partitions, each event once."""
 
 from __future__ import annotations
 
