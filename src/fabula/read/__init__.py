@@ -54,6 +54,13 @@ from fabula.read.operations._set_async import AsyncProjectionSet, RebuildMode, R
 from fabula.read.operations._workers import run_worker, run_workers
 from fabula.read.running._inline import InlineProjection
 from fabula.read.running._inline_async import AsyncInlineProjection
+from fabula.read.running._partitioned import (
+    PartitionedWorker,
+    read_partition_status,
+    reset_partitions,
+)
+from fabula.read.running._partitioned_async import AsyncPartitionedWorker
+from fabula.read.running._partitions import PartitionOf, partition_of
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._runner import Application, ProjectionRunner
 from fabula.read.running._runner_async import AsyncApplication, AsyncProjectionRunner, Progress
@@ -66,6 +73,7 @@ __all__ = [
     "AsyncDeadLetters",
     "AsyncInlineProjection",
     "AsyncLeases",
+    "AsyncPartitionedWorker",
     "AsyncProjectionRunner",
     "AsyncProjectionSet",
     "AsyncQueryBus",
@@ -89,6 +97,8 @@ __all__ = [
     "Leases",
     "Page",
     "ParkedEventNotFound",
+    "PartitionOf",
+    "PartitionedWorker",
     "PositionTimeout",
     "Progress",
     "Projection",
@@ -113,6 +123,9 @@ __all__ = [
     "open_async_target",
     "open_target",
     "paginate",
+    "partition_of",
+    "read_partition_status",
+    "reset_partitions",
     "run_worker",
     "run_workers",
 ]

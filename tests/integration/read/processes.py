@@ -40,7 +40,9 @@ class Backend:
     logs: Path
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def start_worker(self, *, delay: float = 0.0, ttl: float = 1.0) -> subprocess.Popen[bytes]:
+    def start_worker(
+        self, *, delay: float = 0.0, ttl: float = 1.0, app: str = "worker_app"
+    ) -> subprocess.Popen[bytes]:
         env = {
             **os.environ,
             "FABULA_READ_TEST_STORE": self.store_url,
@@ -51,7 +53,7 @@ class Backend:
         }
         with (self.logs / f"worker-{len(self.workers)}.log").open("wb") as log:
             worker = subprocess.Popen(
-                [sys.executable, "-m", "tests.integration.read.worker_app"],
+                [sys.executable, "-m", f"tests.integration.read.{app}"],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
