@@ -19,6 +19,7 @@ in any test runner.
 """
 
 from fabula.testing._decider_spec import DeciderOutcome, DeciderSpec
+from fabula.testing._clock import FakeClock
 from fabula.testing._projection_spec import Fold, ProjectionSpec
 from fabula.testing._properties import assert_replay_consistent
 from fabula.testing._upcasts import assert_upcasts
@@ -26,6 +27,7 @@ from fabula.testing._upcasts import assert_upcasts
 __all__ = [
     "DeciderOutcome",
     "DeciderSpec",
+    "FakeClock",
     "Fold",
     "ProjectionSpec",
     "assert_replay_consistent",
