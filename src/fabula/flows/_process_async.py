@@ -1,8 +1,9 @@
 """``AsyncProcessWorker``: runs a ``ProcessManager`` for events and for due deadlines.
 
 It is a ``fabula.read.running.Consumer`` (not transactional, like ``Reaction``): a
-runner feeds it events; ``fire_due()`` fires the deadlines that are due (call it from a
-loop, on one worker or several: a conflict makes the loser's step a no-op). Each trigger (an event or a deadline) is one step:
+runner feeds it events; ``fire_due()`` fires the deadlines that are due (call it in a loop;
+several workers may: a conflict makes the loser's step a no-op). Each trigger (an event
+or a deadline) is one step:
 
 1. load the process's last snapshot; a trigger it already handled is skipped;
 2. run the handler on a copy of the state; dispatch the commands it sent with ids
@@ -72,9 +73,13 @@ class AsyncProcessWorker:
         self._handlers.get(event_type)
 
         def deliver(tx: object, recorded: Recorded[Any], /) -> object:
-            return self.handle(recorded)
+            return self._deliver(recorded)
 
         return Entry(deliver, batch=False)
+
+    async def _deliver(self, recorded: Recorded[Any]) -> object:
+        await self.handle(recorded)
+        return None
 
     async def handle(self, recorded: Recorded[Any], /) -> None:
         """Run the step of one event (skipped if its process already handled it)."""
@@ -92,16 +97,17 @@ class AsyncProcessWorker:
     async def fire_due(self) -> int:
         """Fire every deadline due now; return how many steps ran."""
         fired = 0
+        handler = self.manager.deadline_handler
+        if handler is None:
+            return 0
         for process_id, deadline in await self.due():
-            handler = self.manager.deadline_handler
-            if handler is None:
-                continue
 
-            def run(context: ProcessContext, deadline: Deadline = deadline) -> None:
+            def run(
+                context: ProcessContext, deadline: Deadline = deadline, handler: Any = handler
+            ) -> None:
                 if context.deadlines.get(deadline.key) != deadline:
                     return  # cancelled or moved since read
                 del context.deadlines[deadline.key]
-                assert handler is not None
                 handler(context, deadline)
 
             if await self._step(process_id, deadline_trigger(deadline), run):

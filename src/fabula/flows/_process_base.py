@@ -86,7 +86,8 @@ class ProcessContext:
     ) -> None:
         """Schedule the deadline ``key`` (replacing one of the same key)."""
         if (at is None) == (after is None):
-            raise ConfigurationError("schedule() takes exactly one of at= or after=")
+            msg = "schedule() takes exactly one of at= or after="
+            raise ConfigurationError(msg)
         due = at if at is not None else self.now + (after or timedelta())
         self.deadlines[key] = Deadline(key, due, data)
 
@@ -118,7 +119,8 @@ class ProcessManager:
     ) -> None:
         """``correlate(event)`` gives the process id an event belongs to (``None``: none)."""
         if not name or not name.replace("-", "").replace("_", "").isalnum():
-            raise ConfigurationError(f"bad process manager name {name!r}")
+            msg = f"bad process manager name {name!r}"
+            raise ConfigurationError(msg)
         self.name: str = name
         self.correlate = correlate
         self.initial = initial
@@ -132,7 +134,8 @@ class ProcessManager:
         def register(handler: ProcessHandler) -> ProcessHandler:
             for event_type in event_types:
                 if event_type in self.handlers:
-                    raise ConfigurationError(f"{event_type.__name__} handled twice")
+                    msg = f"{event_type.__name__} handled twice"
+                    raise ConfigurationError(msg)
                 self.handlers[event_type] = handler
             return handler
 
@@ -141,7 +144,8 @@ class ProcessManager:
     def on_deadline(self, handler: DeadlineHandler, /) -> DeadlineHandler:
         """Register ``handler(context, deadline)``, called when a deadline is due."""
         if self.deadline_handler is not None:
-            raise ConfigurationError(f"process manager {self.name!r} has a deadline handler")
+            msg = f"process manager {self.name!r} has a deadline handler"
+            raise ConfigurationError(msg)
         self.deadline_handler = handler
         return handler
 
@@ -183,7 +187,7 @@ class Snapshot:
     def load(cls, manager: ProcessManager, process_id: str, last: StoredEvent | None) -> Snapshot:
         """The snapshot in ``last`` (the stream's last step), or a fresh one."""
         if last is None:
-            return cls(process_id, manager.initial(), {}, [], False, 0)
+            return cls(process_id, manager.initial(), {}, [], done=False, version=0)
         data = json.loads(last.data)
         deadlines = {
             key: Deadline(key, datetime.fromisoformat(due), payload)
@@ -204,9 +208,7 @@ class Snapshot:
         triggers = [*self.triggers, trigger][-_KEEP_TRIGGERS:]
         data = {
             "state": context.state,
-            "deadlines": {
-                d.key: [d.due.isoformat(), d.data] for d in context.deadlines.values()
-            },
+            "deadlines": {d.key: [d.due.isoformat(), d.data] for d in context.deadlines.values()},
             "triggers": triggers,
             "done": context.done,
         }

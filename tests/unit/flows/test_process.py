@@ -110,7 +110,9 @@ def test_a_crash_before_the_step_is_recorded_dispatches_with_the_same_id(
     clock.advance(PAYMENT_TIMEOUT)
     ((process_id, deadline),) = worker.due()
     # the command goes out, then the worker dies before recording its step
-    command_id = unpaid_orders.command_id(process_id, f"deadline:unpaid:{deadline.due.isoformat()}", "0")
+    command_id = unpaid_orders.command_id(
+        process_id, f"deadline:unpaid:{deadline.due.isoformat()}", "0"
+    )
     flow.dispatch(CancelOrder(order_id="o3", reason="not paid in time"), command_id=command_id)
     assert worker.fire_due() == 1  # the retry is deduplicated by the command id
     assert len([t for t in _types(flow, "o3") if "Cancelled" in t]) == 1
@@ -172,7 +174,13 @@ def test_cancel_after_fire_is_a_no_op() -> None:
 def test_redelivered_event_is_not_handled_twice() -> None:
     flow = _flow(MemoryStore())
     worker = ProcessWorker(saga, flow, clock=FakeClock(START))
-    flow.dispatch(CreateOrder(order_id="o6", customer_id="c", items=(OrderItem(product_id="A", quantity=1, price=Decimal(1)),)))
+    flow.dispatch(
+        CreateOrder(
+            order_id="o6",
+            customer_id="c",
+            items=(OrderItem(product_id="A", quantity=1, price=Decimal(1)),),
+        )
+    )
     created = decode_recorded(flow.registry, flow.store.read_all()[0])
     worker.handle(created)
     worker.handle(created)
