@@ -19,6 +19,7 @@ in any test runner.
 """
 
 from fabula.testing._clock import FakeClock
+from fabula.testing._process_spec import ProcessSpec
 from fabula.testing._decider_spec import DeciderOutcome, DeciderSpec
 from fabula.testing._projection_spec import Fold, ProjectionSpec
 from fabula.testing._properties import assert_replay_consistent
@@ -29,6 +30,7 @@ __all__ = [
     "DeciderSpec",
     "FakeClock",
     "Fold",
+    "ProcessSpec",
     "ProjectionSpec",
     "assert_replay_consistent",
     "assert_upcasts",

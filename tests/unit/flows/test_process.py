@@ -189,3 +189,30 @@ def test_redelivered_event_is_not_handled_twice() -> None:
 
 
 _ = OrderCancelled
+
+
+def test_process_spec_given_when_then() -> None:
+    from fabula.testing import ProcessSpec
+
+    item = OrderItem(product_id="A", quantity=1, price=Decimal(1))
+    created = OrderCreated(order_id="o7", customer_id="c", items=(item,), total=Decimal(1))
+    spec = ProcessSpec(unpaid_orders, start=START).given(created)
+    spec.then_scheduled("o7", "unpaid").then_dispatched()
+    spec.advance(PAYMENT_TIMEOUT - timedelta(seconds=1)).then_dispatched()
+    spec.advance(timedelta(seconds=1))
+    spec.then_dispatched(CancelOrder(order_id="o7", reason="not paid in time"))
+    spec.then_scheduled("o7")
+    spec.advance(PAYMENT_TIMEOUT).then_dispatched()
+
+
+def test_process_spec_refuse_runs_the_compensation() -> None:
+    from examples.orders.errors import CannotShip
+    from fabula.testing import ProcessSpec
+
+    item = OrderItem(product_id="A", quantity=1, price=Decimal(1))
+    created = OrderCreated(order_id="o8", customer_id="c", items=(item,), total=Decimal(1))
+    spec = ProcessSpec(
+        saga, start=START, refuse={ShipOrder: lambda c: CannotShip(params={"order_id": c.order_id})}
+    )
+    spec.when(created).then_dispatched().then_scheduled("o8", "retry-ship")
+    assert spec.state("o8")["compensated"] == "CannotShip"
