@@ -216,3 +216,27 @@ def test_process_spec_refuse_runs_the_compensation() -> None:
     )
     spec.when(created).then_dispatched().then_scheduled("o8", "retry-ship")
     assert spec.state("o8")["compensated"] == "CannotShip"
+
+
+def test_kill_9_of_a_deadline_worker_fires_exactly_once_in_effect(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "kill.db")
+    store = SqliteStore(path)
+    flow = _flow(store)
+    worker = ProcessWorker(unpaid_orders, flow, clock=FakeClock(START))
+    _create(flow, "o9")
+    _feed(flow, worker)
+    due = (START + PAYMENT_TIMEOUT).isoformat()
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.unit.flows.pm_kill_worker", path, due], check=False
+    )
+    assert done.returncode == -9
+    assert len([t for t in _types(flow, "o9") if "Cancelled" in t]) == 1  # it did fire
+    assert list(worker.deadlines("o9")) == ["unpaid"]  # but its step was not recorded
+    restarted = ProcessWorker(unpaid_orders, _flow(store), clock=FakeClock(START + PAYMENT_TIMEOUT))
+    assert restarted.fire_due() == 1
+    assert restarted.deadlines("o9") == {}
+    assert len([t for t in _types(flow, "o9") if "Cancelled" in t]) == 1
+    store.close()
