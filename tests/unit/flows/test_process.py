@@ -34,11 +34,17 @@ def _registry() -> EventRegistry:
     return registry
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EventStore]:
-    made: EventStore = (
-        MemoryStore() if request.param == "memory" else SqliteStore(str(tmp_path / "s.db"))
-    )
+    made: EventStore
+    if request.param == "memory":
+        made = MemoryStore()
+    elif request.param == "sqlite":
+        made = SqliteStore(str(tmp_path / "s.db"))
+    else:
+        from fabula.store.postgres import PostgresStore
+
+        made = PostgresStore.from_url(request.getfixturevalue("postgres_schema_url"))
     yield made
     made.close()
 
