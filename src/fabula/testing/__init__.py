@@ -19,8 +19,8 @@ in any test runner.
 """
 
 from fabula.testing._clock import FakeClock
-from fabula.testing._process_spec import ProcessSpec
 from fabula.testing._decider_spec import DeciderOutcome, DeciderSpec
+from fabula.testing._process_spec import ProcessSpec
 from fabula.testing._projection_spec import Fold, ProjectionSpec
 from fabula.testing._properties import assert_replay_consistent
 from fabula.testing._upcasts import assert_upcasts
