@@ -49,8 +49,8 @@ class ProcessWorker:
     def __init__(
         self, manager: ProcessManager, flow: Flow, /, *, clock: Clock | None = None
     ) -> None:
-        self.manager = manager
-        self.flow = flow
+        self.manager: ProcessManager = manager
+        self.flow: Flow = flow
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.name: str = f"process-{manager.name}"
         self._handlers: HandlerTable[Any] = HandlerTable(f"process manager {manager.name!r}")

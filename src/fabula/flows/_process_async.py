@@ -48,8 +48,8 @@ class AsyncProcessWorker:
     def __init__(
         self, manager: ProcessManager, flow: AsyncFlow, /, *, clock: Clock | None = None
     ) -> None:
-        self.manager = manager
-        self.flow = flow
+        self.manager: ProcessManager = manager
+        self.flow: AsyncFlow = flow
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.name: str = f"process-{manager.name}"
         self._handlers: HandlerTable[Any] = HandlerTable(f"process manager {manager.name!r}")

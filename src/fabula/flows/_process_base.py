@@ -122,8 +122,8 @@ class ProcessManager:
             msg = f"bad process manager name {name!r}"
             raise ConfigurationError(msg)
         self.name: str = name
-        self.correlate = correlate
-        self.initial = initial
+        self.correlate: Callable[[Any], str | None] = correlate
+        self.initial: Callable[[], dict[str, Any]] = initial
         self.handlers: dict[type, ProcessHandler] = {}
         self.deadline_handler: DeadlineHandler | None = None
         self.compensations: dict[type, CompensationHandler] = {}

@@ -52,9 +52,9 @@ class ProcessSpec:
         start: datetime,
         refuse: Mapping[type, Callable[[Any], DomainError]] | None = None,
     ) -> None:
-        self.clock = FakeClock(start)
+        self.clock: FakeClock = FakeClock(start)
         self._capture = _Capture(refuse or {})
-        self.worker = ProcessWorker(
+        self.worker: ProcessWorker = ProcessWorker(
             manager, Flow(MemoryStore(), middleware=[self._capture]), clock=self.clock
         )
         self._position = 0
