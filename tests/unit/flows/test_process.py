@@ -246,3 +246,38 @@ def test_kill_9_of_a_deadline_worker_fires_exactly_once_in_effect(tmp_path: Path
     assert restarted.deadlines("o9") == {}
     assert len([t for t in _types(flow, "o9") if "Cancelled" in t]) == 1
     store.close()
+
+
+def test_runners_run_process_workers_with_causation(store: EventStore) -> None:
+    from fabula.read import ProjectionRunner
+    from fabula.read.memory import MemoryTarget
+
+    flow = _flow(store)
+    worker = ProcessWorker(saga, flow, clock=FakeClock(START))
+    _create(flow, "r1")
+    target = MemoryTarget()
+    ProjectionRunner(flow, worker, target=target).run_until_caught_up()
+    ProjectionRunner(flow, worker, target=target).run_until_caught_up()  # nothing redone
+    assert worker.state("r1")["tries"] == 1
+    events = store.read_stream(stream_id("r1"))
+    created, shipped = events[0], events[1]
+    assert "Shipped" in shipped.type
+    assert shipped.correlation_id == created.correlation_id
+
+
+def test_async_runner_runs_an_async_process_worker() -> None:
+    from fabula.read import AsyncProjectionRunner
+    from fabula.read.memory import AsyncMemoryTarget
+
+    async def main() -> None:
+        store = AsyncMemoryStore()
+        flow = AsyncFlow(store, registry=_registry())
+        flow.register(order, stream_id=stream_of)
+        worker = AsyncProcessWorker(saga, flow, clock=FakeClock(START))
+        item = OrderItem(product_id="A", quantity=1, price=Decimal(1))
+        await flow.dispatch(CreateOrder(order_id="r2", customer_id="c", items=(item,)))
+        await AsyncProjectionRunner(flow, worker, target=AsyncMemoryTarget()).run_until_caught_up()
+        assert (await worker.state("r2"))["tries"] == 1
+        assert [e for e in await store.read_stream(stream_id("r2")) if "Shipped" in e.type]
+
+    asyncio.run(main())
