@@ -32,7 +32,7 @@ from fabula.flows._process_base import (
     SystemClock,
     deadline_trigger,
 )
-from fabula.read import SetupHook
+from fabula.read import AsyncLeases, SetupHook
 from fabula.read.running import Entry, Handler, HandlerTable
 from fabula.store import ExpectedVersion, StoredEvent
 
@@ -113,6 +113,24 @@ class AsyncProcessWorker:
             if await self._step(process_id, deadline_trigger(deadline), run):
                 fired += 1
         return fired
+
+    async def fire_due_leased(
+        self, leases: AsyncLeases, owner: str, /, *, ttl: float = 30.0
+    ) -> int | None:
+        """Fire due deadlines only while ``owner`` holds the lease of ``deadline_lease``.
+
+        ``leases`` is a read-model target (the read side's lease machinery): one worker
+        fires a manager's deadlines at a time; another takes over when its lease expires.
+        Returns ``None`` when another worker holds the lease.
+        """
+        if not await leases.acquire_lease(self.deadline_lease, owner, ttl=ttl):
+            return None
+        return await self.fire_due()
+
+    @property
+    def deadline_lease(self) -> str:
+        """The lease name deadline workers of this manager share."""
+        return f"{self.name}-deadlines"
 
     async def due(self) -> list[tuple[str, Deadline]]:
         """The pending deadlines due now, per process id (read from the store)."""

@@ -281,3 +281,21 @@ def test_async_runner_runs_an_async_process_worker() -> None:
         assert [e for e in await store.read_stream(stream_id("r2")) if "Shipped" in e.type]
 
     asyncio.run(main())
+
+
+def test_deadline_workers_take_turns_on_a_lease(store: EventStore, tmp_path: Path) -> None:
+    from fabula.read.sqlite import SqliteTarget
+
+    clock = FakeClock(START)
+    flow = _flow(store)
+    one = ProcessWorker(unpaid_orders, flow, clock=clock)
+    two = ProcessWorker(unpaid_orders, _flow(store), clock=clock)
+    _create(flow, "l1")
+    _feed(flow, one)
+    clock.advance(PAYMENT_TIMEOUT)
+    with SqliteTarget(str(tmp_path / "leases.db")) as leases:
+        assert one.fire_due_leased(leases, "one") == 1
+        assert two.fire_due_leased(leases, "two") is None  # "one" holds the lease
+        leases.release_lease(one.deadline_lease, "one")
+        assert two.fire_due_leased(leases, "two") == 0
+    assert len([t for t in _types(flow, "l1") if "Cancelled" in t]) == 1
