@@ -37,8 +37,11 @@ def test_the_shipping_saga_ships() -> None:
 
 
 def test_a_refused_shipment_is_compensated_by_a_cancel() -> None:
-    refuse = {ShipOrder: lambda c: CannotShip(params={"order_id": c.order_id})}
-    spec = ProcessSpec(shipping, start=START, refuse=refuse).when(CREATED)
+    spec = ProcessSpec(
+        shipping,
+        start=START,
+        refuse={ShipOrder: lambda c: CannotShip(params={"order_id": c.order_id})},
+    ).when(CREATED)
     (cancel,) = spec.dispatched
     assert isinstance(cancel, CancelOrder)
     assert cancel.reason.startswith("could not ship")
