@@ -145,8 +145,10 @@ class ProcessWorker:
         now = self.clock.now()
         found: list[tuple[str, Deadline]] = []
         for stream_id, last in self._latest.items():
-            if not stream_id.startswith(prefix):
-                continue
+            if not stream_id.startswith(prefix) or f'"manager": "{self.manager.name}"' not in (
+                last.data
+            ):
+                continue  # another manager's process (a name that extends this one's)
             process_id = stream_id.removeprefix(prefix)
             snapshot = Snapshot.load(self.manager, process_id, last)
             found.extend((process_id, d) for d in snapshot.deadlines.values() if d.due <= now)
@@ -176,7 +178,7 @@ class ProcessWorker:
             with contextlib.suppress(ConcurrencyError):
                 self.flow.store.append(
                     self.manager.stream_id(process_id),
-                    [snapshot.step(context, trigger)],
+                    [snapshot.step(self.manager, context, trigger)],
                     precondition=ExpectedVersion(snapshot.version),
                 )
                 return True

@@ -146,8 +146,10 @@ class AsyncProcessWorker:
         now = self.clock.now()
         found: list[tuple[str, Deadline]] = []
         for stream_id, last in self._latest.items():
-            if not stream_id.startswith(prefix):
-                continue
+            if not stream_id.startswith(prefix) or f'"manager": "{self.manager.name}"' not in (
+                last.data
+            ):
+                continue  # another manager's process (a name that extends this one's)
             process_id = stream_id.removeprefix(prefix)
             snapshot = Snapshot.load(self.manager, process_id, last)
             found.extend((process_id, d) for d in snapshot.deadlines.values() if d.due <= now)
@@ -177,7 +179,7 @@ class AsyncProcessWorker:
             with contextlib.suppress(ConcurrencyError):
                 await self.flow.store.append(
                     self.manager.stream_id(process_id),
-                    [snapshot.step(context, trigger)],
+                    [snapshot.step(self.manager, context, trigger)],
                     precondition=ExpectedVersion(snapshot.version),
                 )
                 return True

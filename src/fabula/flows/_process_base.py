@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
 
-from fabula._errors import ConfigurationError
+from fabula._errors import ConfigurationError, InvalidArgument
 from fabula._ids import uuid7
 from fabula.domain import Recorded
 from fabula.store import NewEvent, StoredEvent
@@ -86,8 +86,11 @@ class ProcessContext:
     ) -> None:
         """Schedule the deadline ``key`` (replacing one of the same key)."""
         if (at is None) == (after is None):
-            msg = "schedule() takes exactly one of at= or after="
-            raise ConfigurationError(msg)
+            wanted = "exactly one of at= or after="
+            raise InvalidArgument("at", (at, after), wanted)
+        if at is not None and at.utcoffset() is None:
+            wanted = "a timezone-aware datetime"
+            raise InvalidArgument("at", at, wanted)
         due = at if at is not None else self.now + (after or timedelta())
         self.deadlines[key] = Deadline(key, due, data)
 
@@ -203,7 +206,7 @@ class Snapshot:
             self.process_id, copy.deepcopy(self.state), now, dict(self.deadlines), done=self.done
         )
 
-    def step(self, context: ProcessContext, trigger: str) -> NewEvent:
+    def step(self, manager: ProcessManager, context: ProcessContext, trigger: str) -> NewEvent:
         """The event recording ``context``'s outcome for ``trigger``."""
         triggers = [*self.triggers, trigger][-_KEEP_TRIGGERS:]
         data = {
@@ -211,6 +214,7 @@ class Snapshot:
             "deadlines": {d.key: [d.due.isoformat(), d.data] for d in context.deadlines.values()},
             "triggers": triggers,
             "done": context.done,
+            "manager": manager.name,
         }
         return NewEvent(
             event_id=uuid7(),

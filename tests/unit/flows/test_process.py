@@ -299,3 +299,38 @@ def test_deadline_workers_take_turns_on_a_lease(store: EventStore, tmp_path: Pat
         leases.release_lease(one.deadline_lease, "one")
         assert two.fire_due_leased(leases, "two") == 0
     assert len([t for t in _types(flow, "l1") if "Cancelled" in t]) == 1
+
+
+def test_caller_mistakes_get_typed_errors() -> None:
+    from fabula._errors import ConfigurationError, InvalidArgument
+
+    context = ProcessContext("p", {}, START)
+    with pytest.raises(InvalidArgument):
+        context.schedule("k")
+    with pytest.raises(InvalidArgument):
+        context.schedule("k", at=START, after=timedelta(1))
+    with pytest.raises(InvalidArgument):
+        context.schedule("k", at=datetime(2026, 1, 1))
+    assert context.deadlines == {}
+    with pytest.raises(ConfigurationError):
+        ProcessManager("bad name!", correlate=lambda e: None)
+    manager = ProcessManager("twice", correlate=lambda e: None)
+    manager.on(OrderCreated)(lambda c, r: None)
+    with pytest.raises(ConfigurationError):
+        manager.on(OrderCreated)(lambda c, r: None)
+    manager.on_deadline(lambda c, d: None)
+    with pytest.raises(ConfigurationError):
+        manager.on_deadline(lambda c, d: None)
+
+
+def test_a_manager_whose_name_extends_another_does_not_fire_its_deadlines() -> None:
+    clock = FakeClock(START)
+    flow = _flow(MemoryStore())
+    _create(flow, "n1")
+    _feed(flow, ProcessWorker(unpaid_orders, flow, clock=clock))
+    unpaid = ProcessManager("unpaid", correlate=lambda e: None)
+    fired: list[str] = []
+    unpaid.on_deadline(lambda c, d: fired.append(d.key))
+    clock.advance(PAYMENT_TIMEOUT)
+    assert ProcessWorker(unpaid, flow, clock=clock).fire_due() == 0
+    assert fired == []
