@@ -87,10 +87,10 @@ class ProcessContext:
         """Schedule the deadline ``key`` (replacing one of the same key)."""
         if (at is None) == (after is None):
             wanted = "exactly one of at= or after="
-            raise InvalidArgument("at", (at, after), wanted)
+            raise InvalidArgument(argument="at", value=(at, after), wanted=wanted)
         if at is not None and at.utcoffset() is None:
             wanted = "a timezone-aware datetime"
-            raise InvalidArgument("at", at, wanted)
+            raise InvalidArgument(argument="at", value=at, wanted=wanted)
         due = at if at is not None else self.now + (after or timedelta())
         self.deadlines[key] = Deadline(key, due, data)
 
