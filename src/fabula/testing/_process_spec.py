@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from fabula._errors import DomainError
 from fabula._ids import uuid7
 from fabula.app import CallNext, CommandContext, DispatchResult, Flow
 from fabula.domain import recorded
-from fabula.flows import Deadline, ProcessManager, ProcessWorker
-from fabula.store.memory import MemoryStore
 from fabula.testing._clock import FakeClock
+
+if TYPE_CHECKING:  # the flows and the memory store load on first use (the plugin stays light)
+    from fabula.flows import Deadline, ProcessManager, ProcessWorker
 
 __all__ = ["ProcessSpec"]
 
@@ -52,6 +53,9 @@ class ProcessSpec:
         start: datetime,
         refuse: Mapping[type, Callable[[Any], DomainError]] | None = None,
     ) -> None:
+        from fabula.flows import ProcessWorker
+        from fabula.store.memory import MemoryStore
+
         self.clock: FakeClock = FakeClock(start)
         self._capture = _Capture(refuse or {})
         self.worker: ProcessWorker = ProcessWorker(
