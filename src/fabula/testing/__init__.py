@@ -18,7 +18,9 @@ Every check raises ``AssertionError`` with expected and actual side by side, so 
 in any test runner.
 """
 
+from fabula.testing._clock import FakeClock
 from fabula.testing._decider_spec import DeciderOutcome, DeciderSpec
+from fabula.testing._process_spec import ProcessSpec
 from fabula.testing._projection_spec import Fold, ProjectionSpec
 from fabula.testing._properties import assert_replay_consistent
 from fabula.testing._upcasts import assert_upcasts
@@ -26,7 +28,9 @@ from fabula.testing._upcasts import assert_upcasts
 __all__ = [
     "DeciderOutcome",
     "DeciderSpec",
+    "FakeClock",
     "Fold",
+    "ProcessSpec",
     "ProjectionSpec",
     "assert_replay_consistent",
     "assert_upcasts",
