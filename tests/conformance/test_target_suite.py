@@ -7,11 +7,12 @@ needs a mutant target that breaks its rule.
 """
 
 import asyncio
+import copy
 import importlib
 
 import pytest
 
-from fabula.read import Checkpoint
+from fabula.read import Checkpoint, HandlerError
 from fabula.read.memory import AsyncMemoryTarget, MemoryTarget
 from fabula.testing.conformance.targets import (
     ASYNC_CHECKS,
@@ -72,6 +73,18 @@ class AppliesStepByStep(MemoryTarget):
 class NoCompareAndSet(MemoryTarget):
     def commit(self, name, /, *, after, **options):
         super().commit(name, after=self.checkpoint(name).position, **options)
+
+
+class RunsStepsBeforeTheCheckpoint(MemoryTarget):
+    """Runs the handlers first and compares the checkpoint only when they succeed."""
+
+    def commit(self, name, /, *, after, position, steps=(), **options):
+        for handler, event in steps:
+            try:
+                handler(copy.deepcopy(self._models.get(name, {})), event)
+            except Exception as exc:
+                raise HandlerError.of(name, event) from exc
+        super().commit(name, after=after, position=position, steps=steps, **options)
 
 
 # Leases (rule 4)
@@ -154,6 +167,7 @@ MUTANTS = [
     (ForgetsSteps, "check_commit_applies_steps_and_moves_the_checkpoint"),
     (AppliesStepByStep, "check_failed_step_rolls_back_the_whole_commit"),
     (NoCompareAndSet, "check_commit_from_a_stale_checkpoint_raises_conflict"),
+    (RunsStepsBeforeTheCheckpoint, "check_commit_from_a_stale_checkpoint_raises_conflict"),
     (SharedLeases, "check_lease_is_exclusive"),
     (ReleasesAnyonesLease, "check_lease_renews_and_releases"),
     (EverlastingLeases, "check_lease_lapses_after_its_ttl"),

@@ -95,12 +95,17 @@ class MemoryTarget:
     ) -> None:
         """Apply ``steps`` and move the checkpoint from ``after`` to ``position``, atomically."""
         with self._lock:
+            self._check_position(name, after)  # like a SQL target's checkpoint move: first
             base = self._models.get(name)
             model = copy.deepcopy(base if base is not None else {}) if steps else None
         for handler, recorded in steps:
             try:
                 call(handler, model, recorded)
             except Exception as exc:
+                with self._lock:  # a reset or swap meanwhile: the handler saw a stale model
+                    self._check_position(name, after)
+                    if self._models.get(name) is not base:
+                        raise CheckpointConflict(name, expected=after, actual=None) from exc
                 raise HandlerError.of(name, recorded) from exc
         while True:
             with self._lock:
@@ -127,6 +132,11 @@ class MemoryTarget:
             del self._letters[key]
         if parked is not None:
             self._letters[(name, parked.position)] = parked
+
+    def _check_position(self, name: str, after: int) -> None:
+        current = self._checkpoints.get(name, Checkpoint(name, 0)).position
+        if current != after:
+            raise CheckpointConflict(name, expected=after, actual=current)
 
     def _check(self, name: str, after: int, claim: Claim | None) -> None:
         current = self._checkpoints.get(name, Checkpoint(name, 0)).position

@@ -467,7 +467,13 @@ class ProjectionRunner:
         if self._policy.on_park == "continue":
             self._commit((), record.position, parked=letter)
             return
-        self._target.park(letter)
+        # Parked under a compare and set, like a commit that stays where it is: if the read
+        # model was reset or swapped since the handler ran, this raises CheckpointConflict and
+        # the runner starts over instead of stopping on an error the new model never had.
+        claim = self._lease.claim if self._lease is not None else None
+        self._target.commit(
+            self.name, after=self._position, position=self._position, claim=claim, parked=letter
+        )
         raise ProjectionFailed(self.name, position=record.position, reason=letter.error)
 
     def _merge_members(self, records: Sequence[StoredEvent]) -> list[StoredEvent]:

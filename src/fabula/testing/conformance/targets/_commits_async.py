@@ -75,7 +75,12 @@ async def check_failed_step_rolls_back_the_whole_commit(kit: AsyncTargetKit) -> 
 
 
 async def check_commit_from_a_stale_checkpoint_raises_conflict(kit: AsyncTargetKit) -> None:
-    """Rule 2: a commit from anywhere but the current checkpoint changes nothing."""
+    """Rule 2: a commit from anywhere but the current checkpoint changes nothing.
+
+    The checkpoint is compared before any step runs: a runner whose read model was reset
+    or swapped under it gets ``CheckpointConflict`` (and starts over), never a handler
+    error from a model it did not build, which it would park.
+    """
     name = "tc_commit_conflict"
     target = kit.open()
     try:
@@ -87,6 +92,9 @@ async def check_commit_from_a_stale_checkpoint_raises_conflict(kit: AsyncTargetK
             step = put_step(kit, name, "a", "stale", position=after + 1)
             with raises(CheckpointConflict, f"a commit from {after} when the checkpoint is at 4"):
                 await target.commit(name, after=after, position=after + 1, steps=[step])
+        poisoned = _poisoned(kit, name, position=3)
+        with raises(CheckpointConflict, "a stale commit whose step would fail (not HandlerError)"):
+            await target.commit(name, after=2, position=3, steps=[poisoned])
         expect_equal(await kit.rows(target, name), {"a": "1"}, "the model after refused commits")
         expect_equal(
             (await target.checkpoint(name)).position, 4, "the checkpoint after refused commits"
