@@ -5,6 +5,9 @@
   one this fabula expects, 1 (and why) if it is missing, older, newer or needs migrating.
 * ``--sql``: print the DDL a migration would run, without connecting (for SQLite and
   PostgreSQL; the schema comes from the URL's ``?schema=``), for a DBA to review or run.
+
+``fabula store grants --app-role NAME [--sql] [URL]`` (PostgreSQL): an application role's
+privileges (``fabula.store.postgres.grants_sql``, ADR 0025).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     migrate = actions.add_parser(
         "migrate",
         help="create or migrate a store's schema, check it (--check) or print its DDL (--sql)",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_store_url(migrate)
@@ -38,6 +41,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     how.add_argument("--sql", action="store_true", help="print the DDL; do not connect")
     add_json(migrate)
     migrate.set_defaults(run=_migrate)
+    grants = actions.add_parser(
+        "grants",
+        help="give a PostgreSQL application role what it needs, and no UPDATE/DELETE of events",
+        description="Grant an application role SELECT and INSERT on the events of a PostgreSQL "
+        "store (and what else appends, reads, snapshots, the lifecycle and forget need), "
+        "never UPDATE, DELETE or TRUNCATE of events nor any right to alter the schema. "
+        "Run it as the schema's owner after `fabula store migrate` (docs/postgres.md).",
+    )
+    add_store_url(grants)
+    grants.add_argument("--app-role", required=True, help="the application's role name")
+    grants.add_argument("--sql", action="store_true", help="print the SQL; do not connect")
+    grants.set_defaults(run=_grants)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -82,3 +97,23 @@ def _ddl(url: str, scheme: str) -> str:
         return postgres_sql(settings_of(url).schema)
     msg = f"--sql needs a sqlite:// or postgresql:// URL, not {scheme}://"
     raise ConfigurationError(msg)
+
+
+def _grants(args: argparse.Namespace) -> int:
+    url = store_url(args)
+    if urlsplit(url).scheme not in ("postgresql", "postgres"):
+        msg = "store grants needs a postgresql:// URL: other stores have no roles"
+        raise ConfigurationError(msg)
+    from fabula._postgres._settings import settings_of
+    from fabula.store.postgres import grant_app_role, grants_sql
+
+    if args.sql:
+        print(grants_sql(settings_of(url).schema, app_role=args.app_role), end="")
+        return 0
+    try:
+        grant_app_role(url, app_role=args.app_role)
+    except SchemaError as exc:
+        print(f"fabula: {exc}", file=sys.stderr)
+        return 1
+    print(f"granted {args.app_role} appends and reads; no UPDATE, DELETE or TRUNCATE of events")
+    return 0

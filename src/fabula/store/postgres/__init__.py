@@ -7,6 +7,7 @@ Needs the ``postgres`` extra: ``pip install 'fabula[postgres]'``.
 
 from fabula._postgres._settings import PostgresSettings
 from fabula.store.postgres._admin import create_schema, drop_schema, unreachable_reason
+from fabula.store.postgres._grants import grant_app_role, grants_sql
 from fabula.store.postgres._keys_sql import personal_keys_query
 from fabula.store.postgres._migrate_base import schema_sql
 from fabula.store.postgres._rows import RunningAppend
@@ -20,6 +21,8 @@ __all__ = [
     "RunningAppend",
     "create_schema",
     "drop_schema",
+    "grant_app_role",
+    "grants_sql",
     "personal_keys_query",
     "schema_sql",
     "unreachable_reason",

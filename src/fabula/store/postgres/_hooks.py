@@ -10,7 +10,8 @@ Rules:
 3. Adding a hook: reserve its types (from then on, appends of them take the hooked path),
    wait for the plain appends that began before the reservation, then one transaction:
    ``LOCK events IN SHARE MODE`` (it waits for every append under way, in any process,
-   and holds off new ones), ``attach(tx)``, the catch-up, the hook added, ``COMMIT``.
+   and holds off new ones; taken by ``lock_log()`` as the schema's owner, migration
+   0004), ``attach(tx)``, the catch-up, the hook added, ``COMMIT``.
 
 Theory of operation: by rule 3, every append that committed before the lock was granted
 is visible to the catch-up, and no append runs until the commit. An append whose statement

@@ -1,7 +1,8 @@
 """The PostgreSQL store's key table (``AsyncKeyTable``): ``<schema>.personal_keys``.
 
 The table lives in the store's schema, outside the event schema's migrations: ``create``
-and ``forget`` create it when missing (two sessions racing to create it are both fine),
+and ``forget`` create it when missing (two sessions racing to create it are both fine;
+an application role without the right to create it finds it made by ``_grants.py``),
 and ``fetch`` reads a missing table as empty. ``INSERT ... ON CONFLICT DO NOTHING``
 then ``SELECT`` in one read-committed transaction: a writer that loses the race for a
 new subject waits for the winner's commit, then reads the winner's key (rule 1).
@@ -23,7 +24,13 @@ from fabula.store.postgres._keys_sql import CREATE, FORGET, TABLE, personal_keys
 
 __all__ = ["AsyncPostgresKeyTable"]
 
-_RACED = (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable)
+# Another session created it at the same moment, or the table exists and this role may
+# not create tables in the schema (an application role, ``_grants.py``): it is there.
+_THERE = (
+    psycopg.errors.UniqueViolation,
+    psycopg.errors.DuplicateTable,
+    psycopg.errors.InsufficientPrivilege,
+)
 
 
 class AsyncPostgresKeyTable:
@@ -74,6 +81,6 @@ class AsyncPostgresKeyTable:
         return bool(rows and rows[0][0])
 
     async def _ensure_table(self) -> None:
-        # Another session may create it at the same moment: either way it is there.
-        with map_errors(self._db.where, self._schema), contextlib.suppress(*_RACED):
+        # When it is not there after all, the next statement says so (``SchemaError``).
+        with map_errors(self._db.where, self._schema), contextlib.suppress(*_THERE):
             await self._db.rows(self._table)

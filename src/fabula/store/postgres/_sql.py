@@ -134,7 +134,9 @@ _TEXT: dict[str, str] = {
     "drop_placeholders": "DELETE FROM {schema}.streams"
     " WHERE stream_id = ANY(%(stream_ids)s::text[])",
     "running_appends": _RUNNING_APPENDS,
-    "lock_log": "LOCK TABLE {schema}.events IN SHARE MODE",
+    # LOCK TABLE events IN SHARE MODE, run as the schema's owner (migration 0004): an
+    # application role may insert into events and not update them, which that lock needs.
+    "lock_log": "SELECT {schema}.lock_log()",
     "events_after": _EVENTS_AFTER.replace("{filters}", ""),
     "events_after_types": _EVENTS_AFTER.replace("{filters}", _TYPES),
     "find_events": "SELECT {columns} FROM {schema}.events"
