@@ -113,7 +113,7 @@ def _grants(args: argparse.Namespace) -> int:
     try:
         grant_app_role(url, app_role=args.app_role)
     except SchemaError as exc:
-        print(f"fabula: {exc}", file=sys.stderr)
+        print(f"fabula: migrate the schema before granting: {exc}", file=sys.stderr)
         return 1
     print(f"granted {args.app_role} appends and reads; no UPDATE, DELETE or TRUNCATE of events")
     return 0
