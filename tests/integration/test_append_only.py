@@ -55,7 +55,7 @@ def raw(url: str) -> Iterator[tuple[Any, str]]:
 
     conninfo, schema = split_url(url)
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        yield conn, '"{}".events'.format(schema)
+        yield conn, f'"{schema}".events'
 
 
 def stored_rows(url: str) -> list[tuple[Any, ...]]:

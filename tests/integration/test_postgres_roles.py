@@ -105,7 +105,8 @@ def _emails() -> Projection:
     @projection.on(Registered)
     def on_registered(tx: Any, event: fabula.Recorded[Registered]) -> None:
         tx.execute(
-            "INSERT INTO emails VALUES (%s, %s) ON CONFLICT (id) DO UPDATE SET email = excluded.email",
+            "INSERT INTO emails VALUES (%s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET email = excluded.email",
             (event.event.customer_id, event.event.email),
         )
 
@@ -143,7 +144,7 @@ def test_the_application_role_does_everything_the_store_needs(roles: Roles) -> N
         store.delete_stream("note-3")
         assert store.stream_state("note-3").status == "deleted"
 
-        inline = InlineProjection(store, _emails(), schema=READ_SCHEMA)  # type: ignore[arg-type]
+        inline = InlineProjection(store, _emails(), schema=READ_SCHEMA)
         inline.attach()  # takes the SHARE lock on events through lock_log()
         repo = fabula.Repository(store, Customer, registry=inline.registry)
         repo.append("personal_customer-c1", [registered("c1")])
@@ -202,16 +203,16 @@ def test_no_role_can_change_or_remove_stored_events(roles: Roles, statement: str
         store.append("note-1", [_event(), _event()])
     before = _log(roles)
     text = sql.SQL(statement).format(events=sql.Identifier(SCHEMA, "events"))
-    with psycopg.connect(roles.conninfo(roles.app), autocommit=True) as conn:
-        with pytest.raises(
-            errors.InsufficientPrivilege, match="permission denied for table events"
-        ):
-            conn.execute(text)
-    with psycopg.connect(roles.conninfo(roles.owner), autocommit=True) as conn:
-        with pytest.raises(
-            errors.RestrictViolation, match=r"shop\.events is append-only"
-        ) as caught:
-            conn.execute(text)
+    with (
+        psycopg.connect(roles.conninfo(roles.app), autocommit=True) as conn,
+        pytest.raises(errors.InsufficientPrivilege, match="permission denied for table events"),
+    ):
+        conn.execute(text)
+    with (
+        psycopg.connect(roles.conninfo(roles.owner), autocommit=True) as conn,
+        pytest.raises(errors.RestrictViolation, match=r"shop\.events is append-only") as caught,
+    ):
+        conn.execute(text)
     assert caught.value.diag.constraint_name == "events_append_only"
     assert _log(roles) == before
 
@@ -230,9 +231,11 @@ def test_the_application_role_cannot_alter_the_schema(roles: Roles, statement: s
     _set_up(roles)
     schema = sql.Identifier(SCHEMA)
     text = sql.SQL(statement).format(events=sql.Identifier(SCHEMA, "events"), schema=schema)
-    with psycopg.connect(roles.conninfo(roles.app), autocommit=True) as conn:
-        with pytest.raises(errors.InsufficientPrivilege):
-            conn.execute(text)
+    with (
+        psycopg.connect(roles.conninfo(roles.app), autocommit=True) as conn,
+        pytest.raises(errors.InsufficientPrivilege),
+    ):
+        conn.execute(text)
 
 
 def test_the_owner_can_disable_the_trigger_as_an_escape_hatch(roles: Roles) -> None:

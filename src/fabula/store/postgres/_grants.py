@@ -31,8 +31,15 @@ from fabula.store.postgres._migrate import migrate
 
 __all__ = ["grant_app_role", "grants_sql"]
 
-_TABLES = ("events", "streams", "snapshots", "stream_lifecycle", "personal_keys")
-_TABLES += ("schema_migrations", "log_clock")
+_TABLES = (
+    "events",
+    "streams",
+    "snapshots",
+    "stream_lifecycle",
+    "personal_keys",
+    "schema_migrations",
+    "log_clock",
+)
 _GRANTS = (
     ("SELECT, INSERT", ("events",)),
     ("SELECT, INSERT, UPDATE, DELETE", ("streams", "snapshots")),
@@ -41,13 +48,13 @@ _GRANTS = (
 )
 
 
-def _statements(schema: str, app_role: str) -> list[sql.Composable]:
+def _statements(schema: str, app_role: str) -> list[sql.Composed]:
     name, role = sql.Identifier(schema), sql.Identifier(app_role)
 
     def tables(names: tuple[str, ...]) -> sql.Composable:
         return sql.SQL(", ").join(sql.Identifier(schema, table) for table in names)
 
-    statements: list[sql.Composable] = [
+    statements: list[sql.Composed] = [
         KEY_TABLE.format(schema=name),
         sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(name, role),
         sql.SQL("REVOKE ALL ON {} FROM {}").format(tables(_TABLES), role),
