@@ -27,7 +27,7 @@ from fabula.store import (
     open_async_store,
     open_store,
 )
-from tests.unit.personal.domain import Customer, registered
+from tests.unit.personal.domain import Customer, Registered, registered
 
 UPDATE = "UPDATE {events} SET data = '{{}}', type = 'Rewritten'"
 DELETE = "DELETE FROM {events} WHERE version = 1"
@@ -280,3 +280,25 @@ def test_an_existing_postgres_store_gets_the_triggers_when_opened(
         assert conn.execute(query.format(sql.Identifier(schema))).fetchone() == (len(MIGRATIONS),)
     assert_refused(postgres_schema_url, UPDATE, "UPDATE")
     assert_refused(postgres_schema_url, DELETE, "DELETE")
+
+
+def test_an_inline_handler_that_rewrites_events_fails_its_append(url: str) -> None:
+    from fabula.read import HandlerError, InlineProjection, Projection
+
+    rewriter = Projection("rewriter")
+
+    @rewriter.on(Registered)
+    def rewrite(tx: Any, event: fabula.Recorded[Registered]) -> None:
+        tx.execute("UPDATE events SET type = 'Rewritten'")
+
+    with open_store(url) as store:
+        store.append("note-1", [_event()])
+        before = stored_rows(url)
+        inline = InlineProjection(store, rewriter)  # type: ignore[arg-type]
+        inline.attach()
+        with pytest.raises(HandlerError) as caught:
+            fabula.Repository(store, Customer).append("personal_customer-c1", [registered("c1")])
+        inline.detach()
+    assert isinstance(caught.value.__cause__, driver_errors(url))
+    assert "append-only" in str(caught.value.__cause__)
+    assert stored_rows(url) == before
