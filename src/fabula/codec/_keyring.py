@@ -11,7 +11,7 @@ the next read here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from fabula._errors import ConfigurationError, ForgottenSubject
 from fabula.codec._personal import subjects_of
@@ -47,19 +47,35 @@ class Keyring:
         return self._table
 
     def keys_for(
-        self, registry: EventRegistry, events: Sequence[object], /
+        self,
+        registry: EventRegistry,
+        events: Sequence[object],
+        /,
+        *,
+        stream_id: str | None = None,
     ) -> dict[str, bytes] | None:
         """Return the keys sealing the personal fields of ``events`` (``None``: none has any).
 
+        ``stream_id`` is the stream ``events`` are appended to: the subject of fields
+        marked ``Personal(subject=STREAM)``.
+
         Raises:
             ForgottenSubject: one of the subjects was forgotten; nothing is written.
-            CodecError: a subject field does not hold a non-empty ``str``.
+            CodecError: a subject field does not hold a non-empty ``str``, or a
+                ``STREAM`` field comes without ``stream_id``.
         """
+        return self.keys_for_streams(registry, {stream_id or "": events})
+
+    def keys_for_streams(
+        self, registry: EventRegistry, appends: Mapping[str, Sequence[object]], /
+    ) -> dict[str, bytes] | None:
+        """``keys_for`` events appended to several streams (stream id -> events), one query."""
         subjects: dict[str, None] = {}
-        for value in events:
-            plan = registry.personal_fields(type(value))
-            if plan:
-                subjects.update(dict.fromkeys(subjects_of(plan, value)))
+        for stream_id, events in appends.items():
+            for value in events:
+                plan = registry.personal_fields(type(value))
+                if plan:
+                    subjects.update(dict.fromkeys(subjects_of(plan, value, stream_id or None)))
         if not subjects:
             return None
         rows = self.table.fetch(subjects)
