@@ -32,7 +32,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class PersonalField:
-    """One personal field: its name, the field naming its subject (or ``STREAM``), its redacted value."""
+    """One personal field: its name, its subject's field (or ``STREAM``), its redacted value."""
 
     name: str
     subject: str | SubjectFrom

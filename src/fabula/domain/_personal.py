@@ -16,7 +16,7 @@ from typing import Final
 
 from fabula.domain._event import event
 
-__all__ = ["REDACTED", "STREAM", "Personal", "SubjectFrom", "SubjectForgotten"]
+__all__ = ["REDACTED", "STREAM", "Personal", "SubjectForgotten", "SubjectFrom"]
 
 REDACTED = "[redacted]"
 """What a forgotten personal field decodes to unless its marker says otherwise."""

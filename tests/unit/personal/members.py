@@ -53,7 +53,7 @@ def joined(member: str) -> Joined:
 
 
 def members() -> Projection:
-    """Each member's email by stream, redacted on ``SubjectForgotten`` (the subject is the stream)."""
+    """Each member's email by stream, redacted on ``SubjectForgotten`` (subject: the stream)."""
     projection = Projection("members")
 
     @projection.on(Joined)
