@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import pytest
@@ -82,12 +82,25 @@ class ShortKeys(MemoryKeys):
         return super().create(subjects)
 
 
+class RestoreRevivesForgotten(MemoryKeys):
+    def restore(self, rows: Mapping[str, bytes | None]) -> None:
+        for subject, key in rows.items():
+            self.rows.setdefault(subject, key)
+
+
+class RestoreOverwritesKeys(MemoryKeys):
+    def restore(self, rows: Mapping[str, bytes | None]) -> None:
+        self.rows.update(rows)
+
+
 MUTANTS = [
     (RecreatesKeys, "check_keys_create_once_per_subject"),
     (ShortKeys, "check_keys_create_once_per_subject"),
     (ForgetKeepsTheKey, "check_keys_forget_is_final"),
     (RevivesForgotten, "check_keys_forget_is_final"),
     (AnswersForUnknownSubjects, "check_keys_fetch_leaves_out_unknown_subjects"),
+    (RestoreRevivesForgotten, "check_keys_restore_copies_rows_and_forgetting_wins"),
+    (RestoreOverwritesKeys, "check_keys_restore_copies_rows_and_forgetting_wins"),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from fabula.store.memory._log import MemoryLog
 
@@ -34,6 +34,12 @@ class MemoryKeys:
             had = self.rows.get(subject) is not None
             self.rows[subject] = None
             return had
+
+    def restore(self, rows: Mapping[str, bytes | None]) -> None:
+        with self._lock:
+            for subject, key in rows.items():
+                if key is None or subject not in self.rows:
+                    self.rows[subject] = key
 
 
 _tables: weakref.WeakKeyDictionary[MemoryLog, MemoryKeys] = weakref.WeakKeyDictionary()

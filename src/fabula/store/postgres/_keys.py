@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import psycopg
 from psycopg import Connection, sql
@@ -20,7 +20,7 @@ from psycopg.rows import TupleRow
 
 from fabula._postgres._errors import map_errors
 from fabula.store.postgres._driver import Database
-from fabula.store.postgres._keys_sql import CREATE, FORGET, TABLE, personal_keys_query
+from fabula.store.postgres._keys_sql import CREATE, FORGET, RESTORE, TABLE, personal_keys_query
 
 __all__ = ["PostgresKeyTable"]
 
@@ -38,6 +38,7 @@ class PostgresKeyTable:
         self._fetch = personal_keys_query(schema)
         self._create = CREATE.format(schema=name).as_string().encode()
         self._forget = FORGET.format(schema=name).as_string().encode()
+        self._restore = RESTORE.format(schema=name).as_string().encode()
 
     def fetch(self, subjects: Collection[str], /) -> dict[str, bytes | None]:
         """Return the stored key of each subject that has a row (``None``: forgotten)."""
@@ -73,6 +74,14 @@ class PostgresKeyTable:
         with map_errors(self._db.where, self._schema):
             rows = self._db.rows(self._forget, {"s": subject})
         return bool(rows and rows[0][0])
+
+    def restore(self, rows: Mapping[str, bytes | None], /) -> None:
+        """Write rows copied from another key table (forgetting wins)."""
+        if not rows:
+            return
+        self._ensure_table()
+        with map_errors(self._db.where, self._schema):
+            self._db.rows(self._restore, {"s": list(rows), "k": list(rows.values())})
 
     def _ensure_table(self) -> None:
         # Another session may create it at the same moment: either way it is there.

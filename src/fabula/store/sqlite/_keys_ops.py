@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 
-__all__ = ["create", "fetch", "forget"]
+__all__ = ["create", "fetch", "forget", "restore"]
 
 _TABLE = """CREATE TABLE IF NOT EXISTS fabula_personal_keys (
     subject TEXT PRIMARY KEY,
@@ -83,3 +83,27 @@ def forget(conn: sqlite3.Connection, subject: str) -> bool:
         raise
     conn.execute("COMMIT")
     return had
+
+
+def restore(conn: sqlite3.Connection, rows: Mapping[str, bytes | None]) -> None:
+    """Write copied rows: a new subject takes its row, a forgotten one loses its key."""
+    now = datetime.now(UTC).isoformat()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(_TABLE)
+        conn.executemany(
+            "INSERT INTO fabula_personal_keys (subject, key, created_at, forgotten_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (subject) DO UPDATE SET"
+            " key = CASE WHEN excluded.key IS NULL THEN NULL ELSE fabula_personal_keys.key END,"
+            " forgotten_at = CASE WHEN excluded.key IS NULL"
+            " THEN coalesce(fabula_personal_keys.forgotten_at, excluded.forgotten_at)"
+            " ELSE fabula_personal_keys.forgotten_at END",
+            [
+                (subject, key, now, None if key is not None else now)
+                for subject, key in rows.items()
+            ],
+        )
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -15,6 +15,7 @@ __all__ = [
     "check_keys_create_once_per_subject",
     "check_keys_fetch_leaves_out_unknown_subjects",
     "check_keys_forget_is_final",
+    "check_keys_restore_copies_rows_and_forgetting_wins",
 ]
 
 
@@ -52,9 +53,26 @@ async def check_keys_fetch_leaves_out_unknown_subjects(table: AsyncKeyTable) -> 
     expect_equal(await table.fetch([]), {}, "fetch of no subjects")
 
 
+async def check_keys_restore_copies_rows_and_forgetting_wins(table: AsyncKeyTable) -> None:
+    """Rule 5: ``restore`` writes new rows as given, keeps keys, and forgetting wins."""
+    new, gone, kept, dropped = unique_subjects(4)
+    await table.create([kept, dropped])
+    rows = await table.fetch([kept, dropped])
+    key = bytes(range(32))
+    await table.restore({new: key, gone: None, kept: bytes(32), dropped: None})
+    expect_equal(
+        await table.fetch([new, gone, kept, dropped]),
+        {new: key, gone: None, kept: rows[kept], dropped: None},
+        "the rows after restore",
+    )
+    expect_equal(await table.create([gone, dropped]), {gone: None, dropped: None}, "create")
+    await table.restore({})
+
+
 CHECKS = (
     check_keys_create_once_per_subject,
     check_keys_forget_is_final,
     check_keys_fetch_leaves_out_unknown_subjects,
+    check_keys_restore_copies_rows_and_forgetting_wins,
 )
 """Every key-table check, in the order they run."""
