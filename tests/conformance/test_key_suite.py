@@ -93,6 +93,17 @@ class RestoreOverwritesKeys(MemoryKeys):
         self.rows.update(rows)
 
 
+class NeverComplete(MemoryKeys):
+    def note(self, pairs: Collection[tuple[str, str]], *, complete: bool) -> None:
+        super().note(pairs, complete=False)
+
+
+class StreamsRepeated(MemoryKeys):
+    def streams(self, subject: str) -> list[str] | None:
+        found = super().streams(subject)
+        return None if found is None else [*found, *found]
+
+
 MUTANTS = [
     (RecreatesKeys, "check_keys_create_once_per_subject"),
     (ShortKeys, "check_keys_create_once_per_subject"),
@@ -101,6 +112,8 @@ MUTANTS = [
     (AnswersForUnknownSubjects, "check_keys_fetch_leaves_out_unknown_subjects"),
     (RestoreRevivesForgotten, "check_keys_restore_copies_rows_and_forgetting_wins"),
     (RestoreOverwritesKeys, "check_keys_restore_copies_rows_and_forgetting_wins"),
+    (NeverComplete, "check_keys_streams_are_noted_once_and_sorted"),
+    (StreamsRepeated, "check_keys_streams_are_noted_once_and_sorted"),
 ]
 
 

@@ -6,7 +6,8 @@ Encoding asks ``keys_for`` the keys of the subjects of events about to be append
 decoding passes stored records through ``open`` first, which fetches the keys of the
 subjects it finds sealed, in one query per batch, and opens their fields. Keys are read
 per call and never cached: a key destroyed by ``forget`` in another process is gone for
-the next read here.
+the next read here. ``keys_for`` also notes which streams each subject's key seals events
+in (``KeyTable.note``, once per pair and keyring), so an export reads only those.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from fabula.store import KeyTable, StoredEvent
 
 __all__ = ["Keyring"]
 
+_NOTED_MAX = 100_000
+"""How many noted ``(subject, stream)`` pairs a keyring remembers before starting over."""
+
 
 class Keyring:
     """The personal-data keys of one store, for encoding and decoding events.
@@ -33,6 +37,7 @@ class Keyring:
     def __init__(self, store: object, /) -> None:
         table = getattr(store, "personal_keys", None)
         self._table: KeyTable | None = table() if callable(table) else None
+        self._noted: set[tuple[str, str]] = set()
 
     @property
     def table(self) -> KeyTable:
@@ -71,11 +76,15 @@ class Keyring:
     ) -> dict[str, bytes] | None:
         """``keys_for`` events appended to several streams (stream id -> events), one query."""
         subjects: dict[str, None] = {}
+        pairs: dict[tuple[str, str], None] = {}
         for stream_id, events in appends.items():
             for value in events:
                 plan = registry.personal_fields(type(value))
                 if plan:
-                    subjects.update(dict.fromkeys(subjects_of(plan, value, stream_id or None)))
+                    found = subjects_of(plan, value, stream_id or None)
+                    subjects.update(dict.fromkeys(found))
+                    if stream_id:
+                        pairs.update(dict.fromkeys((subject, stream_id) for subject in found))
         if not subjects:
             return None
         rows = self.table.fetch(subjects)
@@ -87,7 +96,16 @@ class Keyring:
             if key is None:
                 raise ForgottenSubject(subject)
             keys[subject] = key
+        self._note([pair for pair in pairs if pair not in self._noted])
         return keys
+
+    def _note(self, pairs: list[tuple[str, str]]) -> None:
+        if not pairs:
+            return
+        self.table.note(pairs)
+        if len(self._noted) > _NOTED_MAX:
+            self._noted.clear()
+        self._noted.update(pairs)
 
     def open(self, records: Sequence[StoredEvent], /) -> list[StoredEvent]:
         """Return ``records`` with their personal fields opened, or marked forgotten.

@@ -5,7 +5,8 @@ Encoding asks ``keys_for`` the keys of the subjects of events about to be append
 decoding passes stored records through ``open`` first, which fetches the keys of the
 subjects it finds sealed, in one query per batch, and opens their fields. Keys are read
 per call and never cached: a key destroyed by ``forget`` in another process is gone for
-the next read here.
+the next read here. ``keys_for`` also notes which streams each subject's key seals events
+in (``AsyncKeyTable.note``, once per pair and keyring), so an export reads only those.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from fabula.store import AsyncKeyTable, StoredEvent
 
 __all__ = ["AsyncKeyring"]
 
+_NOTED_MAX = 100_000
+"""How many noted ``(subject, stream)`` pairs a keyring remembers before starting over."""
+
 
 class AsyncKeyring:
     """The personal-data keys of one store, for encoding and decoding events.
@@ -32,6 +36,7 @@ class AsyncKeyring:
     def __init__(self, store: object, /) -> None:
         table = getattr(store, "personal_keys", None)
         self._table: AsyncKeyTable | None = table() if callable(table) else None
+        self._noted: set[tuple[str, str]] = set()
 
     @property
     def table(self) -> AsyncKeyTable:
@@ -70,11 +75,15 @@ class AsyncKeyring:
     ) -> dict[str, bytes] | None:
         """``keys_for`` events appended to several streams (stream id -> events), one query."""
         subjects: dict[str, None] = {}
+        pairs: dict[tuple[str, str], None] = {}
         for stream_id, events in appends.items():
             for value in events:
                 plan = registry.personal_fields(type(value))
                 if plan:
-                    subjects.update(dict.fromkeys(subjects_of(plan, value, stream_id or None)))
+                    found = subjects_of(plan, value, stream_id or None)
+                    subjects.update(dict.fromkeys(found))
+                    if stream_id:
+                        pairs.update(dict.fromkeys((subject, stream_id) for subject in found))
         if not subjects:
             return None
         rows = await self.table.fetch(subjects)
@@ -86,7 +95,16 @@ class AsyncKeyring:
             if key is None:
                 raise ForgottenSubject(subject)
             keys[subject] = key
+        await self._note([pair for pair in pairs if pair not in self._noted])
         return keys
+
+    async def _note(self, pairs: list[tuple[str, str]]) -> None:
+        if not pairs:
+            return
+        await self.table.note(pairs)
+        if len(self._noted) > _NOTED_MAX:
+            self._noted.clear()
+        self._noted.update(pairs)
 
     async def open(self, records: Sequence[StoredEvent], /) -> list[StoredEvent]:
         """Return ``records`` with their personal fields opened, or marked forgotten.

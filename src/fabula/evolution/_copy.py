@@ -15,7 +15,8 @@ Rules:
    and snapshot again by their policy.
 4. The key rows of the subjects of the sealed personal fields of each page are copied
    (``KeyTable.restore``) before the page is written, forgotten subjects as forgotten:
-   every copied event reads as it did in the source.
+   every copied event reads as it did in the source. The streams they land in are noted
+   (``KeyTable.note``): exports from the destination read only those.
 5. At the end the destination is read back: its event count and SHA-256 checksum must
    equal what was written (``CopyMismatch`` otherwise).
 """
@@ -118,7 +119,12 @@ def _copy_keys(
     appends: list[StreamAppend],
     report: CopyReport,
 ) -> None:
-    subjects = sealed_subjects_in(new for append in appends for new in append.events)
+    pairs = {
+        (subject, append.stream_id)
+        for append in appends
+        for subject in sealed_subjects_in(append.events)
+    }
+    subjects = sorted({subject for subject, _ in pairs})
     if not subjects:
         return
     source_keys = getattr(source, "personal_keys", None)
@@ -128,6 +134,8 @@ def _copy_keys(
         raise ConfigurationError(msg)
     rows = source_keys().fetch(subjects)
     destination_keys().restore(rows)
+    # The destination was empty: its index of each subject's streams is complete.
+    destination_keys().note(sorted(pairs), complete=True)
     report.keys += len(rows)
 
 

@@ -14,6 +14,10 @@ Rules (every backend; ``fabula.testing.conformance`` checks them):
    without a row gets the given one, its key or ``None`` (forgotten); a subject with a
    row keeps its key, unless the given row is forgotten: then its key is destroyed
    (forgetting wins, a copy never brings a forgotten key back).
+6. ``note`` remembers which streams a subject's key sealed events in (idempotent, in a
+   table beside the keys); ``note(..., complete=True)`` also marks the index complete.
+   ``streams`` returns ``None`` until it is, then the subject's noted streams, sorted:
+   a right-of-access export reads those instead of the whole log.
 """
 
 from __future__ import annotations
@@ -41,4 +45,12 @@ class AsyncKeyTable(Protocol):
 
     async def restore(self, rows: Mapping[str, bytes | None], /) -> None:
         """Write rows copied from another key table (rule 5: forgetting wins)."""
+        ...
+
+    async def note(self, pairs: Collection[tuple[str, str]], /, *, complete: bool = False) -> None:
+        """Remember ``(subject, stream)`` pairs; ``complete``: the index now covers all (rule 6)."""
+        ...
+
+    async def streams(self, subject: str, /) -> list[str] | None:
+        """The streams noted for ``subject``, sorted; ``None`` while the index is incomplete."""
         ...

@@ -18,6 +18,8 @@ class MemoryKeys:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.rows: dict[str, bytes | None] = {}
+        self.pairs: set[tuple[str, str]] = set()
+        self.complete = False
 
     def fetch(self, subjects: Collection[str]) -> dict[str, bytes | None]:
         with self._lock:
@@ -34,6 +36,17 @@ class MemoryKeys:
             had = self.rows.get(subject) is not None
             self.rows[subject] = None
             return had
+
+    def note(self, pairs: Collection[tuple[str, str]], *, complete: bool) -> None:
+        with self._lock:
+            self.pairs.update(pairs)
+            self.complete = self.complete or complete
+
+    def streams(self, subject: str) -> list[str] | None:
+        with self._lock:
+            if not self.complete:
+                return None
+            return sorted(stream for who, stream in self.pairs if who == subject)
 
     def restore(self, rows: Mapping[str, bytes | None]) -> None:
         with self._lock:

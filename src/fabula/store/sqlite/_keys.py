@@ -37,3 +37,13 @@ class SqliteKeyTable:
         """Write rows copied from another key table (forgetting wins)."""
         if rows:
             self._db.write(_keys_ops.restore, dict(rows))
+
+    def note(self, pairs: Collection[tuple[str, str]], /, *, complete: bool = False) -> None:
+        """Remember ``(subject, stream)`` pairs; ``complete``: the index now covers all."""
+        rows = [*pairs, _keys_ops.COMPLETE] if complete else list(pairs)
+        if rows:
+            self._db.write(_keys_ops.note, rows)
+
+    def streams(self, subject: str, /) -> list[str] | None:
+        """The streams noted for ``subject``, sorted; ``None`` while the index is incomplete."""
+        return self._db.read(_keys_ops.streams, subject)
