@@ -13,8 +13,7 @@ from typing import Literal
 
 from fabula._errors import ConcurrencyError, ReadOnlyError, StreamArchived, StreamDeleted
 from fabula.app._export import SubjectExport, holds_sealed_field
-from fabula.codec import AsyncKeyring, EventRegistry, encode_new
-from fabula.codec._sealing import sealed_payloads, sealed_subjects
+from fabula.codec import AsyncKeyring, EventRegistry, encode_new, sealed_subjects_per_record
 from fabula.domain import SubjectForgotten
 from fabula.store import NO_STREAM, AsyncEventStore, StoredEvent
 
@@ -102,10 +101,10 @@ class AsyncPersonalData:
             if not page:
                 break
             after = page[-1].position
-            for index, payload in sealed_payloads(page):
+            for index, subjects in sealed_subjects_per_record(page):
                 record = page[index]
-                pairs.update((who, record.stream_id) for who in sealed_subjects(payload))
-                if subject in sealed_subjects(payload):
+                pairs.update((who, record.stream_id) for who in subjects)
+                if subject in subjects:
                     found.append(record)
         with contextlib.suppress(ReadOnlyError):  # a read-only store cannot keep the index
             await self._keyring.table.note(sorted(pairs), complete=True)

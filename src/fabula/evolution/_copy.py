@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 
 from fabula._errors import ConfigurationError, StreamArchived, StreamDeleted
+from fabula.codec import sealed_subjects_per_record
 from fabula.evolution._copy_base import (
     CopyMismatch,
     CopyReport,
@@ -33,7 +34,6 @@ from fabula.evolution._copy_base import (
     Transform,
     fingerprint,
     outputs,
-    sealed_subjects_in,
     unchanged,
 )
 from fabula.evolution._report import Progress
@@ -122,7 +122,8 @@ def _copy_keys(
     pairs = {
         (subject, append.stream_id)
         for append in appends
-        for subject in sealed_subjects_in(append.events)
+        for _, subjects in sealed_subjects_per_record(append.events)
+        for subject in subjects
     }
     subjects = sorted({subject for subject, _ in pairs})
     if not subjects:

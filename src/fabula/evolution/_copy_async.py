@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 
 from fabula._errors import ConfigurationError, StreamArchived, StreamDeleted
+from fabula.codec import sealed_subjects_per_record
 from fabula.evolution._copy_base import (
     CopyMismatch,
     CopyReport,
@@ -32,7 +33,6 @@ from fabula.evolution._copy_base import (
     Transform,
     fingerprint,
     outputs,
-    sealed_subjects_in,
     unchanged,
 )
 from fabula.evolution._report import Progress
@@ -121,7 +121,8 @@ async def _copy_keys(
     pairs = {
         (subject, append.stream_id)
         for append in appends
-        for subject in sealed_subjects_in(append.events)
+        for _, subjects in sealed_subjects_per_record(append.events)
+        for subject in subjects
     }
     subjects = sorted({subject for subject, _ in pairs})
     if not subjects:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-import msgspec
-
 from fabula._errors import FabulaError
-from fabula.codec._sealing import SEALED, sealed_subjects
 from fabula.store import NewEvent, StoredEvent
 
 __all__ = [
@@ -20,7 +17,6 @@ __all__ = [
     "as_new",
     "fingerprint",
     "outputs",
-    "sealed_subjects_in",
     "unchanged",
 ]
 
@@ -149,13 +145,3 @@ def unchanged(record: StoredEvent, written: Sequence[tuple[str, NewEvent]], vers
         and (new.type, new.schema_version, new.data)
         == (record.type, record.schema_version, record.data)
     )
-
-
-def sealed_subjects_in(events: Iterable[NewEvent]) -> list[str]:
-    """The subjects of the sealed personal fields of ``events`` (their keys must follow)."""
-    found: dict[str, None] = {}
-    marker = f'"{SEALED}"'
-    for new in events:
-        if marker in new.data:
-            found.update(dict.fromkeys(sealed_subjects(msgspec.json.decode(new.data))))
-    return list(found)
