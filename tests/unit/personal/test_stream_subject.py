@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import msgspec
 import pytest
 
@@ -110,3 +112,30 @@ def test_a_stream_subject_needs_the_stream_id(store):
             registry, [joined("x")], metadata=None, causation_id=None, correlation_id=None, keys={}
         )
     assert store.head() == 0
+
+
+@dataclass(frozen=True)
+class JoinBoth:
+    first: str
+    second: str
+
+
+def test_a_decision_across_streams_seals_each_with_its_own_stream(store):
+    flow = fabula.Flow(store)
+    flow.register(Member, key=lambda command: command.member_id)
+
+    def join_both(command: JoinBoth, decision: fabula.Decision) -> None:
+        decision.append(Member, command.first, joined(command.first))
+        decision.append(Member, command.second, joined(command.second))
+
+    flow.register_decision(
+        JoinBoth,
+        join_both,
+        streams=lambda command: [(Member, command.first), (Member, command.second)],
+    )
+    flow.dispatch(JoinBoth("d1", "d2"))
+    assert _sealed_subjects(store, "member-d1") == ["member-d1", "member-d1"]
+    assert _sealed_subjects(store, "member-d2") == ["member-d2", "member-d2"]
+    fabula.PersonalData(store).forget("member-d1")
+    assert flow.load(Member, "d1").state.email == fabula.REDACTED
+    assert flow.load(Member, "d2").state.email == "d2@example.com"
