@@ -95,6 +95,7 @@ class SqlReadModel:
         self._handlers = dict(handlers)
         self._target: AsyncTarget | None = None
         self._runner: AsyncProjectionRunner | None = None
+        self._started: tuple[AsyncEventStore, EventRegistry, Projection] | None = None
 
     def projection(self, *, postgres: bool) -> Projection:
         """Return the projection, its handlers written for SQLite or for PostgreSQL."""
@@ -118,10 +119,34 @@ class SqlReadModel:
         projection = self.projection(postgres=not isinstance(target, AsyncSqliteTarget))
         # The tables exist before the first query, not only once the runner got going.
         await self._target.prepare(self.name, setup=projection.setup_hooks)
+        self._started = (store, registry, projection)
+        await self._run()
+
+    async def _run(self) -> None:
+        assert self._started is not None
+        store, registry, projection = self._started
         self._runner = AsyncProjectionRunner(
-            store, projection, target=self._target, registry=registry, policy=self._policy
+            store,
+            projection,
+            target=self._running_target_of(),
+            registry=registry,
+            policy=self._policy,
         )
         await self._runner.start()
+
+    async def rebuild(self) -> int:
+        """Empty the read model's tables, replay the whole log into them, go on live.
+
+        Returns the position the rebuilt read model has reached.
+        """
+        await self._running().stop()
+        target = self._running_target()
+        assert self._started is not None
+        store, _, projection = self._started
+        await target.reset(self.name, tables=self._tables)
+        await target.prepare(self.name, setup=projection.setup_hooks)
+        await self._run()
+        return await self.wait_for_position(await store.head())
 
     async def wait_for_position(self, position: int | None, /, *, timeout: float = 10.0) -> int:
         """Wait until the read model has passed ``position`` (see ``AsyncProjectionRunner``)."""
@@ -161,6 +186,9 @@ class SqlReadModel:
 
     def _running_target(self) -> AsyncTarget:
         self._running()
+        return self._running_target_of()
+
+    def _running_target_of(self) -> AsyncTarget:
         assert self._target is not None
         return self._target
 

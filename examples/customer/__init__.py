@@ -3,7 +3,9 @@
 A class-style ``Aggregate`` (``Customer``) with ``@decides`` and ``@evolves`` methods, and
 ``CustomerContactQuery``, a read model written as an ``Aggregate`` with only ``@evolves``
 methods. Its tests follow the seed's HandlerTester and ConsumerTester, with
-``fabula.testing.DeciderSpec`` and ``ProjectionSpec``.
+``fabula.testing.DeciderSpec`` and ``ProjectionSpec``. ``evolution`` reads an old event
+type name; ``privacy`` marks names, emails and addresses personal data of the customer's
+stream and forgets a customer end to end (``Customers``).
 """
 
 from examples.customer.aggregate import Customer

@@ -5,13 +5,20 @@
 | ``NameAdded`` | ``NameAdded`` | ``{"changed_name":"..."}`` |
 | ``EmailUpdated`` | ``EmailUpdated`` | ``{"new_email":"..."}`` |
 | ``AddressUpdated`` | ``AddressUpdated`` | ``{"new_address":"..."}`` |
+
+Names, emails and addresses are personal data of the customer: each is marked
+``Personal(subject=STREAM)``, so it is stored sealed with the key of the customer's
+stream (``customer-<id>``) and reads as ``[redacted]`` once that customer is forgotten
+(``examples.customer.privacy``). The JSON above is the payload as encoded; in the
+store each of these values is a ``{"fabula:sealed": ..., "subject": ...}`` object.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fabula import event
+from fabula import STREAM, Personal, event
 
 __all__ = ["EVENTS", "AddressUpdated", "EmailUpdated", "NameAdded"]
 
@@ -21,7 +28,7 @@ __all__ = ["EVENTS", "AddressUpdated", "EmailUpdated", "NameAdded"]
 class NameAdded:
     """The customer was given a name."""
 
-    changed_name: str
+    changed_name: Annotated[str, Personal(subject=STREAM)]
 
 
 @event("EmailUpdated")
@@ -29,7 +36,7 @@ class NameAdded:
 class EmailUpdated:
     """The customer's email changed."""
 
-    new_email: str
+    new_email: Annotated[str, Personal(subject=STREAM)]
 
 
 @event("AddressUpdated")
@@ -37,7 +44,7 @@ class EmailUpdated:
 class AddressUpdated:
     """The customer has one more address."""
 
-    new_address: str
+    new_address: Annotated[str, Personal(subject=STREAM)]
 
 
 EVENTS: tuple[type, ...] = (NameAdded, EmailUpdated, AddressUpdated)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import pytest
@@ -82,12 +82,38 @@ class ShortKeys(MemoryKeys):
         return super().create(subjects)
 
 
+class RestoreRevivesForgotten(MemoryKeys):
+    def restore(self, rows: Mapping[str, bytes | None]) -> None:
+        for subject, key in rows.items():
+            self.rows.setdefault(subject, key)
+
+
+class RestoreOverwritesKeys(MemoryKeys):
+    def restore(self, rows: Mapping[str, bytes | None]) -> None:
+        self.rows.update(rows)
+
+
+class NeverComplete(MemoryKeys):
+    def note(self, pairs: Collection[tuple[str, str]], *, complete: bool) -> None:
+        super().note(pairs, complete=False)
+
+
+class StreamsRepeated(MemoryKeys):
+    def streams(self, subject: str) -> list[str] | None:
+        found = super().streams(subject)
+        return None if found is None else [*found, *found]
+
+
 MUTANTS = [
     (RecreatesKeys, "check_keys_create_once_per_subject"),
     (ShortKeys, "check_keys_create_once_per_subject"),
     (ForgetKeepsTheKey, "check_keys_forget_is_final"),
     (RevivesForgotten, "check_keys_forget_is_final"),
     (AnswersForUnknownSubjects, "check_keys_fetch_leaves_out_unknown_subjects"),
+    (RestoreRevivesForgotten, "check_keys_restore_copies_rows_and_forgetting_wins"),
+    (RestoreOverwritesKeys, "check_keys_restore_copies_rows_and_forgetting_wins"),
+    (NeverComplete, "check_keys_streams_are_noted_once_and_sorted"),
+    (StreamsRepeated, "check_keys_streams_are_noted_once_and_sorted"),
 ]
 
 

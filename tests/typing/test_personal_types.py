@@ -30,7 +30,11 @@ def test_sync_personal_api() -> None:
     assert_type(export.key, Literal["active", "forgotten", "none"])
     assert_type(export.events, tuple[StoredEvent, ...])
     assert_type(Keyring(store).open([]), list[StoredEvent])
-    assert_type(fabula.Personal(subject="who").subject, str)
+    assert_type(fabula.Personal(subject="who").subject, str | fabula.SubjectFrom)
+    assert_type(fabula.STREAM, Literal[fabula.SubjectFrom.STREAM])
+    assert_type(
+        Keyring(store).keys_for(fabula.EventRegistry(), [], stream_id="s"), dict[str, bytes] | None
+    )
 
 
 def test_async_personal_api() -> None:

@@ -12,7 +12,7 @@ from fabula.app._dispatch import CommandContext, DispatchResult
 from fabula.app._loaded import Loaded
 from fabula.app._repository_async import AsyncRepository
 from fabula.app._streams import stream_name
-from fabula.codec import EventRegistry, encode_new
+from fabula.codec import AsyncKeyring, EventRegistry, encode_new
 from fabula.domain import Recorded, as_decider
 from fabula.store import AsyncEventStore, ExpectedVersion, StreamAppend
 
@@ -48,14 +48,18 @@ async def decide_across(
         metadata = {**metadata, "caused_by": str(context.causation_id)}
     batch: list[StreamAppend] = []
     typed: list[list[object]] = []
+    decided = {item.stream_id: decision.events(item.stream_id) for item in loaded.values()}
+    keys = await AsyncKeyring(store).keys_for_streams(registry, decided)
     for item in loaded.values():
-        events = decision.events(item.stream_id)
+        events = decided[item.stream_id]
         records = encode_new(
             registry,
             events,
             metadata=metadata,
             causation_id=context.command_id,
             correlation_id=context.correlation_id,
+            keys=keys,
+            stream_id=item.stream_id,
         )
         batch.append(StreamAppend(item.stream_id, records, ExpectedVersion(item.version)))
         typed.append(events)

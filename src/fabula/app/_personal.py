@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 from typing import Literal
 
-from fabula._errors import ConcurrencyError
+from fabula._errors import ConcurrencyError, ReadOnlyError, StreamArchived, StreamDeleted
 from fabula.app._export import SubjectExport, holds_sealed_field
-from fabula.codec import EventRegistry, Keyring, encode_new
+from fabula.codec import EventRegistry, Keyring, encode_new, sealed_subjects_per_record
 from fabula.domain import SubjectForgotten
 from fabula.store import NO_STREAM, EventStore, StoredEvent
 
@@ -61,23 +61,50 @@ class PersonalData:
     def export(self, subject: str, /) -> SubjectExport:
         """Return every stored event holding a personal field of ``subject``, opened.
 
-        Reads the whole log once, a page at a time (a right-of-access request is rare;
-        its cost is one scan).
+        Reads only the streams the key table noted for the subject (``KeyTable.streams``).
+        Until that index is complete (a store written before it existed), it reads the
+        whole log once, a page at a time, and completes the index on the way; so does
+        an export that meets an archived or deleted stream.
 
         Raises:
             PersonalKeyError: the subject's key is missing or corrupt.
         """
-        rows = self._keyring.table.fetch([subject])
+        table = self._keyring.table
+        rows = table.fetch([subject])
         key: Literal["active", "forgotten", "none"] = (
             "none" if subject not in rows else "active" if rows[subject] else "forgotten"
         )
+        streams = table.streams(subject)
+        found = None if streams is None else self._from_streams(subject, streams)
+        if found is None:
+            found = self._scan(subject)
+        return SubjectExport(subject, key, tuple(self._keyring.open(found)))
+
+    def _from_streams(self, subject: str, streams: list[str]) -> list[StoredEvent] | None:
         found: list[StoredEvent] = []
+        for stream_id in streams:
+            try:
+                records = self._store.read_stream(stream_id)
+            except (StreamArchived, StreamDeleted):
+                return None  # hidden from read_stream, still in the log: scan it
+            found.extend(record for record in records if holds_sealed_field(record, subject))
+        return sorted(found, key=lambda record: record.position)
+
+    def _scan(self, subject: str) -> list[StoredEvent]:
+        """Read the whole log for ``subject``; note every subject's streams on the way."""
+        found: list[StoredEvent] = []
+        pairs: set[tuple[str, str]] = set()
         after = 0
         while True:
             page = self._store.read_all(after=after, limit=_PAGE)
             if not page:
                 break
             after = page[-1].position
-            mine = [record for record in page if holds_sealed_field(record, subject)]
-            found.extend(self._keyring.open(mine))
-        return SubjectExport(subject, key, tuple(found))
+            for index, subjects in sealed_subjects_per_record(page):
+                record = page[index]
+                pairs.update((who, record.stream_id) for who in subjects)
+                if subject in subjects:
+                    found.append(record)
+        with contextlib.suppress(ReadOnlyError):  # a read-only store cannot keep the index
+            self._keyring.table.note(sorted(pairs), complete=True)
+        return found

@@ -199,7 +199,8 @@ class Repository(Generic[StateT]):
             metadata=metadata,
             causation_id=causation_id,
             correlation_id=correlation_id,
-            keys=self._keyring.keys_for(self.registry, events),
+            keys=self._keyring.keys_for(self.registry, events, stream_id=stream_id),
+            stream_id=stream_id,
         )
         result = self._store.append(stream_id, records, precondition=precondition)
         if result.deduplicated:
@@ -253,9 +254,7 @@ class Repository(Generic[StateT]):
         Results come in the order of ``appends``. No snapshots are taken.
         """
         chosen = preconditions or {}
-        keys = self._keyring.keys_for(
-            self.registry, [value for events in appends.values() for value in events]
-        )
+        keys = self._keyring.keys_for_streams(self.registry, appends)
         batch = [
             StreamAppend(
                 stream_id,
@@ -266,6 +265,7 @@ class Repository(Generic[StateT]):
                     causation_id=causation_id,
                     correlation_id=correlation_id,
                     keys=keys,
+                    stream_id=stream_id,
                 ),
                 chosen.get(stream_id, ANY_VERSION),
             )

@@ -200,7 +200,8 @@ class AsyncRepository(Generic[StateT]):
             metadata=metadata,
             causation_id=causation_id,
             correlation_id=correlation_id,
-            keys=await self._keyring.keys_for(self.registry, events),
+            keys=await self._keyring.keys_for(self.registry, events, stream_id=stream_id),
+            stream_id=stream_id,
         )
         result = await self._store.append(stream_id, records, precondition=precondition)
         if result.deduplicated:
@@ -254,9 +255,7 @@ class AsyncRepository(Generic[StateT]):
         Results come in the order of ``appends``. No snapshots are taken.
         """
         chosen = preconditions or {}
-        keys = await self._keyring.keys_for(
-            self.registry, [value for events in appends.values() for value in events]
-        )
+        keys = await self._keyring.keys_for_streams(self.registry, appends)
         batch = [
             StreamAppend(
                 stream_id,
@@ -267,6 +266,7 @@ class AsyncRepository(Generic[StateT]):
                     causation_id=causation_id,
                     correlation_id=correlation_id,
                     keys=keys,
+                    stream_id=stream_id,
                 ),
                 chosen.get(stream_id, ANY_VERSION),
             )

@@ -134,7 +134,8 @@ def _copy(args: argparse.Namespace) -> int:
     else:
         print(
             f"copied {report.read} events into {report.written} ({report.dropped} dropped) "
-            f"in {report.streams} streams; checksum {report.checksum} verified"
+            f"in {report.streams} streams; checksum {report.checksum} verified; "
+            f"{report.snapshots} snapshots and {report.keys} personal keys copied"
         )
         if checked is not None:
             print("\n".join(checked.lines()))

@@ -17,7 +17,7 @@ from fabula.codec._keyring import Keyring
 from fabula.codec._keyring_async import AsyncKeyring
 from fabula.codec._refusals import as_metadata
 from fabula.codec._registry import EventRegistry, encode_json, encode_metadata
-from fabula.codec._sealing import open_sealed, sealed_subjects_of
+from fabula.codec._sealing import open_sealed, sealed_subjects_of, sealed_subjects_per_record
 from fabula.codec._upcasting import Merger, MetadataUpcaster, Splitter, Upcaster
 
 __all__ = [
@@ -39,4 +39,5 @@ __all__ = [
     "merge_lookups",
     "open_sealed",
     "sealed_subjects_of",
+    "sealed_subjects_per_record",
 ]

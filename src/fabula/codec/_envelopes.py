@@ -28,11 +28,13 @@ def encode_new(
     causation_id: UUID | None,
     correlation_id: UUID | None,
     keys: Mapping[str, bytes] | None = None,
+    stream_id: str | None = None,
 ) -> list[NewEvent]:
     """Encode typed events as records to append, each with a fresh UUIDv7.
 
     Personal fields are sealed with their subject's key from ``keys``
-    (``Keyring.keys_for`` gives them).
+    (``Keyring.keys_for`` gives them); ``stream_id``, the stream they are appended to,
+    is the subject of fields marked ``Personal(subject=STREAM)``.
 
     Raises:
         CodecError: an event or the metadata cannot be written as JSON that reads back
@@ -44,7 +46,7 @@ def encode_new(
         name, schema_version, data = registry.encode(value)
         plan = registry.personal_fields(type(value))
         if plan:
-            data = seal_payload(plan, data, keys or {})
+            data = seal_payload(plan, data, keys or {}, stream_id)
         records.append(
             NewEvent(
                 event_id=uuid7(),

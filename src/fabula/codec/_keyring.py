@@ -6,12 +6,13 @@ Encoding asks ``keys_for`` the keys of the subjects of events about to be append
 decoding passes stored records through ``open`` first, which fetches the keys of the
 subjects it finds sealed, in one query per batch, and opens their fields. Keys are read
 per call and never cached: a key destroyed by ``forget`` in another process is gone for
-the next read here.
+the next read here. ``keys_for`` also notes which streams each subject's key seals events
+in (``KeyTable.note``, once per pair and keyring), so an export reads only those.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from fabula._errors import ConfigurationError, ForgottenSubject
 from fabula.codec._personal import subjects_of
@@ -20,6 +21,9 @@ from fabula.codec._sealing import open_payloads, sealed_payloads, sealed_subject
 from fabula.store import KeyTable, StoredEvent
 
 __all__ = ["Keyring"]
+
+_NOTED_MAX = 100_000
+"""How many noted ``(subject, stream)`` pairs a keyring remembers before starting over."""
 
 
 class Keyring:
@@ -33,6 +37,7 @@ class Keyring:
     def __init__(self, store: object, /) -> None:
         table = getattr(store, "personal_keys", None)
         self._table: KeyTable | None = table() if callable(table) else None
+        self._noted: set[tuple[str, str]] = set()
 
     @property
     def table(self) -> KeyTable:
@@ -47,19 +52,39 @@ class Keyring:
         return self._table
 
     def keys_for(
-        self, registry: EventRegistry, events: Sequence[object], /
+        self,
+        registry: EventRegistry,
+        events: Sequence[object],
+        /,
+        *,
+        stream_id: str | None = None,
     ) -> dict[str, bytes] | None:
         """Return the keys sealing the personal fields of ``events`` (``None``: none has any).
 
+        ``stream_id`` is the stream ``events`` are appended to: the subject of fields
+        marked ``Personal(subject=STREAM)``.
+
         Raises:
             ForgottenSubject: one of the subjects was forgotten; nothing is written.
-            CodecError: a subject field does not hold a non-empty ``str``.
+            CodecError: a subject field does not hold a non-empty ``str``, or a
+                ``STREAM`` field comes without ``stream_id``.
         """
+        return self.keys_for_streams(registry, {stream_id or "": events})
+
+    def keys_for_streams(
+        self, registry: EventRegistry, appends: Mapping[str, Sequence[object]], /
+    ) -> dict[str, bytes] | None:
+        """``keys_for`` events appended to several streams (stream id -> events), one query."""
         subjects: dict[str, None] = {}
-        for value in events:
-            plan = registry.personal_fields(type(value))
-            if plan:
-                subjects.update(dict.fromkeys(subjects_of(plan, value)))
+        pairs: dict[tuple[str, str], None] = {}
+        for stream_id, events in appends.items():
+            for value in events:
+                plan = registry.personal_fields(type(value))
+                if plan:
+                    found = subjects_of(plan, value, stream_id or None)
+                    subjects.update(dict.fromkeys(found))
+                    if stream_id:
+                        pairs.update(dict.fromkeys((subject, stream_id) for subject in found))
         if not subjects:
             return None
         rows = self.table.fetch(subjects)
@@ -71,7 +96,16 @@ class Keyring:
             if key is None:
                 raise ForgottenSubject(subject)
             keys[subject] = key
+        self._note([pair for pair in pairs if pair not in self._noted])
         return keys
+
+    def _note(self, pairs: list[tuple[str, str]]) -> None:
+        if not pairs:
+            return
+        self.table.note(pairs)
+        if len(self._noted) > _NOTED_MAX:
+            self._noted.clear()
+        self._noted.update(pairs)
 
     def open(self, records: Sequence[StoredEvent], /) -> list[StoredEvent]:
         """Return ``records`` with their personal fields opened, or marked forgotten.

@@ -7,6 +7,7 @@ decoding turns a forgotten marker into the field's redacted value, after upcasti
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,17 +17,25 @@ import msgspec
 
 from fabula._errors import CodecError, ConfigurationError
 from fabula.codec._sealing import FORGOTTEN, SEALED, seal
-from fabula.domain import REDACTED, Personal
+from fabula.domain import REDACTED, Personal, SubjectFrom
 
-__all__ = ["PersonalField", "Plan", "plan_of", "redact", "seal_payload", "subjects_of"]
+__all__ = [
+    "PersonalField",
+    "Plan",
+    "plan_of",
+    "redact",
+    "redact_part",
+    "seal_payload",
+    "subjects_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class PersonalField:
-    """One personal field: its name, the field naming its subject, its redacted value."""
+    """One personal field: its name, its subject's field (or ``STREAM``), its redacted value."""
 
     name: str
-    subject: str
+    subject: str | SubjectFrom
     redacted: object
 
 
@@ -62,6 +71,8 @@ def plan_of(cls: type) -> Plan:
                 _check_redacted(cls, name, hint, mark.redacted)
     personal = {field.name for field in found}
     for field in found:
+        if isinstance(field.subject, SubjectFrom):
+            continue
         if field.subject not in hints or field.subject in personal:
             msg = (
                 f"{cls.__qualname__}.{field.name}: Personal(subject={field.subject!r}) must "
@@ -84,14 +95,20 @@ def _check_redacted(cls: type, name: str, hint: object, redacted: object) -> Non
         raise ConfigurationError(msg) from exc
 
 
-def subjects_of(plan: Plan, value: object) -> list[str]:
+def subjects_of(plan: Plan, value: object, stream_id: str | None = None) -> list[str]:
     """Return the subjects an event's personal fields belong to.
 
+    ``stream_id`` is the stream the event is appended to: the subject of ``STREAM`` fields.
+
     Raises:
-        CodecError: a subject field does not hold a non-empty ``str``.
+        CodecError: a subject field does not hold a non-empty ``str``, or a ``STREAM``
+            field is encoded without its stream id.
     """
     subjects = []
     for field in plan:
+        if isinstance(field.subject, SubjectFrom):
+            subjects.append(_stream_subject(type(value).__qualname__, field, stream_id))
+            continue
         subject = getattr(value, field.subject, None)
         if not isinstance(subject, str) or not subject:
             msg = (
@@ -103,11 +120,29 @@ def subjects_of(plan: Plan, value: object) -> list[str]:
     return subjects
 
 
-def seal_payload(plan: Plan, data: str, keys: Mapping[str, bytes]) -> str:
-    """Seal the personal fields of an encoded payload with their subjects' keys."""
+def _stream_subject(owner: str, field: PersonalField, stream_id: str | None) -> str:
+    if not stream_id:
+        msg = (
+            f"{owner}.{field.name} is personal data of its stream "
+            "(Personal(subject=STREAM)): encode it with the stream id it is appended to"
+        )
+        raise CodecError(msg)
+    return stream_id
+
+
+def seal_payload(
+    plan: Plan, data: str, keys: Mapping[str, bytes], stream_id: str | None = None
+) -> str:
+    """Seal the personal fields of an encoded payload with their subjects' keys.
+
+    ``stream_id`` is the subject of the ``STREAM`` fields (see ``subjects_of``).
+    """
     payload: dict[str, Any] = msgspec.json.decode(data)
     for field in plan:
-        subject = payload[field.subject]
+        if isinstance(field.subject, SubjectFrom):
+            subject = _stream_subject("the event", field, stream_id)
+        else:
+            subject = payload[field.subject]
         key = keys.get(subject)
         if key is None:
             msg = (
@@ -137,3 +172,24 @@ def redact(plan: Plan, data: str | bytes) -> str | bytes:
         if isinstance(value, dict) and FORGOTTEN in value:
             payload[name] = redacted.get(name, REDACTED)
     return msgspec.json.encode(payload)
+
+
+def redact_part(plan: Plan, part: object) -> object:
+    """Give a split's or merge's part the redacted value of each forgotten personal field.
+
+    A splitter or merger copies an opened payload's values into its parts; a forgotten
+    field arrives as its ``{"fabula:forgotten": subject}`` marker, replaced here.
+    """
+    changes = {
+        field.name: field.redacted
+        for field in plan
+        if isinstance(value := getattr(part, field.name, None), dict) and FORGOTTEN in value
+    }
+    if not changes:
+        return part
+    if isinstance(part, msgspec.Struct):
+        return msgspec.structs.replace(part, **changes)
+    copy = getattr(part, "model_copy", None)
+    if callable(copy):  # pydantic
+        return copy(update=changes)
+    return dataclasses.replace(part, **changes)  # type: ignore[type-var]

@@ -27,7 +27,7 @@ import msgspec
 
 from fabula._errors import CodecError, ConfigurationError, MissingUpcaster, UnknownEventType
 from fabula._json import MAX_DEPTH
-from fabula.codec._personal import Plan, plan_of, redact
+from fabula.codec._personal import Plan, plan_of, redact, redact_part
 from fabula.codec._refusals import (
     ClockPlan,
     as_metadata,
@@ -399,7 +399,17 @@ class EventRegistry:
         if strangers:
             msg = f"the merger of {list(merge.names)} returned a {type(strangers[0]).__qualname__}"
             raise CodecError(msg, **where)
-        return parts
+        return self._redact_parts(parts)
+
+    def _redact_parts(self, parts: list[Any]) -> list[Any]:
+        if not self._plans:
+            return parts
+        redacted = []
+        for part in parts:
+            entry = self._by_class.get(type(part))
+            plan = self._plans.get(entry.type.name) if entry is not None else None
+            redacted.append(redact_part(plan, part) if plan else part)
+        return redacted
 
     def _decode_entry(
         self, entry: _Entry, data: str | bytes, name: str, schema_version: int, where: Any
@@ -458,7 +468,7 @@ class EventRegistry:
                     f"not one of {[cls.__qualname__ for cls in split.into]}"
                 )
                 raise CodecError(msg)
-        return parts
+        return self._redact_parts(parts)
 
     def current_decoders(self) -> dict[tuple[str, int], Callable[[str | bytes], Any]]:
         """Return the decoder of each registered name at its current schema version.

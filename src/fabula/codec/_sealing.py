@@ -23,7 +23,7 @@ from typing import Any
 import msgspec
 
 from fabula._errors import ConfigurationError, PersonalKeyError
-from fabula.store import StoredEvent
+from fabula.store import NewEvent, StoredEvent
 
 __all__ = [
     "FORGOTTEN",
@@ -36,6 +36,7 @@ __all__ = [
     "sealed_payloads",
     "sealed_subjects",
     "sealed_subjects_of",
+    "sealed_subjects_per_record",
 ]
 
 SEALED = "fabula:sealed"
@@ -60,7 +61,7 @@ def seal(key: bytes, subject: str, value: object) -> dict[str, str]:
     return {SEALED: base64.b64encode(nonce + box).decode(), "subject": subject}
 
 
-def might_be_sealed(record: StoredEvent) -> bool:
+def might_be_sealed(record: StoredEvent | NewEvent) -> bool:
     """Whether a record's payload may hold a sealed field (a text search, no parsing)."""
     return _SEALED_TEXT in record.data
 
@@ -114,6 +115,19 @@ def sealed_payloads(records: Sequence[StoredEvent], /) -> list[tuple[int, dict[s
             payload: dict[str, Any] = msgspec.json.decode(record.data)
             if sealed_subjects(payload):
                 found.append((index, payload))
+    return found
+
+
+def sealed_subjects_per_record(
+    records: Sequence[StoredEvent | NewEvent], /
+) -> list[tuple[int, list[str]]]:
+    """Return the index of each record with sealed fields, and those fields' subjects."""
+    found = []
+    for index, record in enumerate(records):
+        if might_be_sealed(record):
+            subjects = sealed_subjects(msgspec.json.decode(record.data))
+            if subjects:
+                found.append((index, subjects))
     return found
 
 

@@ -5,11 +5,12 @@ from fabula.domain._aggregate import Aggregate, AggregateClass, as_decider, deci
 from fabula.domain._decider import Decider, fold
 from fabula.domain._envelope import JSONValue, Recorded, recorded
 from fabula.domain._event import EventType, event, event_type_of
-from fabula.domain._personal import REDACTED, Personal, SubjectForgotten
+from fabula.domain._personal import REDACTED, STREAM, Personal, SubjectForgotten, SubjectFrom
 from fabula.domain._tombstone import StreamTombstone
 
 __all__ = [
     "REDACTED",
+    "STREAM",
     "Aggregate",
     "AggregateClass",
     "Decider",
@@ -20,6 +21,7 @@ __all__ = [
     "Recorded",
     "StreamTombstone",
     "SubjectForgotten",
+    "SubjectFrom",
     "as_decider",
     "decides",
     "event",

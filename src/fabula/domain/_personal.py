@@ -2,20 +2,35 @@
 
 A field marked ``Annotated[T, Personal(subject="customer_id")]`` is stored sealed with
 the key of the subject named by the event's ``customer_id`` field (see
-``fabula.codec.Keyring``). Once that subject is forgotten the field decodes to the
+``fabula.codec.Keyring``); ``Personal(subject=STREAM)`` takes the subject from the
+id of the stream the event is appended to, so an aggregate's events need no field for
+it. Once that subject is forgotten the field decodes to the
 marker's ``redacted`` value; the rest of the event stays readable.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
+from typing import Final
 
 from fabula.domain._event import event
 
-__all__ = ["REDACTED", "Personal", "SubjectForgotten"]
+__all__ = ["REDACTED", "STREAM", "Personal", "SubjectForgotten", "SubjectFrom"]
 
 REDACTED = "[redacted]"
 """What a forgotten personal field decodes to unless its marker says otherwise."""
+
+
+class SubjectFrom(enum.Enum):
+    """Where a personal field's subject comes from when it is not a field of the event."""
+
+    STREAM = "stream"
+    """The id of the stream the event is appended to (``fabula.STREAM``)."""
+
+
+STREAM: Final = SubjectFrom.STREAM
+"""``Personal(subject=STREAM)``: the subject is the event's stream id (e.g. ``customer-c-1``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,13 +38,14 @@ class Personal:
     """Marks an event field as personal data of the subject named by another field.
 
     Args:
-        subject: the name of the event's field holding the subject's id (a ``str``);
-            each subject has its own key, and forgetting it destroys that key.
+        subject: the name of the event's field holding the subject's id (a ``str``),
+            or ``STREAM``: the id of the stream the event is appended to. Each subject
+            has its own key, and forgetting it destroys that key.
         redacted: the value the field decodes to once the subject is forgotten
             (``REDACTED`` by default; give one of the field's type, e.g. ``None``).
     """
 
-    subject: str
+    subject: str | SubjectFrom
     redacted: object = REDACTED
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from fabula._errors import FabulaError
@@ -17,6 +17,7 @@ __all__ = [
     "as_new",
     "fingerprint",
     "outputs",
+    "unchanged",
 ]
 
 Transform: TypeAlias = Callable[
@@ -56,6 +57,8 @@ class CopyReport:
             types, payloads, metadata), in log order.
         checksum: SHA-256 over the destination, computed the same way; it was verified
             by reading the destination back.
+        keys: personal-data key rows copied (the subjects of the sealed fields written).
+        snapshots: snapshots copied (the newest of each stream copied unchanged).
     """
 
     read: int = 0
@@ -64,6 +67,10 @@ class CopyReport:
     streams: int = 0
     source_checksum: str = ""
     checksum: str = ""
+    keys: int = 0
+    snapshots: int = 0
+    changed: set[str] = field(default_factory=set[str], repr=False)
+    """Destination streams whose versions or payloads differ from the source's."""
 
     def as_json(self) -> dict[str, Any]:
         """Return the report as JSON-able values (what ``fabula copy --json`` prints)."""
@@ -74,6 +81,8 @@ class CopyReport:
             "streams": self.streams,
             "source_checksum": self.source_checksum,
             "checksum": self.checksum,
+            "keys": self.keys,
+            "snapshots": self.snapshots,
         }
 
 
@@ -123,3 +132,16 @@ def outputs(transform: Transform | None, record: StoredEvent) -> list[tuple[str,
         (item.stream_id if isinstance(item, StoredEvent) else record.stream_id, as_new(item))
         for item in items
     ]
+
+
+def unchanged(record: StoredEvent, written: Sequence[tuple[str, NewEvent]], version: int) -> bool:
+    """Whether ``record`` was written as it is, to its own stream, at its own ``version``."""
+    if len(written) != 1:
+        return False
+    stream_id, new = written[0]
+    return (
+        stream_id == record.stream_id
+        and version == record.version
+        and (new.type, new.schema_version, new.data)
+        == (record.type, record.schema_version, record.data)
+    )

@@ -9,7 +9,8 @@ consecutive events as one step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import inspect
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any, cast
 
 from fabula.domain import Recorded
@@ -17,7 +18,7 @@ from fabula.read._handlers import Entry
 from fabula.read._projection import BatchHandler, Handler
 from fabula.read._target import Step
 
-__all__ = ["BatchCall", "handled", "step_of", "steps_for"]
+__all__ = ["BatchCall", "StepsCall", "handled", "one_step", "step_of", "steps_for"]
 
 
 class BatchCall:
@@ -32,6 +33,47 @@ class BatchCall:
     def __call__(self, tx: Any, recorded: Recorded[Any], /) -> object:
         """Apply every record of the batch (the step's own record is its first)."""
         return self.handler(tx, self.records)
+
+
+class StepsCall:
+    """Several steps as one step's handler: each applied in turn, in one transaction.
+
+    For a parked event an upcaster splits: its parts are retried together. With an
+    asyncio connection the handlers' coroutines are awaited one after the other.
+    """
+
+    __slots__ = ("steps",)
+
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self.steps = list(steps)
+
+    @property
+    def handler(self) -> object:
+        """The first step's handler (what a target checks a step's handler by)."""
+        first = self.steps[0][0]
+        return getattr(first, "handler", first)
+
+    def __call__(self, tx: Any, recorded: Recorded[Any], /) -> object:
+        """Apply each step; a coroutine once a handler returns one."""
+        for index, (handler, part) in enumerate(self.steps):
+            result = handler(tx, part)
+            if result is not None and inspect.isawaitable(result):
+                return self._rest(tx, result, index + 1)
+        return None
+
+    async def _rest(self, tx: Any, pending: Awaitable[object], start: int) -> None:
+        await pending
+        for handler, part in self.steps[start:]:
+            result = handler(tx, part)
+            if result is not None and inspect.isawaitable(result):
+                await result
+
+
+def one_step(steps: Sequence[Step]) -> Step | None:
+    """The steps as one (``None`` for none): a split's parts share one transaction."""
+    if len(steps) <= 1:
+        return steps[0] if steps else None
+    return StepsCall(steps), steps[0][1]
 
 
 def handled(event_types: Collection[type], records: list[Recorded[Any]]) -> list[Recorded[Any]]:

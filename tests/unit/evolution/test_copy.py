@@ -211,3 +211,28 @@ def test_a_stateful_transform_merges_events(fabula_store: EventStore) -> None:
     ]
     assert moved[0].event_id == last.event_id
     assert [r.type for r in destination.read_stream("a")] == ["Joined", "Moved"]
+
+
+def test_snapshots_of_unchanged_streams_are_copied_and_changed_ones_are_not(
+    fabula_store: EventStore,
+) -> None:
+    _fill(fabula_store)
+    repository = Repository(fabula_store, decider(), registry=registry())
+    repository.save_snapshot("customer-1")
+    repository.save_snapshot("customer-2")
+    kept = fabula_store.load_snapshot("customer-1")
+    assert kept is not None
+
+    destination = MemoryStore()
+    report = copy_store(fabula_store, destination)
+    assert report.snapshots == 2
+    assert destination.load_snapshot("customer-1") == kept
+
+    def drop_the_first_of_customer_2(record: StoredEvent) -> StoredEvent | None:
+        return None if (record.stream_id, record.version) == ("customer-2", 1) else record
+
+    other = MemoryStore()
+    report = copy_store(fabula_store, other, transform=drop_the_first_of_customer_2)
+    assert (report.snapshots, report.as_json()["snapshots"]) == (1, 1)
+    assert other.load_snapshot("customer-1") == kept
+    assert other.load_snapshot("customer-2") is None  # its versions moved: it replays

@@ -23,3 +23,8 @@ def test_every_cli_command_on_the_page_exists() -> None:
         with pytest.raises(SystemExit) as exited:
             main([*line.split(), "--help"])
         assert exited.value.code == 0, line
+
+
+def test_the_stream_subject_example_prints_what_the_page_says(tmp_path: Path) -> None:
+    section = PAGE.split("<!-- example: stream -->", 1)[1]
+    assert_example_prints("<!-- example -->" + section, tmp_path)

@@ -33,9 +33,9 @@ from types import TracebackType
 from typing import Any, Literal, Self, cast
 
 from fabula._errors import CodecError, ConfigurationError, SchemaError, StoreError
-from fabula.codec import AsyncKeyring, EventRegistry, decode_recorded
+from fabula.codec import AsyncKeyring, EventRegistry, decode_parts, merge_lookups
 from fabula.domain import Recorded
-from fabula.read._batches import step_of
+from fabula.read._batches import handled, one_step, step_of
 from fabula.read._call import async_call
 from fabula.read._dead_letters import DeadLetter
 from fabula.read._errors import (
@@ -306,8 +306,10 @@ class AsyncProjectionSet:
         """Apply a parked event again; on success its dead letter is removed.
 
         The read-model writes and the removal are one transaction (for a reaction, its
-        handler runs first, then the removal). If the checkpoint is below the event (the
-        ``"stop"`` policy), it moves up to it, so a restarted runner goes on after it.
+        handler runs first, then the removal). An event an upcaster splits is applied as
+        the runner would: every part its projection handles, in that one transaction. If
+        the checkpoint is below the event (the ``"stop"`` policy), it moves up to it, so a
+        restarted runner goes on after it.
 
         Raises:
             ParkedEventNotFound: nothing is parked there.
@@ -317,14 +319,15 @@ class AsyncProjectionSet:
         letter = await self._letter(name, position)
         record = await self._record(letter)
         try:
-            opened = await AsyncKeyring(self.store).open((record,))
-            recorded = decode_recorded(self.registry, opened[0])
-            entry = consumer.entry(type(recorded.event))
+            parts = await self._parts(record)
+            recorded = handled(frozenset(consumer.handlers.event_types), parts)
             if not consumer.transactional:
-                await _react(name, entry.handler, recorded)
+                for part in recorded:
+                    await _react(name, consumer.entry(type(part.event)).handler, part)
                 await self.target.resolve(letter)
             else:
-                await self.target.resolve(letter, step=step_of(entry, recorded))
+                steps = [step_of(consumer.entry(type(part.event)), part) for part in recorded]
+                await self.target.resolve(letter, step=one_step(steps))
         except (HandlerError, CodecError) as exc:
             await self.target.park(letter.failed_again(exc))
             raise
@@ -342,6 +345,15 @@ class AsyncProjectionSet:
             if letter.position == position:
                 return letter
         raise ParkedEventNotFound(name, position)
+
+    async def _parts(self, record: StoredEvent) -> list[Recorded[Any]]:
+        """Decode a parked record as the runner did: a split's parts, a merge's result."""
+        keyring = AsyncKeyring(self.store)
+        opened = await keyring.open((record,))
+        earlier: list[StoredEvent] = []
+        for stream_id, first, last in merge_lookups(self.registry, opened):
+            earlier += await self.store.read_stream(stream_id, from_version=first, to_version=last)
+        return decode_parts(self.registry, opened[0], earlier=await keyring.open(earlier))
 
     async def _record(self, letter: DeadLetter) -> StoredEvent:
         found = await self.store.read_all(after=letter.position - 1, limit=1)

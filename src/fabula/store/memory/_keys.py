@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from fabula.store.memory._keys_base import MemoryKeys
 
@@ -27,3 +27,15 @@ class MemoryKeyTable:
     def forget(self, subject: str, /) -> bool:
         """Destroy the subject's key; return whether it had one."""
         return self._keys.forget(subject)
+
+    def restore(self, rows: Mapping[str, bytes | None], /) -> None:
+        """Write rows copied from another key table (forgetting wins)."""
+        self._keys.restore(rows)
+
+    def note(self, pairs: Collection[tuple[str, str]], /, *, complete: bool = False) -> None:
+        """Remember ``(subject, stream)`` pairs; ``complete``: the index now covers all."""
+        self._keys.note(pairs, complete=complete)
+
+    def streams(self, subject: str, /) -> list[str] | None:
+        """The streams noted for ``subject``, sorted; ``None`` while the index is incomplete."""
+        return self._keys.streams(subject)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from fabula.store.memory._log import MemoryLog
 
@@ -18,6 +18,8 @@ class MemoryKeys:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.rows: dict[str, bytes | None] = {}
+        self.pairs: set[tuple[str, str]] = set()
+        self.complete = False
 
     def fetch(self, subjects: Collection[str]) -> dict[str, bytes | None]:
         with self._lock:
@@ -34,6 +36,23 @@ class MemoryKeys:
             had = self.rows.get(subject) is not None
             self.rows[subject] = None
             return had
+
+    def note(self, pairs: Collection[tuple[str, str]], *, complete: bool) -> None:
+        with self._lock:
+            self.pairs.update(pairs)
+            self.complete = self.complete or complete
+
+    def streams(self, subject: str) -> list[str] | None:
+        with self._lock:
+            if not self.complete:
+                return None
+            return sorted(stream for who, stream in self.pairs if who == subject)
+
+    def restore(self, rows: Mapping[str, bytes | None]) -> None:
+        with self._lock:
+            for subject, key in rows.items():
+                if key is None or subject not in self.rows:
+                    self.rows[subject] = key
 
 
 _tables: weakref.WeakKeyDictionary[MemoryLog, MemoryKeys] = weakref.WeakKeyDictionary()

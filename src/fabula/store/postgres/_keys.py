@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import psycopg
 from psycopg import Connection, sql
@@ -21,7 +21,16 @@ from psycopg.rows import TupleRow
 
 from fabula._postgres._errors import map_errors
 from fabula.store.postgres._driver import Database
-from fabula.store.postgres._keys_sql import CREATE, FORGET, TABLE, personal_keys_query
+from fabula.store.postgres._keys_sql import (
+    CREATE,
+    FORGET,
+    NOTE,
+    RESTORE,
+    STREAMS,
+    STREAMS_TABLE,
+    TABLE,
+    personal_keys_query,
+)
 
 __all__ = ["PostgresKeyTable"]
 
@@ -45,6 +54,10 @@ class PostgresKeyTable:
         self._fetch = personal_keys_query(schema)
         self._create = CREATE.format(schema=name).as_string().encode()
         self._forget = FORGET.format(schema=name).as_string().encode()
+        self._restore = RESTORE.format(schema=name).as_string().encode()
+        self._streams_table = STREAMS_TABLE.format(schema=name).as_string().encode()
+        self._note = NOTE.format(schema=name).as_string().encode()
+        self._streams = STREAMS.format(schema=name).as_string().encode()
 
     def fetch(self, subjects: Collection[str], /) -> dict[str, bytes | None]:
         """Return the stored key of each subject that has a row (``None``: forgotten)."""
@@ -80,6 +93,37 @@ class PostgresKeyTable:
         with map_errors(self._db.where, self._schema):
             rows = self._db.rows(self._forget, {"s": subject})
         return bool(rows and rows[0][0])
+
+    def restore(self, rows: Mapping[str, bytes | None], /) -> None:
+        """Write rows copied from another key table (forgetting wins)."""
+        if not rows:
+            return
+        self._ensure_table()
+        with map_errors(self._db.where, self._schema):
+            self._db.rows(self._restore, {"s": list(rows), "k": list(rows.values())})
+
+    def note(self, pairs: Collection[tuple[str, str]], /, *, complete: bool = False) -> None:
+        """Remember ``(subject, stream)`` pairs; ``complete``: the index now covers all."""
+        rows = [*pairs, ("", "")] if complete else list(pairs)
+        if not rows:
+            return
+        with map_errors(self._db.where, self._schema), contextlib.suppress(*_RACED):
+            self._db.rows(self._streams_table)
+        with map_errors(self._db.where, self._schema):
+            self._db.rows(
+                self._note, {"s": [row[0] for row in rows], "t": [row[1] for row in rows]}
+            )
+
+    def streams(self, subject: str, /) -> list[str] | None:
+        """The streams noted for ``subject``, sorted; ``None`` while the index is incomplete."""
+        with map_errors(self._db.where, self._schema):
+            try:
+                rows = self._db.rows(self._streams, {"s": subject})
+            except psycopg.errors.UndefinedTable:
+                return None
+        if ("", "") not in [(row[0], row[1]) for row in rows]:
+            return None
+        return [row[1] for row in rows if row[0] == subject]
 
     def _ensure_table(self) -> None:
         # When it is not there after all, the next statement says so (``SchemaError``).

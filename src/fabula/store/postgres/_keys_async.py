@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import psycopg
 from psycopg import AsyncConnection, sql
@@ -20,7 +20,16 @@ from psycopg.rows import TupleRow
 
 from fabula._postgres._errors import map_errors
 from fabula.store.postgres._driver_async import AsyncDatabase
-from fabula.store.postgres._keys_sql import CREATE, FORGET, TABLE, personal_keys_query
+from fabula.store.postgres._keys_sql import (
+    CREATE,
+    FORGET,
+    NOTE,
+    RESTORE,
+    STREAMS,
+    STREAMS_TABLE,
+    TABLE,
+    personal_keys_query,
+)
 
 __all__ = ["AsyncPostgresKeyTable"]
 
@@ -44,6 +53,10 @@ class AsyncPostgresKeyTable:
         self._fetch = personal_keys_query(schema)
         self._create = CREATE.format(schema=name).as_string().encode()
         self._forget = FORGET.format(schema=name).as_string().encode()
+        self._restore = RESTORE.format(schema=name).as_string().encode()
+        self._streams_table = STREAMS_TABLE.format(schema=name).as_string().encode()
+        self._note = NOTE.format(schema=name).as_string().encode()
+        self._streams = STREAMS.format(schema=name).as_string().encode()
 
     async def fetch(self, subjects: Collection[str], /) -> dict[str, bytes | None]:
         """Return the stored key of each subject that has a row (``None``: forgotten)."""
@@ -79,6 +92,37 @@ class AsyncPostgresKeyTable:
         with map_errors(self._db.where, self._schema):
             rows = await self._db.rows(self._forget, {"s": subject})
         return bool(rows and rows[0][0])
+
+    async def restore(self, rows: Mapping[str, bytes | None], /) -> None:
+        """Write rows copied from another key table (forgetting wins)."""
+        if not rows:
+            return
+        await self._ensure_table()
+        with map_errors(self._db.where, self._schema):
+            await self._db.rows(self._restore, {"s": list(rows), "k": list(rows.values())})
+
+    async def note(self, pairs: Collection[tuple[str, str]], /, *, complete: bool = False) -> None:
+        """Remember ``(subject, stream)`` pairs; ``complete``: the index now covers all."""
+        rows = [*pairs, ("", "")] if complete else list(pairs)
+        if not rows:
+            return
+        with map_errors(self._db.where, self._schema), contextlib.suppress(*_RACED):
+            await self._db.rows(self._streams_table)
+        with map_errors(self._db.where, self._schema):
+            await self._db.rows(
+                self._note, {"s": [row[0] for row in rows], "t": [row[1] for row in rows]}
+            )
+
+    async def streams(self, subject: str, /) -> list[str] | None:
+        """The streams noted for ``subject``, sorted; ``None`` while the index is incomplete."""
+        with map_errors(self._db.where, self._schema):
+            try:
+                rows = await self._db.rows(self._streams, {"s": subject})
+            except psycopg.errors.UndefinedTable:
+                return None
+        if ("", "") not in [(row[0], row[1]) for row in rows]:
+            return None
+        return [row[1] for row in rows if row[0] == subject]
 
     async def _ensure_table(self) -> None:
         # When it is not there after all, the next statement says so (``SchemaError``).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from fabula.store.sqlite import _keys_ops
 from fabula.store.sqlite._driver import AsyncConnection
@@ -31,3 +31,18 @@ class AsyncSqliteKeyTable:
     async def forget(self, subject: str, /) -> bool:
         """Destroy the subject's key; return whether it had one."""
         return await self._db.write(_keys_ops.forget, subject)
+
+    async def restore(self, rows: Mapping[str, bytes | None], /) -> None:
+        """Write rows copied from another key table (forgetting wins)."""
+        if rows:
+            await self._db.write(_keys_ops.restore, dict(rows))
+
+    async def note(self, pairs: Collection[tuple[str, str]], /, *, complete: bool = False) -> None:
+        """Remember ``(subject, stream)`` pairs; ``complete``: the index now covers all."""
+        rows = [*pairs, _keys_ops.COMPLETE] if complete else list(pairs)
+        if rows:
+            await self._db.write(_keys_ops.note, rows)
+
+    async def streams(self, subject: str, /) -> list[str] | None:
+        """The streams noted for ``subject``, sorted; ``None`` while the index is incomplete."""
+        return await self._db.read(_keys_ops.streams, subject)

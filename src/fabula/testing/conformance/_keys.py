@@ -16,6 +16,8 @@ __all__ = [
     "check_keys_create_once_per_subject",
     "check_keys_fetch_leaves_out_unknown_subjects",
     "check_keys_forget_is_final",
+    "check_keys_restore_copies_rows_and_forgetting_wins",
+    "check_keys_streams_are_noted_once_and_sorted",
 ]
 
 
@@ -53,9 +55,37 @@ def check_keys_fetch_leaves_out_unknown_subjects(table: KeyTable) -> None:
     expect_equal(table.fetch([]), {}, "fetch of no subjects")
 
 
+def check_keys_restore_copies_rows_and_forgetting_wins(table: KeyTable) -> None:
+    """Rule 5: ``restore`` writes new rows as given, keeps keys, and forgetting wins."""
+    new, gone, kept, dropped = unique_subjects(4)
+    table.create([kept, dropped])
+    rows = table.fetch([kept, dropped])
+    key = bytes(range(32))
+    table.restore({new: key, gone: None, kept: bytes(32), dropped: None})
+    expect_equal(
+        table.fetch([new, gone, kept, dropped]),
+        {new: key, gone: None, kept: rows[kept], dropped: None},
+        "the rows after restore",
+    )
+    expect_equal(table.create([gone, dropped]), {gone: None, dropped: None}, "create")
+    table.restore({})
+
+
+def check_keys_streams_are_noted_once_and_sorted(table: KeyTable) -> None:
+    """Rule 6: noted streams come back once each, sorted, once the index is complete."""
+    subject, other, unknown = unique_subjects(3)
+    table.note([(subject, "s-2"), (subject, "s-1"), (other, "s-3")])
+    table.note([(subject, "s-2")], complete=True)
+    expect_equal(table.streams(subject), ["s-1", "s-2"], "a subject's noted streams")
+    expect_equal(table.streams(unknown), [], "the streams of a subject never noted")
+    table.note([])
+
+
 CHECKS = (
     check_keys_create_once_per_subject,
     check_keys_forget_is_final,
     check_keys_fetch_leaves_out_unknown_subjects,
+    check_keys_restore_copies_rows_and_forgetting_wins,
+    check_keys_streams_are_noted_once_and_sorted,
 )
 """Every key-table check, in the order they run."""

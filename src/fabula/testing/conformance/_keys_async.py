@@ -15,6 +15,8 @@ __all__ = [
     "check_keys_create_once_per_subject",
     "check_keys_fetch_leaves_out_unknown_subjects",
     "check_keys_forget_is_final",
+    "check_keys_restore_copies_rows_and_forgetting_wins",
+    "check_keys_streams_are_noted_once_and_sorted",
 ]
 
 
@@ -52,9 +54,37 @@ async def check_keys_fetch_leaves_out_unknown_subjects(table: AsyncKeyTable) -> 
     expect_equal(await table.fetch([]), {}, "fetch of no subjects")
 
 
+async def check_keys_restore_copies_rows_and_forgetting_wins(table: AsyncKeyTable) -> None:
+    """Rule 5: ``restore`` writes new rows as given, keeps keys, and forgetting wins."""
+    new, gone, kept, dropped = unique_subjects(4)
+    await table.create([kept, dropped])
+    rows = await table.fetch([kept, dropped])
+    key = bytes(range(32))
+    await table.restore({new: key, gone: None, kept: bytes(32), dropped: None})
+    expect_equal(
+        await table.fetch([new, gone, kept, dropped]),
+        {new: key, gone: None, kept: rows[kept], dropped: None},
+        "the rows after restore",
+    )
+    expect_equal(await table.create([gone, dropped]), {gone: None, dropped: None}, "create")
+    await table.restore({})
+
+
+async def check_keys_streams_are_noted_once_and_sorted(table: AsyncKeyTable) -> None:
+    """Rule 6: noted streams come back once each, sorted, once the index is complete."""
+    subject, other, unknown = unique_subjects(3)
+    await table.note([(subject, "s-2"), (subject, "s-1"), (other, "s-3")])
+    await table.note([(subject, "s-2")], complete=True)
+    expect_equal(await table.streams(subject), ["s-1", "s-2"], "a subject's noted streams")
+    expect_equal(await table.streams(unknown), [], "the streams of a subject never noted")
+    await table.note([])
+
+
 CHECKS = (
     check_keys_create_once_per_subject,
     check_keys_forget_is_final,
     check_keys_fetch_leaves_out_unknown_subjects,
+    check_keys_restore_copies_rows_and_forgetting_wins,
+    check_keys_streams_are_noted_once_and_sorted,
 )
 """Every key-table check, in the order they run."""
