@@ -23,6 +23,7 @@ def test_the_sql_grants_select_and_insert_on_events_and_nothing_more() -> None:
     assert 'GRANT USAGE ON SCHEMA "shop" TO "shop_app";' in text
     assert 'GRANT EXECUTE ON FUNCTION "shop"."lock_log"() TO "shop_app";' in text
     assert 'CREATE TABLE IF NOT EXISTS "shop".personal_keys' in text
+    assert 'CREATE TABLE IF NOT EXISTS "shop".personal_key_streams' in text
     assert "CREATE ON" not in text
     assert "ALL PRIVILEGES" not in text
     assert text.splitlines()[1] == "BEGIN;"

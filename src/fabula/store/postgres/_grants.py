@@ -12,10 +12,11 @@ to ``events`` from the owner too; only the owner can disable them.
 | ``events`` | ``SELECT``, ``INSERT`` |
 | ``streams``, ``snapshots`` | ``SELECT``, ``INSERT``, ``UPDATE``, ``DELETE`` |
 | ``stream_lifecycle``, ``personal_keys`` | ``SELECT``, ``INSERT``, ``UPDATE`` |
+| ``personal_key_streams`` (the export index) | ``SELECT``, ``INSERT`` |
 | ``schema_migrations``, ``log_clock`` | ``SELECT`` |
 | function ``lock_log()`` (adding an append hook) | ``EXECUTE`` |
 
-The key table is created here, as the application role cannot create it on first use.
+The key tables are created here, as the application role cannot create it on first use.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from psycopg import sql
 from fabula._errors import StoreError
 from fabula._postgres._errors import first_line, map_errors
 from fabula.store.postgres._admin import _settings
+from fabula.store.postgres._keys_sql import STREAMS_TABLE as KEY_STREAMS_TABLE
 from fabula.store.postgres._keys_sql import TABLE as KEY_TABLE
 from fabula.store.postgres._migrate import migrate
 
@@ -37,6 +39,7 @@ _TABLES = (
     "snapshots",
     "stream_lifecycle",
     "personal_keys",
+    "personal_key_streams",
     "schema_migrations",
     "log_clock",
 )
@@ -44,6 +47,7 @@ _GRANTS = (
     ("SELECT, INSERT", ("events",)),
     ("SELECT, INSERT, UPDATE, DELETE", ("streams", "snapshots")),
     ("SELECT, INSERT, UPDATE", ("stream_lifecycle", "personal_keys")),
+    ("SELECT, INSERT", ("personal_key_streams",)),
     ("SELECT", ("schema_migrations", "log_clock")),
 )
 
@@ -56,6 +60,7 @@ def _statements(schema: str, app_role: str) -> list[sql.Composed]:
 
     statements: list[sql.Composed] = [
         KEY_TABLE.format(schema=name),
+        KEY_STREAMS_TABLE.format(schema=name),
         sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(name, role),
         sql.SQL("REVOKE ALL ON {} FROM {}").format(tables(_TABLES), role),
         sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(name, role),

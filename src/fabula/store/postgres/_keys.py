@@ -107,7 +107,7 @@ class PostgresKeyTable:
         rows = [*pairs, ("", "")] if complete else list(pairs)
         if not rows:
             return
-        with map_errors(self._db.where, self._schema), contextlib.suppress(*_RACED):
+        with map_errors(self._db.where, self._schema), contextlib.suppress(*_THERE):
             self._db.rows(self._streams_table)
         with map_errors(self._db.where, self._schema):
             self._db.rows(

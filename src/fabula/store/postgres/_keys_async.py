@@ -106,7 +106,7 @@ class AsyncPostgresKeyTable:
         rows = [*pairs, ("", "")] if complete else list(pairs)
         if not rows:
             return
-        with map_errors(self._db.where, self._schema), contextlib.suppress(*_RACED):
+        with map_errors(self._db.where, self._schema), contextlib.suppress(*_THERE):
             await self._db.rows(self._streams_table)
         with map_errors(self._db.where, self._schema):
             await self._db.rows(
