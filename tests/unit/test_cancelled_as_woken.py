@@ -1,4 +1,4 @@
-"""A wait cancelled in the loop turn it is woken is cancelled (not ``asyncio.wait_for``'s 3.11 race).
+"""A wait cancelled in the loop turn it is woken is cancelled (not lost as by 3.11 wait_for).
 
 Through ``asyncio.wait_for`` on Python 3.11, a wait woken and cancelled in the same loop
 turn returned as woken, and its cancellation was lost. The store's notifier is tested in
@@ -33,9 +33,9 @@ def test_a_memory_broker_wait_cancelled_as_a_message_arrives_is_cancelled() -> N
     broker = MemoryBroker()
 
     async def scenario() -> None:
-        waiting = asyncio.ensure_future(broker._wait(60))  # noqa: SLF001
+        waiting = asyncio.ensure_future(broker._wait(60))
         await asyncio.sleep(0)
-        broker._arrived.set()  # noqa: SLF001  (what a publish does)
+        broker._arrived.set()  # what a publish does
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting

@@ -84,12 +84,13 @@ def test_wait_for_events_cancelled_as_it_is_woken_is_cancelled(
     async def scenario() -> None:
         async with store:
             waiting = asyncio.create_task(store.wait_for_events(await store.head(), timeout=600))
+            notifiers: list[Notifier] = []
             for _ in range(1000):  # until it waits in its store's notifier
-                woken = [item for item in gc.get_objects() if isinstance(item, Notifier)]
-                if any(item.waiters for item in woken):
+                notifiers = [item for item in gc.get_objects() if isinstance(item, Notifier)]
+                if any(item.waiters for item in notifiers):
                     break
                 await asyncio.sleep(0.01)
-            for notifier in woken:
+            for notifier in notifiers:
                 notifier.notify()
             waiting.cancel()
             # A watchdog, not a timing claim: a lost cancellation waits out its 600 s.
