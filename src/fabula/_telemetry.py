@@ -66,6 +66,15 @@ class Telemetry(Protocol):
     def parked(self, consumer: str, event_type: str) -> None:
         """A consumer parked an event (a dead letter)."""
 
+    def annotate(self, span: object, attributes: Attributes, /) -> None:
+        """Add ``attributes`` to ``span`` (what ``span()`` yielded), once they are known."""
+
+    def process_step(self, manager: str, trigger: str, outcome: str, commands: int) -> None:
+        """A process step ended (``event`` or ``deadline``; ``ok``, ``skipped``, ``failed``)."""
+
+    def compensated(self, manager: str, command_type: str) -> None:
+        """A process manager ran the compensation of a refused command."""
+
 
 class Hooks:
     """The process-wide switch: ``hooks.active`` is the installed ``Telemetry``, or ``None``."""

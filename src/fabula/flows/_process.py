@@ -21,6 +21,7 @@ import contextlib
 from typing import Any
 
 from fabula._errors import ConcurrencyError, DomainError
+from fabula._telemetry import hooks
 from fabula.app import Flow, caused_by
 from fabula.domain import Recorded
 from fabula.flows._process_base import (
@@ -33,6 +34,7 @@ from fabula.flows._process_base import (
     SystemClock,
     deadline_trigger,
 )
+from fabula.flows._process_traced import StepTrace
 from fabula.read import Leases, SetupHook
 from fabula.read.running import Entry, Handler, HandlerTable
 from fabula.store import ExpectedVersion, StoredEvent
@@ -92,8 +94,12 @@ class ProcessWorker:
         def run(context: ProcessContext) -> None:
             handler(context, recorded)
 
+        telemetry = hooks.active
+        trace = None
+        if telemetry is not None:
+            trace = StepTrace.of_event(telemetry, self.manager.name, process_id, recorded)
         with caused_by(recorded):
-            self._step(process_id, str(recorded.event_id), run)
+            self._step(process_id, str(recorded.event_id), run, trace)
 
     def fire_due(self) -> int:
         """Fire every deadline due now; return how many steps ran."""
@@ -111,7 +117,11 @@ class ProcessWorker:
                 del context.deadlines[deadline.key]
                 handler(context, deadline)
 
-            if self._step(process_id, deadline_trigger(deadline), run):
+            telemetry = hooks.active
+            trace = None
+            if telemetry is not None:
+                trace = StepTrace.of_deadline(telemetry, self.manager.name, process_id, deadline)
+            if self._step(process_id, deadline_trigger(deadline), run, trace):
                 fired += 1
         return fired
 
@@ -167,14 +177,25 @@ class ProcessWorker:
         last = self.flow.store.read_stream(stream_id, direction="backwards", limit=1)
         return Snapshot.load(self.manager, process_id, last[0] if last else None)
 
-    def _step(self, process_id: str, trigger: str, run: Any) -> bool:
+    def _step(self, process_id: str, trigger: str, run: Any, trace: StepTrace | None) -> bool:
+        """Run one step, in its span when telemetry is active (``_process_traced.py``)."""
+        if trace is None:
+            return self._attempts(process_id, trigger, run, None)
+        with trace.span():
+            return self._attempts(process_id, trigger, run, trace)
+
+    def _attempts(self, process_id: str, trigger: str, run: Any, trace: StepTrace | None) -> bool:
         while True:
             snapshot = self._load(process_id)
             if snapshot.done or trigger in snapshot.triggers:
+                if trace is not None:
+                    trace.skipped()
                 return False
             context = snapshot.context(self.clock.now())
             run(context)
-            self._dispatch(context, trigger)
+            self._dispatch(context, trigger, trace)
+            if trace is not None:
+                trace.ran(context, snapshot.deadlines)
             with contextlib.suppress(ConcurrencyError):
                 self.flow.store.append(
                     self.manager.stream_id(process_id),
@@ -183,7 +204,7 @@ class ProcessWorker:
                 )
                 return True
 
-    def _dispatch(self, context: ProcessContext, trigger: str) -> None:
+    def _dispatch(self, context: ProcessContext, trigger: str, trace: StepTrace | None) -> None:
         manager = self.manager
         index = 0
         while index < len(context.commands):
@@ -196,4 +217,6 @@ class ProcessWorker:
                 compensation = manager.compensations.get(type(command))
                 if compensation is None:
                     raise
+                if trace is not None:
+                    trace.compensated(command)
                 compensation(context, command, error)

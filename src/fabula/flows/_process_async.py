@@ -20,6 +20,7 @@ import contextlib
 from typing import Any
 
 from fabula._errors import ConcurrencyError, DomainError
+from fabula._telemetry import hooks
 from fabula.app import AsyncFlow, caused_by
 from fabula.domain import Recorded
 from fabula.flows._process_base import (
@@ -32,6 +33,7 @@ from fabula.flows._process_base import (
     SystemClock,
     deadline_trigger,
 )
+from fabula.flows._process_traced import StepTrace
 from fabula.read import AsyncLeases, SetupHook
 from fabula.read.running import Entry, Handler, HandlerTable
 from fabula.store import ExpectedVersion, StoredEvent
@@ -91,8 +93,12 @@ class AsyncProcessWorker:
         def run(context: ProcessContext) -> None:
             handler(context, recorded)
 
+        telemetry = hooks.active
+        trace = None
+        if telemetry is not None:
+            trace = StepTrace.of_event(telemetry, self.manager.name, process_id, recorded)
         with caused_by(recorded):
-            await self._step(process_id, str(recorded.event_id), run)
+            await self._step(process_id, str(recorded.event_id), run, trace)
 
     async def fire_due(self) -> int:
         """Fire every deadline due now; return how many steps ran."""
@@ -110,7 +116,11 @@ class AsyncProcessWorker:
                 del context.deadlines[deadline.key]
                 handler(context, deadline)
 
-            if await self._step(process_id, deadline_trigger(deadline), run):
+            telemetry = hooks.active
+            trace = None
+            if telemetry is not None:
+                trace = StepTrace.of_deadline(telemetry, self.manager.name, process_id, deadline)
+            if await self._step(process_id, deadline_trigger(deadline), run, trace):
                 fired += 1
         return fired
 
@@ -168,14 +178,27 @@ class AsyncProcessWorker:
         last = await self.flow.store.read_stream(stream_id, direction="backwards", limit=1)
         return Snapshot.load(self.manager, process_id, last[0] if last else None)
 
-    async def _step(self, process_id: str, trigger: str, run: Any) -> bool:
+    async def _step(self, process_id: str, trigger: str, run: Any, trace: StepTrace | None) -> bool:
+        """Run one step, in its span when telemetry is active (``_process_traced.py``)."""
+        if trace is None:
+            return await self._attempts(process_id, trigger, run, None)
+        with trace.span():
+            return await self._attempts(process_id, trigger, run, trace)
+
+    async def _attempts(
+        self, process_id: str, trigger: str, run: Any, trace: StepTrace | None
+    ) -> bool:
         while True:
             snapshot = await self._load(process_id)
             if snapshot.done or trigger in snapshot.triggers:
+                if trace is not None:
+                    trace.skipped()
                 return False
             context = snapshot.context(self.clock.now())
             run(context)
-            await self._dispatch(context, trigger)
+            await self._dispatch(context, trigger, trace)
+            if trace is not None:
+                trace.ran(context, snapshot.deadlines)
             with contextlib.suppress(ConcurrencyError):
                 await self.flow.store.append(
                     self.manager.stream_id(process_id),
@@ -184,7 +207,9 @@ class AsyncProcessWorker:
                 )
                 return True
 
-    async def _dispatch(self, context: ProcessContext, trigger: str) -> None:
+    async def _dispatch(
+        self, context: ProcessContext, trigger: str, trace: StepTrace | None
+    ) -> None:
         manager = self.manager
         index = 0
         while index < len(context.commands):
@@ -197,4 +222,6 @@ class AsyncProcessWorker:
                 compensation = manager.compensations.get(type(command))
                 if compensation is None:
                     raise
+                if trace is not None:
+                    trace.compensated(command)
                 compensation(context, command, error)

@@ -49,8 +49,11 @@ class MemoryBroker:
 
     async def _wait(self, timeout: float) -> None:
         self._arrived.clear()
+        # Not ``asyncio.wait_for``: on Python 3.11 it loses a cancellation that comes in
+        # the loop turn the event is set (``fabula.store._notify``).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._arrived.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._arrived.wait()
 
 
 @dataclass(eq=False)

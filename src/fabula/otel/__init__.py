@@ -8,6 +8,8 @@ Spans: ``fabula.dispatch <Command>`` with ``fabula.decide`` and ``fabula.append`
 ``fabula.project <projection>`` per committed batch and ``fabula.react <reaction>`` per
 event, each a child of the trace that wrote its events (the context travels in the events'
 metadata as ``traceparent``), so one trace follows a command across processes.
+``fabula.process <manager>`` per process manager step (in its event's trace) and
+``fabula.deadline <manager>`` per fired deadline (``fabula.flows._process_traced``).
 """
 
 from fabula.otel._instrument import Instrumentation, instrument, uninstrument

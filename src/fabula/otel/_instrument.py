@@ -26,7 +26,10 @@ class Instrumentation:
     ``fabula.commands`` [command, outcome], ``fabula.command.duration`` (s) [command, outcome],
     ``fabula.command.conflicts`` [command], ``fabula.command.retries`` [command],
     ``fabula.events.appended``, ``fabula.consumer.lag.events`` and
-    ``fabula.consumer.lag.seconds`` [consumer], ``fabula.consumer.parked`` [consumer, event_type].
+    ``fabula.consumer.lag.seconds`` [consumer], ``fabula.consumer.parked`` [consumer, event_type],
+    ``fabula.process.steps`` [manager, trigger, outcome], ``fabula.process.commands``,
+    ``fabula.process.deadlines.fired`` [manager], ``fabula.process.compensations``
+    [manager, command], ``fabula.process.failures`` [manager, trigger].
     """
 
     def __init__(
@@ -59,6 +62,21 @@ class Instrumentation:
         self._parked = meter.create_counter(
             "fabula.consumer.parked", description="events parked (dead letters)"
         )
+        self._steps = meter.create_counter(
+            "fabula.process.steps", description="process manager steps ended"
+        )
+        self._step_commands = meter.create_counter(
+            "fabula.process.commands", description="commands sent by process manager steps"
+        )
+        self._fired = meter.create_counter(
+            "fabula.process.deadlines.fired", description="process manager deadlines fired"
+        )
+        self._compensations = meter.create_counter(
+            "fabula.process.compensations", description="compensations run for refused commands"
+        )
+        self._step_failures = meter.create_counter(
+            "fabula.process.failures", description="process manager steps that raised"
+        )
 
     def span(
         self,
@@ -68,8 +86,14 @@ class Instrumentation:
         *,
         carriers: Sequence[Mapping[str, str]] = (),
     ) -> AbstractContextManager[object]:
-        """A current span; a child of the events' trace when they share one, else linked."""
+        """A current span; a child of the events' trace when they share one, else linked.
+
+        Opened inside a span of that trace already (a process step inside the runner's
+        reaction span), it is a child of that span instead.
+        """
         parent, links = _parent_and_links(carriers)
+        if parent is not None and _in_current_trace(parent):
+            parent = None
         return self._span(name, attributes, parent, links)
 
     @contextmanager
@@ -118,6 +142,25 @@ class Instrumentation:
         """Count a parked event."""
         self._parked.add(1, {"consumer": consumer, "event_type": event_type})
 
+    def annotate(self, span: object, attributes: Attributes, /) -> None:
+        """Add attributes to a span this instrumentation opened."""
+        if isinstance(span, trace.Span):
+            span.set_attributes(attributes)
+
+    def process_step(self, manager: str, trigger: str, outcome: str, commands: int) -> None:
+        """Count an ended process step, its commands, a fired deadline or a failure."""
+        self._steps.add(1, {"manager": manager, "trigger": trigger, "outcome": outcome})
+        if commands:
+            self._step_commands.add(commands, {"manager": manager})
+        if outcome == "failed":
+            self._step_failures.add(1, {"manager": manager, "trigger": trigger})
+        elif outcome == "ok" and trigger == "deadline":
+            self._fired.add(1, {"manager": manager})
+
+    def compensated(self, manager: str, command_type: str) -> None:
+        """Count a compensation."""
+        self._compensations.add(1, {"manager": manager, "command": command_type})
+
 
 def _parent_and_links(
     carriers: Sequence[Mapping[str, str]],
@@ -132,6 +175,12 @@ def _parent_and_links(
         ((context, _),) = seen.values()
         return context, []
     return None, [Link(found) for _, found in list(seen.values())[:_MAX_LINKS]]
+
+
+def _in_current_trace(context: Context) -> bool:
+    current = trace.get_current_span().get_span_context()
+    wanted = trace.get_current_span(context).get_span_context()
+    return current.is_valid and current.trace_id == wanted.trace_id
 
 
 def instrument(

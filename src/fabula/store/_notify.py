@@ -6,6 +6,12 @@ Notifications are hints only; followers always re-read the log (and poll on time
 One notifier serves threads (``wait``) and asyncio tasks (``async_wait``) alike. An
 asyncio waiter that times out or is cancelled takes its future back out: an idle
 follower waits again and again, and each wait must leave nothing behind.
+
+An asyncio wait awaits its future itself, with a timer that settles it on timeout, and
+never through ``asyncio.wait_for``: on Python 3.11 that returns the result of a future
+settled in the same loop turn as a cancellation, and the cancellation is lost (the
+caller, ``wait_for_events``, then waited out its whole timeout). A task awaiting a
+future directly always receives its cancellation.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ class Notifier:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._generation = 0
-        self._futures: dict[asyncio.Future[None], asyncio.AbstractEventLoop] = {}
+        self._futures: dict[asyncio.Future[bool], asyncio.AbstractEventLoop] = {}
 
     @property
     def generation(self) -> int:
@@ -43,7 +49,7 @@ class Notifier:
             futures, self._futures = self._futures, {}
         for future, loop in futures.items():
             if not loop.is_closed():
-                loop.call_soon_threadsafe(_resolve, future)
+                loop.call_soon_threadsafe(_wake, future)
 
     def wait(self, since: int, timeout: float) -> bool:
         """Block until a notification after generation ``since``; return whether one came."""
@@ -53,21 +59,25 @@ class Notifier:
     async def async_wait(self, since: int, timeout: float) -> bool:
         """Like ``wait``, for asyncio tasks."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
+        future: asyncio.Future[bool] = loop.create_future()
         with self._cond:
             if self._generation != since:
                 return True
             self._futures[future] = loop
+        timer = loop.call_later(timeout, _expire, future)
         try:
-            await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            return False
+            return await future
         finally:
+            timer.cancel()
             with self._cond:
                 self._futures.pop(future, None)
-        return True
 
 
-def _resolve(future: asyncio.Future[None]) -> None:
+def _wake(future: asyncio.Future[bool]) -> None:
     if not future.done():
-        future.set_result(None)
+        future.set_result(True)
+
+
+def _expire(future: asyncio.Future[bool]) -> None:
+    if not future.done():
+        future.set_result(False)

@@ -7,64 +7,22 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from fabula import AsyncFlow, ConcurrencyError, DomainError, Flow, Recorded
 from fabula._telemetry import hooks
 from fabula.app import CallNext, CommandContext, DispatchResult, RetryOnConflict
 from fabula.flows import Reaction, ReactionContext
-from fabula.otel import instrument, uninstrument
+from fabula.otel import uninstrument
 from fabula.read import AsyncProjectionRunner, ErrorPolicy, ProjectionRunner
 from fabula.read.memory import AsyncMemoryTarget
 from fabula.read.sqlite import SqliteTarget
 from fabula.store.memory import AsyncMemoryStore
 from fabula.store.sqlite import SqliteStore
+from tests.unit.otel.tracing import Tracing, ids_of
 from tests.unit.read import domain
 from tests.unit.read.domain import Complete, Create, Created, Note, Rename
-
-
-class Tracing:
-    """One process's OpenTelemetry: its own tracer provider, span exporter and metric reader."""
-
-    def __init__(self) -> None:
-        self.spans = InMemorySpanExporter()
-        self.tracer_provider = TracerProvider()
-        self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
-        self.metrics = InMemoryMetricReader()
-        self.meter_provider = MeterProvider(metric_readers=[self.metrics])
-
-    def __enter__(self) -> Tracing:
-        instrument(tracer_provider=self.tracer_provider, meter_provider=self.meter_provider)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        uninstrument()
-
-    def named(self, prefix: str) -> list[ReadableSpan]:
-        return [s for s in self.spans.get_finished_spans() if s.name.startswith(prefix)]
-
-    def points(self, metric: str) -> list[tuple[dict[str, Any], Any]]:
-        data = self.metrics.get_metrics_data()
-        if data is None:
-            return []
-        return [
-            (
-                dict(point.attributes or {}),
-                point.value if hasattr(point, "value") else point.count,
-            )
-            for resource in data.resource_metrics
-            for scope in resource.scope_metrics
-            for found in scope.metrics
-            if found.name == metric
-            for point in found.data.data_points
-        ]
 
 
 @pytest.fixture(autouse=True)
@@ -77,11 +35,6 @@ def _no_telemetry_left() -> Iterator[None]:
 def store(tmp_path: Path) -> Iterator[SqliteStore]:
     with SqliteStore(str(tmp_path / "events.db")) as opened:
         yield opened
-
-
-def _span_id(span: ReadableSpan) -> tuple[int, int]:
-    assert span.context is not None
-    return span.context.trace_id, span.context.span_id
 
 
 def test_dispatch_has_decide_and_append_inside_and_its_events_carry_the_trace(
@@ -98,9 +51,9 @@ def test_dispatch_has_decide_and_append_inside_and_its_events_carry_the_trace(
     assert dispatch.attributes["fabula.command.id"] == str(result.command_id)
     assert decide.parent is not None
     assert append.parent is not None
-    assert decide.parent.span_id == append.parent.span_id == _span_id(dispatch)[1]
+    assert decide.parent.span_id == append.parent.span_id == ids_of(dispatch)[1]
     metadata = json.loads(store.read_all()[0].metadata)
-    trace_id, span_id = _span_id(append)
+    trace_id, span_id = ids_of(append)
     assert metadata["traceparent"].startswith(f"00-{trace_id:032x}-{span_id:016x}-")
 
 
@@ -117,7 +70,7 @@ def test_one_trace_follows_a_command_into_projection_and_reaction_across_provide
     with Tracing() as writer:
         domain.make_flow(store).dispatch(Create("a", "first"))
     (append,) = writer.named("fabula.append")
-    trace_id, append_id = _span_id(append)
+    trace_id, append_id = ids_of(append)
 
     reader_flow = domain.make_flow(store)
     noter = Reaction("noter")
@@ -139,8 +92,8 @@ def test_one_trace_follows_a_command_into_projection_and_reaction_across_provide
         assert span.parent is not None
         assert span.parent.span_id == append_id
     assert caused.parent is not None
-    assert caused.parent.span_id == _span_id(react)[1]
-    assert _span_id(caused)[0] == trace_id
+    assert caused.parent.span_id == ids_of(react)[1]
+    assert ids_of(caused)[0] == trace_id
 
 
 def test_a_batch_of_events_from_many_traces_links_them(store: SqliteStore, tmp_path: Path) -> None:
@@ -151,7 +104,7 @@ def test_a_batch_of_events_from_many_traces_links_them(store: SqliteStore, tmp_p
         with SqliteTarget(str(tmp_path / "read.db")) as target:
             ProjectionRunner(flow, domain.todo_sql(), target=target).run_until_caught_up()
     (project,) = tracing.named("fabula.project")
-    appends = {_span_id(s) for s in tracing.named("fabula.append")}
+    appends = {ids_of(s) for s in tracing.named("fabula.append")}
     assert project.parent is None
     assert {(link.context.trace_id, link.context.span_id) for link in project.links} == appends
 
@@ -231,7 +184,7 @@ def test_the_asyncio_flow_and_runner_trace_alike() -> None:
             "fabula.dispatch Create",
         ]
         assert project.parent is not None
-        assert project.parent.span_id == _span_id(append)[1]
+        assert project.parent.span_id == ids_of(append)[1]
         await store.close()
 
     asyncio.run(scenario())

@@ -3,6 +3,11 @@
 An idle follower waits again and again; before the fix each timed-out wait left a future
 in the store's notifier for good (about 20 a second for an idle SQLite subscription), and
 the next append scheduled a callback for each.
+
+A wait cancelled in the loop turn it is woken is cancelled too: through
+``asyncio.wait_for`` (Python 3.11) it returned as woken instead, and ``wait_for_events``
+waited on, to its timeout; under load the PostgreSQL wake-up thread's notification met
+a mass cancellation often enough to hang the test below past its pytest timeout.
 """
 
 from __future__ import annotations
@@ -56,6 +61,56 @@ def test_a_woken_wait_leaves_no_waiter() -> None:
     asyncio.run(scenario())
 
 
+def test_a_wait_cancelled_as_it_is_woken_is_cancelled() -> None:
+    notifier = Notifier()
+
+    async def scenario() -> None:
+        waiting = asyncio.ensure_future(notifier.async_wait(notifier.generation, 60))
+        await asyncio.sleep(0)
+        notifier.notify()  # wakes it in the next loop turn...
+        waiting.cancel()  # ...the turn its cancellation arrives in
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert notifier.waiters == 0
+
+    asyncio.run(scenario())
+
+
+def test_wait_for_events_cancelled_as_it_is_woken_is_cancelled(
+    fabula_async_store: AsyncEventStore,
+) -> None:
+    store = fabula_async_store
+
+    async def scenario() -> None:
+        async with store:
+            head = await store.head()
+            # PostgreSQL: its wake-up thread notifies once, when it starts listening; let
+            # that pass first, so that only this test's notification meets the cancellation.
+            wakeups = getattr(store, "_wakeups", None)
+            if wakeups is not None:
+                await store.wait_for_events(head, timeout=0.01)
+                for _ in range(1000):
+                    if wakeups.listening.is_set():
+                        break
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(0.1)
+            waiting = asyncio.create_task(store.wait_for_events(head, timeout=600))
+            notifiers: list[Notifier] = []
+            for _ in range(1000):  # until it waits in its store's notifier
+                notifiers = [item for item in gc.get_objects() if isinstance(item, Notifier)]
+                if any(item.waiters for item in notifiers):
+                    break
+                await asyncio.sleep(0.01)
+            for notifier in notifiers:
+                notifier.notify()
+            waiting.cancel()
+            # A watchdog, not a timing claim: a lost cancellation waits out its 600 s.
+            await asyncio.wait([waiting], timeout=60)
+            assert waiting.cancelled()
+
+    asyncio.run(scenario())
+
+
 def test_timed_out_waits_for_events_leave_nothing_behind(
     fabula_async_store: AsyncEventStore,
 ) -> None:
@@ -80,11 +135,13 @@ def test_cancelled_waits_for_events_leave_nothing_behind(
     async def scenario() -> None:
         async with store:
             head = await store.head()
+            # Found once: scanning every object each 10 ms took seconds in a loaded, full run.
+            notifiers = [item for item in gc.get_objects() if isinstance(item, Notifier)]
             waits = [
                 asyncio.create_task(store.wait_for_events(head, timeout=600)) for _ in range(100)
             ]
             for _ in range(1000):  # until every one waits (their head() queries take turns)
-                if _waiters() >= 100:
+                if sum(item.waiters for item in notifiers) >= 100:
                     break
                 await asyncio.sleep(0.01)
             some = waits[:50]  # and some cancelled at once, in head() or in the notifier
@@ -97,7 +154,9 @@ def test_cancelled_waits_for_events_leave_nothing_behind(
             for task in waits[50:]:
                 task.cancel()
             # A watchdog, not a timing claim: a swallowed cancellation waits out its 600 s.
-            await asyncio.wait_for(asyncio.gather(*waits, *more, return_exceptions=True), 120)
+            # asyncio.wait, not wait_for: on timeout it cancels nothing, so a task that
+            # swallows cancellations fails the test rather than hang it.
+            await asyncio.wait([*waits, *more], timeout=120)
             assert all(task.cancelled() for task in [*waits, *more])
             assert _waiters() == 0
 

@@ -59,8 +59,11 @@ class AsyncBackground:
             return
         if self._wake is None:
             self._wake = asyncio.Event()
+        # Not ``asyncio.wait_for``: on Python 3.11 it loses a cancellation that comes in
+        # the loop turn the event is set (``fabula.store._notify``).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
 
     async def join(self) -> None:
         """Wait for the task to end (its failure is the loop's to report, not raised here).
