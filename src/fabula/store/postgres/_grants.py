@@ -27,8 +27,7 @@ from psycopg import sql
 from fabula._errors import StoreError
 from fabula._postgres._errors import first_line, map_errors
 from fabula.store.postgres._admin import _settings
-from fabula.store.postgres._keys_sql import STREAMS_TABLE as KEY_STREAMS_TABLE
-from fabula.store.postgres._keys_sql import TABLE as KEY_TABLE
+from fabula.store.postgres._keys_sql import STREAMS_TABLE as KEY_STREAMS_TABLE, TABLE as KEY_TABLE
 from fabula.store.postgres._migrate import migrate
 
 __all__ = ["grant_app_role", "grants_sql"]
