@@ -555,9 +555,10 @@ class AsyncProjectionRunner:
                     claim=claim,
                     parked=parked,
                 )
+        # A commit renews the lease too, but the runner still asks for it every renewal
+        # interval: a partitioned worker counts its members and gives up extra partitions
+        # there, which it must do while busy as well.
         self._committed, self._committed_at = position, started
-        if claim is not None:
-            self._renewed_at = started
         if self._state == "retrying":
             self._state, self._error = "catching_up", None
         self._advance(position)
