@@ -101,7 +101,7 @@ def worker_main(store_url: str, target_url: str, partitions: int, ttl: float) ->
         target=target,
         partitions=partitions,
         registry=registry,
-        lease=LeaseSettings(ttl=ttl, acquire_interval=0.1),
+        lease=LeaseSettings(ttl=ttl),  # the default intervals
         poll_interval=0.05,
     )
     worker.join()  # counted before any worker starts: no start-up rebalance

@@ -99,7 +99,8 @@ class _AsyncBalancedTarget:
 
     async def _count_members(self, owner: str, ttl: float) -> None:
         now = time.monotonic()
-        if self._counted_at is not None and now - self._counted_at < self._lease.acquire_interval:
+        every = max(self._lease.acquire_interval, self._lease.renew_interval)  # N + 1 queries
+        if self._counted_at is not None and now - self._counted_at < every:
             return
         self._counted_at = now
         await self._take_slot(owner, ttl)
