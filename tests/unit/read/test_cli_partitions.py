@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from fabula import ConfigurationError
-from fabula.read import LeaseSettings, PartitionedWorker, open_target
+from fabula.read import ErrorPolicy, LeaseSettings, PartitionedWorker, open_target, partition_of
 from fabula.read.running._partitions import partition_name
 from fabula.store import open_store
 
@@ -31,13 +31,18 @@ def _until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 def _check_status_and_rebuild(
-    app: str, store_url: str, target_url: str, capsys: pytest.CaptureFixture[str]
+    app: str,
+    store_url: str,
+    target_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sql = domain.todo_sql(mark="%s" if store_url.startswith("postgres") else "?")
     with open_store(store_url) as store, open_target(target_url) as target:
         flow = SettlingFlow(domain.make_flow(store))
         for number in range(9):
             flow.dispatch(Create(f"t{number}", "fine"))
+        poisoned = flow.dispatch(Create("p", "poison")).position or 0
         head = flow.dispatch(Rename("t1", "renamed")).position or 0
         worker = PartitionedWorker(
             store,
@@ -45,6 +50,7 @@ def _check_status_and_rebuild(
             target=target,
             partitions=N,
             registry=domain.registry(),
+            policy=ErrorPolicy(retries=0, backoff=0.0, on_park="continue"),
             lease=LeaseSettings(ttl=5.0, acquire_interval=0.05, owner="worker-one"),
             poll_interval=0.05,
         )
@@ -62,8 +68,15 @@ def _check_status_and_rebuild(
                 assert row.split()[-1] == "worker-one"
         finally:
             worker.stop()
+        assert len(_read(target, sql.name)) == 9
+        assert _fabula("projections", "parked", "--app", app, "todo_list") == 0
+        owner = partition_name("todo_list", partition_of("todo-p", N))
+        assert f"{owner}  #{poisoned}  todo-p@1" in capsys.readouterr().out
+        monkeypatch.setattr(domain, "POISON_TITLES", set())
+        assert _fabula("projections", "retry", "--app", app, "todo_list", str(poisoned)) == 0
+        capsys.readouterr()
         built = _read(target, sql.name)
-        assert len(built) == 9
+        assert len(built) == 10
 
         with pytest.raises(ConfigurationError, match="in place only"):
             _fabula("projections", "rebuild", "--app", app, "todo_list", "--copy")
@@ -102,7 +115,7 @@ def test_status_and_rebuild_of_a_partitioned_projection_on_sqlite(
     monkeypatch.setenv("FABULA_READ_TEST_STORE", store_url)
     monkeypatch.setenv("FABULA_READ_TEST_TARGET", target_url)
     app = "tests.unit.read.cli_app:make_partitioned"
-    _check_status_and_rebuild(app, store_url, target_url, capsys)
+    _check_status_and_rebuild(app, store_url, target_url, capsys, monkeypatch)
 
 
 @pytest.mark.postgres
@@ -111,4 +124,4 @@ def test_status_and_rebuild_of_a_partitioned_projection_on_postgres(
 ) -> None:
     monkeypatch.setenv("FABULA_READ_TEST_STORE", postgres_schema_url)
     app = "tests.unit.read.cli_app:make_partitioned_postgres"
-    _check_status_and_rebuild(app, postgres_schema_url, postgres_schema_url, capsys)
+    _check_status_and_rebuild(app, postgres_schema_url, postgres_schema_url, capsys, monkeypatch)

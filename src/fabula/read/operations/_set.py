@@ -330,9 +330,14 @@ class ProjectionSet:
 
     def parked(self, name: str | None = None, /) -> list[DeadLetter]:
         """Return the parked events of one projection (default: all), by name and position."""
-        if name is not None:
-            self.get(name)
-        return (self._readable_target()).dead_letters(name)
+        target = self._readable_target()
+        if name is None:
+            return target.dead_letters(None)
+        return [
+            letter
+            for key in self._checkpoint_names(name)  # a partitioned one: every partition's
+            for letter in target.dead_letters(key)
+        ]
 
     def retry_parked(self, name: str, position: int, /) -> None:
         """Apply a parked event again; on success its dead letter is removed.
@@ -369,10 +374,10 @@ class ProjectionSet:
         self.target.resolve(self._letter(name, position))
 
     def _letter(self, name: str, position: int) -> DeadLetter:
-        self.get(name)
-        for letter in self.target.dead_letters(name):
-            if letter.position == position:
-                return letter
+        for key in self._checkpoint_names(name):
+            for letter in self.target.dead_letters(key):
+                if letter.position == position:
+                    return letter
         raise ParkedEventNotFound(name, position)
 
     def _record(self, letter: DeadLetter) -> StoredEvent:

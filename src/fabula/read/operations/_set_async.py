@@ -336,9 +336,14 @@ class AsyncProjectionSet:
 
     async def parked(self, name: str | None = None, /) -> list[DeadLetter]:
         """Return the parked events of one projection (default: all), by name and position."""
-        if name is not None:
-            self.get(name)
-        return await (await self._readable_target()).dead_letters(name)
+        target = await self._readable_target()
+        if name is None:
+            return await target.dead_letters(None)
+        return [
+            letter
+            for key in self._checkpoint_names(name)  # a partitioned one: every partition's
+            for letter in await target.dead_letters(key)
+        ]
 
     async def retry_parked(self, name: str, position: int, /) -> None:
         """Apply a parked event again; on success its dead letter is removed.
@@ -375,10 +380,10 @@ class AsyncProjectionSet:
         await self.target.resolve(await self._letter(name, position))
 
     async def _letter(self, name: str, position: int) -> DeadLetter:
-        self.get(name)
-        for letter in await self.target.dead_letters(name):
-            if letter.position == position:
-                return letter
+        for key in self._checkpoint_names(name):
+            for letter in await self.target.dead_letters(key):
+                if letter.position == position:
+                    return letter
         raise ParkedEventNotFound(name, position)
 
     async def _record(self, letter: DeadLetter) -> StoredEvent:
