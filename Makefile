@@ -47,7 +47,8 @@ bench: $(STAMP)  ## benchmarks vs raw drivers and eventsourcing (BENCH_ARGS="--s
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.flat --sizes $(FLAT_SIZES) --out docs/benchmarks.md --jsonl benchmarks/results.jsonl
-	$(BIN)/python -m benchmarks.partitions
+	$(BIN)/python -m benchmarks.partitions --backend postgres
+	$(BIN)/python -m benchmarks.partitions --backend sqlite
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis demo.db*

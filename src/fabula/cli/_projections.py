@@ -215,10 +215,12 @@ def _rebuild(args: argparse.Namespace) -> int:
         )
         shown.update(count.total)
         shown.close()
+        # a partitioned projection: one row per partition (its position is the lowest)
+        statuses = projections.status([args.name]) if args.name in projections.partitions else []
     finally:
         projections.close()
     print(f"rebuilt {args.name} to position {status.position} in {time.monotonic() - started:.1f}s")
-    print(status_table([status]))
+    print(status_table(statuses or [status]))
     return 0
 
 

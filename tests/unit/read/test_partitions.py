@@ -14,6 +14,7 @@ from fabula.read import (
     read_partition_status,
     reset_partitions,
 )
+from fabula.read.running._partitions import partition_name
 
 from .domain import Complete, Create, Rename
 from .kits import Kit
@@ -80,3 +81,38 @@ def test_partition_of_refuses_a_bad_index(kit: Kit) -> None:
         PartitionOf(kit.projection, 4, 4)
     with pytest.raises(ConfigurationError):
         _worker(kit, "x").__class__(kit.store, kit.projection, target=kit.target, partitions=0)
+
+
+@pytest.mark.parametrize("kit", ["sqlite"], indirect=True)
+def test_workers_that_join_first_split_the_partitions_at_once(kit: Kit) -> None:
+    for i in range(12):
+        kit.flow.dispatch(Create(f"t{i}", f"title {i}"))
+    head = kit.store.head()
+    one, two = (
+        PartitionedWorker(
+            kit.store,
+            kit.projection,
+            target=kit.target,
+            partitions=N,
+            registry=kit.registry,
+            lease=LeaseSettings(ttl=20.0, acquire_interval=0.05, owner=owner),
+            poll_interval=0.05,
+        )
+        for owner in ("one", "two")
+    )
+    one.join()
+    two.join()  # counted, though not started: one takes its share only, never more
+    one.start()
+    try:
+        _until(lambda: len(one.owned) == N // 2)
+        mine = [partition_name("todo_list", i) for i in one.owned]
+        _until(lambda: all(kit.target.checkpoint(n).position >= head for n in mine))
+        statuses = read_partition_status(kit.store, kit.target, "todo_list", partitions=N)
+        assert sorted(s.owner or "-" for s in statuses) == ["-", "-", "one", "one"]
+        two.start()
+        _until(lambda: len(two.owned) == N // 2)
+        assert len(one.owned) == N // 2
+    finally:
+        one.stop()
+        two.stop()
+    assert kit.rows() == kit.replay()

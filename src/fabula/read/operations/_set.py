@@ -28,7 +28,7 @@ Rebuild, theory of operation:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, Self, cast
 
@@ -53,6 +53,8 @@ from fabula.read.memory import MemoryTarget
 from fabula.read.running._application import store_and_registry
 from fabula.read.running._consumer import Consumer
 from fabula.read.running._monitor import read_status
+from fabula.read.running._partitioned import read_partition_status, reset_partitions
+from fabula.read.running._partitions import PartitionOf, partition_name
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._runner import Application, ProjectionRunner
 from fabula.read.running._status import ProjectionStatus
@@ -87,6 +89,8 @@ class ProjectionSet:
         read_only: open the store and target given by URL only to look at them (status,
             parked events): nothing is created, migrated or changed, and a URL where
             there is no store or no read model raises ``SchemaError`` on first use.
+        partitions: the projections that ``PartitionedWorker``s run, with their number
+            of partitions N: status and rebuild then work per partition.
     """
 
     def __init__(
@@ -100,6 +104,7 @@ class ProjectionSet:
         policy: ErrorPolicy = _DEFAULT_POLICY,
         poll_interval: float = 0.5,
         read_only: bool = False,
+        partitions: Mapping[str, int] | None = None,
     ) -> None:
         log, registry = store_and_registry("projection set", store, registry)
         self._store = cast("EventStore | str", log)
@@ -116,6 +121,9 @@ class ProjectionSet:
                 raise ConfigurationError(msg)
             consumer.handlers.type_names(self.registry)
             self._consumers[consumer.name] = consumer
+        self._partitions = dict(partitions or {})
+        for name, count in self._partitions.items():
+            PartitionOf(self.get(name), 0, count)  # a projection, and count >= 1
         self._runners: dict[str, ProjectionRunner] = {}
 
     @property
@@ -147,12 +155,31 @@ class ProjectionSet:
             policy=self.policy,
             poll_interval=self._poll_interval,
             read_only=True,
+            partitions=self._partitions,
         )
 
     @property
     def names(self) -> list[str]:
         """The names of the projections and reactions, sorted."""
         return sorted(self._consumers)
+
+    @property
+    def partitions(self) -> dict[str, int]:
+        """The partitioned projections and their number of partitions."""
+        return dict(self._partitions)
+
+    def _checkpoint_names(self, name: str) -> list[str]:
+        """The checkpoints of ``name``: its own, or one per partition."""
+        self.get(name)
+        count = self._partitions.get(name)
+        if count is None:
+            return [name]
+        return [partition_name(name, index) for index in range(count)]
+
+    def _not_partitioned(self, name: str) -> None:
+        if name in self._partitions:
+            msg = f"{name!r} is partitioned: PartitionedWorker runs it, not a runner of the set"
+            raise ConfigurationError(msg)
 
     def get(self, name: str, /) -> Consumer:
         """Return the projection or reaction called ``name``."""
@@ -173,6 +200,7 @@ class ProjectionSet:
         progress: Callable[[int], object] | None = None,
     ) -> ProjectionRunner:
         """Return a new runner for ``name`` (on this set's target unless told otherwise)."""
+        self._not_partitioned(name)
         return ProjectionRunner(
             self.store,
             self.get(name),
@@ -187,8 +215,8 @@ class ProjectionSet:
     def start(
         self, names: Sequence[str] | None = None, /, *, lease: LeaseSettings | None = None
     ) -> None:
-        """Run the named projections (default: all) in the background of this process."""
-        for name in names if names is not None else self.names:
+        """Run the named projections (default: all unpartitioned) in this process's background."""
+        for name in names if names is not None else self._unpartitioned():
             if name in self._runners and self._runners[name].state not in ("stopped", "failed"):
                 continue
             runner = self._runners[name] = self.runner(name, lease=lease)
@@ -204,20 +232,28 @@ class ProjectionSet:
         return self._runners.get(name)
 
     def run_until_caught_up(self, names: Sequence[str] | None = None, /) -> list[ProjectionStatus]:
-        """Bring the named projections (default: all) up to the head, one after another."""
-        return [self.runner(name).run_until_caught_up() for name in names or self.names]
+        """Bring the named projections (default: all unpartitioned) up to the head, in turn."""
+        return [self.runner(name).run_until_caught_up() for name in names or self._unpartitioned()]
+
+    def _unpartitioned(self) -> list[str]:
+        return [name for name in self.names if name not in self._partitions]
 
     def status(self, names: Sequence[str] | None = None, /) -> list[ProjectionStatus]:
         """Return the status of the named projections (default: all).
 
         The state comes from this process's runner when there is one, else from the
-        database (see ``ProjectionStatus``).
+        database (see ``ProjectionStatus``). A partitioned projection has one status per
+        partition, named ``{name}__p{i}``.
         """
         found = []
         for name in names if names is not None else self.names:
             self.get(name)
             runner = self._runners.get(name)
-            if runner is not None:
+            count = self._partitions.get(name)
+            if count is not None:
+                target = self._readable_target()
+                found += read_partition_status(self.store, target, name, partitions=count)
+            elif runner is not None:
                 found.append(runner.status())
             else:
                 found.append(read_status(self.store, self._readable_target(), name))
@@ -258,8 +294,8 @@ class ProjectionSet:
         if position is None:
             return
         deadline = time.monotonic() + timeout
-        for name in names if names is not None else self.names:
-            self.get(name)
+        chosen = names if names is not None else self.names
+        for name in [key for each in chosen for key in self._checkpoint_names(each)]:
             while True:
                 target = self._readable_target()  # read-only: may appear meanwhile
                 reached = (target.checkpoint(name)).position
@@ -294,9 +330,14 @@ class ProjectionSet:
 
     def parked(self, name: str | None = None, /) -> list[DeadLetter]:
         """Return the parked events of one projection (default: all), by name and position."""
-        if name is not None:
-            self.get(name)
-        return (self._readable_target()).dead_letters(name)
+        target = self._readable_target()
+        if name is None:
+            return target.dead_letters(None)
+        return [
+            letter
+            for key in self._checkpoint_names(name)  # a partitioned one: every partition's
+            for letter in target.dead_letters(key)
+        ]
 
     def retry_parked(self, name: str, position: int, /) -> None:
         """Apply a parked event again; on success its dead letter is removed.
@@ -336,10 +377,10 @@ class ProjectionSet:
         self.target.resolve(self._letter(name, position))
 
     def _letter(self, name: str, position: int) -> DeadLetter:
-        self.get(name)
-        for letter in self.target.dead_letters(name):
-            if letter.position == position:
-                return letter
+        for key in self._checkpoint_names(name):
+            for letter in self.target.dead_letters(key):
+                if letter.position == position:
+                    return letter
         raise ParkedEventNotFound(name, position)
 
     def _parts(self, record: StoredEvent) -> list[Recorded[Any]]:
@@ -373,11 +414,20 @@ class ProjectionSet:
             mode: ``"in_place"`` (empty and replay) or ``"copy"`` (replay into a scratch
                 target while the old read model serves, then swap it in atomically).
             progress: called with ``(position, head)`` as the replay advances.
+
+        A partitioned projection is rebuilt in place only (stop its workers first): every
+        partition is reset, then each is replayed in turn; the status returned is that of
+        the partition furthest behind.
         """
         projection = self.get(name)
         if not isinstance(projection, Projection):
             msg = f"{name!r} is not a projection (a reaction?): replaying it would act again"
             raise ConfigurationError(msg)
+        if name in self._partitions:
+            if mode != "in_place":
+                msg = f"{name!r} is partitioned: it is rebuilt in place only"
+                raise ConfigurationError(msg)
+            return self._rebuild_partitions(projection, self._partitions[name], progress)
         self.target.prepare(name, setup=projection.setup_hooks)
         head = self.store.head()
 
@@ -391,6 +441,33 @@ class ProjectionSet:
         else:
             self._rebuild_copy(name, projection, report)
         return read_status(self.store, self.target, name)
+
+    def _rebuild_partitions(
+        self, projection: Projection, count: int, progress: RebuildProgress | None
+    ) -> ProjectionStatus:
+        name = projection.name
+        for index in range(count):
+            self.target.prepare(partition_name(name, index), setup=projection.setup_hooks)
+        head = self.store.head()
+        reset_partitions(self.target, name, partitions=count, tables=projection.tables)
+        for index in range(count):
+
+            def report(position: int, index: int = index) -> None:
+                if progress is not None:  # the partitions replay in turn: share the bar
+                    share = max(head, position)
+                    progress((index * share + position) // count, share)
+
+            ProjectionRunner(
+                self.store,
+                PartitionOf(projection, index, count),
+                target=self.target,
+                registry=self.registry,
+                policy=self.policy,
+                poll_interval=self._poll_interval,
+                progress=report,
+            ).run_until_caught_up()
+        statuses = read_partition_status(self.store, self.target, name, partitions=count)
+        return min(statuses, key=lambda status: status.position)
 
     def _rebuild_copy(
         self, name: str, projection: Projection, report: Callable[[int], None]

@@ -41,7 +41,7 @@ class _AsyncBalancedTarget:
         self._target, self._name, self._count, self._lease = target, name, count, lease
         self._partitions = {partition_name(name, i) for i in range(count)}
         self.held: set[str] = set()
-        self.share = count
+        self.share = 0  # none until the members are counted (the first acquire does it)
         self._slot: int | None = None
         self._counted_at: float | None = None
 
@@ -55,13 +55,20 @@ class _AsyncBalancedTarget:
         if name in self.held and len(self.held) > self.share and name == max(self.held):
             await self.release_lease(name, owner)
             return False
-        if name not in self.held and len(self.held) >= self.share:
+        if name in self.held:
+            if await self._target.acquire_lease(name, owner, ttl=ttl):
+                return True
+            self.held.discard(name)
             return False
-        if await self._target.acquire_lease(name, owner, ttl=ttl):
-            self.held.add(name)
-            return True
-        self.held.discard(name)
-        return False
+        # Count the partition in before asking the database: the worker's other runners
+        # ask at the same time, and checking first would let each of them pass the share.
+        self.held.add(name)
+        if len(self.held) > self.share or not await self._target.acquire_lease(
+            name, owner, ttl=ttl
+        ):
+            self.held.discard(name)
+            return False
+        return True
 
     async def release_lease(self, name: str, owner: str, /) -> None:
         self.held.discard(name)
@@ -73,11 +80,11 @@ class _AsyncBalancedTarget:
             await self._target.release_lease(member_name(self._name, self._slot), self._lease.owner)
             self._slot = None
 
-    async def _count_members(self, owner: str, ttl: float) -> None:
-        now = time.monotonic()
-        if self._counted_at is not None and now - self._counted_at < self._lease.acquire_interval:
-            return
-        self._counted_at = now
+    async def join(self) -> None:
+        """Take (or renew) this worker's member lease now."""
+        await self._take_slot(self._lease.owner, self._lease.ttl)
+
+    async def _take_slot(self, owner: str, ttl: float) -> None:
         slot = self._slot
         if slot is None or not await self._target.acquire_lease(
             member_name(self._name, slot), owner, ttl=ttl
@@ -89,6 +96,14 @@ class _AsyncBalancedTarget:
                 ):
                     self._slot = candidate
                     break
+
+    async def _count_members(self, owner: str, ttl: float) -> None:
+        now = time.monotonic()
+        every = max(self._lease.acquire_interval, self._lease.renew_interval)  # N + 1 queries
+        if self._counted_at is not None and now - self._counted_at < every:
+            return
+        self._counted_at = now
+        await self._take_slot(owner, ttl)
         if self._slot is None:
             self.share = 0
             return
@@ -156,6 +171,15 @@ class AsyncPartitionedWorker:
     def owned(self) -> list[int]:
         """The partitions this worker holds now."""
         return sorted(i for i, r in enumerate(self._runners) if r.name in self._balanced.held)
+
+    async def join(self) -> None:
+        """Be counted as a member now, before ``start()`` (which does it too).
+
+        K workers that all join before any of them starts split the partitions at once,
+        instead of one taking them all and handing the extras over at its renewals.
+        Call it again within ``ttl`` to stay counted while waiting to start.
+        """
+        await self._balanced.join()
 
     async def start(self) -> None:
         """Start every partition's runner in the background (each waits for its lease)."""

@@ -1,16 +1,17 @@
 """Partitions of a consumer: each stream belongs to one partition, by a stable hash of its id.
 
 ``PartitionOf(consumer, index, count)`` is a ``Consumer`` of its own, named
-``{name}__p{index}``: its own checkpoint, lease and dead letters. It reads the whole log
-but applies only the events of its streams (the others pass it by, as events of other
-types do), so the events of one stream keep their order, and N partitions together apply
-every event exactly once.
+``{name}__p{index}``: its own checkpoint, lease and dead letters. Its runner drops the
+events of other partitions' streams from each page before decoding them (``owns``), so
+they are never decoded nor handled, and passes them without a commit of their own (the
+checkpoint follows with the next own event, or at most every second). The events of one
+stream keep their order, and N partitions together apply every event exactly once.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from fabula._errors import ConfigurationError
@@ -19,7 +20,7 @@ from fabula.read._handlers import Entry, HandlerTable
 from fabula.read._projection import Handler, SetupHook
 from fabula.read.running._consumer import Consumer
 
-__all__ = ["PartitionOf", "member_name", "partition_name", "partition_of"]
+__all__ = ["PartitionOf", "member_name", "partition_name", "partition_of", "stream_filter"]
 
 
 def partition_of(stream_id: str, count: int, /) -> int:
@@ -35,6 +36,16 @@ def partition_name(name: str, index: int, /) -> str:
 def member_name(name: str, slot: int, /) -> str:
     """The lease name a worker of ``name`` holds to be counted as a member."""
     return f"{name}__w{slot}"
+
+
+def stream_filter(consumer: object, /) -> tuple[Callable[[str], bool], int] | None:
+    """A partition's ``(owns, count)``: which streams it applies, and its partition count.
+
+    ``None`` for any other consumer (it takes every stream).
+    """
+    if isinstance(consumer, PartitionOf):
+        return consumer.owns, consumer.count
+    return None
 
 
 class _OneHandler:
@@ -81,6 +92,10 @@ class PartitionOf:
     def name(self) -> str:
         """The partition's checkpoint key: ``{name}__p{index}``."""
         return self._name
+
+    def owns(self, stream_id: str, /) -> bool:
+        """Whether the events of ``stream_id`` belong to this partition."""
+        return zlib.crc32(stream_id.encode()) % self.count == self.index
 
     @property
     def handlers(self) -> HandlerTable[Any]:

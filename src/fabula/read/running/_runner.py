@@ -59,6 +59,7 @@ from fabula.read._target import Step, Target
 from fabula.read.running._application import store_and_registry
 from fabula.read.running._consumer import Consumer
 from fabula.read.running._monitor import LAG_COUNT_LIMIT, count_after, read_status
+from fabula.read.running._partitions import stream_filter
 from fabula.read.running._policy import ErrorPolicy
 from fabula.read.running._runner_base import _Stopped
 from fabula.read.running._status import ProjectionStatus, RunState
@@ -74,6 +75,8 @@ Progress = Callable[[int], object]
 """Called with the checkpoint's new position after every commit."""
 
 _DEFAULT_POLICY = ErrorPolicy()
+_PASS_SECONDS = 1.0
+"""At most how often a partition commits a checkpoint past only other partitions' events."""
 
 
 class Application(Protocol):
@@ -139,6 +142,10 @@ class ProjectionRunner:
         self._handled = frozenset(consumer.handlers.event_types)
         self._reaction = not consumer.transactional
         self._batch_size = max(1, consumer.batch_size)
+        partition = stream_filter(consumer)
+        self._owns = partition[0] if partition is not None else None
+        # a partition reads pages N times larger: about a batch of its own events each
+        self._page = self._batch_size * (partition[1] if partition is not None else 1)
         self._policy = policy
         self._lease = lease
         self._poll_interval = poll_interval
@@ -147,6 +154,8 @@ class ProjectionRunner:
         self._background = Background()
         self._notifier = Notifier()
         self._position = 0
+        self._committed = 0
+        self._committed_at = 0.0
         self._state: RunState = "idle"
         self._error: str | None = None
         self._failure: BaseException | None = None
@@ -161,7 +170,7 @@ class ProjectionRunner:
 
     @property
     def position(self) -> int:
-        """The last position this runner committed or read from the checkpoint."""
+        """The last position this runner committed, passed or read from the checkpoint."""
         return self._position
 
     @property
@@ -294,6 +303,7 @@ class ProjectionRunner:
             self._target.prepare(self.name, setup=self._consumer.setup_hooks)
             self._prepared = True
         checkpoint = (self._target.checkpoint(self.name)).position
+        self._committed, self._committed_at = checkpoint, time.monotonic()
         self._advance(checkpoint)
         if until is not None and checkpoint >= until:
             return True
@@ -319,30 +329,62 @@ class ProjectionRunner:
         subscription = self._store.subscribe(
             after=self._position,
             types=self._types,
-            batch_size=self._batch_size,
+            batch_size=self._page,
             poll_interval=self._poll_interval,
         )
         self._state = "catching_up"
         try:
             while not self._background.stopping:
                 if until is not None and self._position >= until:
+                    self._commit_passed()
                     return
                 batch = subscription.next_batch(timeout=0 if until is not None else self._tick)
                 if batch:
-                    self._handle(batch)
+                    self._take(batch, subscription.position)
                 elif subscription.position > self._position:
-                    self._commit((), subscription.position)
+                    self._pass(subscription.position)
                 elif until is not None:
                     self._background.sleep(0.05)
                 else:
+                    self._pass(self._position)
                     self._at_head()
                 if until is None:
-                    full = len(batch) >= self._batch_size
+                    full = len(batch) >= self._page
                     self._state = "catching_up" if full else "live"
                 if not self._hold_lease():
                     raise LeaseLost(self.name, owner=self._lease.owner if self._lease else "")
         finally:
             subscription.close()
+
+    def _take(self, batch: Sequence[StoredEvent], scanned: int) -> None:
+        """Handle a page; a partition drops other partitions' events before decoding."""
+        owns = self._owns
+        if owns is None:
+            self._handle(batch)
+            return
+        mine = [record for record in batch if owns(record.stream_id)]
+        if mine:
+            self._handle(mine)
+        self._pass(scanned)
+
+    def _pass(self, position: int) -> None:
+        """Move past events this consumer does not take (other types, other partitions).
+
+        A partition moves in memory and commits that at most every ``_PASS_SECONDS``.
+        """
+        if self._owns is None:
+            if position > self._committed:
+                self._commit((), position)
+            return
+        if position > self._position:
+            self._advance(position)
+        due = time.monotonic() - self._committed_at >= _PASS_SECONDS
+        if self._committed < self._position and due:
+            self._commit((), self._position)
+
+    def _commit_passed(self) -> None:
+        if self._committed < self._position:
+            self._commit((), self._position)
 
     def _handle(self, records: Sequence[StoredEvent]) -> None:
         group: list[StoredEvent] = []
@@ -472,7 +514,7 @@ class ProjectionRunner:
         # the runner starts over instead of stopping on an error the new model never had.
         claim = self._lease.claim if self._lease is not None else None
         self._target.commit(
-            self.name, after=self._position, position=self._position, claim=claim, parked=letter
+            self.name, after=self._committed, position=self._committed, claim=claim, parked=letter
         )
         raise ProjectionFailed(self.name, position=record.position, reason=letter.error)
 
@@ -496,7 +538,7 @@ class ProjectionRunner:
         if telemetry is None or not steps or self._reaction:
             self._target.commit(
                 self.name,
-                after=self._position,
+                after=self._committed,
                 position=position,
                 steps=steps,
                 claim=claim,
@@ -506,14 +548,16 @@ class ProjectionRunner:
             with batch_span(telemetry, "project", self.name, steps, position):
                 self._target.commit(
                     self.name,
-                    after=self._position,
+                    after=self._committed,
                     position=position,
                     steps=steps,
                     claim=claim,
                     parked=parked,
                 )
-        if claim is not None:
-            self._renewed_at = started
+        # A commit renews the lease too, but the runner still asks for it every renewal
+        # interval: a partitioned worker counts its members and gives up extra partitions
+        # there, which it must do while busy as well.
+        self._committed, self._committed_at = position, started
         if self._state == "retrying":
             self._state, self._error = "catching_up", None
         self._advance(position)
