@@ -1,11 +1,12 @@
 """``append_many`` on PostgreSQL: several streams' appends in one transaction.
 
 Rules:
-1. One transaction announces itself first (``_ordering.py`` rule 6), then runs each
-   append's statement (``_sql.py``), in the order of their stream ids, so two batches
-   lock shared streams in one order and never deadlock.
-   The statements are pipelined (one round trip for the batch); their results are read
-   afterwards. Events are numbered in the order of the appends (``first``: every position of a
+1. One transaction announces itself first (``_ordering.py`` rule 6), then takes the
+   streams' rows in the order of their ids, so two batches lock shared streams in one
+   order and never deadlock. When every append has events, the batch is one statement
+   (``_sql._APPEND_BATCH``): one round trip, one plan, one lifecycle trigger call. Else
+   each append runs its own statement (``_sql.py``), in that order, pipelined (one round
+   trip for the batch); their results are read afterwards. Events are numbered in the order of the appends (``first``: every position of a
    transaction derives from its one transaction id, ``_ordering.py`` rule 1), whatever
    order the statements run in. The hooks (``_hooks_async.py``) then get every event
    of the batch at once, in log order.
@@ -25,6 +26,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from psycopg import AsyncConnection, AsyncCursor, errors
 from psycopg.rows import TupleRow
@@ -37,9 +39,15 @@ from fabula.store._preconditions import AnyVersion, check
 from fabula.store._records import AppendResult, NewEvent
 from fabula.store.postgres._batch_base import Found, Planned, Versions, _plan, _Refused, _version_in
 from fabula.store.postgres._driver_async import AsyncDatabase
-from fabula.store.postgres._hooks_async import run_hooks
+from fabula.store.postgres._hooks_async import run_hooks, write_append
+from fabula.store.postgres._rows import batch_params
 from fabula.store.postgres._in_doubt import Attempts, settled
-from fabula.store.postgres._sql import EVENT_ID_KEY, STREAM_VERSION_KEY, Statements
+from fabula.store.postgres._sql import (
+    EVENT_ID_KEY,
+    REFUSED_COLUMN,
+    STREAM_VERSION_KEY,
+    Statements,
+)
 
 __all__ = ["append_many"]
 
@@ -55,16 +63,23 @@ async def append_many(
     versions_of: Callable[[list[str]], Awaitable[Versions]],
 ) -> list[AppendResult]:
     """Run ``appends`` in one transaction; psycopg errors other than rule 3's come out."""
-    planned = _plan(statements, appends)
+    whole = all(a.events for a in appends)
+    planned = [] if whole else _plan(statements, appends)
+    params = batch_params(appends) if whole else {}
     versions: dict[str, int] = {}
     attempts = Attempts()
     for _ in range(_ROUNDS):
         try:
+            if whole:
+                return await _write_whole(db, hooks, statements, appends, params, attempts)
             return await db.transaction(
                 lambda conn: _write(conn, hooks, statements, planned), attempts=attempts
             )
         except errors.UniqueViolation as exc:
             if not (is_violation_of(exc, EVENT_ID_KEY) or is_violation_of(exc, STREAM_VERSION_KEY)):
+                raise
+        except errors.NotNullViolation as exc:
+            if exc.diag.column_name != REFUSED_COLUMN:
                 raise
         except _Refused:
             pass
@@ -127,4 +142,28 @@ async def _write(
     if placeholders:
         await conn.execute(statements.drop_placeholders, {"stream_ids": placeholders})
     await run_hooks(conn, hooks, statements, [e.event_id for a, _, _ in planned for e in a.events])
+    return results
+
+
+
+async def _write_whole(
+    db: AsyncDatabase,
+    hooks: AppendHooks,
+    statements: Statements,
+    appends: Sequence[StreamAppend],
+    params: dict[str, Any],
+    attempts: Attempts,
+) -> list[AppendResult]:
+    """Rule 1's one statement, for a batch whose every append has events."""
+    events = [e for a in appends for e in a.events]
+    rows = await write_append(
+        db, hooks, statements, statements.append_batch, params, events, attempts
+    )
+    found: dict[str, list[tuple[int, int]]] = {}
+    for position, stream_id, version in rows:
+        found.setdefault(stream_id, []).append((position, version))
+    results = []
+    for append in appends:
+        mine = sorted(found[append.stream_id])
+        results.append(AppendResult(append.stream_id, mine[-1][1], tuple(p for p, _ in mine)))
     return results
