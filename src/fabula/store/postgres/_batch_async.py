@@ -4,19 +4,22 @@ Rules:
 1. One transaction announces itself first (``_ordering.py`` rule 6), then takes the
    streams' rows in the order of their ids, so two batches lock shared streams in one
    order and never deadlock. When every append has events, the batch is one statement
-   (``_sql._APPEND_BATCH``): one round trip, one plan, one lifecycle trigger call. Else
-   each append runs its own statement (``_sql.py``), in that order, pipelined (one round
-   trip for the batch); their results are read afterwards. Events are numbered in the order of the appends (``first``: every position of a
+   (``_sql._APPEND_BATCH``), alone in autocommit like a one-stream append unless a hook
+   wants its events (``_hooks_async.py`` rule 1): one round trip, one plan, one
+   lifecycle trigger call. Otherwise each append runs its own statement (``_sql.py``),
+   in that order, pipelined (one round trip for the batch), and their results are read
+   afterwards. Events are numbered in the order of the appends (every position of a
    transaction derives from its one transaction id, ``_ordering.py`` rule 1), whatever
-   order the statements run in. The hooks (``_hooks_async.py``) then get every event
-   of the batch at once, in log order.
+   order the streams are locked in. The hooks then get every event of the batch at
+   once, in log order.
 2. An append without events locks its stream's row and checks its precondition: that
    stream cannot move until the commit. A stream that does not exist gets a placeholder
    row, deleted before the commit: until then, whoever creates the stream waits on its
    key (a unique index entry of a running transaction), then finds it free. So two
    batches that each create one stream and assert that the other's does not exist
    cannot both commit. (With ``AnyVersion`` it only reads the version, ``FOR SHARE``.)
-3. A statement that writes nothing (its precondition failed) or an event id already
+3. A statement that writes nothing (its precondition failed; for the one statement, a
+   refused stream's events have no version, which fails it whole) or an event id already
    stored rolls everything back. Then, outside the transaction: the call is a retry
    (``replayed_batch``: the first call's results; first-time ones if this call's own
    commit lost its reply, ``_in_doubt.py``), or a precondition fails
@@ -40,8 +43,8 @@ from fabula.store._records import AppendResult, NewEvent
 from fabula.store.postgres._batch_base import Found, Planned, Versions, _plan, _Refused, _version_in
 from fabula.store.postgres._driver_async import AsyncDatabase
 from fabula.store.postgres._hooks_async import run_hooks, write_append
-from fabula.store.postgres._rows import batch_params
 from fabula.store.postgres._in_doubt import Attempts, settled
+from fabula.store.postgres._rows import batch_params
 from fabula.store.postgres._sql import (
     EVENT_ID_KEY,
     REFUSED_COLUMN,
@@ -143,7 +146,6 @@ async def _write(
         await conn.execute(statements.drop_placeholders, {"stream_ids": placeholders})
     await run_hooks(conn, hooks, statements, [e.event_id for a, _, _ in planned for e in a.events])
     return results
-
 
 
 async def _write_whole(

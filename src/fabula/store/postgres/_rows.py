@@ -116,12 +116,12 @@ def precondition_mode(precondition: Precondition) -> tuple[str, int]:
 def batch_params(appends: Sequence[StreamAppend]) -> dict[str, Any]:
     """The parameters of ``_sql.Statements.append_batch``: every append has events.
 
-    Raises:
-        ConfigurationError: the batch holds more events than one transaction can number.
-
     Per stream: its id, event count, mode and expected version; per event, in the order
     of the appends (their positions follow it): its stream, its index in its append
     (1, 2, ...), and its columns.
+
+    Raises:
+        ConfigurationError: the batch holds more events than one transaction can number.
     """
     modes = [precondition_mode(a.precondition) for a in appends]
     events = [(a.stream_id, n, e) for a in appends for n, e in enumerate(a.events, 1)]

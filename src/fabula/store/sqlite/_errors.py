@@ -25,6 +25,7 @@ def mapped_error(path: str, exc: sqlite3.Error) -> StoreError:
 
     Args:
         path: the database file, named in the message.
+        exc: what ``sqlite3`` raised.
     """
     text = str(exc)
     if isinstance(exc, sqlite3.OperationalError):
