@@ -620,7 +620,7 @@ def test_every_check_has_a_mutant_that_it_catches():
 
 def test_run_checks_reports_every_failure():
     with pytest.raises(ExceptionGroup) as caught:
-        run_checks(IgnoresDirection, checks=SYNC_CHECKS[:19])
+        run_checks(IgnoresDirection, checks=SYNC_CHECKS[:20])
     notes = [note for error in caught.value.exceptions for note in error.__notes__]
     assert notes == [
         "conformance check check_read_stream_directions failed",
