@@ -363,6 +363,12 @@ class AppendManyOneByOne(MemoryStore):
         return [self.append(a.stream_id, a.events, precondition=a.precondition) for a in appends]
 
 
+class AppendManyChecksFirstOnly(MemoryStore):
+    def append_many(self, appends, /):
+        loose = [dataclasses.replace(a, precondition=ANY_VERSION) for a in appends[1:]]
+        return super().append_many([*appends[:1], *loose])
+
+
 class AppendManyForgetsDeduplicated(MemoryStore):
     def append_many(self, appends, /):
         return [dataclasses.replace(r, deduplicated=False) for r in super().append_many(appends)]
@@ -559,6 +565,7 @@ MORE_MUTANTS = [
     (SwallowsDuplicates, "check_reused_event_id_raises_duplicate_event"),
     (ReversedBatchResults, "check_append_many_orders_results_and_positions"),
     (AppendManyOneByOne, "check_append_many_is_all_or_nothing"),
+    (AppendManyChecksFirstOnly, "check_append_many_checks_each_precondition"),
     (AppendManyForgetsDeduplicated, "check_append_many_retry_returns_original_results"),
     (PhantomEventInUnknownStreams, "check_read_stream_unknown_is_empty"),
     (CategoryIsTextPrefix, "check_read_all_by_category"),
@@ -613,7 +620,7 @@ def test_every_check_has_a_mutant_that_it_catches():
 
 def test_run_checks_reports_every_failure():
     with pytest.raises(ExceptionGroup) as caught:
-        run_checks(IgnoresDirection, checks=SYNC_CHECKS[:19])
+        run_checks(IgnoresDirection, checks=SYNC_CHECKS[:20])
     notes = [note for error in caught.value.exceptions for note in error.__notes__]
     assert notes == [
         "conformance check check_read_stream_directions failed",

@@ -121,3 +121,45 @@ def test_a_batch_asserting_an_absent_stream_does_not_create_it(store):
     assert store.count_streams() == 1
     store.append("d-1", [_event("Fourth")], precondition=NO_STREAM)
     assert store.stream_version("d-1") == 1
+
+
+def test_a_batch_with_more_events_than_one_transaction_numbers_is_refused(store) -> None:
+    from fabula._errors import ConfigurationError
+
+    head = store.head()
+    appends = [
+        StreamAppend(f"big-{uuid.uuid4()}", [_event("Big") for _ in range(32_769)])
+        for _ in range(2)
+    ]
+    with pytest.raises(ConfigurationError, match="at most 65536 events"):
+        store.append_many(appends)
+    assert store.head() == head
+
+
+def test_batches_with_events_lock_shared_streams_in_one_order(store) -> None:
+    # Each batch names the same streams in its own shuffled order: the one-statement
+    # append takes their rows by id, so concurrent batches wait for each other, never
+    # deadlock, and every event is stored once.
+    import random
+
+    streams = [f"shared-{uuid.uuid4()}" for _ in range(20)]
+    store.append_many([StreamAppend(s, [_event("Opened")]) for s in streams])
+    errors: list[BaseException] = []
+
+    def work(seed: int) -> None:
+        order = list(streams)
+        shuffle = random.Random(seed).shuffle
+        try:
+            for _ in range(15):
+                shuffle(order)
+                store.append_many([StreamAppend(s, [_event("Bumped")]) for s in order])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert {store.stream_version(s) for s in streams} == {61}

@@ -2,21 +2,25 @@
 """``append_many`` on PostgreSQL: several streams' appends in one transaction.
 
 Rules:
-1. One transaction announces itself first (``_ordering.py`` rule 6), then runs each
-   append's statement (``_sql.py``), in the order of their stream ids, so two batches
-   lock shared streams in one order and never deadlock.
-   The statements are pipelined (one round trip for the batch); their results are read
-   afterwards. Events are numbered in the order of the appends (``first``: every position of a
+1. One transaction announces itself first (``_ordering.py`` rule 6), then takes the
+   streams' rows in the order of their ids, so two batches lock shared streams in one
+   order and never deadlock. When every append has events, the batch is one statement
+   (``_sql._APPEND_BATCH``), alone in autocommit like a one-stream append unless a hook
+   wants its events (``_hooks.py`` rule 1): one round trip, one plan, one
+   lifecycle trigger call. Otherwise each append runs its own statement (``_sql.py``),
+   in that order, pipelined (one round trip for the batch), and their results are read
+   afterwards. Events are numbered in the order of the appends (every position of a
    transaction derives from its one transaction id, ``_ordering.py`` rule 1), whatever
-   order the statements run in. The hooks (``_hooks.py``) then get every event
-   of the batch at once, in log order.
+   order the streams are locked in. The hooks then get every event of the batch at
+   once, in log order.
 2. An append without events locks its stream's row and checks its precondition: that
    stream cannot move until the commit. A stream that does not exist gets a placeholder
    row, deleted before the commit: until then, whoever creates the stream waits on its
    key (a unique index entry of a running transaction), then finds it free. So two
    batches that each create one stream and assert that the other's does not exist
    cannot both commit. (With ``AnyVersion`` it only reads the version, ``FOR SHARE``.)
-3. A statement that writes nothing (its precondition failed) or an event id already
+3. A statement that writes nothing (its precondition failed; for the one statement, a
+   refused stream's events have no version, which fails it whole) or an event id already
    stored rolls everything back. Then, outside the transaction: the call is a retry
    (``replayed_batch``: the first call's results; first-time ones if this call's own
    commit lost its reply, ``_in_doubt.py``), or a precondition fails
@@ -26,6 +30,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from psycopg import Connection, Cursor, errors
 from psycopg.rows import TupleRow
@@ -38,9 +43,15 @@ from fabula.store._preconditions import AnyVersion, check
 from fabula.store._records import AppendResult, NewEvent
 from fabula.store.postgres._batch_base import Found, Planned, Versions, _plan, _Refused, _version_in
 from fabula.store.postgres._driver import Database
-from fabula.store.postgres._hooks import run_hooks
+from fabula.store.postgres._hooks import run_hooks, write_append
 from fabula.store.postgres._in_doubt import Attempts, settled
-from fabula.store.postgres._sql import EVENT_ID_KEY, STREAM_VERSION_KEY, Statements
+from fabula.store.postgres._rows import batch_params
+from fabula.store.postgres._sql import (
+    EVENT_ID_KEY,
+    REFUSED_COLUMN,
+    STREAM_VERSION_KEY,
+    Statements,
+)
 
 __all__ = ["append_many"]
 
@@ -56,16 +67,23 @@ def append_many(
     versions_of: Callable[[list[str]], Versions],
 ) -> list[AppendResult]:
     """Run ``appends`` in one transaction; psycopg errors other than rule 3's come out."""
-    planned = _plan(statements, appends)
+    whole = all(a.events for a in appends)
+    planned = [] if whole else _plan(statements, appends)
+    params = batch_params(appends) if whole else {}
     versions: dict[str, int] = {}
     attempts = Attempts()
     for _ in range(_ROUNDS):
         try:
+            if whole:
+                return _write_whole(db, hooks, statements, appends, params, attempts)
             return db.transaction(
                 lambda conn: _write(conn, hooks, statements, planned), attempts=attempts
             )
         except errors.UniqueViolation as exc:
             if not (is_violation_of(exc, EVENT_ID_KEY) or is_violation_of(exc, STREAM_VERSION_KEY)):
+                raise
+        except errors.NotNullViolation as exc:
+            if exc.diag.column_name != REFUSED_COLUMN:
                 raise
         except _Refused:
             pass
@@ -128,4 +146,25 @@ def _write(
     if placeholders:
         conn.execute(statements.drop_placeholders, {"stream_ids": placeholders})
     run_hooks(conn, hooks, statements, [e.event_id for a, _, _ in planned for e in a.events])
+    return results
+
+
+def _write_whole(
+    db: Database,
+    hooks: AppendHooks,
+    statements: Statements,
+    appends: Sequence[StreamAppend],
+    params: dict[str, Any],
+    attempts: Attempts,
+) -> list[AppendResult]:
+    """Rule 1's one statement, for a batch whose every append has events."""
+    events = [e for a in appends for e in a.events]
+    rows = write_append(db, hooks, statements, statements.append_batch, params, events, attempts)
+    found: dict[str, list[tuple[int, int]]] = {}
+    for position, stream_id, version in rows:
+        found.setdefault(stream_id, []).append((position, version))
+    results = []
+    for append in appends:
+        mine = sorted(found[append.stream_id])
+        results.append(AppendResult(append.stream_id, mine[-1][1], tuple(p for p, _ in mine)))
     return results

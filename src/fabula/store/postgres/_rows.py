@@ -9,6 +9,7 @@ from typing import Any, assert_never
 from uuid import UUID
 
 from fabula._errors import ConfigurationError
+from fabula.store._batch import StreamAppend
 from fabula.store._preconditions import (
     AnyVersion,
     ExpectedVersion,
@@ -24,6 +25,8 @@ __all__ = [
     "EventRow",
     "RunningAppend",
     "append_params",
+    "batch_params",
+    "precondition_mode",
     "prefix_range",
     "snapshot_record",
     "stored_event",
@@ -92,6 +95,56 @@ def snapshot_record(row: tuple[str, int, str, str, int]) -> SnapshotRecord:
     )
 
 
+def precondition_mode(precondition: Precondition) -> tuple[str, int]:
+    """The append statement's mode for a precondition (``any``, ``new``, ``exists``, ``exact``).
+
+    With the version ``exact`` expects (0 for the other modes).
+    """
+    match precondition:
+        case AnyVersion():
+            return "any", 0
+        case NoStream():
+            return "new", 0
+        case ExpectedVersion(version=version):
+            return ("exact", version) if version else ("new", 0)
+        case StreamExists():
+            return "exists", 0
+        case _:
+            assert_never(precondition)
+
+
+def batch_params(appends: Sequence[StreamAppend]) -> dict[str, Any]:
+    """The parameters of ``_sql.Statements.append_batch``: every append has events.
+
+    Per stream: its id, event count, mode and expected version; per event, in the order
+    of the appends (their positions follow it): its stream, its index in its append
+    (1, 2, ...), and its columns.
+
+    Raises:
+        ConfigurationError: the batch holds more events than one transaction can number.
+    """
+    modes = [precondition_mode(a.precondition) for a in appends]
+    events = [(a.stream_id, n, e) for a in appends for n, e in enumerate(a.events, 1)]
+    if len(events) > MAX_APPEND:
+        msg = f"one append_many holds at most {MAX_APPEND} events (got {len(events)}); split it"
+        raise ConfigurationError(msg)
+    return {
+        "stream_ids": [a.stream_id for a in appends],
+        "counts": [len(a.events) for a in appends],
+        "modes": [mode for mode, _ in modes],
+        "expected": [expected for _, expected in modes],
+        "event_streams": [s for s, _, _ in events],
+        "event_ns": [n for _, n, _ in events],
+        "event_ids": [e.event_id for _, _, e in events],
+        "types": [e.type for _, _, e in events],
+        "schema_versions": [e.schema_version for _, _, e in events],
+        "data": [e.data for _, _, e in events],
+        "metadata": [e.metadata for _, _, e in events],
+        "causation_ids": [e.causation_id for _, _, e in events],
+        "correlation_ids": [e.correlation_id for _, _, e in events],
+    }
+
+
 def append_params(
     stream_id: str, events: Sequence[NewEvent], precondition: Precondition, *, first: int = 0
 ) -> tuple[str, dict[str, Any]]:
@@ -108,17 +161,7 @@ def append_params(
         msg = f"stream {stream_id!r}: one append holds at most {MAX_APPEND} events"
         msg += f" (got {len(events)}); split it into several appends"
         raise ConfigurationError(msg)
-    match precondition:
-        case AnyVersion():
-            mode, expected = "any", 0
-        case NoStream():
-            mode, expected = "new", 0
-        case ExpectedVersion(version=version):
-            mode, expected = ("exact", version) if version else ("new", 0)
-        case StreamExists():
-            mode, expected = "exists", 0
-        case _:
-            assert_never(precondition)
+    mode, expected = precondition_mode(precondition)
     if len(events) == 1:
         [one] = events
         return f"one_{mode}", {

@@ -13,13 +13,16 @@ from psycopg import sql
 
 from fabula.store.postgres._ordering import ANNOUNCE, APPEND_BASE, HORIZON, append_key
 
-__all__ = ["EVENT_COLUMNS", "EVENT_ID_KEY", "STREAM_VERSION_KEY", "Statements"]
+__all__ = ["EVENT_COLUMNS", "EVENT_ID_KEY", "REFUSED_COLUMN", "STREAM_VERSION_KEY", "Statements"]
 
 EVENT_ID_KEY = "events_event_id_key"
 """The unique constraint on ``events.event_id``."""
 
 STREAM_VERSION_KEY = "events_stream_version_key"
 """The unique constraint on ``events (stream_id, version)``."""
+
+REFUSED_COLUMN = "version"
+"""The ``events`` column left NULL by a refused stream of ``append_batch``."""
 
 EVENT_COLUMNS = sql.SQL(
     "position, stream_id, version, event_id, type, data::text, schema_version,"
@@ -48,6 +51,8 @@ _BUMP = {
     " RETURNING s.version",
 }
 
+# Arrays travel in binary (``%(name)b``): psycopg dumps a text array by quoting every
+# element, about eight times the cost of the binary form.
 _APPEND = """
 WITH announced AS MATERIALIZED ({announce}),
     bumped AS ({bump}), base AS ({append_base})
@@ -57,9 +62,9 @@ SELECT base.position + %(first)s::bigint + e.n - 1, %(stream_id)s,
     bumped.version - %(count)s::bigint + e.n,
     e.event_id, e.type, e.schema_version, e.data, e.metadata, e.causation_id,
     e.correlation_id
-FROM bumped, base, unnest(%(event_ids)s::uuid[], %(types)s::text[],
-    %(schema_versions)s::integer[], %(data)s::json[], %(metadata)s::json[],
-    %(causation_ids)s::uuid[], %(correlation_ids)s::uuid[])
+FROM bumped, base, unnest(%(event_ids)b::uuid[], %(types)b::text[],
+    %(schema_versions)b::integer[], %(data)b::json[], %(metadata)b::json[],
+    %(causation_ids)b::uuid[], %(correlation_ids)b::uuid[])
     WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, causation_id,
         correlation_id, n)
 RETURNING position, version
@@ -78,6 +83,43 @@ SELECT base.position + %(first)s::bigint, %(stream_id)s, bumped.version,
     %(causation_id)s::uuid, %(correlation_id)s::uuid
 FROM bumped, base
 RETURNING position, version
+"""
+
+# append_many of streams that all get events (``_batch_async.py`` rule 1): one statement for
+# the whole batch, so one round trip, one plan and one lifecycle trigger call whatever the
+# batch's size. Streams are taken in the order of their ids (rule 1: no deadlock between
+# batches). A stream's precondition decides whether its row is inserted (``new``, ``any``)
+# or bumped (``any``, ``exists``, ``exact`` if its version is the expected one). The events
+# of a stream that is neither, or inserted where it had to exist (its version is then its
+# count), get no version: the NOT NULL of ``events.version`` fails the whole statement
+# (``REFUSED_COLUMN``), so it runs alone in autocommit like a one-stream append (rule 3).
+_APPEND_BATCH = """
+WITH announced AS MATERIALIZED ({announce}),
+    input AS (SELECT i.stream_id COLLATE "C" AS stream_id, i.count, i.mode, i.expected
+        FROM unnest(%(stream_ids)b::text[], %(counts)b::bigint[], %(modes)b::text[],
+            %(expected)b::bigint[]) AS i(stream_id, count, mode, expected)),
+    bumped AS (INSERT INTO {schema}.streams AS s (stream_id, version)
+        SELECT i.stream_id, i.count FROM input AS i, announced ORDER BY i.stream_id
+        ON CONFLICT (stream_id) DO UPDATE SET version = s.version + excluded.version
+        WHERE (SELECT i.mode IN ('any', 'exists') OR (i.mode = 'exact' AND s.version = i.expected)
+            FROM input AS i WHERE i.stream_id = excluded.stream_id)
+        RETURNING s.stream_id, s.version),
+    accepted AS (SELECT b.stream_id, b.version - i.count AS before
+        FROM bumped AS b JOIN input AS i ON i.stream_id = b.stream_id
+        WHERE i.mode IN ('new', 'any') OR b.version > i.count),
+    base AS ({append_base})
+INSERT INTO {schema}.events (position, stream_id, version, event_id, type,
+    schema_version, data, metadata, causation_id, correlation_id)
+SELECT base.position + e.k - 1, e.stream_id, a.before + e.n,
+    e.event_id, e.type, e.schema_version, e.data, e.metadata, e.causation_id,
+    e.correlation_id
+FROM base, unnest(%(event_streams)b::text[], %(event_ns)b::bigint[], %(event_ids)b::uuid[],
+    %(types)b::text[], %(schema_versions)b::integer[], %(data)b::json[], %(metadata)b::json[],
+    %(causation_ids)b::uuid[], %(correlation_ids)b::uuid[])
+    WITH ORDINALITY AS e(stream_id, n, event_id, type, schema_version, data, metadata,
+        causation_id, correlation_id, k)
+    LEFT JOIN accepted AS a ON a.stream_id = e.stream_id COLLATE "C"
+RETURNING position, stream_id, version
 """
 
 _READ_ALL = """
@@ -129,6 +171,7 @@ _CATEGORIES = " AND category = ANY(%(categories)s::text[])"
 _TEXT: dict[str, str] = {
     **{f"append_{mode}": _APPEND.replace("{bump}", bump) for mode, bump in _BUMP.items()},
     **{f"append_one_{mode}": _APPEND_ONE.replace("{bump}", bump) for mode, bump in _BUMP.items()},
+    "append_batch": _APPEND_BATCH,
     "announce": _ANNOUNCE,
     "hold_stream": _HOLD_STREAM,
     "drop_placeholders": "DELETE FROM {schema}.streams"
@@ -192,6 +235,7 @@ class Statements:
     append_one_new: bytes
     append_one_exists: bytes
     append_one_exact: bytes
+    append_batch: bytes
     announce: bytes
     hold_stream: bytes
     drop_placeholders: bytes

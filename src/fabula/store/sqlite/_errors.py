@@ -17,7 +17,23 @@ from contextlib import contextmanager
 
 from fabula._errors import ReadOnlyError, SchemaError, StoreError
 
-__all__ = ["map_errors"]
+__all__ = ["map_errors", "mapped_error"]
+
+
+def mapped_error(path: str, exc: sqlite3.Error) -> StoreError:
+    """The fabula error for a ``sqlite3`` error (the table above); raise it ``from exc``.
+
+    Args:
+        path: the database file, named in the message.
+        exc: what ``sqlite3`` raised.
+    """
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError):
+        if text.startswith(("no such table", "no such column")):
+            return SchemaError(f"SQLite database {path!r} lacks fabula's schema ({text})")
+        if "readonly database" in text:
+            return ReadOnlyError(f"SQLite database {path!r} is read-only: {text}")
+    return StoreError(f"SQLite database {path!r} failed: {text}")
 
 
 @contextmanager
@@ -34,16 +50,5 @@ def map_errors(path: str) -> Iterator[None]:
     """
     try:
         yield
-    except sqlite3.OperationalError as exc:
-        text = str(exc)
-        if text.startswith(("no such table", "no such column")):
-            msg = f"SQLite database {path!r} lacks fabula's schema ({text})"
-            raise SchemaError(msg) from exc
-        if "readonly database" in text:
-            msg = f"SQLite database {path!r} is read-only: {text}"
-            raise ReadOnlyError(msg) from exc
-        msg = f"SQLite database {path!r} failed: {text}"
-        raise StoreError(msg) from exc
     except sqlite3.Error as exc:
-        msg = f"SQLite database {path!r} failed: {exc}"
-        raise StoreError(msg) from exc
+        raise mapped_error(path, exc) from exc

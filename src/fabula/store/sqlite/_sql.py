@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "APPEND_STATE",
+    "BATCH_STATE",
     "BEGIN_IMMEDIATE",
     "COMMIT",
     "COUNT_STREAMS",
@@ -56,10 +57,19 @@ EVENT_COLUMNS = (
 # -- append ------------------------------------------------------------------------------
 
 APPEND_STATE = (
-    "SELECT coalesce((SELECT version FROM streams WHERE stream_id = ?), 0), "
-    "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)"
+    "SELECT coalesce((SELECT version FROM streams WHERE stream_id = ?1), 0), "
+    "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0), "
+    "coalesce((SELECT status FROM stream_lifecycle WHERE stream_id = ?1), 'live')"
 )
-"""The stream's version and the last position ever handed out, in one round trip."""
+"""The stream's version, the last position ever handed out and the stream's status."""
+
+BATCH_STATE = (
+    "SELECT j.value, s.version, l.status FROM json_each(?) AS j "
+    "LEFT JOIN streams AS s ON s.stream_id = j.value "
+    "LEFT JOIN stream_lifecycle AS l ON l.stream_id = j.value "
+    "WHERE s.stream_id IS NOT NULL OR l.stream_id IS NOT NULL"
+)
+"""The version and status of the streams named in a JSON list that have either."""
 
 STREAM_VERSIONS = (
     "SELECT stream_id, version FROM streams WHERE stream_id IN (SELECT value FROM json_each(?))"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fabula._errors import ConcurrencyError, ConfigurationError, DuplicateEvent, StreamNotFound
 from fabula.store import (
+    ANY_VERSION,
     NO_STREAM,
     STREAM_EXISTS,
     AppendResult,
@@ -22,6 +23,7 @@ from fabula.testing.conformance._expect import expect, expect_equal, raises
 from fabula.testing.conformance._settle_async import expect_nothing_appended, settle
 
 __all__ = [
+    "check_append_many_checks_each_precondition",
     "check_append_many_is_all_or_nothing",
     "check_append_many_orders_results_and_positions",
     "check_append_many_retry_returns_original_results",
@@ -93,6 +95,41 @@ async def check_append_many_is_all_or_nothing(store: AsyncEventStore) -> None:
     )
     expect_equal(results[1], AppendResult(existing, 1, ()), "an append without events")
     await settle(store, results[0])
+
+
+async def check_append_many_checks_each_precondition(store: AsyncEventStore) -> None:
+    """Each append of a batch with events meets its own precondition, or nothing is written."""
+    existing, other, missing = unique_stream(), unique_stream(), unique_stream()
+    await settle(store, await store.append(existing, new_events(1)))
+    await settle(store, await store.append(other, new_events(2)))
+    head = await store.head()
+    refused = [
+        (StreamNotFound, StreamAppend(missing, new_events(1), STREAM_EXISTS)),
+        (ConcurrencyError, StreamAppend(other, new_events(1), ExpectedVersion(1))),
+        (ConcurrencyError, StreamAppend(missing, new_events(1), ExpectedVersion(1))),
+        (ConcurrencyError, StreamAppend(other, new_events(1), NO_STREAM)),
+    ]
+    for error, append in refused:
+        fine = StreamAppend(existing, new_events(1), ExpectedVersion(1))
+        with raises(error, f"append_many with events and {append.precondition}"):
+            await store.append_many([fine, append])
+    await expect_nothing_appended(store, head, "append_many calls with one refused stream")
+    expect_equal(await store.stream_version(missing), 0, f"{missing!r} after refused batches")
+    fresh = unique_stream()
+    results = await store.append_many(
+        [
+            StreamAppend(existing, new_events(2), ExpectedVersion(1)),
+            StreamAppend(other, new_events(1), STREAM_EXISTS),
+            StreamAppend(missing, new_events(1), NO_STREAM),
+            StreamAppend(fresh, new_events(3), ANY_VERSION),
+        ]
+    )
+    await settle(store, results[-1])
+    expect_equal(
+        [(r.stream_id, r.version, len(r.positions)) for r in results],
+        [(existing, 3, 2), (other, 3, 1), (missing, 1, 1), (fresh, 3, 3)],
+        "results of append_many, one precondition of each kind",
+    )
 
 
 async def check_append_many_retry_returns_original_results(store: AsyncEventStore) -> None:

@@ -29,6 +29,7 @@ from fabula.testing.conformance._arguments_async import (
     check_longest_stream_ids_are_stored,
 )
 from fabula.testing.conformance._batches_async import (
+    check_append_many_checks_each_precondition,
     check_append_many_is_all_or_nothing,
     check_append_many_orders_results_and_positions,
     check_append_many_retry_returns_original_results,
@@ -103,6 +104,7 @@ CHECKS: tuple[AsyncCheck, ...] = (
     # append_many
     check_append_many_orders_results_and_positions,
     check_append_many_is_all_or_nothing,
+    check_append_many_checks_each_precondition,
     check_append_many_retry_returns_original_results,
     check_append_many_retry_with_other_content_raises,
     # import_events (stores that offer it)
