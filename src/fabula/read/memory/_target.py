@@ -139,9 +139,7 @@ class MemoryTarget:
             raise CheckpointConflict(name, expected=after, actual=current)
 
     def _check(self, name: str, after: int, claim: Claim | None) -> None:
-        current = self._checkpoints.get(name, Checkpoint(name, 0)).position
-        if current != after:
-            raise CheckpointConflict(name, expected=after, actual=current)
+        self._check_position(name, after)
         if claim is not None:
             holder = self._leases.get(name)
             now = time.time()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import TupleRow
 
 from fabula._errors import ConfigurationError, StoreError
 from fabula._postgres._errors import first_line, map_errors
@@ -57,12 +58,17 @@ def drop_schema(url: str, /) -> None:
     _run(url, sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE"))
 
 
-def _run(url: str, statement: sql.SQL) -> None:
-    settings = _settings(url)
+def connect(settings: PostgresSettings) -> psycopg.Connection[TupleRow]:
+    """One connection for an administrative task; ``StoreError`` if the server cannot be reached."""
     try:
-        conn = psycopg.connect(settings.conninfo, **settings.connect_kwargs())
+        return psycopg.connect(settings.conninfo, **settings.connect_kwargs())
     except psycopg.Error as exc:
         msg = f"cannot connect to PostgreSQL at {settings.where}: {first_line(exc)}"
         raise StoreError(msg) from exc
+
+
+def _run(url: str, statement: sql.SQL) -> None:
+    settings = _settings(url)
+    conn = connect(settings)
     with map_errors(settings.where, settings.schema), conn:
         conn.execute(statement.format(sql.Identifier(settings.schema)))

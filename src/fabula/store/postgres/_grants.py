@@ -21,12 +21,10 @@ The key tables are created here, as the application role cannot create it on fir
 
 from __future__ import annotations
 
-import psycopg
 from psycopg import sql
 
-from fabula._errors import StoreError
-from fabula._postgres._errors import first_line, map_errors
-from fabula.store.postgres._admin import _settings
+from fabula._postgres._errors import map_errors
+from fabula.store.postgres._admin import _settings, connect
 from fabula.store.postgres._keys_sql import STREAMS_TABLE as KEY_STREAMS_TABLE, TABLE as KEY_TABLE
 from fabula.store.postgres._migrate import migrate
 
@@ -93,12 +91,7 @@ def grant_app_role(url: str, /, *, app_role: str) -> None:
         StoreError: the server cannot be reached, or refused (not the owner, no such role).
     """
     settings = _settings(url)
-    try:
-        conn = psycopg.connect(settings.conninfo, **settings.connect_kwargs())
-    except psycopg.Error as exc:
-        msg = f"cannot connect to PostgreSQL at {settings.where}: {first_line(exc)}"
-        raise StoreError(msg) from exc
-    with conn:
+    with connect(settings) as conn:
         conn.autocommit = True
         with map_errors(settings.where, settings.schema):
             migrate(conn, settings.schema, mode="check")
