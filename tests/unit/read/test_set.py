@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 from typing import Any, cast
@@ -9,6 +10,7 @@ import pytest
 from fabula import ConfigurationError
 from fabula.cli import status_table
 from fabula.read import (
+    AsyncProjectionSet,
     ErrorPolicy,
     HandlerError,
     ParkedEventNotFound,
@@ -17,6 +19,8 @@ from fabula.read import (
     ProjectionSet,
     Target,
 )
+from fabula.read.memory import AsyncMemoryTarget
+from fabula.store.memory import AsyncMemoryStore
 
 from . import domain
 from .domain import Complete, Create, Note, Rename
@@ -296,3 +300,62 @@ def test_names_must_be_unique_and_known(kit: Kit) -> None:
         ProjectionSet(kit.store, kit.target, consumers=[kit.projection, kit.make_projection()])
     with pytest.raises(ConfigurationError, match="no projection or reaction is named 'nope'"):
         _set(kit).status(["nope"])
+
+
+def _partitioned_set(kit: Kit, partitions: dict[str, int]) -> ProjectionSet:
+    return ProjectionSet(
+        kit.store,
+        kit.target,
+        consumers=[kit.projection],
+        registry=kit.registry,
+        partitions=partitions,
+    )
+
+
+@pytest.mark.parametrize(
+    ("partitions", "message"),
+    [
+        ({"nope": 2}, "no projection or reaction is named 'nope'"),
+        ({"todo_list": 0}, "partition 0 of 0: need 0 <= index < count"),
+    ],
+)
+def test_a_partitioned_set_refuses_an_unknown_name_or_no_partitions(
+    kit: Kit, partitions: dict[str, int], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        _partitioned_set(kit, partitions)
+
+
+def test_a_partitioned_projection_is_left_to_partitioned_workers(kit: Kit) -> None:
+    projections = _partitioned_set(kit, {"todo_list": 4})
+    with pytest.raises(ConfigurationError, match="is partitioned: PartitionedWorker runs it"):
+        projections.runner("todo_list")
+    kit.flow.dispatch(Create("a", "one"))
+    projections.start()  # runs what is not partitioned: nothing here
+    projections.stop()
+    assert kit.target.checkpoint("todo_list").position == 0
+    assert projections.partitions == {"todo_list": 4}
+
+
+def test_an_async_partitioned_projection_is_left_to_partitioned_workers() -> None:
+    async def main() -> None:
+        projection = domain.todo_dict()
+        async with AsyncProjectionSet(
+            AsyncMemoryStore(),
+            AsyncMemoryTarget(),
+            consumers=[projection],
+            registry=domain.registry(),
+            partitions={projection.name: 2},
+        ) as projections:
+            with pytest.raises(ConfigurationError, match="is partitioned"):
+                projections.runner(projection.name)
+        with pytest.raises(ConfigurationError, match="no projection or reaction"):
+            AsyncProjectionSet(
+                AsyncMemoryStore(),
+                AsyncMemoryTarget(),
+                consumers=[projection],
+                registry=domain.registry(),
+                partitions={"nope": 2},
+            )
+
+    asyncio.run(main())
