@@ -233,7 +233,7 @@ def test_an_existing_sqlite_store_gets_the_triggers_when_opened(tmp_path: Path) 
             " metadata, recorded_at, category) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'note')",
             (stream, version, event_id.bytes, kind, schema_version_, data, metadata),
         )
-        conn.execute("INSERT INTO streams VALUES ('note-1', 1, 'note')")
+        conn.execute("INSERT INTO streams VALUES ('note-1', 1, 'note')")  # dropped by version 4
         conn.execute("UPDATE events SET type = 'StillMutable'")  # no trigger yet
     url = f"sqlite:///{path}"
     with open_store(url) as store:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from fabula import ConfigurationError, SchemaError
-from fabula.store import open_store
+from fabula import ConcurrencyError, ConfigurationError, ExpectedVersion, SchemaError
+from fabula.store import NewEvent, open_store
 from fabula.store.sqlite import SqliteStore
 from fabula.store.sqlite._migrate import (
     MIGRATIONS,
@@ -52,7 +53,7 @@ def test_a_fresh_file_gets_the_schema_with_auto(path: Path, conn: sqlite3.Connec
     assert schema_version(conn) == 0
     SqliteStore(path, migrate="auto").close()
     assert schema_version(conn) == LATEST
-    assert {"events", "streams", "snapshots", "fabula_schema"} <= tables(conn)
+    assert {"events", "snapshots", "fabula_schema"} <= tables(conn)
     applied = conn.execute("SELECT version, name FROM fabula_schema").fetchall()
     assert applied == [(m.version, m.name) for m in MIGRATIONS]
     assert applied[0] == (1, "0001_init")
@@ -151,9 +152,47 @@ def test_an_unknown_mode_is_a_configuration_error(path: Path) -> None:
 
 def test_a_missing_table_is_a_schema_error(path: Path, conn: sqlite3.Connection) -> None:
     with SqliteStore(path) as store:
-        conn.execute("DROP TABLE streams")
-        with pytest.raises(SchemaError, match="no such table: streams"):
+        conn.execute("DROP TABLE stream_lifecycle")
+        with pytest.raises(SchemaError, match="no such table: stream_lifecycle"):
             store.list_streams()
+
+
+def test_a_file_with_a_streams_table_keeps_its_versions_after_migration_4(
+    path: Path, conn: sqlite3.Connection
+) -> None:
+    """Version 4 drops ``streams``: versions, listing and counting come from the log."""
+    before = next(i for i, m in enumerate(MIGRATIONS) if m.name.endswith("_streams_from_the_log"))
+    migrate(conn, MIGRATIONS[:before])
+    insert = (
+        "INSERT INTO events (stream_id, version, event_id, type, schema_version, data, "
+        "metadata, recorded_at, category) VALUES (?, ?, randomblob(16), 'Noted', 1, '{}', "
+        "'{}', 0, ?)"
+    )
+    for stream_id, versions in (("note-a", 3), ("note-b", 1), ("memo-c", 2)):
+        for version in range(1, versions + 1):
+            conn.execute(insert, (stream_id, version, stream_id.partition("-")[0]))
+        conn.execute("INSERT INTO streams VALUES (?, ?, ?)", (stream_id, versions, "x"))
+    with open_store(f"sqlite:///{path}") as store:
+        assert "streams" not in tables(conn)
+        assert [(s.stream_id, s.version) for s in store.list_streams("note-")] == [
+            ("note-a", 3),
+            ("note-b", 1),
+        ]
+        assert store.count_streams() == 3
+        assert store.count_streams("memo") == 1
+        appended = store.append(
+            "note-a",
+            [NewEvent(event_id=uuid.uuid4(), type="Noted", data="{}")],
+            precondition=ExpectedVersion(3),
+        )
+        assert appended.version == 4
+        with pytest.raises(ConcurrencyError):
+            store.append(
+                "note-b",
+                [NewEvent(event_id=uuid.uuid4(), type="Noted", data="{}")],
+                precondition=ExpectedVersion(0),
+            )
+        assert store.read_stream("note-a")[-1].version == 4
 
 
 def test_scripts_split_into_statements() -> None:

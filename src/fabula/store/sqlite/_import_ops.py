@@ -3,7 +3,7 @@
 A chunk is: ``BEGIN IMMEDIATE`` (the write lock, so the versions read next hold until
 the commit), the chunk's stored stream versions in one ``SELECT``, the version checks,
 every event in one ``executemany`` with explicit positions after the last one handed
-out, every stream head in another, the append hooks, ``COMMIT``.
+out, the append hooks, ``COMMIT``.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def import_chunk(
         names = json.dumps(list(dict.fromkeys(e.stream_id for e in chunk)))
         stored = dict(conn.execute(_sql.STREAM_VERSIONS, (names,)).fetchall())
         check_lifecycle(chunk, first_line, imported, lambda s: lifecycle(conn, s)[0])
-        heads = check_versions(chunk, first_line, imported, stored)
+        check_versions(chunk, first_line, imported, stored)
         last = conn.execute(_sql.LAST_POSITION).fetchone()[0]
         now = time.time_ns() // 1000
         rows: list[tuple[Any, ...]] = [
@@ -65,7 +65,6 @@ def import_chunk(
             for i, e in enumerate(chunk, 1)
         ]
         conn.executemany(_sql.INSERT_EVENT, rows)
-        conn.executemany(_sql.UPSERT_STREAM, [(s, v, category_of(s)) for s, v in heads.items()])
         if hooks is not None and hooks.active and hooks.wanted({e.type for e in chunk}):
             records = decode_events([(*row[:5], row[6], row[5], *row[7:11]) for row in rows])
             for hook, chosen in hooks.calls(records):

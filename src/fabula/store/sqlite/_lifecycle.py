@@ -24,7 +24,7 @@ from fabula.store.sqlite._ops import _insert, _rollback
 __all__ = ["archive", "delete", "stream_state", "truncate"]
 
 STATE = (
-    "SELECT coalesce((SELECT version FROM streams WHERE stream_id = ?1), 0), "
+    "SELECT coalesce((SELECT max(version) FROM events WHERE stream_id = ?1), 0), "
     "coalesce((SELECT status FROM stream_lifecycle WHERE stream_id = ?1), 'live'), "
     "coalesce((SELECT truncated_before FROM stream_lifecycle WHERE stream_id = ?1), 1)"
 )

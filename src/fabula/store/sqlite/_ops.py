@@ -10,7 +10,9 @@ Theory of operation of ``append``:
 2. One statement reads the stream's version, its lifecycle status and the last position
    ever used (``append_many``: one for every stream's version and status); the events get
    versions current+1.. and positions last+1.. (written explicitly, so the result needs no
-   read-back), one ``executemany``, one upsert of ``streams``, ``COMMIT``.
+   read-back), one ``executemany``, ``COMMIT``. A stream's version is the top of its
+   ``(stream_id, version)`` index entries: SQLite has no ``streams`` table to keep
+   (ADR 0026); the write lock is what serialises appends.
 3. Only when something fails (precondition, lifecycle, ``UNIQUE(event_id)``) does it roll back
    and look up the stored events with the batch's ids: ``replayed_append`` then tells a retry
    (the original result, ``deduplicated=True``) from a reuse (``DuplicateEvent``).
@@ -125,7 +127,7 @@ def append_many(
     """Append to several streams in one transaction (``fabula.store._batch``), as ``append``.
 
     A handful of statements whatever the batch's size: the streams' versions in one
-    ``SELECT``, every event in one ``executemany``, every stream head in another.
+    ``SELECT``, every event in one ``executemany``.
     """
     check_batch(appends)
     conn.execute(_sql.BEGIN_IMMEDIATE)
@@ -135,7 +137,7 @@ def append_many(
         state = conn.execute(_sql.BATCH_STATE, (names,)).fetchall()
         versions = {stream_id: version for stream_id, version, _ in state if version}
         last = conn.execute(_sql.LAST_POSITION).fetchone()[0]
-        rows, heads, records, results = [], [], [], []
+        rows, records, results = [], [], []
         for stream_id, _, status in state:  # every stream's lifecycle before any precondition
             if status is not None:
                 check_appendable(stream_id, status)
@@ -153,12 +155,10 @@ def append_many(
             if events:
                 category = category_of(stream_id)
                 rows += _event_rows(stream_id, events, current, last, now, category)
-                heads.append((stream_id, current + len(events), category))
                 if hooks is not None and hooks.active:
                     records += _records(stream_id, events, last, current, now)
             last += len(events)
         conn.executemany(_sql.INSERT_EVENT, rows)
-        conn.executemany(_sql.UPSERT_STREAM, heads)
         if records and hooks is not None and hooks.wanted({r.type for r in records}):
             for hook, chosen in hooks.calls(records):
                 hook(conn, chosen)
@@ -226,7 +226,6 @@ def _insert(
         conn.execute(_sql.INSERT_EVENT, rows[0])  # a third of executemany's cost for one row
     else:
         conn.executemany(_sql.INSERT_EVENT, rows)
-    conn.execute(_sql.UPSERT_STREAM, (stream_id, current + len(events), category))
     if hooks is not None and hooks.active and hooks.wanted({e.type for e in events}):
         records = _records(stream_id, events, last, current, now)
         for hook, chosen in hooks.calls(records):

@@ -39,7 +39,6 @@ __all__ = [
     "SCHEMA_VERSION",
     "STREAM_VERSION",
     "STREAM_VERSIONS",
-    "UPSERT_STREAM",
 ]
 
 MAX_INT = 2**63 - 1
@@ -57,22 +56,23 @@ EVENT_COLUMNS = (
 # -- append ------------------------------------------------------------------------------
 
 APPEND_STATE = (
-    "SELECT coalesce((SELECT version FROM streams WHERE stream_id = ?1), 0), "
+    "SELECT coalesce((SELECT max(version) FROM events WHERE stream_id = ?1), 0), "
     "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0), "
     "coalesce((SELECT status FROM stream_lifecycle WHERE stream_id = ?1), 'live')"
 )
 """The stream's version, the last position ever handed out and the stream's status."""
 
 BATCH_STATE = (
-    "SELECT j.value, s.version, l.status FROM json_each(?) AS j "
-    "LEFT JOIN streams AS s ON s.stream_id = j.value "
-    "LEFT JOIN stream_lifecycle AS l ON l.stream_id = j.value "
-    "WHERE s.stream_id IS NOT NULL OR l.stream_id IS NOT NULL"
+    "SELECT * FROM (SELECT j.value AS stream_id, "
+    "(SELECT max(version) FROM events WHERE stream_id = j.value) AS version, l.status "
+    "FROM json_each(?) AS j LEFT JOIN stream_lifecycle AS l ON l.stream_id = j.value) "
+    "WHERE version IS NOT NULL OR status IS NOT NULL"
 )
 """The version and status of the streams named in a JSON list that have either."""
 
 STREAM_VERSIONS = (
-    "SELECT stream_id, version FROM streams WHERE stream_id IN (SELECT value FROM json_each(?))"
+    "SELECT * FROM (SELECT j.value, (SELECT max(version) FROM events WHERE stream_id = j.value) "
+    "AS version FROM json_each(?) AS j) WHERE version IS NOT NULL"
 )
 """The versions of the streams named in a JSON list (the ones that exist)."""
 
@@ -83,11 +83,6 @@ INSERT_EVENT = (
     "INSERT INTO events (position, stream_id, version, event_id, type, schema_version, data, "
     "metadata, causation_id, correlation_id, recorded_at, category) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-UPSERT_STREAM = (
-    "INSERT INTO streams (stream_id, version, category) VALUES (?, ?, ?) "
-    "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version"
 )
 
 EVENT_BY_ID = (
@@ -139,27 +134,33 @@ READ_CAUSED_BY = (
     "WHERE causation_id = ? ORDER BY position"
 )
 
-STREAM_VERSION = "SELECT version FROM streams WHERE stream_id = ?"
+STREAM_VERSION = "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = ?"
 
 HEAD = "SELECT coalesce(max(position), 0) FROM events"
 
+# A stream is its events (ADR 0026): its version is the top of its ``(stream_id, version)``
+# index entries, and a listing walks that index in id order, one group per stream.
 # Prefixes are matched as ranges [prefix, end of prefix), so % and _ mean themselves.
 # A stream's status is "live" unless stream_lifecycle says otherwise (ADR 0015).
 _STATUS_IS = (
     "coalesce((SELECT status FROM stream_lifecycle l WHERE l.stream_id = s.stream_id), 'live') = ?"
 )
 LIST_STREAMS = (
-    "SELECT stream_id, version FROM streams s WHERE stream_id >= ? "  # noqa: S608 (constant)
-    f"AND {_STATUS_IS} ORDER BY stream_id LIMIT ?"
+    "SELECT stream_id, max(version) FROM events s WHERE stream_id >= ? "  # noqa: S608 (constant)
+    f"GROUP BY stream_id HAVING {_STATUS_IS} ORDER BY stream_id LIMIT ?"
 )
 LIST_STREAMS_BELOW = (
-    "SELECT stream_id, version FROM streams s "  # noqa: S608 (constant text, no input)
-    f"WHERE stream_id >= ? AND stream_id < ? AND {_STATUS_IS} ORDER BY stream_id LIMIT ?"
+    "SELECT stream_id, max(version) FROM events s "  # noqa: S608 (constant text, no input)
+    "WHERE stream_id >= ? AND stream_id < ? "
+    f"GROUP BY stream_id HAVING {_STATUS_IS} ORDER BY stream_id LIMIT ?"
 )
-COUNT_STREAMS = f"SELECT count(*) FROM streams s WHERE stream_id >= ? AND {_STATUS_IS}"  # noqa: S608
+COUNT_STREAMS = (
+    "SELECT count(*) FROM (SELECT stream_id FROM events s "  # noqa: S608 (constant text)
+    f"WHERE stream_id >= ? GROUP BY stream_id HAVING {_STATUS_IS})"
+)
 COUNT_STREAMS_BELOW = (
-    "SELECT count(*) FROM streams s "  # noqa: S608 (constant text, no input)
-    f"WHERE stream_id >= ? AND stream_id < ? AND {_STATUS_IS}"
+    "SELECT count(*) FROM (SELECT stream_id FROM events s "  # noqa: S608 (constant text)
+    f"WHERE stream_id >= ? AND stream_id < ? GROUP BY stream_id HAVING {_STATUS_IS})"
 )
 
 # -- snapshots ---------------------------------------------------------------------------
