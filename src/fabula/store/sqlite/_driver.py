@@ -14,6 +14,10 @@ Rules:
    (an SQLite ``mode=ro`` URI, so a missing file is not created), never migrates or
    switches the journal mode, and refuses writes with ``ReadOnlyError``; ``"rw"``
    refuses a missing file instead of creating it.
+6. The writer keeps up to ``WRITER_CACHE_KIB`` of pages in its cache (SQLite's default is
+   2 MiB): a commit dirties leaf pages of indexes with random keys (stream ids), and once
+   those indexes outgrow the cache every insert reads its page back from the OS first
+   (ADR 0026). The memory is taken only as pages are used; readers keep the default.
 
 ``AsyncConnection`` has the same API, awaitable: it runs each operation in a worker thread.
 """
@@ -44,6 +48,9 @@ T = TypeVar("T")
 
 # Databases private to the connection that opened them: "" is SQLite's temporary file.
 _PRIVATE = (":memory:", "")
+
+WRITER_CACHE_KIB = 65_536
+"""The writer connection's page cache, in KiB (rule 6)."""
 
 _notifiers: weakref.WeakValueDictionary[str, Notifier] = weakref.WeakValueDictionary()
 _notifiers_lock = threading.Lock()
@@ -140,6 +147,7 @@ class Connection:
         with map_errors(path):
             self._writer = _connect(self._database, busy_timeout)
             try:
+                self._writer.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
                 if prepare is not None:
                     if not self._shared and not self.read_only:
                         enable_wal(self._writer, busy_timeout)

@@ -19,7 +19,6 @@ from fabula.store._hooks import AppendHooks
 from fabula.store._import import ImportedEvent, check_lifecycle, check_versions, duplicate_in
 from fabula.store._records import category_of
 from fabula.store.sqlite import _sql
-from fabula.store.sqlite._ops import lifecycle
 from fabula.store.sqlite._rows import EPOCH, decode_events
 
 __all__ = ["import_chunk"]
@@ -43,7 +42,8 @@ def import_chunk(
     try:
         names = json.dumps(list(dict.fromkeys(e.stream_id for e in chunk)))
         stored = dict(conn.execute(_sql.STREAM_VERSIONS, (names,)).fetchall())
-        check_lifecycle(chunk, first_line, imported, lambda s: lifecycle(conn, s)[0])
+        statuses = dict(conn.execute(_sql.STATUSES, (names,)).fetchall())
+        check_lifecycle(chunk, first_line, imported, lambda s: statuses.get(s, "live"))
         check_versions(chunk, first_line, imported, stored)
         last = conn.execute(_sql.LAST_POSITION).fetchone()[0]
         now = time.time_ns() // 1000

@@ -37,6 +37,7 @@ __all__ = [
     "SAVE_SNAPSHOT",
     "SCHEMA_TABLE_EXISTS",
     "SCHEMA_VERSION",
+    "STATUSES",
     "STREAM_VERSION",
     "STREAM_VERSIONS",
 ]
@@ -92,6 +93,12 @@ EVENT_BY_ID = (
 
 LIFECYCLE = "SELECT status, truncated_before FROM stream_lifecycle WHERE stream_id = ?"
 """A stream's lifecycle row (none: live and whole; ADR 0015)."""
+
+STATUSES = (
+    "SELECT stream_id, status FROM stream_lifecycle "
+    "WHERE stream_id IN (SELECT value FROM json_each(?))"
+)
+"""The status of the streams named in a JSON list that have a lifecycle row."""
 
 # -- reads -------------------------------------------------------------------------------
 
