@@ -18,6 +18,8 @@ Rules:
    2 MiB): a commit dirties leaf pages of indexes with random keys (stream ids), and once
    those indexes outgrow the cache every insert reads its page back from the OS first
    (ADR 0026). The memory is taken only as pages are used; readers keep the default.
+7. Appends go through ``write_grouped``: one that finds the writer busy queues, and the
+   next holder of the writer runs every queued append in one transaction (``_group``).
 
 ``AsyncConnection`` has the same API, awaitable: it runs each operation in a worker thread.
 """
@@ -32,12 +34,13 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from fabula._errors import ClosedError, ReadOnlyError, SchemaError
 from fabula.store._notify import Notifier
 from fabula.store.sqlite._errors import map_errors, mapped_error
+from fabula.store.sqlite._group import Job, run_group
 from fabula.store.sqlite._migrate import MIGRATIONS, MigrateMode, Migration, migrate
 from fabula.store.sqlite._settings import OpenMode
 
@@ -140,6 +143,8 @@ class Connection:
         self._busy_timeout = busy_timeout
         self._shared = path in _PRIVATE
         self._lock = threading.Lock()
+        self._jobs_lock = threading.Lock()
+        self._jobs: list[Job] = []
         self._pool_lock = threading.Lock()
         self._readers: list[sqlite3.Connection] = []
         self._closed = False
@@ -183,6 +188,54 @@ class Connection:
                 return op(self._writer, *args, **kwargs)
             except sqlite3.Error as exc:
                 raise mapped_error(self.path, exc) from exc
+
+    def write_grouped(
+        self,
+        op: Callable[Concatenate[sqlite3.Connection, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run the append ``op`` as ``write`` does, in a group when others wait (rule 7).
+
+        ``op`` must follow ``_ops`` rule 6 (a savepoint inside a group's transaction).
+
+        Raises:
+            ReadOnlyError: the database was opened with ``mode="ro"``.
+        """
+        if self.read_only:
+            msg = f"the {self._what} on {self.path!r} is open read-only (mode=ro): nothing written"
+            raise ReadOnlyError(msg)
+        if self._lock.acquire(blocking=False):  # the writer is free: run alone (_group rule 1)
+            try:
+                return self._run(op, args, kwargs)
+            finally:
+                self._lock.release()
+        job = Job(op, args, kwargs)
+        with self._jobs_lock:
+            self._jobs.append(job)
+        with self._lock:
+            if not job.settled:  # lead: run every append queued by now (_group rule 2)
+                with self._jobs_lock:
+                    jobs, self._jobs = self._jobs, []
+                if self._closed:
+                    for queued in jobs:
+                        queued.fail(self._closed_error())
+                elif len(jobs) == 1:
+                    return self._run(op, args, kwargs)
+                else:
+                    run_group(self._writer, self.path, jobs)
+        outcome: T = job.outcome()
+        return outcome
+
+    def _run(self, op: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+        """Run ``op`` alone on the writer; the caller holds the writer lock."""
+        if self._closed:
+            raise self._closed_error()
+        try:
+            return op(self._writer, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise mapped_error(self.path, exc) from exc
 
     def read(
         self,
@@ -269,6 +322,17 @@ class AsyncConnection:
     ) -> T:
         """Run ``op(writer, *args, **kwargs)`` alone on the writer connection, in a thread."""
         call = functools.partial(self._sync.write, op, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(None, call)
+
+    async def write_grouped(
+        self,
+        op: Callable[Concatenate[sqlite3.Connection, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run the append ``op`` as ``Connection.write_grouped`` does, in a thread."""
+        call = functools.partial(self._sync.write_grouped, op, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(None, call)
 
     async def read(

@@ -21,6 +21,10 @@ Theory of operation of ``append``:
    this connection; the records they get are built from the batch, not read back. A
    hook is registered by ``attach_hook`` under the same write lock, so no append of this
    process runs between its catch-up and its registration.
+6. ``append`` and ``append_many`` may run inside a group's transaction (``_group``: the
+   appends of several threads, one commit). Then ``begin`` opens a savepoint instead of
+   a transaction, ``commit`` releases it and ``rollback`` undoes the append alone; what
+   the append returns holds only once the group commits, which ``_group`` sees to.
 """
 
 from __future__ import annotations
@@ -87,18 +91,18 @@ def append(
 
     ``hooks`` that want some of the events run before the commit (rule 5).
     """
-    conn.execute(_sql.BEGIN_IMMEDIATE)
+    nested = begin(conn)
     try:
         current, last, status = conn.execute(_sql.APPEND_STATE, (stream_id,)).fetchone()
         check_appendable(stream_id, status)
         check(precondition, stream_id, current)
         if not events:
-            conn.execute(_sql.ROLLBACK)
+            rollback(conn, nested=nested)
             return AppendResult(stream_id, current, ())
         now = time.time_ns() // 1000
         _insert(conn, stream_id, events, current, last, now, hooks)
         version = current + len(events)
-        conn.execute(_sql.COMMIT)
+        commit(conn, nested=nested)
     except (
         ConcurrencyError,
         StreamNotFound,
@@ -106,7 +110,7 @@ def append(
         StreamDeleted,
         sqlite3.IntegrityError,
     ) as exc:
-        _rollback(conn)
+        rollback(conn, nested=nested)
         replay = replayed_append(stream_id, events, _stored_with_ids(conn, events))
         if replay is not None:
             return replay
@@ -116,7 +120,7 @@ def append(
             raise ConfigurationError(msg) from exc
         raise
     except BaseException:
-        _rollback(conn)
+        rollback(conn, nested=nested)
         raise
     return AppendResult(stream_id, version, tuple(range(last + 1, last + len(events) + 1)))
 
@@ -130,7 +134,7 @@ def append_many(
     ``SELECT``, every event in one ``executemany``.
     """
     check_batch(appends)
-    conn.execute(_sql.BEGIN_IMMEDIATE)
+    nested = begin(conn)
     try:
         now = time.time_ns() // 1000
         names = json.dumps([a.stream_id for a in appends])
@@ -162,7 +166,7 @@ def append_many(
         if records and hooks is not None and hooks.wanted({r.type for r in records}):
             for hook, chosen in hooks.calls(records):
                 hook(conn, chosen)
-        conn.execute(_sql.COMMIT)
+        commit(conn, nested=nested)
     except (
         ConcurrencyError,
         StreamNotFound,
@@ -170,14 +174,14 @@ def append_many(
         StreamDeleted,
         sqlite3.IntegrityError,
     ):
-        _rollback(conn)
+        rollback(conn, nested=nested)
         stored = _stored_with_ids(conn, [e for a in appends for e in a.events])
         replay = replayed_batch(appends, stored, lambda s: stream_version(conn, s))
         if replay is not None:
             return replay
         raise
     except BaseException:
-        _rollback(conn)
+        rollback(conn, nested=nested)
         raise
     return results
 
@@ -267,6 +271,35 @@ def attach_hook(
         _rollback(conn)
         raise
     hooks.add(hook, types)
+
+
+def begin(conn: sqlite3.Connection) -> bool:
+    """Open an append's transaction; return whether it is nested in a group's (rule 6).
+
+    Alone, it is ``BEGIN IMMEDIATE``; inside a group's transaction (``_group``), a
+    savepoint, so that the append commits or rolls back as a whole within the group.
+    """
+    if conn.in_transaction:
+        conn.execute(_sql.SAVEPOINT)
+        return True
+    conn.execute(_sql.BEGIN_IMMEDIATE)
+    return False
+
+
+def commit(conn: sqlite3.Connection, *, nested: bool) -> None:
+    """End what ``begin`` opened: ``COMMIT``, or release the savepoint into the group's."""
+    conn.execute(_sql.RELEASE if nested else _sql.COMMIT)
+
+
+def rollback(conn: sqlite3.Connection, *, nested: bool) -> None:
+    """Undo what ``begin`` opened and nothing else: the savepoint, or the transaction."""
+    if not conn.in_transaction:
+        return  # SQLite rolled back by itself (disk full, I/O): a group's work is gone too
+    if nested:
+        conn.execute(_sql.ROLLBACK_TO)
+        conn.execute(_sql.RELEASE)
+    else:
+        conn.execute(_sql.ROLLBACK)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

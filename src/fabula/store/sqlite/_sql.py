@@ -33,7 +33,10 @@ __all__ = [
     "READ_STREAM_BACKWARDS",
     "READ_STREAM_FORWARDS",
     "RECORD_MIGRATION",
+    "RELEASE",
     "ROLLBACK",
+    "ROLLBACK_TO",
+    "SAVEPOINT",
     "SAVE_SNAPSHOT",
     "SCHEMA_TABLE_EXISTS",
     "SCHEMA_VERSION",
@@ -48,6 +51,9 @@ MAX_INT = 2**63 - 1
 BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
 COMMIT = "COMMIT"
 ROLLBACK = "ROLLBACK"
+SAVEPOINT = "SAVEPOINT fabula_append"
+RELEASE = "RELEASE fabula_append"
+ROLLBACK_TO = "ROLLBACK TO fabula_append"
 
 EVENT_COLUMNS = (
     "position, stream_id, version, event_id, type, data, schema_version, metadata, "

@@ -145,7 +145,9 @@ class AsyncSqliteStore:
         """Append events to a stream if the precondition holds; all or nothing."""
         _arguments.check_append(stream_id, events, precondition)
         check_json(stream_id, events)
-        result = await self._db.write(_ops.append, stream_id, events, precondition, self._hooks)
+        result = await self._db.write_grouped(
+            _ops.append, stream_id, events, precondition, self._hooks
+        )
         if result.positions and not result.deduplicated:
             self._db.notifier.notify()
         return result
@@ -154,7 +156,7 @@ class AsyncSqliteStore:
         """Append to several streams in one transaction: all or nothing (``_batch.py``)."""
         _arguments.check_append_many(appends)
         check_json_batch(appends)
-        results = await self._db.write(_ops.append_many, appends, self._hooks)
+        results = await self._db.write_grouped(_ops.append_many, appends, self._hooks)
         if wrote_events(results):
             self._db.notifier.notify()
         return results
