@@ -40,7 +40,6 @@ Rules:
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import functools
 import os
 import sqlite3
@@ -282,8 +281,6 @@ class AsyncConnection:
         self.notifier: Notifier = self._sync.notifier
         """Woken after every append to this file from this process."""
         self._writer = WriterThread(f"fabula-sqlite-writer {path}")
-        self._closing: concurrent.futures.Future[None] | None = None
-        self._close_lock = threading.Lock()
         self._inline = not self._sync.shared
 
     async def write(
@@ -303,10 +300,9 @@ class AsyncConnection:
             raise self._sync.read_only_error()
         call = functools.partial(self._sync.write, op, *args, **kwargs)
         try:
-            future = self._writer.submit(call)
+            return await self._writer.run(call)
         except Stopped:
             raise self._sync.closed_error() from None
-        return await asyncio.wrap_future(future)
 
     async def read(
         self,
@@ -328,15 +324,8 @@ class AsyncConnection:
 
     async def close(self) -> None:
         """Close every connection once queued and running operations are done; idempotent."""
-        with self._close_lock:
-            closing = self._closing
-            if closing is None:
-                try:
-                    closing = self._closing = self._writer.submit(self._sync.close)
-                except Stopped:  # pragma: no cover (stop is only called here, after submit)
-                    return
-                self._writer.stop()
-        await asyncio.shield(asyncio.wrap_future(closing))
+        closed = self._writer.stop(self._sync.close)
+        await asyncio.shield(asyncio.wrap_future(closed))
 
 
 _LONG = object()
