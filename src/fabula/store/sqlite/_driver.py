@@ -52,9 +52,11 @@ from urllib.parse import quote
 
 from fabula._errors import ClosedError, ReadOnlyError, SchemaError
 from fabula.store._notify import Notifier
+from fabula.store._records import StoredEvent
 from fabula.store.sqlite._errors import map_errors, mapped_error
+from fabula.store.sqlite._inline import CHUNK, IN_CHUNKS, ONE_ROW, Chunked
 from fabula.store.sqlite._migrate import MIGRATIONS, MigrateMode, Migration, migrate
-from fabula.store.sqlite._inline import INLINE
+from fabula.store.sqlite._rows import decode_events
 from fabula.store.sqlite._settings import OpenMode
 from fabula.store.sqlite._writer import Stopped, WriterThread
 
@@ -207,20 +209,27 @@ class Connection:
         """Run ``op(reader, *args, **kwargs)`` on a reader connection."""
         if self.shared:
             return self.write(op, *args, **kwargs)
+        conn = self.take_reader()
+        try:
+            with map_errors(self.path):
+                return op(conn, *args, **kwargs)
+        finally:
+            self.release_reader(conn)
+
+    def take_reader(self) -> sqlite3.Connection:
+        """A reader connection for the caller alone, until ``release_reader`` (not shared)."""
         with self._pool_lock:
             if self._closed:
                 raise self.closed_error()
-            conn = self._readers.pop() if self._readers else None
+            if self._readers:
+                return self._readers.pop()
         with map_errors(self.path):
-            if conn is None:
-                conn = _connect(self._database, self._busy_timeout)
-                conn.execute("PRAGMA query_only = ON")
-            try:
-                return op(conn, *args, **kwargs)
-            finally:
-                self._release(conn)
+            conn = _connect(self._database, self._busy_timeout)
+            conn.execute("PRAGMA query_only = ON")
+        return conn
 
-    def _release(self, conn: sqlite3.Connection) -> None:
+    def release_reader(self, conn: sqlite3.Connection) -> None:
+        """Give back a reader from ``take_reader`` (closed instead if this is closed)."""
         with self._pool_lock:
             if self._closed:
                 conn.close()
@@ -311,35 +320,43 @@ class AsyncConnection:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run ``op(reader, *args, **kwargs)`` on a reader connection: inline when short (rule 7)."""
-        if self._inline and op in INLINE:
-            probe = INLINE[op]
-            if probe is None:
+        """Run ``op(reader, *args, **kwargs)`` on a reader: on the loop or in a thread (rule 7)."""
+        if self._inline:
+            if op in ONE_ROW:
                 return self._sync.read(op, *args, **kwargs)
-            found = self._sync.read(_if_short, op, probe, args, kwargs)
-            if found is not _LONG:
-                return found  # type: ignore[return-value]
+            chunked = IN_CHUNKS.get(op)
+            if chunked is not None and chunked.fits(*args, **kwargs):
+                found: T = await self._in_chunks(chunked, args, kwargs)  # type: ignore[assignment]
+                return found
         call = functools.partial(self._sync.read, op, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(None, call)
+
+    async def _in_chunks(
+        self, chunked: Chunked, args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> list[StoredEvent]:
+        """Fetch and decode a read's rows ``CHUNK`` at a time, yielding between chunks."""
+        sync = self._sync
+        conn = sync.take_reader()
+        cursor: sqlite3.Cursor | None = None
+        try:
+            found: list[StoredEvent] = []
+            try:
+                cursor = chunked.rows(conn, *args, **kwargs)
+                rows = cursor.fetchmany(CHUNK)
+                while True:
+                    found += decode_events(rows)
+                    if len(rows) < CHUNK:
+                        return found
+                    await asyncio.sleep(0)
+                    rows = cursor.fetchmany(CHUNK)
+            except sqlite3.Error as exc:
+                raise mapped_error(self.path, exc) from exc
+        finally:
+            if cursor is not None:
+                cursor.close()  # ends the statement, and with it the read's snapshot
+            sync.release_reader(conn)
 
     async def close(self) -> None:
         """Close every connection once queued and running operations are done; idempotent."""
         closed = self._writer.stop(self._sync.close)
         await asyncio.shield(asyncio.wrap_future(closed))
-
-
-_LONG = object()
-"""What ``_if_short`` returns when the probe refuses the read."""
-
-
-def _if_short(
-    conn: sqlite3.Connection,
-    op: Callable[..., T],
-    probe: Callable[..., bool],
-    args: tuple[object, ...],
-    kwargs: dict[str, object],
-) -> T | object:
-    """``op(conn, ...)`` if ``probe(conn, ...)`` says it is short, else ``_LONG``."""
-    if not probe(conn, *args, **kwargs):
-        return _LONG
-    return op(conn, *args, **kwargs)

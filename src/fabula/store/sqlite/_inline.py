@@ -1,62 +1,58 @@
 """Which of the store's reads ``AsyncConnection`` runs on the event loop's own thread.
 
-A read listed here is short: one index lookup, one row, or at most ``MOST_ROWS`` events.
-On a reader connection (WAL) it never waits for a writer, and it costs less than the hop
-to a worker thread and back (see ``_driver``'s rules for the figures). A probe, when
-there is one, decides from the arguments and an index lookup, on the same connection,
-just before the read; a read it refuses goes to a worker thread.
+Two kinds (``_driver`` rule 7 has the figures):
+
+- ``ONE_ROW``: a lookup that returns one row (a head, a version, a snapshot): run whole.
+- ``IN_CHUNKS``: a read of events whose statement walks an index in order and returns
+  what it walks (a stream; the unfiltered log). Its cursor is fetched and decoded
+  ``CHUNK`` rows at a time, with a yield to the loop between chunks. A filtered scan of
+  the log may walk any number of rows to find one, so it runs in a worker thread.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
 
-from fabula.store._records import Direction
 from fabula.store.sqlite import _lifecycle, _ops
 
-__all__ = ["INLINE", "MOST_ROWS"]
+__all__ = ["CHUNK", "IN_CHUNKS", "ONE_ROW", "Chunked"]
 
-MOST_ROWS = 200
-"""The most events a read run on the loop may return (~1 ms of decoding; ``_driver``)."""
+CHUNK = 100
+"""Rows fetched and decoded per turn of the loop (~0.5 ms here; ``_driver`` rule 7)."""
+
+ONE_ROW: frozenset[Callable[..., object]] = frozenset(
+    {_ops.head, _ops.stream_version, _ops.load_snapshot, _lifecycle.stream_state}
+)
+"""Reads that return one row: they run on the loop, whole."""
 
 
-def _short_stream(
-    conn: sqlite3.Connection,
-    stream_id: str,
-    direction: Direction,
-    from_version: int | None,
-    to_version: int | None,
-    limit: int | None,
+@dataclass(frozen=True)
+class Chunked:
+    """How to run a read of events in chunks: its statement, and when it may."""
+
+    rows: Callable[..., sqlite3.Cursor]
+    """``rows(conn, *args)``: the read's statement, executed, not fetched."""
+    fits: Callable[..., bool]
+    """``fits(*args)``: whether the statement returns the rows it walks."""
+
+
+def _always(*args: Any) -> bool:
+    del args
+    return True
+
+
+def _unfiltered(
+    after: int, limit: int | None, types: Collection[str] | None, categories: Collection[str] | None
 ) -> bool:
-    """Whether ``read_stream`` returns at most ``MOST_ROWS`` events (versions are dense)."""
-    del direction
-    if limit is not None and limit <= MOST_ROWS:
-        return True
-    top = _ops.stream_version(conn, stream_id)
-    high = top if to_version is None else min(top, to_version)
-    low = 1 if from_version is None else from_version
-    return high - low < MOST_ROWS
+    del after, limit
+    return types is None and categories is None
 
 
-def _short_page(
-    conn: sqlite3.Connection,
-    after: int,
-    limit: int | None,
-    types: Collection[str] | None,
-    categories: Collection[str] | None,
-) -> bool:
-    """Whether ``read_all`` is a small unfiltered page (a filter may scan any number of rows)."""
-    del conn, after
-    return types is None and categories is None and limit is not None and limit <= MOST_ROWS
-
-
-INLINE: dict[Callable[..., object], Callable[..., bool] | None] = {
-    _ops.head: None,
-    _ops.stream_version: None,
-    _ops.load_snapshot: None,
-    _lifecycle.stream_state: None,
-    _ops.read_stream: _short_stream,
-    _ops.read_all: _short_page,
+IN_CHUNKS: dict[Callable[..., object], Chunked] = {
+    _ops.read_stream: Chunked(_ops.stream_rows, _always),
+    _ops.read_all: Chunked(_ops.log_rows, _unfiltered),
 }
-"""Reads that may run on the loop, each with its probe (``None``: always short)."""
+"""Reads of events that run on the loop in chunks, by the operation they stand for."""

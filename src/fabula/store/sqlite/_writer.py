@@ -19,6 +19,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import weakref
 from collections.abc import Callable
@@ -96,7 +97,7 @@ def _serve(queue: SimpleQueue[_Call | _Last]) -> None:
         if not future.cancelled():  # read across threads: one attribute, atomic
             try:
                 result = call()
-            except BaseException as exc:  # noqa: BLE001 (handed to the awaiting task)
+            except BaseException as exc:
                 _settle(loop, future, _fail, exc)
             else:
                 _settle(loop, future, _succeed, result)
@@ -107,7 +108,7 @@ def _serve(queue: SimpleQueue[_Call | _Last]) -> None:
 def _finish(last: Callable[[], None], done: Future[None]) -> None:
     try:
         last()
-    except BaseException as exc:  # noqa: BLE001 (handed to whoever awaits the stop)
+    except BaseException as exc:
         done.set_exception(exc)
     else:
         done.set_result(None)
@@ -123,10 +124,8 @@ def _settle(
     how: Callable[[asyncio.Future[Any], Any], None],
     value: object,
 ) -> None:
-    try:
+    with contextlib.suppress(RuntimeError):  # a closed loop: nobody awaits the result
         loop.call_soon_threadsafe(how, future, value)
-    except RuntimeError:  # the loop is closed: nobody awaits the result any more
-        pass
 
 
 def _succeed(future: asyncio.Future[Any], result: object) -> None:
