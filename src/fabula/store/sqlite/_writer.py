@@ -13,7 +13,10 @@ Rules:
    lives on in the child) is replaced, with a fresh queue, at the next call: calls queued
    in the parent never run in the child.
 4. The thread holds no reference to its owner, only to its queue and calls; a
-   ``WriterThread`` dropped without ``stop`` ends its thread when collected.
+   ``WriterThread`` dropped without ``stop`` ends its thread when collected. It is a
+   daemon thread, so an unclosed store never holds up the interpreter's exit; a write
+   still running then (its task cancelled, or never awaited) is cut off, and SQLite rolls
+   its transaction back whole.
 """
 
 from __future__ import annotations
