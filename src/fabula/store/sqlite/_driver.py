@@ -24,7 +24,7 @@ Rules:
    (``_inline``): one-row lookups (head, version, state, snapshot) whole; reads of events
    that return every row they walk (a stream, the unfiltered log) in chunks of ``CHUNK``
    = 100 rows, fetched and decoded in one turn of the loop, with a yield between chunks.
-   So no turn is blocked longer than one lookup (~20 us) or one chunk (~0.3-0.6 ms here,
+   So no turn is blocked longer than one lookup (~20 us) or one chunk (~0.5-0.6 ms here,
    about 3 us to fetch and 2-3 us to decode a row), whatever the read's size. A thread
    does not buy more: the hop and back costs 100-300 us on two busy cores, and a page
    of 500 events decoded in a worker cost the W3 catch-up ~0.7 ms more than decoding it
