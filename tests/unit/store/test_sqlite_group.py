@@ -22,7 +22,7 @@ import pytest
 from fabula import ClosedError, ConcurrencyError, StoreError
 from fabula.store import NO_STREAM, ExpectedVersion, NewEvent
 from fabula.store.sqlite import AsyncSqliteStore, SqliteStore, _ops
-from fabula.store.sqlite._driver import Connection
+from fabula.store.sqlite._driver import AsyncConnection, Connection
 
 
 def event(kind: str = "Noted") -> NewEvent:
@@ -278,3 +278,44 @@ def test_concurrent_appends_through_the_asyncio_store_lose_and_repeat_nothing(
     positions = [p for r in results for p in r.positions]
     assert len(positions) == len(set(positions))
     check_log(path, len(results), [r.version for r in results if r.stream_id == "shared-1"])
+
+
+def test_asyncio_appends_queued_on_the_writer_thread_commit_once(tmp_path: Path) -> None:
+    """The asyncio writer thread groups the appends queued behind the first (``_writer`` rule 5)."""
+    path = str(tmp_path / "events.db")
+
+    async def main() -> list[Any]:
+        conn = AsyncConnection(path)
+        committed = commits(conn._sync)
+        holding, release = threading.Event(), threading.Event()
+
+        def block(_: sqlite3.Connection) -> None:
+            holding.set()
+            release.wait(10)
+
+        blocker = asyncio.ensure_future(conn.write(block))
+        assert await asyncio.to_thread(holding.wait, 10)
+        appends = [
+            conn.write_grouped(_ops.append, "a-1", [event()], NO_STREAM),
+            conn.write_grouped(_ops.append, "a-1", [event()], NO_STREAM),
+            conn.write_grouped(_ops.append, "gone-1", [event()], NO_STREAM),
+            conn.write_grouped(_ops.append, "b-1", [event()], NO_STREAM),
+        ]
+        tasks = [asyncio.ensure_future(append) for append in appends]
+        await asyncio.sleep(0)  # every task queues its append behind the blocker
+        tasks[2].cancel()  # cancelled while queued: never runs
+        release.set()
+        await blocker
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        assert committed == ["COMMIT"]
+        await conn.close()
+        return outcomes
+
+    first, refused, cancelled, other = asyncio.run(main())
+    assert (first.version, first.positions) == (1, (1,))
+    assert isinstance(refused, ConcurrencyError)
+    assert isinstance(cancelled, asyncio.CancelledError)
+    assert (other.version, other.positions) == (1, (2,))
+    with closing(sqlite3.connect(path)) as check:
+        rows = check.execute("SELECT stream_id FROM events ORDER BY position").fetchall()
+    assert rows == [("a-1",), ("b-1",)]

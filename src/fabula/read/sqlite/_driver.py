@@ -40,7 +40,11 @@ class Connection(SqliteConnection):
 
 
 class AsyncConnection(AsyncSqliteConnection):
-    """``Connection`` for asyncio: each operation runs in a worker thread."""
+    """``Connection`` for asyncio: writes on its writer thread, queries in worker threads.
+
+    None of the target's reads is one the store runs on the loop (``_inline``): a
+    handler's query may take any time.
+    """
 
     def __init__(self, path: str, *, busy_timeout: float = 5.0, read_only: bool = False) -> None:
         super().__init__(

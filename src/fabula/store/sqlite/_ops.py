@@ -324,10 +324,23 @@ def read_stream(
     limit: int | None,
 ) -> list[StoredEvent]:
     """Read a stream's events from ``from_version`` to ``to_version`` (inclusive)."""
+    rows = stream_rows(conn, stream_id, direction, from_version, to_version, limit)
+    return decode_events(rows.fetchall())
+
+
+def stream_rows(
+    conn: sqlite3.Connection,
+    stream_id: str,
+    direction: Direction,
+    from_version: int | None,
+    to_version: int | None,
+    limit: int | None,
+) -> sqlite3.Cursor:
+    """``read_stream``'s rows, not fetched yet (``decode_events`` turns them into records)."""
     sql = _sql.READ_STREAM_BACKWARDS if direction == "backwards" else _sql.READ_STREAM_FORWARDS
     low = check_readable(stream_id, *lifecycle(conn, stream_id), from_version) or 1
     high = _sql.MAX_INT if to_version is None else to_version
-    return decode_events(conn.execute(sql, (stream_id, low, high, _limit(limit))).fetchall())
+    return conn.execute(sql, (stream_id, low, high, _limit(limit)))
 
 
 def read_all(
@@ -340,6 +353,17 @@ def read_all(
     """Read the global log after a position, optionally only some types or categories."""
     if (types is not None and not types) or (categories is not None and not categories):
         return []  # an empty filter matches nothing: no need to scan for it
+    return decode_events(log_rows(conn, after, limit, types, categories).fetchall())
+
+
+def log_rows(
+    conn: sqlite3.Connection,
+    after: int,
+    limit: int | None,
+    types: Collection[str] | None,
+    categories: Collection[str] | None,
+) -> sqlite3.Cursor:
+    """``read_all``'s rows, not fetched yet; an empty filter is ``read_all``'s to answer."""
     bound = _limit(limit)
     if types is None and categories is None:
         rows = conn.execute(_sql.READ_ALL, (after, bound))
@@ -352,7 +376,7 @@ def read_all(
     else:
         filters = (_json_list(types), _json_list(categories))
         rows = conn.execute(_sql.READ_ALL_FILTERED, (after, *filters, bound))
-    return decode_events(rows.fetchall())
+    return rows
 
 
 def read_caused_by(conn: sqlite3.Connection, causation_id: UUID) -> list[StoredEvent]:
