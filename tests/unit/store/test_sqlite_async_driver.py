@@ -1,4 +1,4 @@
-"""Where the asyncio SQLite connection runs its work (``fabula.store.sqlite._driver`` rules 6-9).
+"""Where the asyncio SQLite connection runs its work (``fabula.store.sqlite._driver`` rules 8-11).
 
 Writes queue on one writer thread: queued writes run in order, a cancelled queued write
 never runs, a running one finishes, ``close`` runs after the queue. Short reads run on the

@@ -22,11 +22,12 @@ Rules:
    next holder of the writer runs every queued append in one transaction (``_group``).
 
 ``AsyncConnection`` has the same API, awaitable, and these rules on where things run:
-6. Writes run on one writer thread per connection (``_writer``), in the order they were
-   awaited; the task awaits a future the thread settles. The hop costs about half of one
+8. Writes run on one writer thread per connection (``_writer``), in the order they were
+   awaited; the task awaits a future the thread settles. Appends queued behind one another
+   there commit as one group (``_writer`` rule 5). The hop costs about half of one
    through the loop's default executor (~50 against ~100 us here, idle). A write
    cancelled while queued never runs; one already running commits or fails whole.
-7. The store's reads run on the loop's own thread, on a pooled reader connection
+9. The store's reads run on the loop's own thread, on a pooled reader connection
    (``_inline``): one-row lookups (head, version, state, snapshot) whole; reads of events
    that return every row they walk (a stream, the unfiltered log) in chunks of ``CHUNK``
    = 100 rows, fetched and decoded in one turn of the loop, with a yield between chunks.
@@ -42,10 +43,10 @@ Rules:
    Filtered scans of the log (which may walk any number of rows per row returned),
    ``read_caused_by``, listings, counts and the read side's queries run in the loop's
    default executor. A private database (``:memory:``) has no readers: every read hops.
-8. ``close`` queues behind the writes already queued: they run, then the connections
+10. ``close`` queues behind the writes already queued: they run, then the connections
    close and the writer thread ends; a write after that raises ``ClosedError``. A second
    ``close`` (from any loop) waits for the first; cancelling ``close`` does not stop it.
-9. Several event loops may share one ``AsyncConnection`` (a future from the writer thread
+11. Several event loops may share one ``AsyncConnection`` (a future from the writer thread
    wakes the loop that awaits it). A forked child gets a new writer thread on its first
    write; the parent's queued writes never run in it.
 """
@@ -343,7 +344,7 @@ class Connection:
 class AsyncConnection:
     """``Connection`` for asyncio: writes on a writer thread, reads inline or in a worker thread.
 
-    Rules 6-9 of the module say where each operation runs. Cancelling the awaiting task
+    Rules 8-11 of the module say where each operation runs. Cancelling the awaiting task
     does not stop an operation already running: an append then commits or fails as a
     whole, as it would have, and only its result is lost. A write cancelled while still
     queued never runs.
@@ -426,7 +427,7 @@ class AsyncConnection:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run ``op(reader, *args, **kwargs)`` on a reader: on the loop or in a thread (rule 7)."""
+        """Run ``op(reader, *args, **kwargs)`` on a reader: on the loop or in a thread (rule 9)."""
         if self._inline:
             if op in ONE_ROW:
                 return self._sync.read(op, *args, **kwargs)

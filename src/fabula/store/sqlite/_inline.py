@@ -1,6 +1,6 @@
 """Which of the store's reads ``AsyncConnection`` runs on the event loop's own thread.
 
-Two kinds (``_driver`` rule 7 has the figures):
+Two kinds (``_driver`` rule 9 has the figures):
 
 - ``ONE_ROW``: a lookup that returns one row (a head, a version, a snapshot): run whole.
 - ``IN_CHUNKS``: a read of events whose statement walks an index in order and returns
@@ -21,7 +21,7 @@ from fabula.store.sqlite import _lifecycle, _ops
 __all__ = ["CHUNK", "IN_CHUNKS", "ONE_ROW", "Chunked"]
 
 CHUNK = 100
-"""Rows fetched and decoded per turn of the loop (~0.5 ms here; ``_driver`` rule 7)."""
+"""Rows fetched and decoded per turn of the loop (~0.5 ms here; ``_driver`` rule 9)."""
 
 ONE_ROW: frozenset[Callable[..., object]] = frozenset(
     {_ops.head, _ops.stream_version, _ops.load_snapshot, _lifecycle.stream_state}
