@@ -45,8 +45,8 @@ def commits(conn: Connection) -> list[str]:
     return seen
 
 
-def queued_behind_a_blocker(conn: Connection, calls: list[Callable[[], Any]]) -> list[Any]:
-    """Hold the writer, queue ``calls`` (each in a thread), release; return outcomes in order."""
+def hold_writer(conn: Connection) -> tuple[threading.Event, threading.Thread]:
+    """Hold the writer from another thread until the returned event is set."""
     holding, release = threading.Event(), threading.Event()
 
     def block(_: sqlite3.Connection) -> None:
@@ -56,6 +56,12 @@ def queued_behind_a_blocker(conn: Connection, calls: list[Callable[[], Any]]) ->
     blocker = threading.Thread(target=conn.write, args=(block,))
     blocker.start()
     assert holding.wait(10)
+    return release, blocker
+
+
+def queued_behind_a_blocker(conn: Connection, calls: list[Callable[[], Any]]) -> list[Any]:
+    """Hold the writer, queue ``calls`` (each in a thread), release; return outcomes in order."""
+    release, blocker = hold_writer(conn)
     outcomes: list[Any] = [None] * len(calls)
 
     def run(index: int) -> None:
@@ -167,15 +173,7 @@ def test_a_failed_commit_fails_every_append_of_the_group_and_stores_none(
 def test_appends_queued_when_the_store_closes_are_refused_or_stored_never_half(
     conn: Connection,
 ) -> None:
-    holding, release = threading.Event(), threading.Event()
-
-    def block(_: sqlite3.Connection) -> None:
-        holding.set()
-        release.wait(10)
-
-    blocker = threading.Thread(target=conn.write, args=(block,))
-    blocker.start()
-    assert holding.wait(10)
+    release, blocker = hold_writer(conn)
     outcome: list[object] = []
 
     def append() -> None:
