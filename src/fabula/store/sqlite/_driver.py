@@ -213,12 +213,7 @@ class Connection:
         if self.read_only:
             raise self.read_only_error()
         with self._lock:
-            if self._closed:
-                raise self.closed_error()
-            try:  # map_errors, inlined: a context manager costs the one-event append ~3%
-                return op(self._writer, *args, **kwargs)
-            except sqlite3.Error as exc:
-                raise mapped_error(self.path, exc) from exc
+            return self._run(op, args, kwargs)
 
     def write_grouped(
         self,
@@ -235,8 +230,7 @@ class Connection:
             ReadOnlyError: the database was opened with ``mode="ro"``.
         """
         if self.read_only:
-            msg = f"the {self._what} on {self.path!r} is open read-only (mode=ro): nothing written"
-            raise ReadOnlyError(msg)
+            raise self.read_only_error()
         if self._lock.acquire(blocking=False):  # the writer is free: run alone (_group rule 1)
             try:
                 return self._run(op, args, kwargs)
@@ -249,36 +243,31 @@ class Connection:
             if not job.settled:  # lead: run every append queued by now (_group rule 2)
                 with self._jobs_lock:
                     jobs, self._jobs = self._jobs, []
-                if self._closed:
-                    for queued in jobs:
-                        queued.fail(self.closed_error())
-                elif len(jobs) == 1:
-                    return self._run(op, args, kwargs)
-                else:
-                    run_group(self._writer, self.path, jobs)
+                self._settle(jobs)
         outcome: T = job.outcome()
         return outcome
 
     def run_jobs(self, jobs: list[Job]) -> None:
         """Run queued appends as one group on the writer and settle each (``_group``)."""
         with self._lock:
-            if self._closed:
-                for job in jobs:
-                    job.fail(self.closed_error())
-            elif len(jobs) == 1:
-                (job,) = jobs
-                try:
-                    job.succeed(self._run(job.op, job.args, job.kwargs))
-                except Exception as exc:  # the job's own error, raised in its own task
-                    job.fail(exc)
-            else:
-                run_group(self._writer, self.path, jobs)
+            self._settle(jobs)
+
+    def _settle(self, jobs: list[Job]) -> None:
+        """Run ``jobs`` as one group (one alone) and settle each; the caller holds the lock."""
+        if len(jobs) > 1 and not self._closed:
+            run_group(self._writer, self.path, jobs)
+            return
+        for job in jobs:  # one job, or a closed connection's
+            try:
+                job.succeed(self._run(job.op, job.args, job.kwargs))
+            except BaseException as exc:  # the job's own error, raised in its own thread or task
+                job.fail(exc)
 
     def _run(self, op: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
         """Run ``op`` alone on the writer; the caller holds the writer lock."""
         if self._closed:
             raise self.closed_error()
-        try:
+        try:  # map_errors, inlined: a context manager costs the one-event append ~3%
             return op(self._writer, *args, **kwargs)
         except sqlite3.Error as exc:
             raise mapped_error(self.path, exc) from exc

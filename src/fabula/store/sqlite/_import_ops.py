@@ -19,6 +19,7 @@ from fabula.store._hooks import AppendHooks
 from fabula.store._import import ImportedEvent, check_lifecycle, check_versions, duplicate_in
 from fabula.store._records import category_of
 from fabula.store.sqlite import _sql
+from fabula.store.sqlite._ops import rollback
 from fabula.store.sqlite._rows import EPOCH, decode_events
 
 __all__ = ["import_chunk"]
@@ -71,7 +72,7 @@ def import_chunk(
                 hook(conn, chosen)
         conn.execute(_sql.COMMIT)
     except sqlite3.IntegrityError:
-        _rollback(conn)
+        rollback(conn, nested=False)
         found = []
         for event in chunk:
             if conn.execute(_sql.EVENT_BY_ID, (event.event_id.bytes,)).fetchone() is not None:
@@ -80,11 +81,6 @@ def import_chunk(
         refused = duplicate_in(chunk, found, first_line, imported)
         raise refused from refused.__cause__
     except BaseException:
-        _rollback(conn)
+        rollback(conn, nested=False)
         raise
     return int(last + len(chunk))
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        conn.execute(_sql.ROLLBACK)

@@ -19,7 +19,7 @@ from fabula.store._lifecycle import (
 )
 from fabula.store._records import AppendResult, StreamState, StreamStatus
 from fabula.store.sqlite import _sql
-from fabula.store.sqlite._ops import _insert, _rollback
+from fabula.store.sqlite._ops import _insert, rollback
 
 __all__ = ["archive", "delete", "stream_state", "truncate"]
 
@@ -54,7 +54,7 @@ def archive(conn: sqlite3.Connection, stream_id: str, status: StreamStatus) -> N
         conn.execute(SET_STATE, (stream_id, status, state.truncated_before))
         conn.execute(_sql.COMMIT)
     except BaseException:
-        _rollback(conn)
+        rollback(conn, nested=False)
         raise
 
 
@@ -69,7 +69,7 @@ def delete(conn: sqlite3.Connection, stream_id: str, hooks: AppendHooks) -> Appe
         conn.execute(SET_STATE, (stream_id, "deleted", state.truncated_before))
         conn.execute(_sql.COMMIT)
     except BaseException:
-        _rollback(conn)
+        rollback(conn, nested=False)
         raise
     return AppendResult(stream_id, state.version + 1, (last + 1,))
 
@@ -85,5 +85,5 @@ def truncate(conn: sqlite3.Connection, stream_id: str, before: int) -> None:
             conn.execute(DROP_OLD_SNAPSHOTS, (stream_id,))
         conn.execute(_sql.COMMIT)
     except BaseException:
-        _rollback(conn)
+        rollback(conn, nested=False)
         raise

@@ -268,7 +268,7 @@ def attach_hook(
             after = page[-1].position if len(page) == REPLAY_PAGE else None
         conn.execute(_sql.COMMIT)
     except BaseException:
-        _rollback(conn)
+        rollback(conn, nested=False)
         raise
     hooks.add(hook, types)
 
@@ -299,12 +299,6 @@ def rollback(conn: sqlite3.Connection, *, nested: bool) -> None:
         conn.execute(_sql.ROLLBACK_TO)
         conn.execute(_sql.RELEASE)
     else:
-        conn.execute(_sql.ROLLBACK)
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    # SQLite rolls some failures (disk full, I/O) back by itself; a second ROLLBACK would fail.
-    if conn.in_transaction:
         conn.execute(_sql.ROLLBACK)
 
 
@@ -392,8 +386,7 @@ def lifecycle(conn: sqlite3.Connection, stream_id: str) -> tuple[StreamStatus, i
 
 def stream_version(conn: sqlite3.Connection, stream_id: str) -> int:
     """Return the stream's current version (0 if it has no events)."""
-    row = conn.execute(_sql.STREAM_VERSION, (stream_id,)).fetchone()
-    return 0 if row is None else int(row[0])
+    return int(conn.execute(_sql.STREAM_VERSION, (stream_id,)).fetchone()[0])
 
 
 def head(conn: sqlite3.Connection) -> int:

@@ -70,16 +70,17 @@ APPEND_STATE = (
 """The stream's version, the last position ever handed out and the stream's status."""
 
 BATCH_STATE = (
-    "SELECT * FROM (SELECT j.value AS stream_id, "
+    "WITH state AS MATERIALIZED (SELECT j.value AS stream_id, "
     "(SELECT max(version) FROM events WHERE stream_id = j.value) AS version, l.status "
     "FROM json_each(?) AS j LEFT JOIN stream_lifecycle AS l ON l.stream_id = j.value) "
-    "WHERE version IS NOT NULL OR status IS NOT NULL"
+    "SELECT * FROM state WHERE version IS NOT NULL OR status IS NOT NULL"
 )
 """The version and status of the streams named in a JSON list that have either."""
 
 STREAM_VERSIONS = (
-    "SELECT * FROM (SELECT j.value, (SELECT max(version) FROM events WHERE stream_id = j.value) "
-    "AS version FROM json_each(?) AS j) WHERE version IS NOT NULL"
+    "WITH found AS MATERIALIZED (SELECT j.value AS stream_id, "
+    "(SELECT max(version) FROM events WHERE stream_id = j.value) AS version "
+    "FROM json_each(?) AS j) SELECT * FROM found WHERE version IS NOT NULL"
 )
 """The versions of the streams named in a JSON list (the ones that exist)."""
 

@@ -70,13 +70,8 @@ class WriterThread:
         Raises:
             Stopped: ``stop`` was called.
         """
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        with self._lock:
-            if self._stopped is not None:
-                raise Stopped
-            self._started().put((loop, future, call))
-        return await future
+        found: T = await self._queued(call)
+        return found
 
     async def run_job(self, job: Job) -> Any:
         """Run an append ``job`` on the thread, in a group with the jobs queued behind it.
@@ -84,12 +79,16 @@ class WriterThread:
         Raises:
             Stopped: ``stop`` was called.
         """
+        return await self._queued(job)
+
+    async def _queued(self, call: Callable[[], object] | Job) -> Any:
+        """Queue ``call`` for the thread and await what it settles."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         with self._lock:
             if self._stopped is not None:
                 raise Stopped
-            self._started().put((loop, future, job))
+            self._started().put((loop, future, call))
         return await future
 
     def stop(self, last: Callable[[], None]) -> Future[None]:
@@ -121,37 +120,42 @@ class WriterThread:
 
 
 def _serve(queue: SimpleQueue[_Call | _Last], group: _Group) -> None:
-    held: _Call | _Last | None = None
-    while True:
-        job = held if held is not None else queue.get()
-        held = None
-        if not isinstance(job, tuple):
-            break
-        if isinstance(job[2], Job):
-            jobs = [job]
-            while True:  # every append queued behind it, up to the first plain call
-                try:
-                    queued = queue.get_nowait()
-                except Empty:
-                    break
-                if isinstance(queued, tuple) and isinstance(queued[2], Job):
-                    jobs.append(queued)
-                else:
-                    held = queued
-                    break
-            _run_jobs(jobs, group)
-            del jobs
+    item = queue.get()
+    while isinstance(item, tuple):
+        following: _Call | _Last | None = None
+        loop, future, call = item
+        if isinstance(call, Job):
+            appends, following = _appends_from(item, queue)
+            _run_jobs(appends, group)
+            del appends
         else:
-            _run_call(*job)
-        del job
-    job()
+            _run_call(loop, future, call)
+        del item, loop, future, call  # nothing of a settled call stays referenced while idle
+        item = following if following is not None else queue.get()
+        del following
+    item()
+
+
+def _appends_from(
+    first: _Call, queue: SimpleQueue[_Call | _Last]
+) -> tuple[list[_Call], _Call | _Last | None]:
+    """``first`` and every append queued behind it (rule 5), and the item that ended them."""
+    appends = [first]
+    while True:
+        try:
+            queued = queue.get_nowait()
+        except Empty:
+            return appends, None
+        if not isinstance(queued, tuple) or not isinstance(queued[2], Job):
+            return appends, queued
+        appends.append(queued)
 
 
 def _run_call(
-    loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any], call: Callable[[], object] | Job
+    loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any], call: Callable[[], object]
 ) -> None:
-    if future.cancelled() or isinstance(call, Job):  # read across threads: one attribute
-        return  # (a Job never gets here: _serve groups them)
+    if future.cancelled():  # read across threads: one attribute
+        return
     try:
         result = call()
     except BaseException as exc:
@@ -160,12 +164,13 @@ def _run_call(
         _settle(loop, future, _succeed, result)
 
 
-def _run_jobs(jobs: list[_Call], group: _Group) -> None:
-    wanted = [(loop, future, job) for loop, future, job in jobs if not future.cancelled()]
-    appends = [job for _, _, job in wanted if isinstance(job, Job)]
-    if not appends:
-        return
-    group(appends)
+def _run_jobs(appends: list[_Call], group: _Group) -> None:
+    """Run the appends still wanted (their task not cancelled) as one group; settle each."""
+    wanted = [(loop, future, job) for loop, future, job in appends if not future.cancelled()]
+    jobs = [job for _, _, job in wanted if isinstance(job, Job)]
+    if jobs:
+        with contextlib.suppress(BaseException):  # an interrupt: _group failed every job with it
+            group(jobs)
     for loop, future, job in wanted:
         if isinstance(job, Job):
             if job.error is not None:
